@@ -1,0 +1,282 @@
+"""`luavm` — a drop-in for the `lua` command.
+
+usage: luavm [options] [script [args]]
+  -e stat   execute string 'stat'
+  -i        enter interactive mode after executing 'script'
+  -l mod    require library 'mod' into global 'mod' (-l g=mod: into global 'g')
+  -v        show version information
+  -E        ignore environment variables
+  -W        turn warnings on
+  --emit-python  print the Python generated for 'script' and exit
+  --        stop handling options
+  -         stop handling options and execute stdin
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+PROG = "luavm"
+VERSION = "luavm 0.1.0 (Lua 5.4 language) -- pure Python"
+
+
+def _usage(msg: str) -> int:
+    sys.stderr.write(f"{PROG}: {msg}\n")
+    sys.stderr.write(__doc__.split("\n", 2)[2].replace("usage: luavm", f"usage: {PROG}"))
+    sys.stderr.flush()
+    return 1
+
+
+def _report(e: BaseException) -> None:
+    from .runtime.frames import traceback_lines
+    from .runtime.values import LuaError, LuaTable
+
+    if isinstance(e, LuaError):
+        v = e.value
+        if type(v) is bytes:
+            msg = v.decode("utf-8", "replace")
+        elif type(v) in (int, float):
+            from .runtime.values import tostr
+
+            msg = tostr(v).decode()
+        else:
+            from .runtime import ops
+            from .stdlib.base import tostring_meta
+
+            if ops.metafield(v, b"__tostring") is not None:
+                try:
+                    msg = tostring_meta(v).decode("utf-8", "replace")
+                except Exception:  # noqa: BLE001
+                    msg = f"(error object is a {_tn(v)} value)"
+            else:
+                msg = f"(error object is a {_tn(v)} value)"
+        del LuaTable
+        tb = ["stack traceback:"] + ["\t" + x for x in traceback_lines(e.__traceback__)] + ["\t[C]: in ?"]
+        sys.stderr.write(f"{PROG}: {msg}\n" + "\n".join(tb) + "\n")
+    else:
+        sys.stderr.write(f"{PROG}: {e}\n")
+    sys.stderr.flush()
+
+
+def _tn(v: Any) -> str:
+    from .runtime.values import type_name
+
+    return type_name(v)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .host import run_with_big_stack
+
+    argv = sys.argv[1:] if argv is None else argv
+    return run_with_big_stack(lambda: _main(argv))
+
+
+def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handling
+    from . import LuaRuntime
+    from .parser import LuaSyntaxError
+    from .runtime import ops, state
+    from .runtime.values import LuaError, LuaTable
+
+    actions: list[tuple[str, str]] = []
+    interactive = False
+    version = False
+    emit = False
+    i = 0
+    script_index = None
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            i += 1
+            if i < len(argv):
+                script_index = i
+            break
+        if a == "-":
+            script_index = i
+            break
+        if not a.startswith("-"):
+            script_index = i
+            break
+        if a in ("-e", "-l"):
+            if i + 1 >= len(argv):
+                return _usage(f"'{a}' needs argument")
+            actions.append((a, argv[i + 1]))
+            i += 2
+            continue
+        if a.startswith("-e") or a.startswith("-l"):
+            actions.append((a[:2], a[2:]))
+        elif a == "-i":
+            interactive = True
+            version = True
+        elif a == "-v":
+            version = True
+        elif a in ("-E", "-W"):
+            pass
+        elif a == "--emit-python":
+            emit = True
+        else:
+            return _usage(f"unrecognized option '{a}'")
+        i += 1
+
+    if version:
+        print(VERSION, flush=True)
+
+    if emit:
+        if script_index is None:
+            return _usage("--emit-python needs a script")
+        from .runtime.loader import Chunk
+
+        path = argv[script_index]
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if data.startswith(b"#"):
+            data = b"--" + data
+        try:
+            sys.stdout.write(Chunk(data, "@" + path).python_source)
+        except LuaSyntaxError as e:
+            sys.stderr.write(f"{PROG}: {e.msg}\n")
+            return 1
+        return 0
+
+    rt = LuaRuntime(host_access=True, stdout=sys.stdout.buffer)
+    G = rt.state.globals
+    assert G is not None
+    # the arg table: script at 0, options before it negative, script args positive
+    argt = LuaTable()
+    base = script_index if script_index is not None else len(argv)
+    argt.set(-(base + 1), sys.executable.encode() if False else PROG.encode())
+    for j, a in enumerate(argv):
+        argt.set(j - base, os.fsencode(a))
+    if script_index is not None and argv[script_index] == "-" and False:
+        pass
+    G.set(b"arg", argt)
+
+    def run(fn: Any, *args: Any) -> bool:
+        prev = state.activate(rt.state)
+        try:
+            ops.call(fn, *args)
+            return True
+        except LuaError as e:
+            _report(e)
+            return False
+        except RecursionError:
+            _report(LuaError(b"stack overflow"))
+            return False
+        finally:
+            sys.stdout.flush()
+            state.activate(prev)
+
+    def load(src: bytes, name: str) -> Any:
+        try:
+            return rt.load(src, name)
+        except LuaError as e:
+            _report(e)
+            return None
+
+    for opt, val in actions:
+        if opt == "-e":
+            f = load(val.encode("utf-8", "surrogateescape"), "=(command line)")
+            if f is None or not run(f):
+                return 1
+        else:
+            glob, _, mod = val.partition("=")
+            if not mod:
+                mod = glob
+            req = G.get(b"require")
+            prev = state.activate(rt.state)
+            try:
+                r = ops.call1(req, mod.encode())
+                G.set(glob.encode(), r)
+            except LuaError as e:
+                _report(e)
+                return 1
+            finally:
+                state.activate(prev)
+
+    if script_index is not None:
+        path = argv[script_index]
+        if path == "-":
+            data = sys.stdin.buffer.read()
+            name = "=stdin"
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                sys.stderr.write(f"{PROG}: cannot open {path}\n")
+                return 1
+            name = "@" + path
+        if data.startswith(b"#"):
+            data = b"--" + data
+        f = load(data, name)
+        if f is None:
+            return 1
+        args = [os.fsencode(a) for a in argv[script_index + 1:]]
+        if not run(f, *args):
+            return 1
+    elif not actions and not version and sys.stdin.isatty():
+        interactive = True
+        print(VERSION, flush=True)
+    elif not actions and not version:
+        f = load(sys.stdin.buffer.read(), "=stdin")
+        if f is None or not run(f):
+            return 1
+
+    if interactive:
+        _repl(rt, run)
+    return 0
+
+
+def _repl(rt: Any, run: Any) -> None:
+    """Read-eval-print: expressions print their values; incomplete input continues."""
+    from .parser import LuaSyntaxError
+    from .runtime.loader import load_chunk
+
+    G = rt.state.globals
+    while True:
+        try:
+            line = input("> ")
+        except EOFError:
+            print()
+            return
+        src = line[1:] if line.startswith("=") else line
+        while True:
+            fn = None
+            for text in ("return " + src, src):
+                try:
+                    fn = load_chunk(text.encode(), "=stdin").main(G)
+                    break
+                except LuaSyntaxError as e:
+                    err = e.msg
+            if fn is not None:
+                break
+            if "<eof>" in err:
+                try:
+                    more = input(">> ")
+                except EOFError:
+                    print()
+                    return
+                src += "\n" + more
+                continue
+            sys.stderr.write(f"{err}\n")
+            break
+        if fn is None:
+            continue
+        from .runtime import ops, state
+        from .stdlib.base import lua_print
+
+        prev = state.activate(rt.state)
+        try:
+            vals = ops.results(ops.call(fn))
+            if vals:
+                lua_print(*vals)
+        except Exception as e:  # noqa: BLE001 - reported like lua.c does
+            _report(e)
+        finally:
+            sys.stdout.flush()
+            state.activate(prev)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,838 @@
+"""Lower a Lua chunk to the IR (luavm.compiler.ir), one Proto per Lua function.
+
+Expressions are put in A-normal form: every operation that can run Lua code
+(a call, or a metamethod behind indexing, arithmetic, comparison, concatenation,
+length) is its own Python statement on its own line, with its result in a
+temporary. That line is a resume point: a suspension there is continued by
+delivering the operation's result, and nothing computed earlier in the
+expression is lost because it already sits in a local.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+
+from .. import ast as A
+from .goto import GotoLowering
+from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
+from .scope import Decl, Resolution, resolve
+
+
+class CompileError(Exception):
+    """A static error Lua reports at compile time (goto, break, const)."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg)
+        self.msg = msg
+
+
+@dataclass
+class Atom:
+    """A value the compiled code can use directly: a constant, a local, a temporary."""
+
+    text: str
+    desc: str | None = None
+    is_bool: bool = False
+    volatile: bool = False  # reads a Box: may change if later code runs Lua
+    const: bool = False
+
+
+NIL = Atom("None", const=True)
+
+ARITH = {
+    "+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "//": "_idiv",
+    "^": "_pow", "&": "_band", "|": "_bor", "~": "_bxor", "<<": "_shl", ">>": "_shr",
+}
+
+
+def _desc_name(s: bytes) -> str:
+    return s.decode("utf-8", "replace")
+
+
+class FuncState:
+    def __init__(self, cg: Codegen, proto: Proto, parent: FuncState | None, node: A.Function | A.Chunk):
+        self.cg = cg
+        self.proto = proto
+        self.parent = parent
+        self.node = node
+        self.used: set[str] = set()
+        self.local_py: dict[int, str] = {}  # id(Decl) -> Python name (locals of this function)
+        self.upval_py: dict[int, str] = {}  # id(Decl) -> factory parameter name
+        self.upval_decls: list[Decl] = []
+        self.out: list[Stmt] = proto.body
+        self.ntemp = 0
+        self.loop_depth = 0
+        self.close_depth = 0
+        self.goto = GotoLowering(self)
+
+    # names ------------------------------------------------------------------
+
+    def newname(self, base: str) -> str:
+        if not base.isidentifier() or keyword.iskeyword(base) or base.startswith("_") or base in (
+            "match", "case", "type"
+        ):
+            base = "v" + base
+        name = base
+        n = 2
+        while name in self.used:
+            name = f"{base}_{n}"
+            n += 1
+        self.used.add(name)
+        return name
+
+    def temp(self, prefix: str = "_t") -> str:
+        self.ntemp += 1
+        name = f"{prefix}{self.ntemp}"
+        self.used.add(name)
+        self.proto.locals.append(name)
+        return name
+
+    def declare_local(self, d: Decl) -> str:
+        py = self.newname(d.name)
+        d.pyname = py
+        self.local_py[id(d)] = py
+        self.proto.locals.append(py)
+        self.proto.local_lua_names[py] = d.name
+        return py
+
+    def upvalue(self, d: Decl) -> str:
+        """The Python name under which this function reaches the captured Decl."""
+        py = self.upval_py.get(id(d))
+        if py is not None:
+            return py
+        if self.parent is not None:
+            self.parent.access(d)  # make sure the parent can pass it on
+        py = self.newname(d.name)
+        self.upval_py[id(d)] = py
+        self.upval_decls.append(d)
+        self.proto.upvalues.append(py)
+        self.proto.upvalue_lua_names.append(d.name)
+        return py
+
+    def access(self, d: Decl) -> tuple[str, str]:
+        """(Python expression of the variable's storage, 'local'|'upvalue')."""
+        py = self.local_py.get(id(d))
+        if py is not None:
+            return py, "local"
+        return self.upvalue(d), "upvalue"
+
+    # emission ---------------------------------------------------------------
+
+    def emit(self, text: str, line: int, kind: str = "other", descs: tuple = (),
+             resume: str | None = None, callee: tuple[str, str] | None = None) -> Line:
+        ln = Line(text, OpInfo(line, kind, descs, callee), resume)
+        if resume is not None:
+            ln.rp = len(self.proto.resume_points)
+            self.proto.resume_points.append(ln)
+        self.out.append(ln)
+        return ln
+
+    def nested(self, stmts: list[Stmt]) -> _Nest:
+        return _Nest(self, stmts)
+
+
+class _Nest:
+    def __init__(self, fs: FuncState, stmts: list[Stmt]) -> None:
+        self.fs = fs
+        self.stmts = stmts
+
+    def __enter__(self) -> list[Stmt]:
+        self.saved = self.fs.out
+        self.fs.out = self.stmts
+        return self.stmts
+
+    def __exit__(self, *exc: object) -> None:
+        self.fs.out = self.saved
+
+
+class Codegen:
+    def __init__(self, chunk: A.Chunk) -> None:
+        self.chunk = chunk
+        self.res: Resolution = resolve(chunk)
+        self.protos: list[Proto] = []
+        self.fs: FuncState = None  # type: ignore[assignment]
+
+    # functions --------------------------------------------------------------
+
+    def compile(self) -> list[Proto]:
+        proto = self.new_proto("main chunk", 0, 0, "main", True)
+        fs = FuncState(self, proto, None, self.chunk)
+        self.fs = fs
+        env = self.res.chunk_env
+        assert env is not None
+        py = fs.newname("_ENV")
+        fs.upval_py[id(env)] = py
+        fs.upval_decls.append(env)
+        proto.upvalues.append(py)
+        proto.upvalue_lua_names.append("_ENV")
+        env.pyname = py
+        self.body(self.chunk.body, vararg=True)
+        fs.goto.finish()
+        return self.protos
+
+    def new_proto(self, lua_name: str, line: int, end_line: int, base: str, vararg: bool) -> Proto:
+        idx = len(self.protos)
+        safe = "".join(c if c.isalnum() else "_" for c in base)[:30]
+        p = Proto(idx, f"lua_{safe}_{idx}", lua_name, line, end_line, [], vararg, [], [])
+        self.protos.append(p)
+        return p
+
+    def body(self, block: A.Block, vararg: bool) -> None:
+        fs = self.fs
+        if vararg:
+            fs.used.add("_va")
+            fs.proto.locals.append("_va")
+        self.block(block.stmts, block)
+        fs.emit("return _NORET", block.end_line or fs.proto.end_line)
+
+    def function(self, f: A.Function) -> Atom:
+        parent = self.fs
+        name = f.name if f.name != "?" else "anonymous"
+        proto = self.new_proto(f.name, f.line, f.end_line, name.split(".")[-1].split(":")[-1], f.is_vararg)
+        proto.lua_name = f.name
+        fs = FuncState(self, proto, parent, f)
+        self.fs = fs
+        decls = self.res.decls.get(id(f), [])
+        for d in decls:
+            py = fs.declare_local(d)
+            proto.params.append(py)
+            if d.captured:
+                proto.boxed_params.append(py)
+        self.body(f.body, f.is_vararg)
+        fs.goto.finish()
+        self.fs = parent
+        parent.proto.children.append(proto.index)
+        args = []
+        for d in fs.upval_decls:
+            storage, _ = parent.access(d)
+            args.append(storage)
+        t = parent.temp()
+        parent.emit(f"{t} = _p{proto.index}({', '.join(args)})", f.line)
+        return Atom(t)
+
+    # blocks -----------------------------------------------------------------
+
+    def block(self, stmts: list[A.Stmt], block: A.Block | None = None) -> None:
+        fs = self.fs
+        fs.goto.enter_block(stmts)
+        saved_close = fs.close_depth
+        opened: list[tuple[list[Stmt], Try]] = []
+        for i, s in enumerate(stmts):
+            fs.goto.before_stmt(s)
+            self.stmt(s)
+            if isinstance(s, A.Local) and "close" in s.attribs:
+                # the rest of the block runs inside a Try that closes the variable
+                d = self.res.decls[id(s)][s.attribs.index("close")]
+                flag = fs.temp("_cl")
+                fs.emit(f"{flag} = _close_prepare({d.pyname}, {d.name!r})", s.line)
+                tr = Try([], d.pyname, flag, OpInfo(s.line))
+                fs.out.append(tr)
+                opened.append((fs.out, tr))
+                fs.out = tr.body
+                fs.close_depth += 1
+        for outer, _tr in reversed(opened):
+            fs.out = outer
+        if opened:
+            fs.out = opened[0][0]
+        fs.close_depth = saved_close
+        fs.goto.leave_block()
+
+    # statements -------------------------------------------------------------
+
+    def stmt(self, s: A.Stmt) -> None:
+        m = getattr(self, "st_" + type(s).__name__)
+        m(s)
+
+    def st_Local(self, s: A.Local) -> None:
+        fs = self.fs
+        decls = self.res.decls[id(s)]
+        if len(decls) == 1 and len(s.exprs) == 1 and not decls[0].captured:
+            d = decls[0]
+            py = fs.newname(d.name)  # declared after the expression is compiled
+            a = self.expr(s.exprs[0], target=py)
+            d.pyname = py
+            fs.local_py[id(d)] = py
+            fs.proto.locals.append(py)
+            fs.proto.local_lua_names[py] = d.name
+            if a.text != py:
+                fs.emit(f"{py} = {a.text}", s.line)
+            return
+        atoms = self.explist_adjusted(s.exprs, len(decls), s.line)
+        for d, a in zip(decls, atoms):
+            py = fs.declare_local(d)
+            if d.captured:
+                fs.emit(f"{py} = _Box({a.text})", s.line)
+            else:
+                fs.emit(f"{py} = {a.text}", s.line)
+
+    def st_LocalFunction(self, s: A.LocalFunction) -> None:
+        fs = self.fs
+        d = self.res.decls[id(s)][0]
+        py = fs.declare_local(d)
+        if d.captured:
+            fs.emit(f"{py} = _Box()", s.line)
+            a = self.function(s.func)
+            fs.emit(f"{py}.v = {a.text}", s.line)
+        else:
+            a = self.function(s.func)
+            fs.emit(f"{py} = {a.text}", s.line)
+
+    def st_FunctionStat(self, s: A.FunctionStat) -> None:
+        self.assign([s.target], [s.func], s.line)
+
+    def st_Assign(self, s: A.Assign) -> None:
+        self.assign(s.targets, s.exprs, s.line)
+
+    def assign(self, targets: list[A.Expr], exprs: list[A.Expr], line: int) -> None:
+        fs = self.fs
+        if len(targets) == 1 and len(exprs) == 1:
+            t = targets[0]
+            if isinstance(t, A.Name):
+                d = self.res.uses.get(id(t))
+                if d is not None:
+                    self.check_const(d, line)
+                    storage, kind = fs.access(d)
+                    if kind == "local" and not d.captured:
+                        a = self.expr(exprs[0], target=storage)
+                        if a.text != storage:
+                            fs.emit(f"{storage} = {a.text}", line)
+                        return
+            place = self.place(t)
+            a = self.expr(exprs[0])
+            self.store(place, a, line)
+            return
+        places = [self.place(t) for t in targets]
+        atoms = self.explist_adjusted(exprs, len(targets), line)
+        atoms = [self.stable(a) for a in atoms]
+        for place, a in reversed(list(zip(places, atoms))):
+            self.store(place, a, line)
+
+    def place(self, t: A.Expr) -> tuple:
+        """Evaluate the parts of an assignment target that come before the value."""
+        fs = self.fs
+        if isinstance(t, A.Name):
+            d = self.res.uses.get(id(t))
+            if d is not None:
+                self.check_const(d, t.line)
+                storage, kind = fs.access(d)
+                if kind == "upvalue" or d.captured:
+                    return ("box", storage)
+                return ("local", storage)
+            env = self.env_atom(t)
+            return ("index", self.stable(env), Atom(repr(t.name.encode()), const=True),
+                    t.line, "upvalue '_ENV'" if False else None)
+        assert isinstance(t, A.Index)
+        obj = self.stable(self.expr(t.obj))
+        key = self.stable(self.expr(t.key))
+        return ("index", obj, key, t.line, obj.desc)
+
+    def store(self, place: tuple, a: Atom, line: int) -> None:
+        fs = self.fs
+        if place[0] == "local":
+            fs.emit(f"{place[1]} = {a.text}", line)
+        elif place[0] == "box":
+            fs.emit(f"{place[1]}.v = {a.text}", line)
+        else:
+            _, obj, key, iline, desc = place
+            if key.const and key.text.startswith("b"):
+                fs.emit(f"if {obj.text}.__class__ is _LT and {obj.text}.meta is None: "
+                        f"{obj.text}.hash[{key.text}] = {a.text}", iline)
+                fs.emit(f"else: _setindex({obj.text}, {key.text}, {a.text})", iline,
+                        "setindex", (desc,), resume="pass")
+            else:
+                fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,
+                        "setindex", (desc,), resume="pass")
+
+    def check_const(self, d: Decl, line: int) -> None:
+        if d.attrib in ("const", "close"):
+            raise CompileError(f":{line}: attempt to assign to const variable '{d.name}'")
+
+    def st_CallStat(self, s: A.CallStat) -> None:
+        self.call(s.call, want=0)
+
+    def st_Do(self, s: A.Do) -> None:
+        self.block(s.body.stmts, s.body)
+
+    def st_While(self, s: A.While) -> None:
+        fs = self.fs
+        loop = Loop([], OpInfo(s.line))
+        fs.out.append(loop)
+        with fs.nested(loop.body):
+            c = self.cond(s.cond)
+            fs.emit(f"if not ({c}): break", s.line)
+            self.loop_body(s.body)
+        fs.goto.after_loop(loop)
+
+    def loop_body(self, body: A.Block, until: A.Expr | None = None) -> None:
+        fs = self.fs
+        fs.loop_depth += 1
+        fs.goto.enter_loop()
+        if until is None:
+            self.block(body.stmts, body)
+        else:
+            self.block(body.stmts + [_Until(until.line, until)], body)
+        fs.goto.leave_loop()
+        fs.loop_depth -= 1
+
+    def st_Repeat(self, s: A.Repeat) -> None:
+        fs = self.fs
+        loop = Loop([], OpInfo(s.line))
+        fs.out.append(loop)
+        with fs.nested(loop.body):
+            self.loop_body(s.body, until=s.cond)
+        fs.goto.after_loop(loop)
+
+    def st__Until(self, s: _Until) -> None:
+        c = self.cond(s.cond)
+        self.fs.emit(f"if {c}: break", s.line)
+
+    def st_If(self, s: A.If) -> None:
+        fs = self.fs
+        tests = list(s.tests)
+        c, b = tests[0]
+        cond = self.cond(c)
+        node = If(cond, [], [], OpInfo(c.line))
+        fs.out.append(node)
+        with fs.nested(node.body):
+            self.block(b.stmts, b)
+        if len(tests) > 1:
+            with fs.nested(node.orelse):
+                self.st_If(A.If(tests[1][0].line, tests[1:], s.orelse))
+        elif s.orelse is not None:
+            with fs.nested(node.orelse):
+                self.block(s.orelse.stmts, s.orelse)
+
+    def st_NumFor(self, s: A.NumFor) -> None:
+        fs = self.fs
+        d = self.res.decls[id(s)][0]
+        start = self.stable(self.expr(s.start))
+        stop = self.stable(self.expr(s.stop))
+        step = self.stable(self.expr(s.step)) if s.step is not None else Atom("1", const=True)
+        iv = fs.temp("_i")
+        if _is_int_literal(start) and _is_int_literal(step) and int(step.text) != 0:
+            lim = fs.temp("_lim")
+            fs.emit(f"{lim} = _forlimit({stop.text}, {step.text}, {start.text})", s.line)
+            st = int(step.text)
+            loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} {'+' if st > 0 else '-'} 1", step.text)
+        else:
+            lim = fs.temp("_lim")
+            stp = fs.temp("_st")
+            first = fs.temp("_f")
+            fs.emit(f"{iv}, {lim}, {stp} = _forprep({start.text}, {stop.text}, {step.text})", s.line)
+            fs.emit(f"{first} = True", s.line)
+            loop = Loop([], OpInfo(s.line))
+            with fs.nested(loop.body):
+                fs.emit(f"if {first}: {first} = False", s.line)
+                fs.emit(f"else: {iv} += {stp}", s.line)
+                fs.emit(f"if ({iv} > {lim}) if {stp} > 0 else ({iv} < {lim}): break", s.line)
+        fs.out.append(loop)
+        with fs.nested(loop.body):
+            py = fs.declare_local(d)
+            fs.emit(f"{py} = _Box({iv})" if d.captured else f"{py} = {iv}", s.line)
+            self.loop_body(s.body)
+        fs.goto.after_loop(loop)
+
+    def st_GenFor(self, s: A.GenFor) -> None:
+        fs = self.fs
+        decls = self.res.decls[id(s)]
+        f, st, ctl = (self.stable(a) for a in self.explist_adjusted(s.exprs, 3, s.line))
+        fv, sv, cv = fs.temp("_fn"), fs.temp("_s"), fs.temp("_c")
+        fs.emit(f"{fv}, {sv}, {cv} = {f.text}, {st.text}, {ctl.text}", s.line)
+        loop = Loop([], OpInfo(s.line))
+        fs.out.append(loop)
+        with fs.nested(loop.body):
+            r = fs.temp("_r")
+            fs.emit(f"{r} = {fv}({sv}, {cv})", s.line, "call", ("for iterator 'for iterator'",),
+                    resume=f"{r} = _rv", callee=("for iterator", "for iterator"))
+            pys = [fs.declare_local(d) for d in decls]
+            raw = [fs.temp("_k")] + [fs.temp("_v") for _ in decls[1:]]
+            if len(decls) == 1:
+                fs.emit(f"{raw[0]} = _first({r}) if {r}.__class__ is _Ret else {r}", s.line)
+            else:
+                fs.emit(f"{', '.join(raw)}, = _adjust({r}, {len(decls)})", s.line)
+            fs.emit(f"if {raw[0]} is None: break", s.line)
+            fs.emit(f"{cv} = {raw[0]}", s.line)
+            for d, py, rv in zip(decls, pys, raw):
+                fs.emit(f"{py} = _Box({rv})" if d.captured else f"{py} = {rv}", s.line)
+            self.loop_body(s.body)
+        fs.goto.after_loop(loop)
+
+    def st_Return(self, s: A.Return) -> None:
+        fs = self.fs
+        exprs = s.exprs
+        if (len(exprs) == 1 and isinstance(exprs[0], (A.Call, A.MethodCall))
+                and fs.close_depth == 0):
+            fn, args, star, desc = self.call_parts(exprs[0])
+            argt = ", ".join(a.text for a in args)
+            if star:
+                argt = f"({argt}{', ' if argt else ''}*{star})"
+            else:
+                argt = f"({argt}{',' if len(args) == 1 else ''})"
+            fs.emit(f"return _Ret((_TAILCALL, {fn.text}, {argt}, {desc!r}))", s.line)
+            return
+        if not exprs:
+            fs.emit("return _NORET", s.line)
+            return
+        atoms, star = self.explist(exprs)
+        if len(atoms) == 1 and star is None:
+            fs.emit(f"return {atoms[0].text}", s.line)
+            return
+        items = [a.text for a in atoms]
+        if star is not None:
+            if not items:
+                fs.emit(f"return _Ret({star})", s.line)
+                return
+            items.append("*" + star)
+        fs.emit(f"return _Ret(({', '.join(items)},))", s.line)
+
+    def st_Break(self, s: A.Break) -> None:
+        self.fs.goto.emit_break(s)
+
+    def st_Goto(self, s: A.Goto) -> None:
+        self.fs.goto.emit_goto(s)
+
+    def st_Label(self, s: A.Label) -> None:
+        self.fs.goto.emit_label(s)
+
+    # expression lists -------------------------------------------------------
+
+    def stable(self, a: Atom) -> Atom:
+        """Copy a Box read into a temporary so later code cannot change it underneath."""
+        if a.volatile:
+            t = self.fs.temp()
+            self.fs.emit(f"{t} = {a.text}", 0)
+            return Atom(t, a.desc, a.is_bool)
+        return a
+
+    def explist(self, exprs: list[A.Expr]) -> tuple[list[Atom], str | None]:
+        """All values: atoms for the fixed part, a tuple expression for a multi-value tail."""
+        atoms: list[Atom] = []
+        star = None
+        for i, e in enumerate(exprs):
+            last = i == len(exprs) - 1
+            if last and isinstance(e, (A.Call, A.MethodCall)):
+                star = self.call(e, want=-1).text
+            elif last and isinstance(e, A.Vararg):
+                star = "_va"
+            else:
+                a = self.expr(e)
+                if not last:
+                    a = self.stable(a)
+                atoms.append(a)
+        return atoms, star
+
+    def explist_adjusted(self, exprs: list[A.Expr], n: int, line: int) -> list[Atom]:
+        """Exactly n values, Lua's adjustment: extra dropped, missing filled with nil."""
+        fs = self.fs
+        atoms: list[Atom] = []
+        for i, e in enumerate(exprs):
+            last = i == len(exprs) - 1
+            if last and len(atoms) < n and isinstance(e, (A.Call, A.MethodCall, A.Vararg)):
+                need = n - len(atoms)
+                if need == 1:
+                    atoms.append(self.stable(self.expr(e)))
+                else:
+                    src = self.call(e, want=-1).text if not isinstance(e, A.Vararg) else "_va"
+                    ts = [fs.temp() for _ in range(need)]
+                    fs.emit(f"{', '.join(ts)}, = _pad({src}, {need})", line)
+                    atoms.extend(Atom(t) for t in ts)
+            elif len(atoms) < n:
+                atoms.append(self.stable(self.expr(e)))
+            else:
+                self.expr(e)  # evaluated for its effects, value dropped
+        while len(atoms) < n:
+            atoms.append(NIL)
+        return atoms
+
+    # expressions ------------------------------------------------------------
+
+    def cond(self, e: A.Expr) -> str:
+        a = self.expr(e)
+        if a.is_bool:
+            return a.text
+        if a.const:
+            return "False" if a.text in ("None", "False") else "True"
+        return f"({a.text} is not None and {a.text} is not False)"
+
+    def expr(self, e: A.Expr, target: str | None = None) -> Atom:
+        return getattr(self, "ex_" + type(e).__name__)(e, target)
+
+    def ex_Nil(self, e: A.Nil, target: str | None) -> Atom:
+        return NIL
+
+    def ex_TrueE(self, e: A.TrueE, target: str | None) -> Atom:
+        return Atom("True", is_bool=True, const=True)
+
+    def ex_FalseE(self, e: A.FalseE, target: str | None) -> Atom:
+        return Atom("False", is_bool=True, const=True)
+
+    def ex_Number(self, e: A.Number, target: str | None) -> Atom:
+        return Atom(_num_literal(e.value), const=True)
+
+    def ex_String(self, e: A.String, target: str | None) -> Atom:
+        return Atom(repr(e.value), f"constant '{_desc_name(e.value)}'", const=True)
+
+    def ex_Vararg(self, e: A.Vararg, target: str | None) -> Atom:
+        return Atom("(_va[0] if _va else None)")
+
+    def ex_Function(self, e: A.Function, target: str | None) -> Atom:
+        return self.function(e)
+
+    def ex_Paren(self, e: A.Paren, target: str | None) -> Atom:
+        return self.expr(e.expr, target)
+
+    def ex_Name(self, e: A.Name, target: str | None) -> Atom:
+        fs = self.fs
+        d = self.res.uses.get(id(e))
+        if d is not None:
+            storage, kind = fs.access(d)
+            if kind == "upvalue":
+                return Atom(f"{storage}.v", f"upvalue '{d.name}'", volatile=True)
+            if d.captured:
+                return Atom(f"{storage}.v", f"local '{d.name}'", volatile=True)
+            return Atom(storage, f"local '{d.name}'")
+        env = self.env_atom(e)
+        return self.index_const(env, e.name.encode(), e.line, target, f"global '{e.name}'")
+
+    def env_atom(self, e: A.Name) -> Atom:
+        d = self.res.env[id(e)]
+        storage, kind = self.fs.access(d)
+        if kind == "upvalue" or d.captured:
+            return Atom(f"{storage}.v", "upvalue '_ENV'" if kind == "upvalue" else "local '_ENV'", volatile=True)
+        return Atom(storage, "local '_ENV'")
+
+    def index_const(self, obj: Atom, key: bytes, line: int, target: str | None, desc: str) -> Atom:
+        fs = self.fs
+        t = target or fs.temp()
+        k = repr(key)
+        o = obj.text
+        fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+        fs.emit(f"if {t} is None: {t} = _index({o}, {k})", line, "index", (obj.desc,),
+                resume=f"{t} = _first1(_rv)")
+        return Atom(t, desc)
+
+    def ex_Index(self, e: A.Index, target: str | None) -> Atom:
+        fs = self.fs
+        obj = self.expr(e.obj)
+        if isinstance(e.key, A.String):
+            return self.index_const(obj, e.key.value, e.line, target,
+                                    f"field '{_desc_name(e.key.value)}'")
+        obj = self.stable(obj) if not _is_simple(e.key) else obj
+        key = self.expr(e.key)
+        t = target or fs.temp()
+        fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
+                resume=f"{t} = _first1(_rv)")
+        desc = None
+        if key.const and key.text.startswith("b"):
+            desc = f"field '{_desc_name(eval(key.text))}'"
+        return Atom(t, desc)
+
+    def ex_Call(self, e: A.Call, target: str | None) -> Atom:
+        return self.call(e, want=1, target=target)
+
+    def ex_MethodCall(self, e: A.MethodCall, target: str | None) -> Atom:
+        return self.call(e, want=1, target=target)
+
+    def call_parts(self, e: A.Call | A.MethodCall) -> tuple[Atom, list[Atom], str | None, str | None]:
+        fs = self.fs
+        if isinstance(e, A.MethodCall):
+            obj = self.stable(self.expr(e.obj))
+            fn = self.index_const(obj, e.method.encode(), e.line, None, f"method '{e.method}'")
+            args, star = self.explist(e.args)
+            return fn, [obj] + args, star, fn.desc
+        fn = self.expr(e.func)
+        if e.args:
+            fn = self.stable(fn)
+        args, star = self.explist(e.args)
+        del fs
+        return fn, args, star, fn.desc
+
+    def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None) -> Atom:
+        """want: 1 one value, 0 none (statement), -1 all values as a tuple."""
+        fs = self.fs
+        fn, args, star, desc = self.call_parts(e)
+        argt = [a.text for a in args]
+        if star is not None:
+            argt.append("*" + star)
+        t = target if (target and want == 1) else fs.temp()
+        callee = None
+        if desc:
+            kind, _, nm = desc.partition(" ")
+            callee = (kind, nm.strip("'"))
+        fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
+                resume=f"{t} = _rv", callee=callee)
+        if want == 1:
+            fs.emit(f"if {t}.__class__ is _Ret: {t} = _first({t})", e.line)
+        elif want == 0:
+            fs.emit(f"if {t}.__class__ is _Ret: _discard({t})", e.line)
+        else:
+            fs.emit(f"{t} = _results({t})", e.line)
+        return Atom(t)
+
+    def ex_Table(self, e: A.Table, target: str | None) -> Atom:
+        fs = self.fs
+        positional: list[str] = []
+        keyed: list[tuple[Atom, Atom]] = []
+        star = None
+        for i, f in enumerate(e.fields):
+            last = i == len(e.fields) - 1
+            if f.key is None:
+                if last and isinstance(f.value, (A.Call, A.MethodCall)):
+                    star = self.call(f.value, want=-1).text
+                elif last and isinstance(f.value, A.Vararg):
+                    star = "_va"
+                else:
+                    positional.append(self.stable(self.expr(f.value)).text)
+            else:
+                k = self.stable(self.expr(f.key))
+                v = self.stable(self.expr(f.value))
+                keyed.append((k, v))
+        t = target or fs.temp()
+        arr = "[" + ", ".join(positional) + "]"
+        if star is not None:
+            arr = f"[{''.join(p + ', ' for p in positional)}*{star}]"
+        if not keyed:
+            if not positional and star is None:
+                fs.emit(f"{t} = _LT()", e.line)
+            else:
+                fs.emit(f"{t} = _newtable({arr})", e.line)
+            return Atom(t)
+        fs.emit(f"{t} = _LT()", e.line)
+        for k, v in keyed:
+            if k.const and k.text.startswith("b"):
+                if v.const and v.text != "None":
+                    fs.emit(f"{t}.hash[{k.text}] = {v.text}", e.line)
+                else:
+                    fs.emit(f"if {v.text} is not None: {t}.hash[{k.text}] = {v.text}", e.line)
+            else:
+                fs.emit(f"_tableset({t}, {k.text}, {v.text})", e.line)
+        if positional or star is not None:
+            fs.emit(f"_setlist({t}, {arr})", e.line)
+        return Atom(t)
+
+    def ex_UnOp(self, e: A.UnOp, target: str | None) -> Atom:
+        fs = self.fs
+        if e.op == "-" and isinstance(e.operand, A.Number):
+            v = e.operand.value
+            if isinstance(v, int):
+                return Atom(_num_literal(-v if v != -(2**63) else v), const=True)
+            return Atom(_num_literal(-v), const=True)
+        a = self.expr(e.operand)
+        if e.op == "not":
+            if a.is_bool:
+                return Atom(f"(not {a.text})", is_bool=True)
+            return Atom(f"({a.text} is None or {a.text} is False)", is_bool=True)
+        t = target or fs.temp()
+        fn = {"-": "_unm", "#": "_len", "~": "_bnot"}[e.op]
+        kind = {"-": "arith", "#": "len", "~": "arith"}[e.op]
+        fs.emit(f"{t} = {fn}({a.text})", e.line, kind, (a.desc,), resume=f"{t} = _first1(_rv)")
+        return Atom(t)
+
+    def ex_BinOp(self, e: A.BinOp, target: str | None) -> Atom:
+        fs = self.fs
+        op = e.op
+        if op in ("and", "or"):
+            return self.logical(e)
+        left = self.expr(e.left)
+        if not _is_simple(e.right):
+            left = self.stable(left)
+        right = self.expr(e.right)
+        if op in ("==", "~="):
+            pure = _pure_eq(left, right)
+            if pure is not None:
+                return Atom(pure if op == "==" else f"(not {pure})", is_bool=True)
+            t = target or fs.temp()
+            if op == "==":
+                fs.emit(f"{t} = _eq({left.text}, {right.text})", e.line, "compare", (),
+                        resume=f"{t} = _truth1(_rv)")
+            else:
+                fs.emit(f"{t} = not _eq({left.text}, {right.text})", e.line, "compare", (),
+                        resume=f"{t} = not _truth1(_rv)")
+            return Atom(t, is_bool=True)
+        if op in ("<", "<=", ">", ">="):
+            fn = "_lt" if op in ("<", ">") else "_le"
+            a, b = (left, right) if op in ("<", "<=") else (right, left)
+            t = target or fs.temp()
+            fs.emit(f"{t} = {fn}({a.text}, {b.text})", e.line, "compare", (),
+                    resume=f"{t} = _truth1(_rv)")
+            return Atom(t, is_bool=True)
+        t = target or fs.temp()
+        if op == "..":
+            fs.emit(f"{t} = _concat({left.text}, {right.text})", e.line, "concat",
+                    (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
+            return Atom(t)
+        fs.emit(f"{t} = {ARITH[op]}({left.text}, {right.text})", e.line, "arith",
+                (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
+        return Atom(t)
+
+    def logical(self, e: A.BinOp) -> Atom:
+        fs = self.fs
+        left = self.expr(e.left)
+        t = fs.temp()
+        fs.emit(f"{t} = {left.text}", e.line)
+        test = t if left.is_bool else f"({t} is not None and {t} is not False)"
+        if e.op == "or":
+            test = f"not {test}"
+        node = If(test, [], [], OpInfo(e.line))
+        fs.out.append(node)
+        with fs.nested(node.body):
+            right = self.expr(e.right)
+            fs.emit(f"{t} = {right.text}", e.line)
+        return Atom(t, is_bool=left.is_bool and right.is_bool)
+
+
+@dataclass(eq=False)
+class _Until(A.Node):
+    """Pseudo-statement: the `until` test, compiled inside the body's scope."""
+
+    cond: A.Expr
+
+
+def _is_int_literal(a: Atom) -> bool:
+    if not a.const:
+        return False
+    try:
+        return isinstance(eval(a.text), int) and a.text not in ("True", "False")
+    except Exception:
+        return False
+
+
+def _is_simple(e: A.Expr) -> bool:
+    """Evaluating e runs no Lua code (so earlier operands cannot change meanwhile)."""
+    return isinstance(e, (A.Nil, A.TrueE, A.FalseE, A.Number, A.String, A.Vararg)) or (
+        isinstance(e, A.UnOp) and e.op == "not" and _is_simple(e.operand)
+    )
+
+
+def _pure_eq(a: Atom, b: Atom) -> str | None:
+    """Equality that cannot involve __eq: one side is a constant nil/boolean/string/number."""
+    if b.const and not a.const:
+        a, b = b, a
+    if not a.const:
+        return None
+    c = a.text
+    if c == "None":
+        return f"({b.text} is None)"
+    if c in ("True", "False"):
+        return f"({b.text} is {c})"
+    if c.startswith("b"):
+        return f"({b.text} == {c})"
+    if b.const:
+        return None
+    return f"({b.text} == {c} and {b.text}.__class__ is not bool)"
+
+
+def _num_literal(v: int | float) -> str:
+    if isinstance(v, int):
+        return repr(v)
+    if v != v:
+        return "_NAN"
+    if v in (float("inf"), float("-inf")):
+        return "_INF" if v > 0 else "(-_INF)"
+    r = repr(v)
+    return r if r.startswith("-") is False else f"({r})"
+
+
+def compile_chunk(chunk: A.Chunk) -> list[Proto]:
+    return Codegen(chunk).compile()

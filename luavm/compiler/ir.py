@@ -1,0 +1,91 @@
+"""The Python-statement tree a Lua function compiles to.
+
+The compiler lowers Lua to this small tree; `render` turns it into Python source
+twice over: the fast form (the whole function) and, lazily, a resume form that
+enters the function in the middle, at one resume point. Keeping the tree lets the
+resume form rebuild exactly the loops and handlers that enclose that point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(eq=False)
+class OpInfo:
+    """What a Python line does, for error messages and for resuming.
+
+    kind: 'call', 'index', 'setindex', 'arith', 'concat', 'compare', 'len', 'unm',
+    'other'. `descs` names the operands as Lua does ("local 'x'", "global 'f'").
+    """
+
+    line: int  # Lua line
+    kind: str = "other"
+    descs: tuple[str | None, ...] = ()
+    callee_name: tuple[str, str] | None = None  # (namewhat, name) of a called function
+
+
+@dataclass(eq=False)
+class Line:
+    """One Python statement. With `resume` set it is a resume point: the value the
+    suspended operation finally produces is delivered by running `resume` (Python
+    text using `_rv`) in place of this line."""
+
+    text: str
+    op: OpInfo
+    resume: str | None = None
+    rp: int = -1  # resume point index within the proto, assigned by the compiler
+
+
+@dataclass(eq=False)
+class If:
+    cond: str
+    body: list[Stmt]
+    orelse: list[Stmt]
+    op: OpInfo
+
+
+@dataclass(eq=False)
+class Loop:
+    """`while True:` (cond None) or `for var in range(start, stop, step):`."""
+
+    body: list[Stmt]
+    op: OpInfo
+    var: str | None = None
+    start: str = ""
+    stop: str = ""
+    step: str = ""
+
+
+@dataclass(eq=False)
+class Try:
+    """Protects a to-be-closed variable: runs `__close` on every way out of `body`."""
+
+    body: list[Stmt]
+    var: str  # Python name holding the value to close
+    flag: str  # Python name of the "still open" flag
+    op: OpInfo
+
+
+Stmt = Line | If | Loop | Try
+
+
+@dataclass(eq=False)
+class Proto:
+    """A compiled Lua function prototype."""
+
+    index: int
+    name: str  # Python name of the generated function
+    lua_name: str
+    line: int
+    end_line: int
+    params: list[str]  # Python names of the fixed parameters
+    is_vararg: bool
+    upvalues: list[str]  # Python names of the upvalue boxes (factory parameters)
+    upvalue_lua_names: list[str]
+    body: list[Stmt] = field(default_factory=list)
+    locals: list[str] = field(default_factory=list)  # every Python local (restored on resume)
+    boxed_params: list[str] = field(default_factory=list)
+    resume_points: list[Line] = field(default_factory=list)
+    children: list[int] = field(default_factory=list)
+    local_lua_names: dict[str, str] = field(default_factory=dict)  # py name -> Lua name

@@ -1,0 +1,207 @@
+"""Name resolution: which Lua locals are captured by closures.
+
+A captured local lives in a Box (fresh at each execution of its declaration,
+so each loop iteration gets its own); the others are plain Python locals.
+This pass runs before code generation so the declaration already knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import ast as A
+
+
+@dataclass(eq=False)
+class Decl:
+    name: str
+    func: FuncScope
+    attrib: str | None = None
+    captured: bool = False
+    assigned: bool = False  # written after its declaration
+    pyname: str = ""
+
+
+@dataclass(eq=False)
+class FuncScope:
+    parent: FuncScope | None
+    node: A.Function | A.Chunk
+    blocks: list[dict[str, Decl]] = field(default_factory=list)
+
+
+class Resolution:
+    """Result of the pass: declarations per declaring node, and per Name use."""
+
+    def __init__(self) -> None:
+        self.decls: dict[int, list[Decl]] = {}  # id(declaring node) -> its Decls
+        self.uses: dict[int, Decl | None] = {}  # id(Name node) -> Decl (None: global)
+        self.env: dict[int, Decl] = {}  # id(Name node of a global) -> the _ENV Decl used
+        self.chunk_env: Decl | None = None
+
+
+def resolve(chunk: A.Chunk) -> Resolution:
+    r = Resolution()
+    _Resolver(r).chunk(chunk)
+    return r
+
+
+class _Resolver:
+    def __init__(self, r: Resolution) -> None:
+        self.r = r
+        self.fs: FuncScope | None = None
+
+    def chunk(self, c: A.Chunk) -> None:
+        self.fs = FuncScope(None, c, [{}])
+        env = Decl("_ENV", self.fs)
+        env.captured = True  # the chunk's _ENV is an upvalue: always a Box
+        self.r.chunk_env = env
+        self.r.decls[id(c)] = [env]
+        self.fs.blocks[0]["_ENV"] = env
+        self.fs.blocks.append({})
+        self.block_stmts(c.body.stmts)
+
+    # scopes -----------------------------------------------------------------
+
+    def declare(self, node: object, names: list[str], attribs: list[str | None] | None = None) -> None:
+        assert self.fs is not None
+        ds = []
+        for i, n in enumerate(names):
+            d = Decl(n, self.fs, attribs[i] if attribs else None)
+            self.fs.blocks[-1][n] = d
+            ds.append(d)
+        self.r.decls.setdefault(id(node), []).extend(ds)
+
+    def lookup(self, name: str) -> Decl | None:
+        fs = self.fs
+        while fs is not None:
+            for b in reversed(fs.blocks):
+                d = b.get(name)
+                if d is not None:
+                    if d.func is not self.fs:
+                        d.captured = True
+                    return d
+            fs = fs.parent
+        return None
+
+    def block(self, b: A.Block) -> None:
+        assert self.fs is not None
+        self.fs.blocks.append({})
+        self.block_stmts(b.stmts)
+        self.fs.blocks.pop()
+
+    def block_stmts(self, stmts: list[A.Stmt]) -> None:
+        for s in stmts:
+            self.stmt(s)
+
+    # statements -------------------------------------------------------------
+
+    def stmt(self, s: A.Stmt) -> None:
+        assert self.fs is not None
+        if isinstance(s, A.Local):
+            for e in s.exprs:
+                self.expr(e)
+            self.declare(s, s.names, s.attribs)
+        elif isinstance(s, A.Assign):
+            for t in s.targets:
+                if isinstance(t, A.Name):
+                    d = self.name(t)
+                    if d is not None:
+                        d.assigned = True
+                else:
+                    self.expr(t)
+            for e in s.exprs:
+                self.expr(e)
+        elif isinstance(s, A.CallStat):
+            self.expr(s.call)
+        elif isinstance(s, A.Do):
+            self.block(s.body)
+        elif isinstance(s, A.While):
+            self.expr(s.cond)
+            self.block(s.body)
+        elif isinstance(s, A.Repeat):
+            self.fs.blocks.append({})
+            self.block_stmts(s.body.stmts)
+            self.expr(s.cond)
+            self.fs.blocks.pop()
+        elif isinstance(s, A.If):
+            for c, b in s.tests:
+                self.expr(c)
+                self.block(b)
+            if s.orelse is not None:
+                self.block(s.orelse)
+        elif isinstance(s, A.NumFor):
+            self.expr(s.start)
+            self.expr(s.stop)
+            if s.step is not None:
+                self.expr(s.step)
+            self.fs.blocks.append({})
+            self.declare(s, [s.var])
+            self.block(s.body)
+            self.fs.blocks.pop()
+        elif isinstance(s, A.GenFor):
+            for e in s.exprs:
+                self.expr(e)
+            self.fs.blocks.append({})
+            self.declare(s, s.names)
+            self.block(s.body)
+            self.fs.blocks.pop()
+        elif isinstance(s, A.FunctionStat):
+            if isinstance(s.target, A.Name):
+                d = self.name(s.target)
+                if d is not None:
+                    d.assigned = True
+            else:
+                self.expr(s.target)
+            self.function(s.func)
+        elif isinstance(s, A.LocalFunction):
+            self.declare(s, [s.name])
+            self.function(s.func)
+        elif isinstance(s, A.Return):
+            for e in s.exprs:
+                self.expr(e)
+
+    def function(self, f: A.Function) -> None:
+        self.fs = FuncScope(self.fs, f, [{}])
+        self.declare(f, f.params)
+        self.block_stmts(f.body.stmts)
+        self.fs = self.fs.parent
+
+    # expressions ------------------------------------------------------------
+
+    def name(self, n: A.Name) -> Decl | None:
+        d = self.lookup(n.name)
+        self.r.uses[id(n)] = d
+        if d is None:
+            env = self.lookup("_ENV")
+            assert env is not None
+            self.r.env[id(n)] = env
+        return d
+
+    def expr(self, e: A.Expr) -> None:
+        if isinstance(e, A.Name):
+            self.name(e)
+        elif isinstance(e, A.Index):
+            self.expr(e.obj)
+            self.expr(e.key)
+        elif isinstance(e, A.Call):
+            self.expr(e.func)
+            for a in e.args:
+                self.expr(a)
+        elif isinstance(e, A.MethodCall):
+            self.expr(e.obj)
+            for a in e.args:
+                self.expr(a)
+        elif isinstance(e, A.BinOp):
+            self.expr(e.left)
+            self.expr(e.right)
+        elif isinstance(e, A.UnOp):
+            self.expr(e.operand)
+        elif isinstance(e, A.Paren):
+            self.expr(e.expr)
+        elif isinstance(e, A.Function):
+            self.function(e)
+        elif isinstance(e, A.Table):
+            for f in e.fields:
+                if f.key is not None:
+                    self.expr(f.key)
+                self.expr(f.value)

@@ -1,0 +1,208 @@
+"""The embedding API: LuaRuntime."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+from . import convert
+from .parser import LuaSyntaxError
+from .runtime import ops, state
+from .runtime.frames import register_builtin, traceback_lines
+from .runtime.loader import load_chunk
+from .runtime.state import LuaState
+from .runtime.values import LuaError, LuaTable, tostr
+
+RECURSION_LIMIT = 200_000  # Python frames; Lua's own limit is ~200000 C/Lua levels
+STACK_SIZE = 1 << 30  # bytes of C stack for the thread that runs Lua
+
+
+def _open_libs(st: LuaState) -> LuaTable:
+    from .stdlib import (
+        base,
+        lcoroutine,
+        ldebug,
+        lio,
+        lmath,
+        los,
+        lstring,
+        ltable,
+        lutf8,
+        package,
+    )
+
+    G = LuaTable()
+    st.globals = G
+    base.open_base(st, G)
+    pkg = package.open(st, G)
+    libs: dict[str, Any] = {
+        "coroutine": lcoroutine.open(st),
+        "string": lstring.open(st),
+        "table": ltable.open(st),
+        "math": lmath.open(st),
+        "utf8": lutf8.open(st),
+        "os": los.open(st),
+        "debug": ldebug.open(st),
+    }
+    iolib = lio.open(st) if st.host_access else None
+    if iolib is not None:
+        libs["io"] = iolib
+    st.string_meta = lstring.make_string_meta(libs["string"])
+    loaded = st.loaded
+    assert loaded is not None
+    loaded.set(b"_G", G)
+    loaded.set(b"package", pkg)
+    G.set(b"package", pkg)
+    for name, lib in libs.items():
+        G.set(name.encode(), lib)
+        loaded.set(name.encode(), lib)
+    # builtins are known by name: for error messages, tracebacks and snapshots
+    for name, lib in [("", G)] + list(libs.items()):
+        k = None
+        while True:
+            r = lib.next(k)
+            if r is None:
+                break
+            k, v = r
+            if type(k) is bytes and callable(v) and type(v) is not LuaTable:
+                qual = (name + "." if name else "") + k.decode()
+                register_builtin(v, qual)
+                st.registry.setdefault(qual, v)
+    from .stdlib import base as _b
+    from .stdlib.lcoroutine import WrapFunction
+
+    register_builtin(_b.ipairs_iter, "ipairs_iter")
+    register_builtin(WrapFunction.__call__, "?")
+    return G
+
+
+class LuaRuntime:
+    """A Lua state. Sandboxed by default: no io, no os.execute/exit/remove, no
+    file-system require, unless `host_access=True`."""
+
+    def __init__(self, *, host_access: bool = False, stdout: BinaryIO | None = None) -> None:
+        st = LuaState()
+        st.host_access = host_access
+        st.stdout = stdout if stdout is not None else _StdoutProxy()
+        self.state = st
+        prev = state.activate(st)
+        try:
+            _open_libs(st)
+        finally:
+            state.activate(prev)
+
+    # entering the state --------------------------------------------------------
+
+    def _run(self, fn: Callable[[], Any]) -> Any:
+        prev = state.activate(self.state)
+        old_limit = sys.getrecursionlimit()
+        if old_limit < RECURSION_LIMIT and threading.current_thread() is _big_stack_thread():
+            sys.setrecursionlimit(RECURSION_LIMIT)
+        try:
+            return fn()
+        except LuaError as e:
+            if e.lua_traceback is None:
+                e.lua_traceback = "stack traceback:\n\t" + "\n\t".join(traceback_lines(e.__traceback__))
+            raise
+        except (RecursionError, MemoryError) as e:
+            from .runtime.coroutine import to_lua_error
+
+            raise to_lua_error(e) from e
+        finally:
+            state.activate(prev)
+
+    def load(self, code: str | bytes, chunkname: str | None = None, env: Any = None) -> Any:
+        """Compile a chunk; returns its main function (raw Lua value)."""
+        src = code.encode("utf-8") if isinstance(code, str) else code
+        name = chunkname if chunkname is not None else "=" + _short(src)
+        if chunkname is not None and not chunkname.startswith(("=", "@")):
+            name = "=" + chunkname
+        try:
+            chunk = load_chunk(src, name)
+        except LuaSyntaxError as e:
+            raise LuaError(e.msg.encode() if isinstance(e.msg, str) else e.msg) from None
+        return chunk.main(self.state.globals if env is None else env)
+
+    def execute(self, code: str | bytes, *args: Any, chunkname: str | None = None) -> Any:
+        """Run a chunk; returns its results (None, one value, or a tuple)."""
+        def go() -> Any:
+            f = self.load(code, chunkname)
+            return convert.results_to_python(ops.call(f, *[convert.to_lua(a) for a in args]))
+
+        return self._run(go)
+
+    def eval(self, expr: str) -> Any:
+        return self.execute("return " + expr, chunkname="=(eval)")
+
+    def globals(self) -> convert.LuaTableView:
+        assert self.state.globals is not None
+        return convert.LuaTableView(self.state.globals)
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        f = fn.fn if isinstance(fn, convert.LuaFunction) else convert.to_lua(fn)
+        return self._run(lambda: convert.results_to_python(
+            ops.call(f, *[convert.to_lua(a) for a in args])))
+
+    def table(self, *items: Any, **fields: Any) -> convert.LuaTableView:
+        t = LuaTable([convert.to_lua(x) for x in items])
+        for k, v in fields.items():
+            t.set(k.encode(), convert.to_lua(v))
+        return convert.LuaTableView(t)
+
+
+def _short(src: bytes) -> str:
+    return src.decode("utf-8", "replace")
+
+
+class _StdoutProxy:
+    """Writes to whatever sys.stdout is at the time (pytest capture, redirection)."""
+
+    def write(self, b: bytes) -> int:
+        out = sys.stdout
+        buf = getattr(out, "buffer", None)
+        if buf is not None:
+            out.flush()
+            return buf.write(b)
+        return out.write(b.decode("utf-8", "replace"))
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+_BIG: threading.Thread | None = None
+
+
+def _big_stack_thread() -> threading.Thread | None:
+    return _BIG
+
+
+def run_with_big_stack(fn: Callable[[], Any]) -> Any:
+    """Run fn on a thread with a large C stack, so deep Lua recursion ends in Lua's
+    'stack overflow' error rather than crashing the interpreter."""
+    global _BIG
+    result: list[Any] = []
+    error: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(fn())
+        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+            error.append(e)
+
+    old = threading.stack_size()
+    threading.stack_size(STACK_SIZE)
+    try:
+        t = threading.Thread(target=target, name="lua")
+    finally:
+        threading.stack_size(old)
+    _BIG = t
+    t.start()
+    t.join()
+    if error:
+        raise error[0]
+    return result[0] if result else None
+
+
+__all__ = ["LuaRuntime", "LuaError", "run_with_big_stack", "tostr"]

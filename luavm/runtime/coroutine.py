@@ -1,0 +1,248 @@
+"""Stack capture and resumption: coroutines and host suspensions.
+
+A yield (or a host suspension) raises `Suspend`. Every generated function it
+passes through appends a FrameRecord (closure, resume point, locals); resumable
+builtins (pcall, xpcall, coroutine.resume/wrap) append their own records. The
+records, outermost first, are the suspended stack as plain data. Resuming runs
+them innermost-out: each record receives the value its callee produced.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import state
+from .frames import CODE_INFO
+from .values import NORET, LuaError, Ret, rt_error
+
+
+class Suspend(BaseException):
+    """Unwinds Lua frames while they record themselves. kind: 'yield' or 'host'."""
+
+    def __init__(self, kind: str, values: Any) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.values = values
+        self.records: list[Any] = []  # innermost first while unwinding
+
+    def add(self, fn: Any, loc: dict) -> None:
+        tb = self.__traceback__
+        assert tb is not None
+        ci = CODE_INFO[tb.tb_frame.f_code]
+        entry = ci.lines.get(tb.tb_lineno)
+        rp = entry[1] if entry else -1
+        if rp < 0:
+            raise RuntimeError(f"luavm: suspension at a line that is not a resume point: {tb.tb_lineno}")
+        self.records.append(FrameRecord(fn, rp, {n: loc[n] for n in ci.names if n in loc}))
+
+
+class FrameRecord:
+    """A suspended Lua function: closure, resume point and its locals."""
+
+    __slots__ = ("fn", "rp", "locals")
+
+    def __init__(self, fn: Any, rp: int, loc: dict) -> None:
+        self.fn = fn
+        self.rp = rp
+        self.locals = loc
+
+    def cont(self, thunk: Callable[[], Any]) -> Any:
+        try:
+            rv = thunk()
+        except Suspend as s:
+            s.records.append(self)
+            raise
+        fn = self.fn
+        ci = CODE_INFO[fn.__code__]
+        factory = ci.chunk.resume_factory(ci.proto, self.rp)
+        cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+        boxes = [cells[n].cell_contents for n in ci.proto.upvalues]
+        return factory(*boxes)(fn, self.locals, rv)
+
+
+class PcallRecord:
+    """A pcall/xpcall waiting for its protected call to finish."""
+
+    __slots__ = ("handler",)
+
+    def __init__(self, handler: Any = None) -> None:
+        self.handler = handler
+
+    def cont(self, thunk: Callable[[], Any]) -> Any:
+        return protected(thunk, self.handler, self)
+
+
+def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
+    """Run thunk as pcall/xpcall does; a suspension inside keeps `record` on the stack."""
+    from .ops import results
+    from .values import LuaError as _LE
+
+    co = state.current.current
+    nny = co.nny
+    try:
+        vals = results(thunk())
+    except Suspend as s:
+        s.records.append(record)
+        raise
+    except _LE as e:
+        co.nny = nny
+        if handler is None:
+            return Ret((False, e.value))
+        return Ret((False,) + _handle(handler, e.value))
+    except (RecursionError, MemoryError, TypeError) as e:
+        co.nny = nny
+        err = to_lua_error(e)
+        if handler is None:
+            return Ret((False, err.value))
+        return Ret((False,) + _handle(handler, err.value))
+    return Ret((True,) + vals)
+
+
+def _handle(handler: Any, value: Any) -> tuple:
+    from .ops import call_noyield, results
+
+    try:
+        return results(call_noyield(handler, value))[:1] or (None,)
+    except LuaError as e2:
+        return (e2.value,)
+    except RecursionError:
+        return (b"error in error handling",)
+
+
+def to_lua_error(e: BaseException) -> LuaError:
+    """A raw Python exception that escaped generated code, as a Lua error."""
+    if isinstance(e, LuaError):
+        return e
+    if isinstance(e, RecursionError):
+        return LuaError(b"stack overflow")
+    if isinstance(e, MemoryError):
+        return LuaError(b"not enough memory")
+    return LuaError(f"{type(e).__name__}: {e}".encode())
+
+
+class Coroutine:
+    """A Lua thread. Its suspended stack is `records` (outermost first)."""
+
+    __slots__ = ("fn", "status", "records", "nny", "is_main", "resumer", "errval", "__weakref__")
+
+    def __init__(self, fn: Any, main: bool = False) -> None:
+        self.fn = fn
+        self.status = "running" if main else "suspended"
+        self.records: list[Any] | None = None
+        self.nny = 0
+        self.is_main = main
+        self.resumer: Coroutine | None = None
+        self.errval: Any = None  # the error a dead coroutine died of (for coroutine.close)
+
+    def __repr__(self) -> str:
+        return f"<Coroutine {self.status} 0x{id(self):08x}>"
+
+
+class CoResumeRecord:
+    """coroutine.resume (or wrap) waiting on a coroutine suspended by the host."""
+
+    __slots__ = ("co", "wrap")
+
+    def __init__(self, co: Coroutine, wrap: bool) -> None:
+        self.co = co
+        self.wrap = wrap
+
+    def cont(self, thunk: Callable[[], Any]) -> Any:
+        rv = thunk()  # the host's answer, delivered inside the coroutine
+        recs = self.co.records
+        assert recs is not None
+        self.co.records = None
+        return enter(self.co, lambda: run_records(recs, rv), self.wrap)
+
+
+def run_records(recs: list[Any], rv: Any, i: int = 0) -> Any:
+    """Continue a captured stack; recs[i] is outermost; rv goes to the innermost."""
+    rec = recs[i]
+    if i == len(recs) - 1:
+        return rec.cont(lambda: rv)
+    return rec.cont(lambda: run_records(recs, rv, i + 1))
+
+
+def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
+    """Run `body` as coroutine `co` until it returns, yields, fails or the host suspends."""
+    from .ops import results
+
+    st = state.current
+    prev = st.current
+    co.status = "running"
+    co.resumer = prev
+    prev.status = "normal"
+    st.current = co
+    try:
+        try:
+            vals = results(body())
+        except Suspend as s:
+            co.records = s.records[::-1]
+            co.status = "suspended"
+            if s.kind == "yield":
+                return Ret((True,) + s.values) if not wrap else Ret(s.values)
+            s.records = [CoResumeRecord(co, wrap)]
+            raise
+        except LuaError as e:
+            co.status = "dead"
+            co.errval = e
+            if wrap:
+                raise
+            return Ret((False, e.value))
+        except (RecursionError, MemoryError, TypeError) as e:
+            co.status = "dead"
+            err = to_lua_error(e)
+            co.errval = err
+            if wrap:
+                raise err from None
+            return Ret((False, err.value))
+        co.status = "dead"
+        return Ret(vals) if wrap else Ret((True,) + vals)
+    finally:
+        st.current = prev
+        prev.status = "running"
+        co.resumer = None
+
+
+def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
+    from .ops import call
+
+    if co.status != "suspended":
+        if co.status == "dead":
+            msg = b"cannot resume dead coroutine"
+        else:
+            msg = b"cannot resume non-suspended coroutine"
+        if wrap:
+            raise rt_error(msg)
+        return Ret((False, msg))
+    recs = co.records
+    if recs is None:
+        fn = co.fn
+        return enter(co, lambda: call(fn, *args), wrap)
+    co.records = None
+    return enter(co, lambda: run_records(recs, Ret(args)), wrap)
+
+
+def yield_(*args: Any) -> Any:
+    co = state.current.current
+    if co.is_main:
+        raise rt_error("attempt to yield from outside a coroutine")
+    if co.nny > 0:
+        raise rt_error("attempt to yield across a C-call boundary")
+    raise Suspend("yield", args)
+
+
+def host_suspend(request: Any) -> Any:
+    """Suspend the whole task: every coroutine on the way must be able to yield."""
+    st = state.current
+    co: Coroutine | None = st.current
+    while co is not None:
+        if co.nny > 0:
+            raise rt_error("attempt to yield across a C-call boundary")
+        co = co.resumer
+    if not getattr(st, "task_active", False):
+        raise rt_error("attempt to suspend outside a task")
+    raise Suspend("host", request)
+
+
+__all__ = ["Coroutine", "Suspend", "FrameRecord", "PcallRecord", "NORET", "resume", "yield_"]

@@ -1,0 +1,209 @@
+"""Where Lua is on the Python stack: positions, variable info, tracebacks.
+
+Generated functions are registered here by code object; builtins by code object
+too (with their Lua-visible qualified name). Everything else on the Python stack
+is a helper and invisible to Lua. Error positions are computed when the error is
+raised, by walking the live Python frames, so the fast path pays nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from types import CodeType, FrameType, TracebackType
+from typing import Any
+
+from .values import LuaError, type_name
+
+
+@dataclass(eq=False)
+class CodeInfo:
+    """A generated Python function: which Lua proto and what each of its lines does."""
+
+    chunk: Any  # loader.Chunk
+    proto: Any  # compiler.ir.Proto
+    lines: dict[int, tuple[Any, int]]  # py line -> (OpInfo | None, resume point)
+    names: list[str] = field(default_factory=list)  # locals saved in a frame record
+
+
+CODE_INFO: dict[CodeType, CodeInfo] = {}
+BUILTINS: dict[CodeType, str] = {}  # code of a builtin -> "string.rep"
+
+
+def register_builtin(fn: Any, qualname: str) -> None:
+    code = getattr(fn, "__code__", None)
+    if code is not None and code not in BUILTINS:
+        BUILTINS[code] = qualname
+
+
+def chunkid(name: str) -> str:
+    """luaO_chunkid: how a chunk name appears in messages."""
+    if name.startswith("=") or name.startswith("@"):
+        return name[1:]
+    first = name.split("\n", 1)[0]
+    if "\n" in name or len(first) > 45:
+        return f'[string "{first[:45 - 3] if len(first) > 42 else first}..."]'
+    return f'[string "{first}"]'
+
+
+def op_at(f: FrameType, lineno: int | None = None) -> tuple[CodeInfo, Any] | None:
+    ci = CODE_INFO.get(f.f_code)
+    if ci is None:
+        return None
+    entry = ci.lines.get(lineno if lineno is not None else f.f_lineno)
+    return ci, (entry[0] if entry else None)
+
+
+def lua_line(ci: CodeInfo, op: Any) -> int:
+    return op.line if op is not None and op.line else ci.proto.line
+
+
+def significant_frames(start: FrameType | None) -> list[tuple[str, FrameType]]:
+    """Lua and builtin frames from `start` outward, as ('lua'|'builtin', frame)."""
+    out = []
+    f = start
+    while f is not None:
+        code = f.f_code
+        if code in CODE_INFO:
+            out.append(("lua", f))
+        elif code in BUILTINS:
+            out.append(("builtin", f))
+        f = f.f_back
+    return out
+
+
+def position(f: FrameType) -> str:
+    res = op_at(f)
+    if res is None:
+        return ""
+    ci, op = res
+    return f"{chunkid(ci.chunk.name)}:{lua_line(ci, op)}:"
+
+
+def runtime_position(start: FrameType | None) -> tuple[str, FrameType | None]:
+    """Position for an error raised at `start`: luaG_runerror in Lua code, luaL_error's
+    level 1 (the caller) in a builtin. Returns (prefix, the Lua frame or None)."""
+    frames = significant_frames(start)
+    if not frames:
+        return "", None
+    kind, f = frames[0]
+    if kind == "lua":
+        return position(f) + " ", f
+    if len(frames) > 1 and frames[1][0] == "lua":
+        return position(frames[1][1]) + " ", frames[1][1]
+    return "", None
+
+
+def level_position(level: int, start: FrameType | None) -> str:
+    """Position of `error(msg, level)` called from a builtin frame found from `start`."""
+    frames = significant_frames(start)
+    if level <= 0 or level >= len(frames):
+        return ""
+    kind, f = frames[level]
+    return position(f) + " " if kind == "lua" else ""
+
+
+def varinfo(f: FrameType | None, operand: int) -> str:
+    """Lua's varinfo for operand k of the operation at f's current line."""
+    if f is None or operand <= 0:
+        return ""
+    res = op_at(f)
+    if res is None or res[1] is None:
+        return ""
+    descs = res[1].descs
+    if operand <= len(descs) and descs[operand - 1]:
+        d = descs[operand - 1]
+        if d.startswith("constant") and res[1].kind in ("arith", "concat"):
+            return ""
+        return f" ({d})"
+    return ""
+
+
+def position_error(e: LuaError, start: FrameType | None) -> LuaError:
+    """Give a level-1 runtime error its position prefix (and variable info)."""
+    if e.level != 1 or type(e.value) is not bytes:
+        e.level = 0
+        return e
+    prefix, f = runtime_position(start)
+    extra = varinfo(f, getattr(e, "operand", 0))
+    e.value = prefix.encode() + e.value + extra.encode()
+    e.level = 0
+    return e
+
+
+def callee_name(start: FrameType | None) -> tuple[str | None, str | None, str]:
+    """For a builtin raising an argument error: (namewhat, name, position prefix)."""
+    frames = significant_frames(start)
+    if not frames or frames[0][0] != "builtin":
+        return None, None, ""
+    qual = BUILTINS.get(frames[0][1].f_code)
+    if len(frames) > 1 and frames[1][0] == "lua":
+        f = frames[1][1]
+        res = op_at(f)
+        pos = position(f) + " "
+        if res is not None and res[1] is not None and res[1].kind == "call" and res[1].callee:
+            namewhat, name = res[1].callee
+            if namewhat in ("global", "local", "upvalue", "method", "field"):
+                return namewhat, name, pos
+        return None, qual, pos
+    return None, qual, ""
+
+
+# ------------------------------------------------------------------ tracebacks
+
+
+def frame_name(f: FrameType, kind: str) -> str:
+    if kind == "builtin":
+        return f"function '{BUILTINS.get(f.f_code, '?')}'"
+    ci = CODE_INFO[f.f_code]
+    if ci.proto.index == 0:
+        return "main chunk"
+    name = ci.proto.lua_name
+    if name and name != "?":
+        return f"function '{name}'"
+    return f"function <{chunkid(ci.chunk.name)}:{ci.proto.line}>"
+
+
+def traceback_lines(tb: TracebackType | None, upto: FrameType | None = None) -> list[str]:
+    """Lua-style traceback entries, innermost first, from a Python traceback and the
+    frames above it."""
+    frames: list[tuple[FrameType, int]] = []
+    t = tb
+    while t is not None:
+        frames.append((t.tb_frame, t.tb_lineno))
+        t = t.tb_next
+    frames.reverse()
+    if tb is not None:
+        f = tb.tb_frame.f_back
+        while f is not None:
+            frames.append((f, f.f_lineno))
+            f = f.f_back
+    out = []
+    for f, lineno in frames:
+        code = f.f_code
+        if code in CODE_INFO:
+            ci = CODE_INFO[code]
+            entry = ci.lines.get(lineno)
+            line = lua_line(ci, entry[0] if entry else None)
+            out.append(f"{chunkid(ci.chunk.name)}:{line}: in {frame_name(f, 'lua')}")
+        elif code in BUILTINS:
+            out.append(f"[C]: in {frame_name(f, 'builtin')}")
+    return out
+
+
+def current_traceback(msg: str | None, level: int = 1) -> str:
+    """debug.traceback: the live Lua stack."""
+    frames = significant_frames(sys._getframe(1))
+    lines = ["stack traceback:"]
+    for kind, f in frames[level:]:
+        if kind == "lua":
+            lines.append(f"\t{position(f)} in {frame_name(f, 'lua')}")
+        else:
+            lines.append(f"\t[C]: in {frame_name(f, 'builtin')}")
+    lines.append("\t[C]: in ?")
+    text = "\n".join(lines)
+    return f"{msg}\n{text}" if msg is not None else text
+
+
+def describe(v: Any) -> str:
+    return type_name(v)

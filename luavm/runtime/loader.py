@@ -1,0 +1,305 @@
+"""Compile Lua source to Python functions, and the helpers generated code calls.
+
+A Chunk is one compiled source text: its protos, the executed module namespace
+holding the factories, and a cache of resume forms built on demand. Chunks are
+cached by (source, name) so restoring a snapshot recompiles nothing already seen.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+from ..compiler.codegen import CompileError, compile_chunk
+from ..compiler.ir import Proto
+from ..compiler.render import render_module, render_resume
+from ..parser import LuaSyntaxError, parse
+from . import ops
+from .coroutine import Suspend, to_lua_error
+from .frames import CODE_INFO, CodeInfo, chunkid, position
+from .values import (
+    NORET,
+    TAILCALL,
+    Box,
+    LuaError,
+    LuaTable,
+    Ret,
+    fmt_float,
+    rt_error,
+    tointeger,
+    type_name,
+)
+
+
+def _first1(r: Any) -> Any:
+    return ops.first(r) if r.__class__ is Ret else r
+
+
+def _truth1(r: Any) -> bool:
+    if r.__class__ is Ret:
+        r = ops.first(r)
+    return r is not None and r is not False
+
+
+def _discard(r: Ret) -> None:
+    if r and r[0] is TAILCALL:
+        ops.do_tail(r)
+
+
+def _adjust(r: Any, n: int) -> tuple:
+    if r.__class__ is not Ret:
+        return (r,) + (None,) * (n - 1)
+    v = ops.results(r)
+    if len(v) >= n:
+        return v[:n]
+    return v + (None,) * (n - len(v))
+
+
+def _pad(v: tuple, n: int) -> tuple:
+    if len(v) >= n:
+        return v[:n]
+    return v + (None,) * (n - len(v))
+
+
+def _newtable(arr: list) -> LuaTable:
+    while arr and arr[-1] is None:
+        arr.pop()
+    return LuaTable(arr)
+
+
+def _setlist(t: LuaTable, arr: list) -> None:
+    for i, v in enumerate(arr, 1):
+        t.set(i, v)
+
+
+def _tableset(t: LuaTable, k: Any, v: Any) -> None:
+    if v is None:
+        if k is None:
+            raise rt_error("index is nil")
+        return
+    ops.rawset_checked(t, k, v)
+
+
+def _fornum(v: Any, what: str) -> Any:
+    t = type(v)
+    if t is int or t is float:
+        return v
+    raise rt_error(f"'for' {what} value must be a number")
+
+
+def _forlimit(limit: Any, step: int, start: int) -> int:
+    """An integer loop's limit, clipped as forlimit() in lvm.c does for float limits."""
+    if type(limit) is int:
+        return limit
+    limit = _fornum(limit, "limit")
+    if limit != limit:
+        return start - step  # NaN: the loop does not run
+    if step > 0:
+        f = math.floor(limit)
+        return int(f) if f < 2**63 else 2**63 - 1
+    f = math.ceil(limit)
+    return int(f) if f >= -(2**63) else -(2**63)
+
+
+def _forprep(start: Any, limit: Any, step: Any) -> tuple:
+    start = _fornum(start, "initial")
+    limit = _fornum(limit, "limit")
+    step = _fornum(step, "step")
+    if step == 0:
+        raise rt_error("'for' step is zero")
+    if type(start) is int and type(step) is int:
+        return start, _forlimit(limit, step, start), step
+    return float(start), float(limit), float(step)
+
+
+def _close_prepare(v: Any, name: str) -> bool:
+    if v is None or v is False:
+        return False
+    if ops.metafield(v, b"__close") is None:
+        raise rt_error(f"variable '{name}' got a non-closable value")
+    return True
+
+
+def _close_normal(v: Any) -> None:
+    h = ops.metafield(v, b"__close")
+    if h is not None:
+        ops.call_noyield(h, v, None)
+
+
+def _close_error(v: Any, e: BaseException) -> BaseException:
+    err = to_lua_error(e) if not isinstance(e, LuaError) else e
+    h = ops.metafield(v, b"__close")
+    if h is not None:
+        ops.call_noyield(h, v, err.value)
+    return err
+
+
+def _not_suspending() -> bool:
+    return sys.exc_info()[0] is not Suspend
+
+
+def _pyerr(e: BaseException) -> BaseException:
+    """A raw Python exception raised in a generated frame, as Lua sees it."""
+    tb = e.__traceback__
+    if isinstance(e, RecursionError):
+        # the deepest Lua frame is where the stack overflowed
+        pos = ""
+        t = tb
+        while t is not None:
+            if t.tb_frame.f_code in CODE_INFO:
+                ci = CODE_INFO[t.tb_frame.f_code]
+                entry = ci.lines.get(t.tb_lineno)
+                line = entry[0].line if entry and entry[0] else ci.proto.line
+                pos = f"{chunkid(ci.chunk.name)}:{line}: "
+            t = t.tb_next
+        return LuaError((pos + "stack overflow").encode())
+    if isinstance(e, TypeError) and tb is not None and tb.tb_next is None:
+        f = tb.tb_frame
+        ci = CODE_INFO.get(f.f_code)
+        entry = ci.lines.get(tb.tb_lineno) if ci else None
+        op = entry[0] if entry else None
+        if op is not None and op.kind == "call":
+            text = ci.lines_text.get(tb.tb_lineno, "") if hasattr(ci, "lines_text") else ""
+            callee = _callee_value(f, ci, tb.tb_lineno)
+            if callee is not _UNKNOWN and not callable(callee):
+                desc = f" ({op.descs[0]})" if op.descs and op.descs[0] else ""
+                return LuaError(
+                    f"{position(f)} attempt to call a {type_name(callee)} value{desc}".encode()
+                )
+            del text
+    err = to_lua_error(e)
+    if tb is not None and not isinstance(e, LuaError):
+        f = tb.tb_frame
+        if f.f_code in CODE_INFO:
+            err.value = f"{position(f)} ".encode() + err.value
+    err.__cause__ = e
+    return err
+
+
+_UNKNOWN = object()
+
+
+def _callee_value(f: Any, ci: CodeInfo, lineno: int) -> Any:
+    src = ci.chunk.source_lines_for(f.f_code, lineno)
+    if src is None:
+        return _UNKNOWN
+    rhs = src.split("=", 1)[1].strip() if "=" in src.split("(", 1)[0] else src
+    callee = rhs.split("(", 1)[0].strip()
+    try:
+        return eval(callee, f.f_globals, f.f_locals)  # a local name or `box.v`: no effects
+    except Exception:
+        return _UNKNOWN
+
+
+NAMESPACE: dict[str, Any] = {
+    "_Suspend": Suspend,
+    "_PYERRORS": (TypeError, RecursionError, MemoryError),
+    "_pyerr": _pyerr,
+    "_Box": Box,
+    "_LT": LuaTable,
+    "_Ret": Ret,
+    "_NORET": NORET,
+    "_TAILCALL": TAILCALL,
+    "_first": ops.first,
+    "_first1": _first1,
+    "_truth1": _truth1,
+    "_results": ops.results,
+    "_discard": _discard,
+    "_adjust": _adjust,
+    "_pad": _pad,
+    "_index": ops.index,
+    "_setindex": ops.setindex,
+    "_tableset": _tableset,
+    "_setlist": _setlist,
+    "_newtable": _newtable,
+    "_add": ops.add, "_sub": ops.sub, "_mul": ops.mul, "_div": ops.div, "_mod": ops.mod,
+    "_idiv": ops.idiv, "_pow": ops.pow_, "_unm": ops.unm, "_band": ops.band, "_bor": ops.bor,
+    "_bxor": ops.bxor, "_shl": ops.shl, "_shr": ops.shr, "_bnot": ops.bnot,
+    "_eq": ops.eq, "_lt": ops.lt, "_le": ops.le, "_concat": ops.concat, "_len": ops.length,
+    "_forlimit": _forlimit,
+    "_forprep": _forprep,
+    "_range": range,
+    "_ONCE": (None,),
+    "_close_prepare": _close_prepare,
+    "_close_normal": _close_normal,
+    "_close_error": _close_error,
+    "_not_suspending": _not_suspending,
+    "_INF": math.inf,
+    "_NAN": math.nan,
+    "__builtins__": {"locals": locals, "bool": bool},
+}
+
+
+class Chunk:
+    """One compiled Lua source: protos, their Python factories, resume forms on demand."""
+
+    def __init__(self, source: bytes, name: str) -> None:
+        self.source = source
+        self.name = name
+        try:
+            tree = parse(source, chunkid(name))
+            self.protos: list[Proto] = compile_chunk(tree)
+        except CompileError as e:
+            raise LuaSyntaxError(f"{chunkid(name)}{e.msg}") from None
+        src = render_module(self.protos, name)
+        self.python_source = src.text()
+        self.ns = dict(NAMESPACE)
+        code = compile(self.python_source, f"<lua {chunkid(name)}>", "exec")
+        exec(code, self.ns)
+        self._resume_cache: dict[tuple[int, int], Any] = {}
+        self._texts: dict[Any, list[str]] = {}
+        table = src.table()
+        for p in self.protos:
+            factory = self.ns[f"_p{p.index}"]
+            inner = next(c for c in factory.__code__.co_consts
+                         if hasattr(c, "co_name") and c.co_name == p.name)
+            CODE_INFO[inner] = CodeInfo(self, p, table, _saved_names(p))
+            self._texts[inner] = src.lines
+
+    def source_lines_for(self, code: Any, lineno: int) -> str | None:
+        lines = self._texts.get(code)
+        if lines is None or not 0 < lineno <= len(lines):
+            return None
+        return lines[lineno - 1]
+
+    def main(self, env: LuaTable) -> Any:
+        """The main function (a closure over _ENV = env)."""
+        return self.ns["_p0"](Box(env))
+
+    def resume_factory(self, proto: Proto, rp: int) -> Any:
+        key = (proto.index, rp)
+        f = self._resume_cache.get(key)
+        if f is None:
+            src = render_resume(proto, rp)
+            code = compile(src.text(), f"<lua {chunkid(self.name)} resume {proto.index}:{rp}>", "exec")
+            exec(code, self.ns)
+            f = self.ns.pop(f"_rf{proto.index}_{rp}")
+            inner = next(c for c in f.__code__.co_consts
+                         if hasattr(c, "co_name") and c.co_name == proto.name)
+            CODE_INFO[inner] = CodeInfo(self, proto, src.table(), _saved_names(proto))
+            self._texts[inner] = src.lines
+            self._resume_cache[key] = f
+        return f
+
+
+def _saved_names(p: Proto) -> list[str]:
+    return list(dict.fromkeys(p.params + p.locals))
+
+
+_CACHE: dict[tuple[bytes, str], Chunk] = {}
+
+
+def load_chunk(source: bytes, name: str) -> Chunk:
+    """Compile (or fetch from the in-process cache) a chunk; raises LuaSyntaxError."""
+    key = (source, name)
+    c = _CACHE.get(key)
+    if c is None:
+        c = Chunk(source, name)
+        if len(_CACHE) > 512:
+            _CACHE.clear()
+        _CACHE[key] = c
+    return c
+
+
+__all__ = ["Chunk", "load_chunk", "NAMESPACE", "fmt_float", "tointeger"]

@@ -1,0 +1,679 @@
+"""Lua operators: fast paths for common types, slow paths with coercions and metamethods.
+
+Generated code calls these directly. Errors are raised as `OpError` carrying
+which operand was wrong; the error resolver later appends Lua's variable info
+("(local 'x')") from the compiled line table.
+
+A metamethod called from here may suspend (yield): these helpers do nothing
+after the metamethod returns except an adjustment the resume form repeats
+(first value, truth value, negation), so no record of their own is needed.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+from . import state
+from .frames import position_error
+from .values import (
+    MAXINT,
+    MININT,
+    NORET,
+    TAILCALL,
+    LuaError,
+    LuaTable,
+    Ret,
+    Userdata,
+    fmt_float,
+    rt_error,
+    str2number,
+    tointeger,
+    type_name,
+    wrap,
+)
+
+
+class OpError(LuaError):
+    """A runtime error about an operand; `operand` (1 or 2) selects the variable info."""
+
+    def __init__(self, msg: str, operand: int = 0) -> None:
+        super().__init__(msg.encode(), level=1)
+        self.operand = operand
+        position_error(self, sys._getframe(1))
+
+
+# ---------------------------------------------------------------- metatables
+
+
+def getmetatable_raw(v: Any) -> LuaTable | None:
+    t = type(v)
+    if t is LuaTable:
+        return v.meta
+    if t is bytes:
+        return state.current.string_meta
+    if isinstance(v, Userdata):
+        return v.meta
+    metas = state.current.type_metas
+    if metas:
+        return metas.get(type_name(v))
+    return None
+
+
+def metafield(v: Any, event: bytes) -> Any:
+    mt = getmetatable_raw(v)
+    if mt is None:
+        return None
+    return mt.hash.get(event)
+
+
+# ------------------------------------------------------------------ results
+
+
+def do_tail(r: Ret) -> Any:
+    """Run a chain of tail calls iteratively (proper tail calls: the Python stack stays flat)."""
+    while True:
+        f = r[1]
+        try:
+            r = f(*r[2])
+        except TypeError:
+            if callable(f):
+                raise
+            raise call_error(f, r[3] if len(r) > 3 else None) from None
+        if type(r) is not Ret or not r or r[0] is not TAILCALL:
+            return r
+
+
+def first(r: Ret) -> Any:
+    """The first of several results (nil when none)."""
+    if r:
+        if r[0] is TAILCALL:
+            r = do_tail(r)
+            if type(r) is not Ret:
+                return r
+            return r[0] if r else None
+        return r[0]
+    return None
+
+
+def results(r: Any) -> tuple:
+    """All results of a call as a tuple."""
+    if type(r) is Ret:
+        if r and r[0] is TAILCALL:
+            r = do_tail(r)
+            if type(r) is not Ret:
+                return (r,)
+        return r
+    return (r,)
+
+
+def call_error(f: Any, desc: str | None) -> LuaError:
+    msg = f"attempt to call a {typename_of(f)} value"
+    if desc:
+        msg += f" ({desc})"
+    return rt_error(msg)
+
+
+def call(f: Any, *args: Any) -> Any:
+    """Call any Lua value from a builtin; returns the raw result (value or Ret)."""
+    try:
+        r = f(*args)
+    except TypeError:
+        if callable(f):
+            raise
+        raise call_error(f, None) from None
+    if type(r) is Ret and r and r[0] is TAILCALL:
+        return do_tail(r)
+    return r
+
+
+def call1(f: Any, *args: Any) -> Any:
+    r = call(f, *args)
+    if type(r) is Ret:
+        return r[0] if r else None
+    return r
+
+
+def call_noyield(f: Any, *args: Any) -> Any:
+    """Call from a builtin that cannot be resumed: a yield inside is a Lua error."""
+    co = state.current.current
+    co.nny += 1
+    try:
+        return call(f, *args)
+    finally:
+        co.nny -= 1
+
+
+def call_meta(obj: Any, args: tuple) -> Any:
+    """Call a non-function value through its `__call` metamethod."""
+    h = metafield(obj, b"__call")
+    if h is None:
+        raise call_error(obj, None)
+    return h(obj, *args)
+
+
+def typename_of(v: Any) -> str:
+    return type_name(v)
+
+
+# --------------------------------------------------------------- arithmetic
+
+
+def _tonum(v: Any) -> Any:
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if t is bytes:
+        return str2number(v)
+    return None
+
+
+_EVENTS = {
+    "+": b"__add", "-": b"__sub", "*": b"__mul", "/": b"__div", "%": b"__mod",
+    "^": b"__pow", "//": b"__idiv", "&": b"__band", "|": b"__bor", "~": b"__bxor",
+    "<<": b"__shl", ">>": b"__shr", "unm": b"__unm", "bnot": b"__bnot",
+}
+_BITWISE = ("&", "|", "~", "<<", ">>", "bnot")
+
+
+def arith_slow(op: str, a: Any, b: Any) -> Any:
+    """Coercions, then metamethods, then Lua's error."""
+    x = _tonum(a)
+    y = _tonum(b)
+    if x is not None and y is not None and not (
+        op in _BITWISE and (type(a) is bytes or type(b) is bytes) and _has_meta_for(op, a, b)
+    ):
+        if op in _BITWISE:
+            xi = tointeger(x)
+            yi = tointeger(y)
+            if xi is not None and yi is not None:
+                return ARITH[op](xi, yi)
+        else:
+            return ARITH[op](x, y)
+    ev = _EVENTS[op]
+    h = metafield(a, ev)
+    if h is None:
+        h = metafield(b, ev)
+    if h is not None:
+        r = h(a, b)
+        if type(r) is Ret:
+            return first(r)
+        return r
+    if op in _BITWISE:
+        if type(a) in (int, float) and type(b) in (int, float) or (x is not None and y is not None):
+            bad = 2 if tointeger(x) is not None else 1
+            raise OpError("number has no integer representation", bad)
+        bad = 1 if x is None else 2
+        v = a if bad == 1 else b
+        if type(v) is bytes:
+            raise OpError("attempt to perform bitwise operation on a string value", bad)
+        raise OpError(f"attempt to perform bitwise operation on a {typename_of(v)} value", bad)
+    bad = 1 if x is None else 2
+    v = a if bad == 1 else b
+    raise OpError(f"attempt to perform arithmetic on a {typename_of(v)} value", bad)
+
+
+def _has_meta_for(op: str, a: Any, b: Any) -> bool:
+    return False
+
+
+def add(a: Any, b: Any) -> Any:
+    ta = type(a)
+    tb = type(b)
+    if ta is int and tb is int:
+        r = a + b
+        if MININT <= r <= MAXINT:
+            return r
+        return wrap(r)
+    if (ta is float or ta is int) and (tb is float or tb is int):
+        return a + b
+    return arith_slow("+", a, b)
+
+
+def sub(a: Any, b: Any) -> Any:
+    ta = type(a)
+    tb = type(b)
+    if ta is int and tb is int:
+        r = a - b
+        if MININT <= r <= MAXINT:
+            return r
+        return wrap(r)
+    if (ta is float or ta is int) and (tb is float or tb is int):
+        return a - b
+    return arith_slow("-", a, b)
+
+
+def mul(a: Any, b: Any) -> Any:
+    ta = type(a)
+    tb = type(b)
+    if ta is int and tb is int:
+        r = a * b
+        if MININT <= r <= MAXINT:
+            return r
+        return wrap(r)
+    if (ta is float or ta is int) and (tb is float or tb is int):
+        try:
+            return a * b
+        except OverflowError:
+            return _float_mul(a, b)
+    return arith_slow("*", a, b)
+
+
+def _float_mul(a: float, b: float) -> float:
+    return float(a) * float(b)
+
+
+def div(a: Any, b: Any) -> Any:
+    ta = type(a)
+    tb = type(b)
+    if (ta is float or ta is int) and (tb is float or tb is int):
+        return _fdiv(a, b)
+    return arith_slow("/", a, b)
+
+
+def _fdiv(a: Any, b: Any) -> float:
+    a = float(a)
+    b = float(b)
+    if b == 0.0:
+        if a != a or a == 0.0:
+            return -math.nan  # x86's default NaN has the sign bit set: lua prints -nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    try:
+        return a / b
+    except OverflowError:
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def mod(a: Any, b: Any) -> Any:
+    ta = type(a)
+    tb = type(b)
+    if ta is int and tb is int:
+        if b == 0:
+            raise OpError("attempt to perform 'n%%0'")
+        return a % b
+    if (ta is float or ta is int) and (tb is float or tb is int):
+        return _fmod(float(a), float(b))
+    return arith_slow("%", a, b)
+
+
+def _fmod(a: float, b: float) -> float:
+    if b == 0.0 or a != a or b != b or a in (math.inf, -math.inf):
+        return math.nan if b != 0.0 or True else math.nan
+    if b in (math.inf, -math.inf):
+        if a == 0.0 or (a > 0) == (b > 0):
+            return a
+        return b
+    m = math.fmod(a, b)
+    if m != 0.0 and (m < 0) != (b < 0):
+        m += b
+    return m
+
+
+def idiv(a: Any, b: Any) -> Any:
+    ta = type(a)
+    tb = type(b)
+    if ta is int and tb is int:
+        if b == 0:
+            raise OpError("attempt to perform 'n//0'")
+        return wrap(a // b)
+    if (ta is float or ta is int) and (tb is float or tb is int):
+        return _fidiv(float(a), float(b))
+    return arith_slow("//", a, b)
+
+
+def _fidiv(a: float, b: float) -> float:
+    q = _fdiv(a, b)
+    if q != q or q in (math.inf, -math.inf):
+        return q
+    return float(math.floor(q)) if b != 0 else q
+
+
+def pow_(a: Any, b: Any) -> Any:
+    ta = type(a)
+    tb = type(b)
+    if (ta is float or ta is int) and (tb is float or tb is int):
+        return _fpow(float(a), float(b))
+    return arith_slow("^", a, b)
+
+
+def _fpow(a: float, b: float) -> float:
+    try:
+        r = a**b
+    except OverflowError:
+        if a < 0 and b == int(b) and int(b) % 2 == 1:
+            return -math.inf
+        return math.inf
+    except ZeroDivisionError:
+        if b == int(b) and int(b) % 2 == 1 and math.copysign(1.0, a) < 0:
+            return -math.inf
+        return math.inf
+    if type(r) is complex:
+        return -math.nan
+    return r
+
+
+def unm(a: Any) -> Any:
+    ta = type(a)
+    if ta is int:
+        return wrap(-a) if a == MININT else -a
+    if ta is float:
+        return -a
+    x = _tonum(a)
+    if x is not None:
+        return unm(x)
+    h = metafield(a, b"__unm")
+    if h is not None:
+        r = h(a, a)
+        return first(r) if type(r) is Ret else r
+    raise OpError(f"attempt to perform arithmetic on a {typename_of(a)} value", 1)
+
+
+def _bint(op: str, a: Any, b: Any) -> tuple[int, int] | None:
+    if type(a) is int and type(b) is int:
+        return a, b
+    return None
+
+
+def band(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return a & b
+    return arith_slow("&", a, b)
+
+
+def bor(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return a | b
+    return arith_slow("|", a, b)
+
+
+def bxor(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return a ^ b
+    return arith_slow("~", a, b)
+
+
+def _shl(a: int, n: int) -> int:
+    if n <= -64 or n >= 64:
+        return 0
+    if n >= 0:
+        return wrap(a << n)
+    return (a & 0xFFFFFFFFFFFFFFFF) >> -n if a < 0 else a >> -n
+
+
+def shl(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return _shl(a, b)
+    return arith_slow("<<", a, b)
+
+
+def shr(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return _shl(a, -b) if b != MININT else 0
+    return arith_slow(">>", a, b)
+
+
+def bnot(a: Any) -> Any:
+    if type(a) is int:
+        return ~a
+    x = _tonum(a)
+    if x is not None:
+        i = tointeger(x)
+        if i is not None:
+            return ~i
+        raise OpError("number has no integer representation", 1)
+    h = metafield(a, b"__bnot")
+    if h is not None:
+        r = h(a, a)
+        return first(r) if type(r) is Ret else r
+    raise OpError(f"attempt to perform bitwise operation on a {typename_of(a)} value", 1)
+
+
+def _int_add(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return wrap(a + b)
+    return a + b
+
+
+def _int_sub(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return wrap(a - b)
+    return a - b
+
+
+def _int_mul(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        return wrap(a * b)
+    return float(a) * float(b)
+
+
+def _mod_any(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        if b == 0:
+            raise OpError("attempt to perform 'n%%0'")
+        return a % b
+    return _fmod(float(a), float(b))
+
+
+def _idiv_any(a: Any, b: Any) -> Any:
+    if type(a) is int and type(b) is int:
+        if b == 0:
+            raise OpError("attempt to perform 'n//0'")
+        return wrap(a // b)
+    return _fidiv(float(a), float(b))
+
+
+ARITH = {
+    "+": _int_add,
+    "-": _int_sub,
+    "*": _int_mul,
+    "/": _fdiv,
+    "%": _mod_any,
+    "//": _idiv_any,
+    "^": lambda a, b: _fpow(float(a), float(b)),
+    "&": lambda a, b: a & b,
+    "|": lambda a, b: a | b,
+    "~": lambda a, b: a ^ b,
+    "<<": _shl,
+    ">>": lambda a, b: _shl(a, -b) if b != MININT else 0,
+    "unm": lambda a, b: unm(a),
+    "bnot": lambda a, b: ~a,
+}
+
+
+# --------------------------------------------------------------- comparison
+
+
+def eq(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    ta = type(a)
+    tb = type(b)
+    if ta is bool or tb is bool:
+        return False
+    if ta is LuaTable and tb is LuaTable or (isinstance(a, Userdata) and isinstance(b, Userdata)):
+        h = metafield(a, b"__eq")
+        if h is None:
+            h = metafield(b, b"__eq")
+        if h is None:
+            return False
+        r = h(a, b)
+        if type(r) is Ret:
+            r = first(r)
+        return r is not None and r is not False
+    if ta is LuaTable or tb is LuaTable:
+        return False
+    try:
+        return a == b
+    except Exception:
+        return False
+
+
+def ne(a: Any, b: Any) -> bool:
+    return not eq(a, b)
+
+
+def _cmp_error(a: Any, b: Any) -> OpError:
+    t1 = typename_of(a)
+    t2 = typename_of(b)
+    if t1 == t2:
+        return OpError(f"attempt to compare two {t1} values")
+    return OpError(f"attempt to compare {t1} with {t2}")
+
+
+def lt(a: Any, b: Any) -> bool:
+    ta = type(a)
+    tb = type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a < b
+    if ta is bytes and tb is bytes:
+        return a < b
+    h = metafield(a, b"__lt")
+    if h is None:
+        h = metafield(b, b"__lt")
+    if h is None:
+        raise _cmp_error(a, b)
+    r = h(a, b)
+    if type(r) is Ret:
+        r = first(r)
+    return r is not None and r is not False
+
+
+def le(a: Any, b: Any) -> bool:
+    ta = type(a)
+    tb = type(b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return a <= b
+    if ta is bytes and tb is bytes:
+        return a <= b
+    h = metafield(a, b"__le")
+    if h is None:
+        h = metafield(b, b"__le")
+    if h is None:
+        raise _cmp_error(a, b)
+    r = h(a, b)
+    if type(r) is Ret:
+        r = first(r)
+    return r is not None and r is not False
+
+
+# ------------------------------------------------------------ concat, length
+
+
+def tostr_num(v: Any) -> bytes | None:
+    t = type(v)
+    if t is bytes:
+        return v
+    if t is int:
+        return b"%d" % v
+    if t is float:
+        return fmt_float(v)
+    return None
+
+
+def concat(a: Any, b: Any) -> Any:
+    if type(a) is bytes and type(b) is bytes:
+        return a + b
+    x = tostr_num(a)
+    y = tostr_num(b)
+    if x is not None and y is not None:
+        return x + y
+    h = metafield(a, b"__concat")
+    if h is None:
+        h = metafield(b, b"__concat")
+    if h is not None:
+        r = h(a, b)
+        return first(r) if type(r) is Ret else r
+    bad = 1 if x is None else 2
+    v = a if bad == 1 else b
+    raise OpError(f"attempt to concatenate a {typename_of(v)} value", bad)
+
+
+def length(v: Any) -> Any:
+    t = type(v)
+    if t is bytes:
+        return len(v)
+    if t is LuaTable:
+        mt = v.meta
+        if mt is None or (h := mt.hash.get(b"__len")) is None:
+            return v.length()
+        r = h(v)
+        return first(r) if type(r) is Ret else r
+    h = metafield(v, b"__len")
+    if h is not None:
+        r = h(v)
+        return first(r) if type(r) is Ret else r
+    raise OpError(f"attempt to get length of a {typename_of(v)} value", 1)
+
+
+# --------------------------------------------------------------------- index
+
+
+def index(o: Any, k: Any) -> Any:
+    """o[k] with __index."""
+    for _ in range(2000):
+        if type(o) is LuaTable:
+            v = o.get(k)
+            if v is not None:
+                return v
+            mt = o.meta
+            if mt is None:
+                return None
+            h = mt.hash.get(b"__index")
+            if h is None:
+                return None
+        else:
+            h = metafield(o, b"__index")
+            if h is None:
+                raise OpError(f"attempt to index a {typename_of(o)} value", 1)
+        if type(h) is LuaTable or type(h) is bytes or isinstance(h, Userdata):
+            o = h
+            continue
+        r = h(o, k)
+        if type(r) is Ret:
+            return first(r)
+        return r
+    raise rt_error("'__index' chain too long; possible loop")
+
+
+def setindex(o: Any, k: Any, v: Any) -> None:
+    """o[k] = v with __newindex."""
+    for _ in range(2000):
+        if type(o) is LuaTable:
+            mt = o.meta
+            if mt is None or o.get(k) is not None:
+                rawset_checked(o, k, v)
+                return
+            h = mt.hash.get(b"__newindex")
+            if h is None:
+                rawset_checked(o, k, v)
+                return
+        else:
+            h = metafield(o, b"__newindex")
+            if h is None:
+                raise OpError(f"attempt to index a {typename_of(o)} value", 1)
+        if type(h) is LuaTable:
+            o = h
+            continue
+        h(o, k, v)
+        return
+    raise rt_error("'__newindex' chain too long; possible loop")
+
+
+def rawset_checked(t: LuaTable, k: Any, v: Any) -> None:
+    if k is None:
+        raise rt_error("index is nil")
+    if type(k) is float and k != k:
+        raise rt_error("index is NaN")
+    t.set(k, v)
+
+
+def truth(v: Any) -> bool:
+    return v is not None and v is not False
+
+
+__all__ = [
+    "NORET", "Ret", "TAILCALL", "add", "sub", "mul", "div", "mod", "idiv", "pow_", "unm",
+    "band", "bor", "bxor", "shl", "shr", "bnot", "eq", "ne", "lt", "le", "concat", "length",
+    "index", "setindex", "first", "results", "call", "call1", "call_noyield", "truth",
+]

@@ -1,0 +1,43 @@
+"""Per-runtime state that helpers reach without an argument.
+
+Generated code and builtins call module-level helpers; the few that need the
+Lua state (string metatable, current coroutine, random state) read
+`state.current`. A LuaRuntime makes its state current while it runs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .coroutine import Coroutine
+    from .values import LuaTable
+
+
+class LuaState:
+    """Everything a Lua state owns besides its tables: it is part of a snapshot."""
+
+    def __init__(self) -> None:
+        from .coroutine import Coroutine
+
+        self.globals: LuaTable | None = None
+        self.string_meta: LuaTable | None = None
+        self.type_metas: dict[str, LuaTable] = {}  # debug.setmetatable on numbers, nil, ...
+        self.main = Coroutine(None, main=True)
+        self.current: Coroutine = self.main
+        self.random: Any = None  # xoshiro256** state, set by the math library
+        self.registry: dict[str, Any] = {}  # permanents: builtins by stable name
+        self.host_access = False
+        self.loaded: LuaTable | None = None  # package.loaded
+        self.stdout: Any = None  # binary stream print() writes to
+
+
+current: LuaState = None  # type: ignore[assignment]  # set by LuaRuntime
+
+
+def activate(st: LuaState) -> LuaState:
+    """Make `st` current; returns the previous state so callers can restore it."""
+    global current
+    prev = current
+    current = st
+    return prev

@@ -1,0 +1,430 @@
+"""Lua values in Python.
+
+nil=None, boolean=bool, integer=int (kept in signed 64-bit), float=float,
+string=bytes, table=LuaTable, function=Python function (generated Lua closure or
+builtin), coroutine=Coroutine, userdata=any other host object.
+
+Multiple results travel as `Ret` (a tuple subclass); a single result travels as
+the plain value, so the common one-result call costs one type check.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MAXINT = 0x7FFFFFFFFFFFFFFF
+MININT = -0x8000000000000000
+
+
+def wrap(i: int) -> int:
+    """Wrap an unbounded Python int to Lua's signed 64-bit integer."""
+    i &= 0xFFFFFFFFFFFFFFFF
+    return i - 0x10000000000000000 if i > MAXINT else i
+
+
+class Ret(tuple):
+    """Zero or several Lua results (also the marker of a pending tail call)."""
+
+    __slots__ = ()
+
+
+NORET = Ret()
+
+
+class TailCallMarker:
+    """First element of a `Ret` that asks the caller to perform a tail call."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "TAILCALL"
+
+
+TAILCALL = TailCallMarker()
+
+
+class Box:
+    """A Lua local captured by a closure (an upvalue cell); fresh per declaration."""
+
+    __slots__ = ("v",)
+
+    def __init__(self, v: Any = None) -> None:
+        self.v = v
+
+    def __repr__(self) -> str:
+        return f"Box({self.v!r})"
+
+
+class BoolKey:
+    """Table key standing for true/false: Python's True == 1 must not collide with t[1]."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"BoolKey({self.value})"
+
+
+TRUE_KEY = BoolKey(True)
+FALSE_KEY = BoolKey(False)
+
+
+class LuaError(Exception):
+    """A Lua error in flight; `value` is the Lua error object.
+
+    `level` is how many Lua frames up the position prefix belongs (Lua's `error`
+    level); 0 means the message is final. Positions are added lazily, when the
+    error is caught (pcall, coroutine boundary, top level), from the traceback.
+    """
+
+    def __init__(self, value: Any, level: int = 0, traceback: str | None = None) -> None:
+        super().__init__(value)
+        self.value = value
+        self.level = level
+        self.lua_traceback = traceback
+
+    def __str__(self) -> str:
+        v = self.value
+        if isinstance(v, bytes):
+            return v.decode("utf-8", "replace")
+        if v is None:
+            return "nil"
+        return tostr(v).decode("utf-8", "replace")
+
+
+def rt_error(msg: str | bytes) -> LuaError:
+    """A runtime error with Lua's position prefix: the current line when raised by
+    Lua code itself (luaG_runerror), the calling line when raised by a builtin
+    (luaL_error)."""
+    import sys
+
+    from .frames import position_error
+
+    if isinstance(msg, str):
+        msg = msg.encode("utf-8", "surrogateescape")
+    return position_error(LuaError(msg, level=1), sys._getframe(1))
+
+
+class LuaTable:
+    """Lua table: an array part for keys 1..n plus an insertion-ordered hash part.
+
+    Invariants: `arr[-1]` is never None; `hash` never holds key len(arr)+1 with
+    a live value; keys in `hash` are normalised (integral floats -> int, booleans ->
+    BoolKey). Setting a hash key to nil leaves a tombstone (value None) so that
+    `next` keeps working while a traversal clears fields, as Lua allows.
+    """
+
+    __slots__ = ("hash", "arr", "meta", "_keys", "_kidx", "_dead", "__weakref__")
+
+    def __init__(self, arr: list | None = None, hash: dict | None = None) -> None:
+        self.arr: list = arr if arr is not None else []
+        self.hash: dict = hash if hash is not None else {}
+        self.meta: LuaTable | None = None
+        self._keys: list | None = None
+        self._kidx: dict | None = None
+        self._dead = 0
+
+    def __repr__(self) -> str:
+        return f"<LuaTable 0x{id(self):08x}>"
+
+    def __call__(self, *args: Any) -> Any:
+        from .ops import call_meta
+
+        return call_meta(self, args)
+
+    # raw access --------------------------------------------------------------
+
+    def get(self, k: Any) -> Any:
+        tk = type(k)
+        if tk is int:
+            arr = self.arr
+            if 0 < k <= len(arr):
+                return arr[k - 1]
+            return self.hash.get(k)
+        if tk is bytes:
+            return self.hash.get(k)
+        if tk is float:
+            if k.is_integer():
+                return self.get(int(k))
+            return self.hash.get(k)
+        if tk is bool:
+            return self.hash.get(TRUE_KEY if k else FALSE_KEY)
+        return self.hash.get(k)
+
+    def getstr(self, k: bytes) -> Any:
+        return self.hash.get(k)
+
+    def getint(self, k: int) -> Any:
+        arr = self.arr
+        if 0 < k <= len(arr):
+            return arr[k - 1]
+        return self.hash.get(k)
+
+    def set(self, k: Any, v: Any) -> None:
+        """Raw set; the caller has checked that k is not nil or NaN."""
+        tk = type(k)
+        if tk is int:
+            self.setint(k, v)
+            return
+        if tk is float:
+            if k.is_integer():
+                self.setint(int(k), v)
+                return
+        elif tk is bool:
+            k = TRUE_KEY if k else FALSE_KEY
+        self._sethash(k, v)
+
+    def setint(self, k: int, v: Any) -> None:
+        arr = self.arr
+        n = len(arr)
+        if 0 < k <= n:
+            if v is None and k == n:
+                arr.pop()
+                while arr and arr[-1] is None:
+                    arr.pop()
+            else:
+                arr[k - 1] = v
+            return
+        if k == n + 1 and v is not None:
+            arr.append(v)
+            h = self.hash
+            if h:
+                if k in h:
+                    del h[k]
+                    self._keys = None
+                k += 1
+                while True:
+                    nv = h.get(k)
+                    if nv is None:
+                        break
+                    arr.append(nv)
+                    del h[k]
+                    self._keys = None
+                    k += 1
+            return
+        self._sethash(k, v)
+
+    def _sethash(self, k: Any, v: Any) -> None:
+        h = self.hash
+        if v is None:
+            if h.get(k) is not None:
+                h[k] = None
+                self._dead += 1
+            return
+        if self._dead > 8 and self._dead * 2 > len(h) and k not in h:
+            self.hash = h = {hk: hv for hk, hv in h.items() if hv is not None}
+            self._dead = 0
+            self._keys = None
+        h[k] = v
+
+    def length(self) -> int:
+        """The border `#t` (raw)."""
+        n = len(self.arr)
+        if n:
+            return n
+        h = self.hash
+        if not h or h.get(1) is None:
+            return 0
+        # keys 1..j live in the hash part (array part empty): find a border.
+        j = 1
+        while h.get(j + 1) is not None:
+            j += 1
+        return j
+
+    def next(self, k: Any) -> tuple[Any, Any] | None:
+        """Lua's `next`: the entry after key k (None: start), or None at the end."""
+        arr = self.arr
+        i = 0
+        if k is not None:
+            tk = type(k)
+            if tk is float and k.is_integer():
+                k = int(k)
+                tk = int
+            if tk is int and 0 < k <= len(arr):
+                i = k
+            else:
+                if tk is bool:
+                    k = TRUE_KEY if k else FALSE_KEY
+                h = self.hash
+                if k not in h:
+                    if tk is int and k > 0:
+                        i = len(arr)  # the array part shrank during traversal
+                    else:
+                        raise rt_error("invalid key to 'next'")
+                else:
+                    keys = self._keys
+                    if keys is None or len(keys) != len(h):
+                        keys = self._keys = list(h)
+                        self._kidx = {kk: n for n, kk in enumerate(keys)}
+                    assert self._kidx is not None
+                    j = self._kidx[k] + 1
+                    while j < len(keys):
+                        kk = keys[j]
+                        v = h[kk]
+                        if v is not None:
+                            return (kk.value if type(kk) is BoolKey else kk), v
+                        j += 1
+                    return None
+        n = len(arr)
+        while i < n:
+            v = arr[i]
+            if v is not None:
+                return i + 1, v
+            i += 1
+        for kk, v in self.hash.items():
+            if v is not None:
+                return (kk.value if type(kk) is BoolKey else kk), v
+        return None
+
+
+class Userdata:
+    """Base class for host objects that Lua sees as full userdata with a metatable."""
+
+    __slots__ = ("meta", "__weakref__")
+
+    def __init__(self, meta: LuaTable | None = None) -> None:
+        self.meta = meta
+
+
+# ---------------------------------------------------------------- conversions
+
+
+def fmt_float(f: float) -> bytes:
+    """Lua's LUAI_NUMFFORMAT "%.14g", plus ".0" when it looks like an integer."""
+    if f != f:
+        return b"-nan" if math.copysign(1.0, f) < 0 else b"nan"
+    if f == math.inf:
+        return b"inf"
+    if f == -math.inf:
+        return b"-inf"
+    s = b"%.14g" % f
+    if b"." in s or b"e" in s or b"n" in s or b"i" in s:
+        return s
+    return s + b".0"
+
+
+def type_name(v: Any) -> str:
+    """Lua's `type(v)`."""
+    if v is None:
+        return "nil"
+    t = type(v)
+    if t is bool:
+        return "boolean"
+    if t is int or t is float:
+        return "number"
+    if t is bytes:
+        return "string"
+    if t is LuaTable:
+        return "table"
+    if callable(v) and not isinstance(v, Userdata):
+        from .coroutine import Coroutine
+
+        if t is Coroutine:
+            return "thread"
+        return "function"
+    return "userdata"
+
+
+def tostr(v: Any) -> bytes:
+    """Lua's tostring without metamethods (numbers, strings, booleans, nil, addresses)."""
+    t = type(v)
+    if t is bytes:
+        return v
+    if t is int:
+        return b"%d" % v
+    if t is float:
+        return fmt_float(v)
+    if v is None:
+        return b"nil"
+    if v is True:
+        return b"true"
+    if v is False:
+        return b"false"
+    tn = type_name(v)
+    if tn == "function" and type(v).__name__ == "builtin_function_or_method":
+        return b"builtin: 0x%08x" % id(v)
+    return b"%s: 0x%08x" % (tn.encode(), id(v))
+
+
+def str2number(s: bytes) -> int | float | None:
+    """Lua's lua_stringtonumber: decimal/hex integers and floats, with spaces around."""
+    s = s.strip(b" \t\n\r\f\v")
+    if not s:
+        return None
+    neg = False
+    body = s
+    if body[:1] in (b"-", b"+"):
+        neg = body[:1] == b"-"
+        body = body[1:]
+    if body[:2] in (b"0x", b"0X"):
+        return _hex2number(body[2:], neg)
+    if not body or body[:1] not in b"0123456789." :
+        return None
+    if b"n" in body.lower() or b"_" in body:  # rejects inf/nan/underscores
+        return None
+    try:
+        if all(c in b"0123456789" for c in body):
+            i = int(body)
+            if i > MAXINT + (1 if neg else 0):
+                return float(-i if neg else i)
+            return wrap(-i if neg else i)
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _hex2number(h: bytes, neg: bool) -> int | float | None:
+    if not h:
+        return None
+    mant, _, exp = h.lower().partition(b"p")
+    ip, dot, fp = mant.partition(b".")
+    digits = b"0123456789abcdef"
+    if not (ip or fp) or any(c not in digits for c in ip + fp):
+        return None
+    if not dot and not _:
+        v = int(ip, 16)
+        return wrap(-v if neg else v)
+    e = 0
+    if _:
+        if not exp:
+            return None
+        try:
+            e = int(exp)
+        except ValueError:
+            return None
+    m = int((ip + fp) or b"0", 16)
+    try:
+        f = math.ldexp(float(m), e - 4 * len(fp))
+    except OverflowError:
+        f = math.inf
+    return -f if neg else f
+
+
+def tonumber(v: Any) -> int | float | None:
+    """Coerce a value to a number as arithmetic does (strings convert), else None."""
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if t is bytes:
+        return str2number(v)
+    return None
+
+
+def tointeger(v: Any) -> int | None:
+    """Lua's lua_tointegerx in 'exact' mode: floats with integral value, numeric strings."""
+    t = type(v)
+    if t is int:
+        return v
+    if t is float:
+        if v.is_integer() and -9.3e18 < v < 9.3e18:
+            i = int(v)
+            if MININT <= i <= MAXINT:
+                return i
+        return None
+    if t is bytes:
+        n = str2number(v)
+        return None if n is None else tointeger(n)
+    return None

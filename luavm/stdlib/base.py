@@ -1,0 +1,349 @@
+"""The basic library (Lua 5.4 manual §6.1)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..runtime import ops, state
+from ..runtime.args import (
+    NOVALUE,
+    arg_error,
+    check_any,
+    check_int,
+    check_table,
+    opt_str,
+    type_error,
+)
+from ..runtime.coroutine import PcallRecord, Suspend, protected
+from ..runtime.frames import level_position
+from ..runtime.values import (
+    NORET,
+    LuaError,
+    LuaTable,
+    Ret,
+    rt_error,
+    str2number,
+    tostr,
+    type_name,
+)
+
+
+def tostring_meta(v: Any) -> bytes:
+    """luaL_tolstring: `__tostring`, then `__name`, then the raw form."""
+    mt = ops.getmetatable_raw(v)
+    if mt is not None:
+        h = mt.hash.get(b"__tostring")
+        if h is not None:
+            r = ops.call_noyield(h, v)
+            if type(r) is Ret:
+                r = r[0] if r else None
+            if type(r) is not bytes:
+                if type(r) in (int, float):
+                    return tostr(r)
+                raise rt_error("'__tostring' must return a string")
+            return r
+        name = mt.hash.get(b"__name")
+        if type(name) is bytes and type(v) is LuaTable:
+            return b"%s: 0x%08x" % (name, id(v))
+    return tostr(v)
+
+
+def lua_print(*args: Any) -> Any:
+    out = state.current.stdout
+    out.write(b"\t".join([a if type(a) is bytes else tostring_meta(a) for a in args]) + b"\n")
+    return NORET
+
+
+def lua_type(v: Any = NOVALUE, *_: Any) -> bytes:
+    check_any(v, 1, "type")
+    return type_name(v).encode()
+
+
+def lua_tostring(v: Any = NOVALUE, *_: Any) -> bytes:
+    check_any(v, 1, "tostring")
+    return tostring_meta(v)
+
+
+_DIGITS = b"0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def lua_tonumber(v: Any = NOVALUE, base: Any = None, *_: Any) -> Any:
+    if base is None:
+        check_any(v, 1, "tonumber")
+        t = type(v)
+        if t is int or t is float:
+            return v
+        if t is bytes:
+            return str2number(v)
+        return None
+    b = check_int(base, 2, "tonumber")
+    if type(v) is not bytes:
+        raise type_error(1, "tonumber", "string", v)
+    if not 2 <= b <= 36:
+        raise arg_error(2, "tonumber", "base out of range")
+    s = v.strip(b" \t\n\r\f\v").lower()
+    neg = s[:1] == b"-"
+    if neg:
+        s = s[1:]
+    if not s:
+        return None
+    n = 0
+    for c in s:
+        d = _DIGITS.find(bytes([c]))
+        if d < 0 or d >= b:
+            return None
+        n = n * b + d
+    n &= 0xFFFFFFFFFFFFFFFF
+    if neg:
+        n = -n & 0xFFFFFFFFFFFFFFFF
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def lua_next(t: Any = NOVALUE, k: Any = None, *_: Any) -> Any:
+    check_table(t, 1, "next")
+    r = t.next(k)
+    if r is None:
+        return None
+    return Ret(r)
+
+
+def lua_pairs(t: Any = NOVALUE, *_: Any) -> Any:
+    check_any(t, 1, "pairs")
+    h = ops.metafield(t, b"__pairs")
+    if h is not None:
+        r = ops.results(ops.call(h, t))
+        return Ret((r + (None, None, None))[:3])
+    if type(t) is not LuaTable:
+        raise type_error(1, "pairs", "table", t)
+    return Ret((lua_next, t, None))
+
+
+def ipairs_iter(t: Any, i: Any, *_: Any) -> Any:
+    i += 1
+    if type(t) is LuaTable:
+        arr = t.arr
+        if 0 < i <= len(arr):
+            v = arr[i - 1]
+            if v is not None:
+                return Ret((i, v))
+        if t.meta is None:
+            v = t.hash.get(i)
+            return None if v is None else Ret((i, v))
+    co = state.current.current
+    co.nny += 1
+    try:
+        v = ops.index(t, i)
+    finally:
+        co.nny -= 1
+    return None if v is None else Ret((i, v))
+
+
+def lua_ipairs(t: Any = NOVALUE, *_: Any) -> Any:
+    check_any(t, 1, "ipairs")
+    return Ret((ipairs_iter, t, 0))
+
+
+def lua_select(n: Any = NOVALUE, *args: Any) -> Any:
+    if n == b"#":
+        return len(args)
+    i = check_int(n, 1, "select")
+    if i < 0:
+        i = len(args) + i
+        if i < 0:
+            raise arg_error(1, "select", "index out of range")
+        return Ret(args[i:])
+    if i == 0:
+        raise arg_error(1, "select", "index out of range")
+    return Ret(args[i - 1:])
+
+
+def lua_rawget(t: Any = NOVALUE, k: Any = NOVALUE, *_: Any) -> Any:
+    check_table(t, 1, "rawget")
+    check_any(k, 2, "rawget")
+    return t.get(k)
+
+
+def lua_rawset(t: Any = NOVALUE, k: Any = NOVALUE, v: Any = NOVALUE, *_: Any) -> Any:
+    check_table(t, 1, "rawset")
+    check_any(k, 2, "rawset")
+    check_any(v, 3, "rawset")
+    ops.rawset_checked(t, k, v)
+    return t
+
+
+def lua_rawequal(a: Any = NOVALUE, b: Any = NOVALUE, *_: Any) -> bool:
+    check_any(a, 1, "rawequal")
+    check_any(b, 2, "rawequal")
+    if a is b:
+        return True
+    if type(a) is bool or type(b) is bool:
+        return False
+    if type(a) in (int, float, bytes) and type(b) in (int, float, bytes):
+        return a == b
+    return False
+
+
+def lua_rawlen(v: Any = NOVALUE, *_: Any) -> int:
+    if type(v) is LuaTable:
+        return v.length()
+    if type(v) is bytes:
+        return len(v)
+    raise arg_error(1, "rawlen", "table or string expected")
+
+
+def lua_setmetatable(t: Any = NOVALUE, mt: Any = NOVALUE, *_: Any) -> Any:
+    check_table(t, 1, "setmetatable")
+    if mt is not None and type(mt) is not LuaTable:
+        raise type_error(2, "setmetatable", "nil or table", mt)
+    if t.meta is not None and t.meta.hash.get(b"__metatable") is not None:
+        raise rt_error("cannot change a protected metatable")
+    t.meta = mt
+    return t
+
+
+def lua_getmetatable(v: Any = NOVALUE, *_: Any) -> Any:
+    check_any(v, 1, "getmetatable")
+    mt = ops.getmetatable_raw(v)
+    if mt is None:
+        return None
+    protected_mt = mt.hash.get(b"__metatable")
+    return mt if protected_mt is None else protected_mt
+
+
+def lua_assert(*args: Any) -> Any:
+    if not args:
+        raise arg_error(1, "assert", "value expected")
+    v = args[0]
+    if v is None or v is False:
+        if len(args) < 2:
+            raise rt_error("assertion failed!")
+        raise LuaError(args[1])
+    return Ret(args)
+
+
+def lua_error(v: Any = None, level: Any = None, *_: Any) -> Any:
+    lv = 1 if level is None else check_int(level, 2, "error")
+    if type(v) is bytes and lv > 0:
+        v = level_position(lv, sys._getframe(0)).encode() + v
+    raise LuaError(v)
+
+
+def lua_pcall(f: Any = NOVALUE, *args: Any) -> Any:
+    check_any(f, 1, "pcall")
+    return protected(lambda: ops.call(f, *args), None, PcallRecord(None))
+
+
+def lua_xpcall(f: Any = NOVALUE, h: Any = NOVALUE, *args: Any) -> Any:
+    check_any(h, 2, "xpcall")
+    return protected(lambda: ops.call(f, *args), h, PcallRecord(h))
+
+
+def lua_collectgarbage(opt: Any = None, *_: Any) -> Any:
+    o = opt_str(opt, 1, "collectgarbage", b"collect")
+    if o == b"count":
+        import gc
+
+        n = len(gc.get_objects())
+        return n * 64 / 1024.0
+    if o in (b"collect", b"step", b"incremental", b"generational"):
+        if o == b"step":
+            return True
+        if o in (b"incremental", b"generational"):
+            return b"incremental"
+        return 0
+    if o == b"isrunning":
+        return True
+    if o in (b"stop", b"restart", b"setpause", b"setstepmul"):
+        return 0
+    raise arg_error(1, "collectgarbage", f"invalid option '{o.decode('latin-1')}'")
+
+
+# ------------------------------------------------------------------- loading
+
+
+def load_text(chunk: bytes, chunkname: str, env: Any) -> Any:
+    """Compile a text chunk; returns the main closure or raises LuaSyntaxError."""
+    from ..runtime.loader import load_chunk
+
+    return load_chunk(chunk, chunkname).main(env)
+
+
+def lua_load(*args: Any) -> Any:
+    from ..parser import LuaSyntaxError
+
+    chunk = args[0] if args else NOVALUE
+    chunkname = args[1] if len(args) > 1 else None
+    mode = args[2] if len(args) > 2 else None
+    env = args[3] if len(args) > 3 else state.current.globals
+    if type(chunk) is bytes:
+        text = chunk
+        name = chunk.decode("latin-1") if chunkname is None else None
+    elif type_name(chunk) == "function":
+        parts = []
+        while True:
+            piece = ops.call1(chunk)
+            if piece is None or piece == b"":
+                break
+            if type(piece) is not bytes:
+                return Ret((None, b"reader function must return a string"))
+            parts.append(piece)
+        text = b"".join(parts)
+        name = "=(load)" if chunkname is None else None
+    else:
+        raise type_error(1, "load", "string", chunk)
+    if name is None:
+        name = opt_str(chunkname, 2, "load", b"=(load)").decode("latin-1")
+    m = opt_str(mode, 3, "load", b"bt")
+    if text[:1] == b"\x1b":
+        return Ret((None, b"attempt to load a binary chunk (mode is '%s')" % (m if b"b" not in m else b"t")))
+    if b"t" not in m:
+        return Ret((None, b"attempt to load a text chunk (mode is '%s')" % m))
+    try:
+        return load_text(text, name, env)
+    except LuaSyntaxError as e:
+        return Ret((None, e.msg.encode("latin-1", "replace") if isinstance(e.msg, str) else e.msg))
+
+
+def lua_dofile(filename: Any = None, *_: Any) -> Any:
+    from ..parser import LuaSyntaxError
+
+    st = state.current
+    if filename is None:
+        data = sys.stdin.buffer.read()
+        name = "=stdin"
+    else:
+        fn = opt_str(filename, 1, "dofile", b"")
+        try:
+            with open(fn, "rb") as fh:
+                data = fh.read()
+        except OSError as e:
+            raise rt_error(f"cannot open {fn.decode('latin-1')}: {e.strerror}") from None
+        name = "@" + fn.decode("latin-1")
+    if data.startswith(b"#"):
+        data = b"--" + data
+    try:
+        f = load_text(data, name, st.globals)
+    except LuaSyntaxError as e:
+        raise LuaError(e.msg.encode("latin-1", "replace")) from None
+    return ops.call(f)
+
+
+def open_base(st: state.LuaState, G: LuaTable) -> None:
+    funcs = {
+        "print": lua_print, "type": lua_type, "tostring": lua_tostring, "tonumber": lua_tonumber,
+        "next": lua_next, "pairs": lua_pairs, "ipairs": lua_ipairs, "select": lua_select,
+        "rawget": lua_rawget, "rawset": lua_rawset, "rawequal": lua_rawequal, "rawlen": lua_rawlen,
+        "setmetatable": lua_setmetatable, "getmetatable": lua_getmetatable, "assert": lua_assert,
+        "error": lua_error, "pcall": lua_pcall, "xpcall": lua_xpcall,
+        "collectgarbage": lua_collectgarbage, "load": lua_load,
+    }
+    if st.host_access:
+        funcs["dofile"] = lua_dofile
+    for k, f in funcs.items():
+        G.set(k.encode(), f)
+    G.set(b"_G", G)
+    G.set(b"_VERSION", b"Lua 5.4")
+
+
+__all__ = ["open_base", "tostring_meta", "ipairs_iter", "lua_next", "Suspend"]

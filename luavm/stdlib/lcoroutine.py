@@ -1,0 +1,143 @@
+"""The coroutine library, on the capture/resume machinery of runtime.coroutine."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..runtime import coroutine as C
+from ..runtime import ops, state
+from ..runtime.args import NOVALUE, arg_error, check_func, type_error
+from ..runtime.frames import runtime_position
+from ..runtime.values import NORET, LuaError, LuaTable, Ret, rt_error
+
+
+def _check_co(co: Any, n: int, fname: str) -> C.Coroutine:
+    if type(co) is not C.Coroutine:
+        raise type_error(n, fname, "coroutine", co)
+    return co
+
+
+def co_create(f: Any = NOVALUE, *_: Any) -> C.Coroutine:
+    check_func(f, 1, "create")
+    return C.Coroutine(f)
+
+
+def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
+    co = _check_co(co, 1, "resume")
+    return C.resume(co, args)
+
+
+def co_yield(*args: Any) -> Any:
+    return C.yield_(*args)
+
+
+def co_status(co: Any = NOVALUE, *_: Any) -> bytes:
+    co = _check_co(co, 1, "status")
+    if co is state.current.current:
+        return b"running"
+    return co.status.encode()
+
+
+def co_running(*_: Any) -> Any:
+    co = state.current.current
+    return Ret((co, co.is_main))
+
+
+def co_isyieldable(co: Any = None, *_: Any) -> bool:
+    c = state.current.current if co is None else _check_co(co, 1, "isyieldable")
+    return not c.is_main and c.nny == 0
+
+
+def co_close(co: Any = NOVALUE, *_: Any) -> Any:
+    co = _check_co(co, 1, "close")
+    if co.status in ("suspended", "dead"):
+        err = None
+        if co.status == "suspended" and co.records:
+            err = close_pending(co)
+        elif co.status == "dead" and co.errval is not None:
+            err = co.errval
+        co.status = "dead"
+        co.records = None
+        co.errval = None
+        if err is not None:
+            return Ret((False, err.value))
+        return True
+    raise rt_error(f"cannot close a {'running' if co is state.current.current else co.status} coroutine")
+
+
+def close_pending(co: C.Coroutine) -> LuaError | None:
+    """Run the `__close` of every to-be-closed variable still open in a suspended
+    coroutine, innermost first; returns the last error raised by one of them."""
+    from ..compiler.ir import If, Loop, Try
+    from ..runtime.frames import CODE_INFO
+    from ..runtime.loader import _close_error
+
+    err: LuaError | None = None
+    for rec in reversed(co.records or []):
+        if not isinstance(rec, C.FrameRecord):
+            continue
+        proto = CODE_INFO[rec.fn.__code__].proto
+        target = proto.resume_points[rec.rp]
+        chain: list[Try] = []
+
+        def walk(stmts: list, path: list[Try]) -> bool:
+            for s in stmts:
+                if s is target:
+                    chain.extend(path)
+                    return True
+                if isinstance(s, If) and (walk(s.body, path) or walk(s.orelse, path)):
+                    return True
+                if isinstance(s, Loop) and walk(s.body, path):
+                    return True
+                if isinstance(s, Try) and walk(s.body, path + [s]):
+                    return True
+            return False
+
+        walk(proto.body, [])
+        for tr in reversed(chain):
+            if rec.locals.get(tr.flag):
+                v = rec.locals.get(tr.var)
+                try:
+                    if err is None:
+                        ops.call_noyield(ops.metafield(v, b"__close"), v, None)
+                    else:
+                        _close_error(v, err)
+                except LuaError as e:
+                    err = e
+    return err
+
+
+class WrapFunction:
+    """What coroutine.wrap returns: a function that resumes its coroutine."""
+
+    __slots__ = ("co",)
+
+    def __init__(self, co: C.Coroutine) -> None:
+        self.co = co
+
+    def __call__(self, *args: Any) -> Any:
+        try:
+            return C.resume(self.co, args, wrap=True)
+        except LuaError as e:
+            if type(e.value) is bytes and not getattr(e, "wrapped", False):
+                prefix, _ = runtime_position(sys._getframe(0))
+                e.value = prefix.encode() + e.value
+            raise
+
+
+def co_wrap(f: Any = NOVALUE, *_: Any) -> WrapFunction:
+    check_func(f, 1, "wrap")
+    return WrapFunction(C.Coroutine(f))
+
+
+def open(st: state.LuaState) -> LuaTable:
+    t = LuaTable()
+    for name, fn in (("create", co_create), ("resume", co_resume), ("yield", co_yield),
+                     ("status", co_status), ("running", co_running), ("wrap", co_wrap),
+                     ("isyieldable", co_isyieldable), ("close", co_close)):
+        t.set(name.encode(), fn)
+    return t
+
+
+__all__ = ["open", "WrapFunction", "NORET", "arg_error"]

@@ -1,0 +1,222 @@
+"""The debug library: the parts programs and the test suite use.
+
+Hooks are not supported: `sethook`/`gethook` exist and say so.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ..runtime import ops, state
+from ..runtime.args import NOVALUE, check_int, type_error
+from ..runtime.frames import (
+    BUILTINS,
+    CODE_INFO,
+    chunkid,
+    current_traceback,
+    op_at,
+    significant_frames,
+)
+from ..runtime.values import NORET, LuaTable, Ret, rt_error, tostr, type_name
+
+
+def db_traceback(*args: Any) -> Any:
+    msg = args[0] if args else None
+    if msg is not None and type(msg) is not bytes and type(msg) not in (int, float):
+        return msg
+    level = check_int(args[1], 2, "traceback") if len(args) > 1 and args[1] is not None else 1
+    text = current_traceback(None, level)
+    m = tostr(msg).decode("latin-1") + "\n" if msg is not None else ""
+    return (m + text).encode("latin-1", "replace")
+
+
+def _func_info(fn: Any, t: LuaTable) -> None:
+    code = getattr(fn, "__code__", None)
+    ci = CODE_INFO.get(code) if code is not None else None
+    if ci is not None:
+        p = ci.proto
+        src = ci.chunk.name
+        t.set(b"source", src.encode("latin-1"))
+        t.set(b"short_src", chunkid(src).encode("latin-1"))
+        t.set(b"what", b"main" if p.index == 0 else b"Lua")
+        t.set(b"linedefined", p.line)
+        t.set(b"lastlinedefined", p.end_line if p.index else -1)
+        t.set(b"nparams", len(p.params))
+        t.set(b"isvararg", p.is_vararg)
+        t.set(b"nups", len(p.upvalues))
+    else:
+        t.set(b"source", b"=[C]")
+        t.set(b"short_src", b"[C]")
+        t.set(b"what", b"C")
+        t.set(b"linedefined", -1)
+        t.set(b"lastlinedefined", -1)
+        t.set(b"nparams", 0)
+        t.set(b"isvararg", True)
+        t.set(b"nups", 0)
+    t.set(b"func", fn)
+
+
+def db_getinfo(*args: Any) -> Any:
+    a = list(args)
+    if a and type(a[0]).__name__ == "Coroutine":
+        a = a[1:]
+    what = a[0] if a else NOVALUE
+    t = LuaTable()
+    if type(what) in (int, float):
+        level = check_int(what, 1, "getinfo")
+        frames = significant_frames(sys._getframe(0))
+        if level < 0 or level >= len(frames):
+            return None
+        kind, f = frames[level]
+        if kind == "lua":
+            ci, op = op_at(f) or (None, None)
+            assert ci is not None
+            fn = f.f_locals.get(ci.proto.name) or f.f_locals.get("_self")
+            _func_info(fn, t)
+            t.set(b"currentline", op.line if op is not None and op.line else ci.proto.line)
+            # the name the caller used for this function
+            if level + 1 < len(frames) and frames[level + 1][0] == "lua":
+                res = op_at(frames[level + 1][1])
+                if res and res[1] is not None and res[1].callee:
+                    nw, nm = res[1].callee
+                    t.set(b"name", nm.encode())
+                    t.set(b"namewhat", nw.encode())
+        else:
+            _func_info(None, t)
+            t.set(b"currentline", -1)
+            t.set(b"name", BUILTINS.get(f.f_code, "?").split(".")[-1].encode())
+        t.set(b"istailcall", False)
+        return t
+    if type_name(what) != "function":
+        raise type_error(1, "getinfo", "function or level", what)
+    _func_info(what, t)
+    t.set(b"currentline", -1)
+    return t
+
+
+def db_getlocal(*args: Any) -> Any:
+    a = list(args)
+    if a and type(a[0]).__name__ == "Coroutine":
+        a = a[1:]
+    level = a[0] if a else NOVALUE
+    n = check_int(a[1] if len(a) > 1 else NOVALUE, 2, "getlocal")
+    if type_name(level) == "function":
+        code = getattr(level, "__code__", None)
+        ci = CODE_INFO.get(code) if code is not None else None
+        if ci is None or n < 1 or n > len(ci.proto.params):
+            return None
+        return ci.proto.local_lua_names[ci.proto.params[n - 1]].encode()
+    lv = check_int(level, 1, "getlocal")
+    frames = significant_frames(sys._getframe(0))
+    if lv < 0 or lv >= len(frames):
+        raise rt_error("bad argument #1 to 'getlocal' (level out of range)")
+    kind, f = frames[lv]
+    if kind != "lua":
+        return None
+    ci = CODE_INFO[f.f_code]
+    names = [(py, lua) for py, lua in ci.proto.local_lua_names.items() if py in f.f_locals]
+    if n < 1 or n > len(names):
+        return None
+    py, lua = names[n - 1]
+    v = f.f_locals[py]
+    if type(v).__name__ == "Box":
+        v = v.v
+    return Ret((lua.encode(), v))
+
+
+def _upvalues(fn: Any) -> list[tuple[str, Any]]:
+    code = getattr(fn, "__code__", None)
+    ci = CODE_INFO.get(code) if code is not None else None
+    if ci is None:
+        return []
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    return [(lua, cells[py].cell_contents) for py, lua in
+            zip(ci.proto.upvalues, ci.proto.upvalue_lua_names) if py in cells]
+
+
+def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
+    ups = _upvalues(f)
+    i = check_int(n, 2, "getupvalue")
+    if not 1 <= i <= len(ups):
+        return None
+    name, box = ups[i - 1]
+    return Ret((name.encode(), box.v))
+
+
+def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) -> Any:
+    ups = _upvalues(f)
+    i = check_int(n, 2, "setupvalue")
+    if not 1 <= i <= len(ups):
+        return None
+    name, box = ups[i - 1]
+    box.v = v
+    return name.encode()
+
+
+def db_upvalueid(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
+    ups = _upvalues(f)
+    i = check_int(n, 2, "upvalueid")
+    if not 1 <= i <= len(ups):
+        return None
+    return ups[i - 1][1]
+
+
+def db_upvaluejoin(f1: Any, n1: Any, f2: Any, n2: Any, *_: Any) -> Any:
+    ups2 = _upvalues(f2)
+    i2 = check_int(n2, 4, "upvaluejoin")
+    i1 = check_int(n1, 2, "upvaluejoin")
+    code = f1.__code__
+    ci = CODE_INFO[code]
+    py = ci.proto.upvalues[i1 - 1]
+    idx = code.co_freevars.index(py)
+    f1.__closure__[idx].cell_contents = ups2[i2 - 1][1]
+    return NORET
+
+
+def db_getmetatable(v: Any = NOVALUE, *_: Any) -> Any:
+    return ops.getmetatable_raw(v)
+
+
+def db_setmetatable(v: Any = NOVALUE, mt: Any = None, *_: Any) -> Any:
+    if mt is not None and type(mt) is not LuaTable:
+        raise type_error(2, "setmetatable", "nil or table", mt)
+    if type(v) is LuaTable:
+        v.meta = mt
+    elif hasattr(v, "meta"):
+        v.meta = mt
+    elif type(v) is bytes:
+        state.current.string_meta = mt
+    else:
+        tn = type_name(v)
+        if mt is None:
+            state.current.type_metas.pop(tn, None)
+        else:
+            state.current.type_metas[tn] = mt
+    return v
+
+
+def db_sethook(*_: Any) -> Any:
+    raise rt_error("debug.sethook is not supported by luavm")
+
+
+def db_gethook(*_: Any) -> Any:
+    return None
+
+
+def db_getregistry(*_: Any) -> Any:
+    raise rt_error("debug.getregistry is not supported by luavm")
+
+
+def open(st: state.LuaState) -> LuaTable:
+    t = LuaTable()
+    funcs = {
+        "traceback": db_traceback, "getinfo": db_getinfo, "getlocal": db_getlocal,
+        "getmetatable": db_getmetatable, "setmetatable": db_setmetatable,
+        "getupvalue": db_getupvalue, "setupvalue": db_setupvalue, "upvalueid": db_upvalueid,
+        "upvaluejoin": db_upvaluejoin, "sethook": db_sethook, "gethook": db_gethook,
+        "getregistry": db_getregistry,
+    }
+    for k, f in funcs.items():
+        t.set(k.encode(), f)
+    return t

@@ -1,0 +1,400 @@
+"""Lua 5.4's `string` library (lstrlib.c), exact to lua5.4 including its messages.
+
+Pattern matching lives in `patterns`, `string.format` in `strformat`, and
+`string.pack`/`unpack`/`packsize` in `pack`; this module holds the simple
+functions, the find/match/gmatch/gsub drivers, the string metatable and `open`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..runtime import ops
+from ..runtime.args import (
+    NOVALUE,
+    arg_error,
+    check_func,
+    check_int,
+    check_str,
+    opt_int,
+    opt_str,
+    type_error,
+)
+from ..runtime.values import NORET, LuaTable, Ret, rt_error, str2number, tostr, type_name
+from . import pack as _pack
+from . import patterns
+from .strformat import str_format
+
+MAXSIZE = 0x7FFFFFFF  # lstrlib's MAXSIZE: results must fit in a C int
+
+
+def posrelat_i(pos: int, ln: int) -> int:
+    """lstrlib's posrelatI: a relative initial position clipped to [1, inf)."""
+    if pos > 0:
+        return pos
+    if pos == 0 or pos < -ln:
+        return 1
+    return ln + pos + 1
+
+
+def getendpos(pos: int, ln: int) -> int:
+    """lstrlib's getendpos: a relative end position clipped to [0, len]."""
+    if pos > ln:
+        return ln
+    if pos >= 0:
+        return pos
+    if pos < -ln:
+        return 0
+    return ln + pos + 1
+
+
+def _truthy(v: Any) -> bool:
+    return v is not None and v is not False and v is not NOVALUE
+
+
+# ------------------------------------------------------------ simple functions
+
+
+def str_len(s: Any = NOVALUE, *_: Any) -> int:
+    return len(check_str(s, 1, "len"))
+
+
+def str_sub(s: Any = NOVALUE, i: Any = NOVALUE, j: Any = None, *_: Any) -> bytes:
+    s = check_str(s, 1, "sub")
+    ln = len(s)
+    start = posrelat_i(check_int(i, 2, "sub"), ln)
+    end = getendpos(opt_int(j, 3, "sub", -1), ln)
+    if start <= end:
+        return s[start - 1:end]
+    return b""
+
+
+def str_reverse(s: Any = NOVALUE, *_: Any) -> bytes:
+    return check_str(s, 1, "reverse")[::-1]
+
+
+def str_lower(s: Any = NOVALUE, *_: Any) -> bytes:
+    return check_str(s, 1, "lower").lower()  # bytes.lower is ASCII-only, like the C locale
+
+
+def str_upper(s: Any = NOVALUE, *_: Any) -> bytes:
+    return check_str(s, 1, "upper").upper()
+
+
+def str_rep(s: Any = NOVALUE, n: Any = NOVALUE, sep: Any = None, *_: Any) -> bytes:
+    s = check_str(s, 1, "rep")
+    n = check_int(n, 2, "rep")
+    sep = opt_str(sep, 3, "rep", b"")
+    if n <= 0:
+        return b""
+    if len(s) + len(sep) > MAXSIZE // n:
+        raise rt_error("resulting string too large")
+    if not sep:
+        return s * n
+    return (s + sep) * (n - 1) + s
+
+
+def str_byte(s: Any = NOVALUE, i: Any = None, j: Any = None, *_: Any) -> Any:
+    s = check_str(s, 1, "byte")
+    ln = len(s)
+    pi = opt_int(i, 2, "byte", 1)
+    posi = posrelat_i(pi, ln)
+    pose = getendpos(opt_int(j, 3, "byte", pi), ln)
+    if posi > pose:
+        return NORET
+    if pose - posi >= 0x7FFFFFFF:
+        raise rt_error("string slice too long")
+    if posi == pose:
+        return s[posi - 1]
+    return Ret(tuple(s[posi - 1:pose]))
+
+
+def str_char(*args: Any) -> bytes:
+    out = bytearray(len(args))
+    for k, v in enumerate(args):
+        c = check_int(v, k + 1, "char")
+        if not 0 <= c <= 255:
+            raise arg_error(k + 1, "char", "value out of range")
+        out[k] = c
+    return bytes(out)
+
+
+def str_dump(f: Any = NOVALUE, *_: Any) -> bytes:
+    """Functions here are Python code: there is no binary chunk to produce."""
+    check_func(f, 1, "dump")
+    raise rt_error("unable to dump given function")
+
+
+# ------------------------------------------------------------ find and friends
+
+
+def _find_aux(s: Any, p: Any, init: Any, plain: Any, find: bool) -> Any:
+    name = "find" if find else "match"
+    s = check_str(s, 1, name)
+    p = check_str(p, 2, name)
+    ls = len(s)
+    start = posrelat_i(opt_int(init, 3, name, 1), ls) - 1
+    if start > ls:
+        return None
+    if find and (_truthy(plain) or patterns.nospecials(p)):
+        idx = s.find(p, start)
+        if idx >= 0:
+            return Ret((idx + 1, idx + len(p)))
+        return None
+    anchor = p[:1] == b"^"
+    if anchor:
+        p = p[1:]
+    m = patterns.matcher(s, p)
+    if anchor:
+        e = m.match(start)
+        if e is None:
+            return None
+        st = start
+    else:
+        r = m.search(start)
+        if r is None:
+            return None
+        st, e = r
+    if find:
+        return Ret((st + 1, e) + m.captures(st, e, False))
+    caps = m.captures(st, e, True)
+    return caps[0] if len(caps) == 1 else Ret(caps)
+
+
+def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = None, *_: Any) -> Any:
+    return _find_aux(s, p, init, plain, True)
+
+
+def str_match(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, *_: Any) -> Any:
+    return _find_aux(s, p, init, None, False)
+
+
+class GMatchIterator:
+    """The iterator `string.gmatch` returns (a class, so a state snapshot can copy it).
+
+    As in 5.4, a leading '^' is not an anchor here: it matches a literal '^'.
+    """
+
+    __slots__ = ("m", "src", "lastmatch")
+
+    def __init__(self, m: patterns.Matcher, src: int) -> None:
+        self.m = m
+        self.src = src
+        self.lastmatch = -1
+
+    def __call__(self, *_: Any) -> Any:
+        m = self.m
+        r = patterns.next_match(m, self.src, self.lastmatch)
+        if r is None:
+            self.src = m.src_end + 1
+            return NORET
+        st, e = r
+        self.src = self.lastmatch = e
+        caps = m.captures(st, e, True)
+        return caps[0] if len(caps) == 1 else Ret(caps)
+
+
+def str_gmatch(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, *_: Any) -> GMatchIterator:
+    s = check_str(s, 1, "gmatch")
+    p = check_str(p, 2, "gmatch")
+    ls = len(s)
+    start = posrelat_i(opt_int(init, 3, "gmatch", 1), ls) - 1
+    if start > ls:
+        start = ls + 1
+    return GMatchIterator(patterns.matcher(s, p), start)
+
+
+def _compile_repl(news: bytes) -> list[bytes | int]:
+    """Split a gsub replacement string into literal pieces and capture references.
+
+    References are ints: -1 for '%0', n-1 for '%n', and -2 for an invalid '%'
+    (the error is raised when that piece is reached, as add_s does).
+    """
+    parts: list[bytes | int] = []
+    i = 0
+    ln = len(news)
+    while True:
+        j = news.find(b"%", i)
+        if j < 0:
+            if i < ln:
+                parts.append(news[i:])
+            return parts
+        if j > i:
+            parts.append(news[i:j])
+        j += 1
+        c = news[j] if j < ln else 0
+        if c == 0x25:
+            parts.append(b"%")
+        elif c == 0x30:
+            parts.append(-1)
+        elif 0x31 <= c <= 0x39:
+            parts.append(c - 0x31)
+        else:
+            parts.append(-2)
+        i = j + 1
+
+
+def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[bytes | int]) -> None:
+    for part in parts:
+        if type(part) is bytes:
+            out.append(part)
+        elif part == -1:
+            out.append(m.src[st:e])
+        elif part == -2:
+            raise rt_error("invalid use of '%' in replacement string")
+        else:
+            v = m.get_capture(part, st, e)
+            out.append(v if type(v) is bytes else b"%d" % v)
+
+
+def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = None, *_: Any) -> Ret:
+    src = check_str(s, 1, "gsub")
+    p = check_str(p, 2, "gsub")
+    tr = type_name(repl) if repl is not NOVALUE else "no value"
+    max_s = opt_int(n, 4, "gsub", len(src) + 1)
+    if tr not in ("number", "string", "function", "table"):
+        raise type_error(3, "gsub", "string/function/table", repl)
+    anchor = p[:1] == b"^"
+    if anchor:
+        p = p[1:]
+    m = patterns.matcher(src, p)
+    parts: list[bytes | int] | None = None
+    out: list[bytes] = []
+    pos = 0
+    lastmatch = -1
+    count = 0
+    changed = False
+    while count < max_s:
+        if anchor:
+            e = m.match(pos)
+            if e is None:
+                break
+            st = pos
+        else:
+            r = patterns.next_match(m, pos, lastmatch)
+            if r is None:
+                break
+            st, e = r
+            if st > pos:
+                out.append(src[pos:st])
+        count += 1
+        # add_value
+        if tr == "string" or tr == "number":
+            if parts is None:
+                parts = _compile_repl(check_str(repl, 3, "gsub"))
+            _add_s(out, m, st, e, parts)
+            changed = True
+        else:
+            if tr == "function":
+                v = ops.call_noyield(repl, *m.captures(st, e, True))
+                if type(v) is Ret:
+                    v = v[0] if v else None
+            else:
+                v = ops.index(repl, m.get_capture(0, st, e))
+            if v is None or v is False:
+                out.append(src[st:e])
+            elif type(v) is bytes:
+                out.append(v)
+                changed = True
+            elif type(v) is int or type(v) is float:
+                out.append(tostr(v))
+                changed = True
+            else:
+                raise rt_error(f"invalid replacement value (a {type_name(v)})")
+        pos = lastmatch = e
+        if anchor:
+            break
+    if not changed:
+        return Ret((src, count))
+    out.append(src[pos:])
+    return Ret((b"".join(out), count))
+
+
+# ------------------------------------------------------------ string metatable
+
+
+def _tonum(v: Any) -> int | float | None:
+    """lstrlib's tonum: numbers, and strings that are entirely a numeral."""
+    t = type(v)
+    if t is int or t is float:
+        return v
+    if t is bytes:
+        return str2number(v)
+    return None
+
+
+def _arith_mm(op: str, event: bytes) -> Any:
+    """A string-metatable arithmetic metamethod (lstrlib's arith/trymt)."""
+    fn = ops.ARITH[op]
+
+    def metamethod(a: Any = None, b: Any = None, *_: Any) -> Any:
+        x = _tonum(a)
+        y = _tonum(b)
+        if x is not None and y is not None:
+            if op == "%" and type(x) is int and type(y) is int and y == 0:
+                raise rt_error("attempt to perform 'n%0'")
+            return fn(x, y)
+        # trymt: the second operand's metamethod, unless it is a string
+        h = None if type(b) is bytes else ops.metafield(b, event)
+        if h is None:
+            raise rt_error(
+                f"attempt to {event[2:].decode()} a '{type_name(a)}' with a '{type_name(b)}'"
+            )
+        r = ops.call_noyield(h, a, b)
+        if type(r) is Ret:
+            return r[0] if r else None
+        return r
+
+    metamethod.__name__ = "string" + event.decode()
+    metamethod.__qualname__ = metamethod.__name__
+    return metamethod
+
+
+_ARITH_EVENTS = (
+    ("+", b"__add"), ("-", b"__sub"), ("*", b"__mul"), ("%", b"__mod"),
+    ("^", b"__pow"), ("/", b"__div"), ("//", b"__idiv"), ("unm", b"__unm"),
+)
+_METAMETHODS = {ev: _arith_mm(op, ev) for op, ev in _ARITH_EVENTS}
+
+
+def make_string_meta(string_table: LuaTable) -> LuaTable:
+    """The metatable of all strings: `__index = string` plus the arithmetic coercions."""
+    mt = LuaTable()
+    for ev, f in _METAMETHODS.items():
+        mt.set(ev, f)
+    mt.set(b"__index", string_table)
+    return mt
+
+
+# ------------------------------------------------------------ open
+
+
+FUNCTIONS = {
+    b"byte": str_byte,
+    b"char": str_char,
+    b"dump": str_dump,
+    b"find": str_find,
+    b"format": str_format,
+    b"gmatch": str_gmatch,
+    b"gsub": str_gsub,
+    b"len": str_len,
+    b"lower": str_lower,
+    b"match": str_match,
+    b"rep": str_rep,
+    b"reverse": str_reverse,
+    b"sub": str_sub,
+    b"upper": str_upper,
+    b"pack": _pack.str_pack,
+    b"packsize": _pack.str_packsize,
+    b"unpack": _pack.str_unpack,
+}
+
+
+def open(st: Any) -> LuaTable:  # noqa: A001 - the library convention's name
+    """Build the `string` table; like luaopen_string, also install the string metatable."""
+    t = LuaTable()
+    for k, f in FUNCTIONS.items():
+        t.set(k, f)
+    if getattr(st, "string_meta", None) is None:
+        st.string_meta = make_string_meta(t)
+    return t

@@ -1,0 +1,100 @@
+"""`require` and the `package` table.
+
+Embedded runtimes search only `package.preload` (and modules the host put in
+`package.loaded`); with host access, `package.path` on the file system as well.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from ..runtime import ops, state
+from ..runtime.args import NOVALUE, check_str
+from ..runtime.values import LuaError, LuaTable, Ret, rt_error, type_name
+
+DEFAULT_PATH = b"/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.lua;" \
+    b"/usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;./?.lua;./?/init.lua"
+
+
+def _search_path(name: bytes, path: bytes) -> tuple[bytes | None, list[bytes]]:
+    tried = []
+    fname = name.replace(b".", b"/")
+    for templ in path.split(b";"):
+        if not templ:
+            continue
+        cand = templ.replace(b"?", fname)
+        if os.path.isfile(cand):
+            return cand, tried
+        tried.append(b"\n\tno file '" + cand + b"'")
+    return None, tried
+
+
+def make_require(st: state.LuaState, package: LuaTable) -> Any:
+    def require(name: Any = NOVALUE, *_: Any) -> Any:
+        from .base import load_text
+
+        modname = check_str(name, 1, "require")
+        loaded = package.get(b"loaded")
+        if type(loaded) is not LuaTable:
+            raise rt_error("'package.loaded' must be a table")
+        v = loaded.get(modname)
+        if v is not None and v is not False:
+            return v
+        msg = [b"module '" + modname + b"' not found:"]
+        preload = package.get(b"preload")
+        loader = None
+        extra: Any = b":preload:"
+        if type(preload) is LuaTable:
+            loader = preload.get(modname)
+        if loader is None:
+            msg.append(b"\n\tno field package.preload['" + modname + b"']")
+            if st.host_access:
+                path = package.get(b"path")
+                if type(path) is not bytes:
+                    raise rt_error("'package.path' must be a string")
+                fn, tried = _search_path(modname, path)
+                msg.extend(tried)
+                if fn is not None:
+                    with open(fn, "rb") as fh:
+                        data = fh.read()
+                    if data.startswith(b"#"):
+                        data = b"--" + data
+                    from ..parser import LuaSyntaxError
+
+                    try:
+                        loader = load_text(data, "@" + fn.decode("latin-1"), st.globals)
+                    except LuaSyntaxError as e:
+                        raise rt_error(
+                            f"error loading module '{modname.decode('latin-1')}' from file "
+                            f"'{fn.decode('latin-1')}':\n\t{e.msg}"
+                        ) from None
+                    extra = fn
+            if loader is None:
+                raise rt_error(b"".join(msg))
+        r = ops.results(ops.call_noyield(loader, modname, extra))
+        v = r[0] if r else None
+        if v is not None:
+            loaded.set(modname, v)
+        if loaded.get(modname) is None:
+            loaded.set(modname, True)
+        return Ret((loaded.get(modname), extra))
+
+    return require
+
+
+def open(st: state.LuaState, G: LuaTable) -> LuaTable:
+    package = LuaTable()
+    loaded = st.loaded if st.loaded is not None else LuaTable()
+    st.loaded = loaded
+    package.set(b"loaded", loaded)
+    package.set(b"preload", LuaTable())
+    package.set(b"path", os.environ.get("LUA_PATH_5_4", os.environ.get("LUA_PATH", "")).encode()
+                .replace(b";;", b";" + DEFAULT_PATH + b";") or DEFAULT_PATH if st.host_access else b"")
+    package.set(b"cpath", b"")
+    package.set(b"config", b"/\n;\n?\n!\n-\n")
+    G.set(b"require", make_require(st, package))
+    return package
+
+
+__all__ = ["open", "LuaError", "type_name"]

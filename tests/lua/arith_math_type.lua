@@ -1,0 +1,23 @@
+print(math.type(1), math.type(1.0), math.type("1"), math.type(nil), math.type({}))
+print(math.type(2^31), math.type(1 // 1), math.type(1.0 // 1), math.type(3 | 0))
+print(1 == 1.0, 1 < 1.5, 2 > 1.5, -1 < -0.5, 1 <= 1.0, 1 >= 1.0)
+print(math.maxinteger == math.maxinteger + 0.0, math.maxinteger < math.maxinteger + 0.0)
+print(math.maxinteger + 0.0 == 2^63, math.mininteger == -2^63, math.mininteger + 0.0 == -2^63)
+print(2^53 == 2^53 + 1, (2^53 | 0) + 1 == 2^53 + 1)
+print(9007199254740993 < 9007199254740992.0, 9007199254740993 > 9007199254740992.0)
+print(math.maxinteger < math.huge, math.mininteger > -math.huge)
+print(1 < 0/0, 1 > 0/0, 1 == 0/0, 0/0 <= 0/0)
+print(3 | 0, 3.0 | 0, pcall(function() return 3.5 | 0 end))
+print(pcall(function() return 2^63 | 0 end))
+print(pcall(function() return "10" | 0 end))
+print(pcall(function() return "1.5" | 0 end))
+print(5 // 2 * 2.0, 1e308 * 10 == math.huge)
+local t = {}
+t[1] = "int"; t[1.0] = "float"; print(t[1], #t)
+print(0x10, 0xff, 0XA, 0x7fffffffffffffff, 0xffffffffffffffff == -1)
+print(1 == 1, "1" == 1, 1 ~= "1")
+print(-0 == 0, math.type(-0), math.type(-0.0))
+print(3 == 3.0000000000000001, 0.1 + 0.7)
+for _, v in ipairs({0, 1, -1, 1.0, -1.5, 1e100, 2^63, -2^63}) do
+  print(v, math.type(v), math.tointeger(v), v == math.floor(v))
+end

@@ -1,0 +1,3 @@
+local config = {settings = {}}
+print("computing")
+local v = config.settings.count + 1

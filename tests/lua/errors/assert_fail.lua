@@ -1,0 +1,2 @@
+print("assert")
+assert(1 == 2, "values differ")

@@ -1,0 +1,2 @@
+print("start")
+local result = undefined_function(1, 2)

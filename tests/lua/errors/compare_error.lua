@@ -1,0 +1,2 @@
+print("compare")
+local r = {} < 5

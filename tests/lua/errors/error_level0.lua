@@ -1,0 +1,2 @@
+print("zero")
+error("no position", 0)

@@ -1,0 +1,3 @@
+local cfg
+print("indexing")
+print(cfg.name)

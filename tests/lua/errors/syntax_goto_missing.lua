@@ -1,0 +1,7 @@
+for i = 1, 3 do
+  print(i)
+  goto done
+end
+::done:: print("x")
+local y = 1
+goto missing

@@ -1,0 +1,3 @@
+local E = setmetatable({}, {__tostring = function() return "custom error object" end})
+print("throwing")
+error(E)
