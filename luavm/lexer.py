@@ -11,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-__all__ = ["KEYWORDS", "OPERATORS", "LuaSyntaxError", "Tok", "line_at", "near_text", "prepare", "tokenize"]
+__all__ = [
+    "KEYWORDS", "OPERATORS", "LuaSyntaxError", "Tok",
+    "line_at", "near_text", "prepare", "token2str", "tokenize",
+]
 
 
 class LuaSyntaxError(Exception):
@@ -120,6 +123,11 @@ def line_at(src: str, pos: int) -> int:
 def _quoted(text: str) -> str:
     # luaO_pushfstring("'%s'") stops at the first NUL byte of the buffer.
     return "'" + text.split("\0", 1)[0] + "'"
+
+
+def token2str(key: str) -> str:
+    """luaX_token2str for a token the parser expected ("'end'", "<name>", "<eof>")."""
+    return {"NAME": "<name>", "$END": "<eof>", "STRING": "<string>"}.get(key, f"'{key}'")
 
 
 def near_text(src: str, tok: Tok) -> str | None:

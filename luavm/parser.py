@@ -21,16 +21,8 @@ from lark import Lark
 from lark.lexer import Lexer, Token
 from lark.parsers.lalr_analysis import Shift
 
-from . import ast
-from .lexer import (
-    KEYWORDS,
-    OPERATORS,
-    LuaSyntaxError,
-    Tok,
-    near_text,
-    prepare,
-    tokenize,
-)
+from . import ast, lexer
+from .lexer import LuaSyntaxError, Tok, near_text, prepare, token2str, tokenize
 
 __all__ = ["LuaSyntaxError", "parse"]
 
@@ -117,7 +109,7 @@ def _tables() -> _Tables:
         builder = _Builder()
         lark = Lark(_grammar_text(), parser="lalr", lexer=_LarkLexer, transformer=builder,
                     maybe_placeholders=False, keep_all_tokens=True)
-        missing = set(KEYWORDS.values()) | set(OPERATORS.values())
+        missing = set(lexer.KEYWORDS.values()) | set(lexer.OPERATORS.values())
         missing -= {t.name for t in lark.terminals}
         assert not missing, f"grammar lacks terminals {missing}"
         conf = lark.parse_interactive().parser_state.parse_conf
@@ -152,7 +144,8 @@ def _parse(src: str, chunkname: str) -> ast.Chunk:
     _Checker(src, chunkname).run()  # raises Lua's message for the rejected chunk
     if isinstance(failure, LuaSyntaxError):  # the checker should have found it too
         raise failure
-    raise LuaSyntaxError(f"{chunkname}: syntax error ({failure})")
+    # Only reached if the grammar and the checker disagree.
+    raise LuaSyntaxError(f"{chunkname}:{failure.args[1]}: {failure.args[0]}")
 
 
 def _run(tokens: Iterator[Tok], tables: _Tables, src: str, chunkname: str) -> ast.Chunk:
@@ -164,40 +157,44 @@ def _run(tokens: Iterator[Tok], tables: _Tables, src: str, chunkname: str) -> as
     states = [tables.start]
     values: list[Any] = []
     checked = False
-    for tok in tokens:
-        t = tok.type
-        while True:
-            act = actions[states[-1]].get(t)
-            if type(act) is int:
-                states.append(act)
-                values.append(tok)
-                if len(states) > _DEEP_STACK and not checked:
-                    _Checker(src, chunkname).run()  # "C stack overflow" if Lua would say so
-                    checked = True
-                break
-            if act is None:
-                raise _Reject(f"unexpected {t}")
-            size, fn, origin = act
-            if fn is None:  # a chain of `?rule` unit reductions: one cached jump
-                key = (states[-2], states[-1], t)
-                top = chains.get(key)
-                if top is None:
-                    top = chains[key] = _unit_chain(tables, states[-2], states[-1], t)
-                states[-1] = top
-                continue
-            if size:
-                args = values[-size:]
-                del values[-size:]
-                del states[-size:]
-            else:
-                args = []
-            values.append(fn(args))
-            states.append(gotos[states[-1]][origin])
-            if states[-1] == end and t == "$END":
-                if builder.long_varlist and not checked:  # Lua recurses once per target
-                    _Checker(src, chunkname).run()
-                return ast.Chunk(line=0, body=_close(values[-1], tok), chunkname=chunkname)
-    raise _Reject("token stream without $END")
+    tok = Tok("$END", "<eof>", 1, 0, 0)
+    try:
+        for tok in tokens:
+            t = tok.type
+            while True:
+                act = actions[states[-1]].get(t)
+                if type(act) is int:
+                    states.append(act)
+                    values.append(tok)
+                    if len(states) > _DEEP_STACK and not checked:
+                        _Checker(src, chunkname).run()  # "C stack overflow" if Lua says so
+                        checked = True
+                    break
+                if act is None:
+                    raise _Reject(f"syntax error near {near_text(src, tok)}")
+                size, fn, origin = act
+                if fn is None:  # a chain of `?rule` unit reductions: one cached jump
+                    key = (states[-2], states[-1], t)
+                    top = chains.get(key)
+                    if top is None:
+                        top = chains[key] = _unit_chain(tables, states[-2], states[-1], t)
+                    states[-1] = top
+                    continue
+                if size:
+                    args = values[-size:]
+                    del values[-size:]
+                    del states[-size:]
+                else:
+                    args = []
+                values.append(fn(args))
+                states.append(gotos[states[-1]][origin])
+                if states[-1] == end and t == "$END":
+                    if builder.long_varlist and not checked:  # Lua recurses per target
+                        _Checker(src, chunkname).run()
+                    return ast.Chunk(line=0, body=_close(values[-1], tok), chunkname=chunkname)
+    except _Reject as exc:  # note where, for the fallback message
+        raise _Reject(exc.args[0], tok.line) from None
+    raise _Reject("unexpected end of the token stream", tok.line)
 
 
 def _unit_chain(tables: _Tables, below: int, top: int, t: str) -> int:
@@ -217,22 +214,18 @@ def _close(block: ast.Block, tok: Tok) -> ast.Block:
     return block
 
 
-def _start(e: ast.Expr) -> int:
-    """Line of the first token of a prefix expression: Lua's line for calls and statements."""
+def _first(e: ast.Expr) -> int:
+    """Line of an expression's first token (Lua's line for calls and statements)."""
     while True:
         line = e.__dict__.get("_paren_line")
         if line is not None:
             return line
-        if type(e) is not ast.Index:
+        if type(e) is ast.Index:
+            e = e.obj
+        elif type(e) is ast.BinOp:
+            e = e.left
+        else:
             return e.line
-        e = e.obj
-
-
-def _first(e: ast.Expr) -> int:
-    """Line of the first token of any expression."""
-    while type(e) is ast.BinOp:
-        e = e.left
-    return _start(e)
 
 
 _MULTI = (ast.Call, ast.MethodCall, ast.Vararg)
@@ -270,7 +263,7 @@ class _Builder:
         return None
 
     def s_assign(self, c: list) -> ast.Assign:
-        return ast.Assign(line=_start(c[0][0]), targets=c[0], exprs=c[2])
+        return ast.Assign(line=_first(c[0][0]), targets=c[0], exprs=c[2])
 
     def s_call(self, c: list) -> ast.CallStat:
         return ast.CallStat(line=c[0].line, call=c[0])
@@ -434,7 +427,7 @@ class _Builder:
         e = c[1]
         if isinstance(e, _MULTI):
             return ast.Paren(line=c[0].line, expr=e)
-        e._paren_line = c[0].line  # the '(' still starts the expression (see _start)
+        e._paren_line = c[0].line  # the '(' still starts the expression (see _first)
         return e
 
     def name(self, c: list) -> ast.Name:
@@ -448,10 +441,10 @@ class _Builder:
         return ast.Index(line=c[1].line, obj=c[0], key=key)
 
     def call(self, c: list) -> ast.Call:
-        return ast.Call(line=_start(c[0]), func=c[0], args=c[1])
+        return ast.Call(line=_first(c[0]), func=c[0], args=c[1])
 
     def method(self, c: list) -> ast.MethodCall:
-        return ast.MethodCall(line=_start(c[0]), obj=c[0], method=c[2].value, args=c[3])
+        return ast.MethodCall(line=_first(c[0]), obj=c[0], method=c[2].value, args=c[3])
 
     def args(self, c: list) -> list:
         if len(c) == 3:
@@ -477,7 +470,7 @@ class _Builder:
 
 # ------------------------------------------------------------- error path
 
-_PUNCT = frozenset(KEYWORDS.values()) | frozenset(OPERATORS.values())
+_PUNCT = frozenset(lexer.KEYWORDS.values()) | frozenset(lexer.OPERATORS.values())
 _UNARY = frozenset(("not", "-", "#", "~"))
 _UNARY_PRIORITY = 12
 _BINARY = {  # lparser.c `priority`: (left, right)
@@ -492,11 +485,6 @@ _CLOSERS = frozenset(("else", "elseif", "end", "$END"))
 def _key(tok: Tok) -> str:
     """A token as lparser.c tests it: the text of keywords/operators, else its class."""
     return tok.value if tok.type in _PUNCT else tok.type  # type: ignore[return-value]
-
-
-def _token2str(key: str) -> str:
-    """luaX_token2str for an expected token."""
-    return {"NAME": "<name>", "$END": "<eof>", "STRING": "<string>"}.get(key, f"'{key}'")
 
 
 class _Checker:
@@ -544,17 +532,15 @@ class _Checker:
         self.ahead = self._read()
         return _key(self.ahead)
 
-    def error(self, msg: str) -> LuaSyntaxError:
-        near = near_text(self.src, self.tok)
+    def error(self, msg: str, near: bool = True) -> LuaSyntaxError:
+        """luaX_syntaxerror; near=False is luaK_semerror (no "near" part)."""
+        text = near_text(self.src, self.tok) if near else None
         where = f"{self.chunkname}:{self.linenumber}: {msg}"
-        return LuaSyntaxError(where if near is None else f"{where} near {near}")
-
-    def semerror(self, msg: str) -> LuaSyntaxError:
-        return LuaSyntaxError(f"{self.chunkname}:{self.linenumber}: {msg}")
+        return LuaSyntaxError(where if text is None else f"{where} near {text}")
 
     def check(self, k: str) -> None:
         if self.k != k:
-            raise self.error(f"{_token2str(k)} expected")
+            raise self.error(f"{token2str(k)} expected")
 
     def checknext(self, k: str) -> None:
         self.check(k)
@@ -569,14 +555,19 @@ class _Checker:
     def check_match(self, what: str, who: str, where: int) -> None:
         if not self.testnext(what):
             if where == self.linenumber:
-                raise self.error(f"{_token2str(what)} expected")
-            raise self.error(f"{_token2str(what)} expected (to close {_token2str(who)} at line {where})")
+                raise self.error(f"{token2str(what)} expected")
+            raise self.error(f"{token2str(what)} expected (to close {token2str(who)} at line {where})")
 
     def checkname(self) -> str:
         self.check("NAME")
         name = self.tok.value
         self.next()
         return name  # type: ignore[return-value]
+
+    def nextname(self) -> str:
+        """Skip a '.', ':', '::' or 'goto', then read a name."""
+        self.next()
+        return self.checkname()
 
     def enterlevel(self) -> None:
         self.level += 1
@@ -598,25 +589,20 @@ class _Checker:
         line = self.linenumber
         self.enterlevel()
         k = self.k
-        if k == ";":
-            self.next()
-        elif k == "if":
+        if k == "if":
             self.test_then_block()
             while self.k == "elseif":
                 self.test_then_block()
             if self.testnext("else"):
                 self.statlist()
             self.check_match("end", "if", line)
-        elif k == "while":
+        elif k in ("while", "do"):
             self.next()
-            self.expr()
-            self.checknext("do")
+            if k == "while":
+                self.expr()
+                self.checknext("do")
             self.statlist()
-            self.check_match("end", "while", line)
-        elif k == "do":
-            self.next()
-            self.statlist()
-            self.check_match("end", "do", line)
+            self.check_match("end", k, line)
         elif k == "for":
             self.forstat(line)
         elif k == "repeat":
@@ -625,14 +611,11 @@ class _Checker:
             self.check_match("until", "repeat", line)
             self.expr()
         elif k == "function":
-            self.next()
-            self.checkname()
+            self.nextname()
             while self.k == ".":
-                self.next()
-                self.checkname()
+                self.nextname()
             if self.k == ":":
-                self.next()
-                self.checkname()
+                self.nextname()
             self.body(line)
         elif k == "local":
             self.next()
@@ -641,20 +624,17 @@ class _Checker:
                 self.body(self.linenumber)
             else:
                 self.localstat()
-        elif k == "::":
-            self.next()
-            self.checkname()
-            self.checknext("::")
+        elif k in ("::", "goto"):
+            self.nextname()
+            if k == "::":
+                self.checknext("::")
         elif k == "return":
             self.next()
             if not (self.block_follow(True) or self.k == ";"):
                 self.explist()
             self.testnext(";")
-        elif k == "break":
+        elif k in (";", "break"):
             self.next()
-        elif k == "goto":
-            self.next()
-            self.checkname()
         else:
             self.exprstat()
         self.level -= 1
@@ -700,11 +680,11 @@ class _Checker:
                 attrib = self.checkname()
                 self.checknext(">")
                 if attrib not in ("const", "close"):
-                    raise self.semerror(f"unknown attribute '{attrib}'")
+                    raise self.error(f"unknown attribute '{attrib}'", near=False)
                 if attrib == "close":
                     closes += 1
                     if closes > 1:
-                        raise self.semerror("multiple to-be-closed variables in local list")
+                        raise self.error("multiple to-be-closed variables in local list", near=False)
             if not self.testnext(","):
                 break
         if self.testnext("="):
@@ -802,24 +782,23 @@ class _Checker:
         while True:
             k = self.k
             if k == ".":
-                self.next()
-                self.checkname()
+                self.nextname()
                 kind = "var"
             elif k == "[":
-                self.next()
-                self.expr()
-                self.checknext("]")
+                self.yindex()
                 kind = "var"
-            elif k == ":":
-                self.next()
-                self.checkname()
-                self.funcargs(line)
-                kind = "call"
-            elif k in ("(", "STRING", "{"):
+            elif k in (":", "(", "STRING", "{"):
+                if k == ":":
+                    self.nextname()
                 self.funcargs(line)
                 kind = "call"
             else:
                 return kind
+
+    def yindex(self) -> None:
+        self.next()
+        self.expr()
+        self.checknext("]")
 
     def funcargs(self, line: int) -> None:
         k = self.k
@@ -843,9 +822,7 @@ class _Checker:
                 self.next()
                 self.next()
             elif self.k == "[":
-                self.next()
-                self.expr()
-                self.checknext("]")
+                self.yindex()
                 self.checknext("=")
             self.expr()
             if not (self.testnext(",") or self.testnext(";")):

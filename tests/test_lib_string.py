@@ -26,14 +26,14 @@ LUA = shutil.which("lua5.4")
 needs_lua = pytest.mark.skipif(LUA is None, reason="lua5.4 is not installed")
 INF = math.inf
 NAN = math.nan
-math.mininteger = -(2**63)  # type: ignore[attr-defined]  # let cases read like Lua
-math.maxinteger = 2**63 - 1  # type: ignore[attr-defined]
+MININT = -(2**63)
+MAXINT = 2**63 - 1
 
 
 @pytest.fixture(autouse=True)
 def lua_state() -> Any:
     """A minimal current state: the string metatable and the non-yield counter."""
-    st = types.SimpleNamespace(string_meta=None, type_metas={}, nny=0)
+    st = types.SimpleNamespace(string_meta=None, type_metas={}, current=types.SimpleNamespace(nny=0))
     lstring.open(st)
     prev = state.activate(st)  # type: ignore[arg-type]
     yield st
@@ -84,13 +84,13 @@ def lua_lit(v: Any) -> str:
     if type(v) is int:
         return "math.mininteger" if v == -(2**63) else f"({v})"
     if type(v) is float:
-        if v != v:
+        if math.isnan(v):
             return "(0/0)" if math.copysign(1, v) < 0 else "(-(0/0))"
         if v in (INF, -INF):
             return "(1/0)" if v > 0 else "(-1/0)"
         return "(" + v.hex() + ")"
     assert type(v) is bytes
-    return '"' + "".join("\\%03d" % c for c in v) + '"'
+    return '"' + "".join(f"\\{c:03d}" for c in v) + '"'
 
 
 PRELUDE = r"""
@@ -162,7 +162,8 @@ def run_lua(calls: list[str]) -> list[Any]:
     """Run all calls in one lua5.4 process; each gives a result tuple or an E."""
     assert LUA is not None
     src = PRELUDE + "\n".join(calls) + "\n"
-    proc = subprocess.run([LUA, "-"], input=src.encode(), capture_output=True, timeout=300)
+    proc = subprocess.run([LUA, "-"], input=src.encode(), capture_output=True, timeout=300,
+                          check=False)
     assert proc.returncode == 0, proc.stderr.decode()
     out = []
     for line in proc.stdout.decode().split("\n")[:-1]:
@@ -219,8 +220,8 @@ def same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if type(a) is float:
-        if a != a or b != b:
-            return a != a and b != b
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
         return a == b and math.copysign(1, a) == math.copysign(1, b)
     return a == b
 
@@ -244,7 +245,7 @@ CASES: list[tuple[str, tuple, Any]] = [
     ("sub", (b"hello", 4, 2), (b'',)),
     ("sub", (b"hello", 6), (b'',)),
     ("sub", (b"hello", 3, 0), (b'',)),
-    ("sub", (b"hello", math.mininteger, math.maxinteger), (b'hello',)),
+    ("sub", (b"hello", MININT, MAXINT), (b'hello',)),
     ("sub", (b"hello", 2.0, b"3"), (b'el',)),
     ("sub", (b"hello", 1.5), E("bad argument #2 to 'sub' (number has no integer representation)")),
     ("sub", (b"hello",), E("bad argument #2 to 'sub' (number expected, got no value)")),
@@ -465,8 +466,8 @@ CASES: list[tuple[str, tuple, Any]] = [
     ("gsub", (12.5, b"%.", b","), (b'12,5', 1)),
     ("format", (b"%d %i %5d %-5d| %05d %+d % d %.3d %.0d|", 42, -42, 42, 42, -42, 42, 42, 7, 0), (b'42 -42    42 42   | -0042 +42  42 007 |',)),
     ("format", (b"%u %o %x %X %#o %#x %#X %#.0o %#x", 42, 8, 255, 255, 8, 255, 255, 0, 0), (b'42 10 ff FF 010 0xff 0XFF 0 0',)),
-    ("format", (b"%x|%X|%o|%u", -1, math.mininteger, -1, -1), (b'ffffffffffffffff|8000000000000000|1777777777777777777777|18446744073709551615',)),
-    ("format", (b"%d|%d|%d", math.maxinteger, math.mininteger, 3.0), (b'9223372036854775807|-9223372036854775808|3',)),
+    ("format", (b"%x|%X|%o|%u", -1, MININT, -1, -1), (b'ffffffffffffffff|8000000000000000|1777777777777777777777|18446744073709551615',)),
+    ("format", (b"%d|%d|%d", MAXINT, MININT, 3.0), (b'9223372036854775807|-9223372036854775808|3',)),
     ("format", (b"%d", 3.5), E("bad argument #2 to 'format' (number has no integer representation)")),
     ("format", (b"%d", b"10"), (b'10',)),
     ("format", (b"%d", b"10.0"), (b'10',)),
@@ -520,7 +521,7 @@ CASES: list[tuple[str, tuple, Any]] = [
     ("format", (b"%f", b"abc"), E("bad argument #2 to 'format' (number expected, got string)")),
     ("format", (b"%f", Lua("{}", LuaTable())), E("bad argument #2 to 'format' (number expected, got table)")),
     ("format", (b"%f", 3), (b'3.000000',)),
-    ("format", (b"%e", math.maxinteger), (b'9.223372e+18',)),
+    ("format", (b"%e", MAXINT), (b'9.223372e+18',)),
     ("format", (b"%a %A %a %a %a", 1.0, 0.1, 0.0, -0.0, 3), (b'0x1p+0 0X1.999999999999AP-4 0x0p+0 -0x0p+0 0x1.8p+1',)),
     ("format", (b"%a|%.0a|%.1a|%.2a|%#.0a|%20.3a|%-20.3A|%020.3a|%+.15a|%#a", 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5), (b'0x1.8p+0|0x2p+0|0x1.8p+0|0x1.80p+0|0x2.p+0|          0x1.800p+0|0X1.800P+0          |0x00000000001.800p+0|+0x1.800000000000000p+0|0x1.8p+0',)),
     ("format", (b"%.0a|%.1a|%.1a|%.1a|%.0a|%.2a", 3.0, 1.96875, 1.03125, 1.09375, 2.5, 255.5), (b'0x2p+1|0x2.0p+0|0x1.0p+0|0x1.2p+0|0x1p+1|0x1.ffp+7',)),
@@ -529,7 +530,7 @@ CASES: list[tuple[str, tuple, Any]] = [
     ("format", (b"%a|%A|%10a|%-10a|%+a|%010a", math.inf, -math.inf, -math.nan, math.nan, math.inf, -math.inf), (b'inf|-INF|      -nan|nan       |+inf|      -inf',)),
     ("format", (b"%q", b"a\x00b\x001\r\n\"\\\x7f2\x80\t\x01x\x0199"), (b'"a\\0b\\0001\\13\\\n\\"\\\\\\1272\x80\\9\\1x\\00199"',)),
     ("format", (b"%q", b""), (b'""',)),
-    ("format", (b"%q %q %q %q", 1, -1, math.maxinteger, math.mininteger), (b'1 -1 9223372036854775807 0x8000000000000000',)),
+    ("format", (b"%q %q %q %q", 1, -1, MAXINT, MININT), (b'1 -1 9223372036854775807 0x8000000000000000',)),
     ("format", (b"%q %q %q %q %q %q", 1.0, 0.1, -0.0, 2.0**63, 1e100, 5e-324), (b'0x1p+0 0x1.999999999999ap-4 -0x0p+0 0x1p+63 0x1.249ad2594c37dp+332 0x0.0000000000001p-1022',)),
     ("format", (b"%q %q %q %q", math.inf, -math.inf, math.nan, -math.nan), (b'1e9999 -1e9999 (0/0) (0/0)',)),
     ("format", (b"%q %q %q", None, True, False), (b'nil true false',)),
@@ -728,3 +729,272 @@ def test_recorded_cases_still_match_lua() -> None:
     bad = [(c[0], c[1], r, c[2]) for c, r in zip(CASES, results)
            if not (r == c[2] if isinstance(c[2], E) else same(r, c[2]))]
     assert not bad, bad[:5]
+
+
+# ------------------------------------------------------------ random inputs
+
+_ATOMS = ["a", "b", "c", ".", "%a", "%d", "%s", "%w", "%x", "%p", "%l", "%u", "%c", "%g",
+          "%A", "%D", "%S", "%W", "%.", "%%", "%(", "%]", "[abc]", "[^ab]", "[a-c]", "[%d_]",
+          "[%a-]", "[]]", "[^]a]", "[a-]", "[%]]", "[-(]", "1", " ", "(", "]", "^", "-"]
+_SPECIAL = ["%b()", "%bab", "%f[%a]", "%f[^a]", "%f[%z]", "%1", "%2", "()", "$", "%", "[a",
+            "%f", "%b", "%0", "(", ")"]
+
+
+def random_pattern(rng: random.Random) -> bytes:
+    """A random pattern: mostly well formed, sometimes broken in one of Lua's ways."""
+    parts: list[str] = ["^"] if rng.random() < 0.15 else []
+    depth = 0
+    for _ in range(rng.randint(0, 6)):
+        r = rng.random()
+        if r < 0.12 and depth < 3:
+            parts.append("(")
+            depth += 1
+        elif r < 0.24 and depth:
+            parts.append(")")
+            depth -= 1
+        elif r < 0.34:
+            parts.append(rng.choice(_SPECIAL))
+        else:
+            parts.append(rng.choice(_ATOMS) + rng.choice(["", "", "*", "+", "-", "?"]))
+    if depth and rng.random() < 0.8:
+        parts.append(")" * depth)
+    if rng.random() < 0.1:
+        parts.append("$")
+    return "".join(parts).encode()
+
+
+def random_subject(rng: random.Random) -> bytes:
+    return bytes(rng.choice(b"aabbc()1 _.-%]^$\x00\x80") for _ in range(rng.randint(0, 10)))
+
+
+def _outcome(f: Any, *args: Any) -> Any:
+    try:
+        return f(*args)
+    except LuaError as e:
+        return E(e.value.decode("latin-1"))
+
+
+def _match_at(m: patterns.Matcher, pos: int) -> Any:
+    e = m.match(pos)
+    return None if e is None else (e, m.captures(pos, e, True))
+
+
+def test_fast_path_agrees_with_reference_matcher() -> None:
+    """The `re` translation gives the reference matcher's results, position by position."""
+    rng = random.Random(1234)
+    compiled = 0
+    for _ in range(3000):
+        p = random_pattern(rng)
+        if p.startswith(b"^"):
+            p = p[1:]
+        s = random_subject(rng)
+        if patterns.matcher(s, p).__class__ is patterns.matcher(s, p, fast=False).__class__:
+            continue
+        compiled += 1
+        fast = patterns.matcher(s, p)
+        slow = patterns.matcher(s, p, fast=False)
+        for pos in range(len(s) + 2):
+            assert _outcome(_match_at, fast, pos) == _outcome(_match_at, slow, pos), (s, p, pos)
+            assert _outcome(fast.search, pos) == _outcome(slow.search, pos), (s, p, pos)
+    assert compiled > 1000
+
+
+def test_reference_matcher_has_no_recursion_limit() -> None:
+    """Deep backtracking ends in Lua's error, never in Python's RecursionError."""
+    s = b"a" * 5000
+    with pytest.raises(LuaError, match="pattern too complex"):
+        lstring.str_find(s, b"a?" * 1000 + b"b")
+    assert lstring.str_match(s, b"^(a-)a*b?$") == b""
+    assert lstring.str_match(s, b"%f[a]" + b".-" * 150 + b"$") == s
+    assert lstring.str_gsub(s, b"(a)(a)", b"%2")[1] == 2500
+
+
+@needs_lua
+def test_random_patterns_against_lua() -> None:
+    rng = random.Random(99)
+    cases = []
+    for _ in range(1500):
+        p = random_pattern(rng)
+        s = random_subject(rng)
+        init = rng.choice([None, None, 1, 2, -1, -3, 0, 20])
+        kind = rng.random()
+        if kind < 0.3:
+            cases.append(("find", (s, p, init)))
+        elif kind < 0.55:
+            cases.append(("match", (s, p, init)))
+        elif kind < 0.75:
+            cases.append(("gmatch*", (s, p, init)))
+        else:
+            repl = rng.choice([b"<%0>", b"%1", b"%2-%1", b"x", b"%%", b""])
+            cases.append(("gsub", (s, p, repl, rng.choice([None, None, 1, 2]))))
+    expected = run_lua([lua_call(f, a) for f, a in cases])
+    bad = [(c, r, py_call(*c)) for c, r in zip(cases, expected) if not _agree(py_call(*c), r)]
+    assert not bad, bad[:5]
+
+
+def _agree(got: Any, expected: Any) -> bool:
+    return got == expected if isinstance(expected, E) else same(got, expected)
+
+
+def _random_value(rng: random.Random, conv: str) -> Any:
+    ints = [0, 1, -1, 7, 42, 255, -255, 2**31, -(2**53), 2**63 - 1, -(2**63), 123456789]
+    floats = [0.0, -0.0, 0.5, 1.5, 2.5, -3.75, 0.1, 1 / 3, 1e-5, 1e-300, 5e-324, 123456.789,
+              1e15, 1e16, 2.0**63, 1e300, 9.999999, 0.00001234, INF, -INF, -NAN, NAN, 255.5]
+    if conv in "cdiuoxX":
+        return rng.choice(ints + [3.0, -8.0])
+    if conv == "s":
+        return rng.choice([b"", b"abc", b"hello world", 12, 1.5])
+    return rng.choice(floats + [3, -7])
+
+
+def test_format_floats_match_hard_values() -> None:
+    f = strformat.str_format
+    assert f(b"%5.1f|%g|%.3e", 3.14159, 1e20, 0.000123) == b"  3.1|1e+20|1.230e-04"
+    assert f(b"%a|%A|%.1a", 1.0, 0.1, 1.96875) == b"0x1p+0|0X1.999999999999AP-4|0x2.0p+0"
+    assert f(b"%q", 0.1) == b"0x1.999999999999ap-4"
+    assert f(b"%08.3f|%-8.2e|%+g", -1.5, 2.0, INF) == b"-001.500|2.00e+00|+inf"
+
+
+@needs_lua
+def test_random_formats_against_lua() -> None:
+    rng = random.Random(7)
+    cases = []
+    for _ in range(2500):
+        conv = rng.choice("cdiuoxXeEfgGaAs")
+        flags = "".join(rng.sample("-+ #0", rng.randint(0, 3)))
+        width = rng.choice(["", "", "1", "5", "12", "30"])
+        prec = rng.choice(["", "", ".", ".0", ".1", ".3", ".10", ".20"])
+        spec = f"%{flags}{width}{prec}{conv}"
+        cases.append(("format", (f"[{spec}]".encode(), _random_value(rng, conv))))
+    expected = run_lua([lua_call(f, a) for f, a in cases])
+    bad = [(c, r, py_call(*c)) for c, r in zip(cases, expected) if not _agree(py_call(*c), r)]
+    assert not bad, bad[:5]
+
+
+@needs_lua
+def test_random_pack_against_lua() -> None:
+    rng = random.Random(5)
+    opts = ["b", "B", "h", "H", "i", "I", "i3", "I5", "i7", "i9", "I12", "i16", "l", "j", "J",
+            "T", "f", "d", "n", "s1", "s2", "s", "z", "c3", "x", "Xi4", "Xh"]
+    values = {"f": [0.0, 1.5, -2.25, 1e30, 1e-40], "d": [0.1, -0.0, 1e300, INF]}
+    cases = []
+    for _ in range(600):
+        fmt = rng.choice(["", "<", ">", "=", "!", "!4", "!2", "<!8", ">!16"])
+        args: list[Any] = []
+        for _ in range(rng.randint(1, 5)):
+            o = rng.choice(opts)
+            fmt += o + rng.choice(["", " "])
+            if o[0] in "fdn":
+                args.append(rng.choice(values["f" if o == "f" else "d"]))
+            elif o[0] in "scz":
+                args.append(rng.choice([b"", b"ab", b"hello"]))
+            elif o[0] not in "xX":
+                args.append(rng.choice([0, 1, -1, 127, 128, 255, 256, -32769, 65535, 2**31,
+                                        -(2**31) - 1, 2**40, 2**63 - 1, -(2**63)]))
+        cases.append(("pack", (fmt.encode(), *args)))
+        cases.append(("packsize", (fmt.encode(),)))
+    packed = run_lua([lua_call(f, a) for f, a in cases])
+    bad = [(c, r, py_call(*c)) for c, r in zip(cases, packed) if not _agree(py_call(*c), r)]
+    assert not bad, bad[:5]
+    # unpack what lua5.4 packed, at a few positions
+    ucases = []
+    for c, r in zip(cases[::2], packed[::2]):
+        if not isinstance(r, E):
+            ucases.append(("unpack", (c[1][0], r[0])))
+            ucases.append(("unpack", (c[1][0], b"\x01" + r[0], 2)))
+            ucases.append(("unpack", (c[1][0], r[0][:-1])))
+    unpacked = run_lua([lua_call(f, a) for f, a in ucases])
+    bad = [(c, r, py_call(*c)) for c, r in zip(ucases, unpacked) if not _agree(py_call(*c), r)]
+    assert not bad, bad[:5]
+
+
+# ------------------------------------------------------------ targeted tests
+
+PATTERN_FUNCS = ("find", "match", "gmatch*", "gsub")
+
+
+def test_recorded_pattern_cases_on_reference_matcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the `re` fast path, the reference matcher alone gives every recorded result."""
+    monkeypatch.setattr(patterns, "USE_RE", False)
+    for fname, args, expected in CASES:
+        if fname in PATTERN_FUNCS:
+            assert _agree(py_call(fname, args), expected), (fname, args)
+
+
+def test_string_metatable(lua_state: Any) -> None:
+    mt = lua_state.string_meta
+    assert isinstance(mt, LuaTable)
+    string = mt.get(b"__index")
+    assert string.get(b"format") is strformat.str_format
+    names = sorted(k for k, _ in _pairs(string))
+    assert names == sorted(b"byte char dump find format gmatch gsub len lower match pack "
+                           b"packsize rep reverse sub unpack upper".split())
+    events = sorted(k for k, _ in _pairs(mt) if k != b"__index")
+    assert events == sorted(_OPS.values())
+    assert mt.get(b"__add")(b"10", 1) == 11
+    assert same((mt.get(b"__add")(b"3.0", 1),), (4.0,))
+    assert mt.get(b"__unm")(b"0x10", b"0x10") == -16
+
+
+def _pairs(t: LuaTable) -> list[tuple[Any, Any]]:
+    out = []
+    k = None
+    while (kv := t.next(k)) is not None:
+        out.append(kv)
+        k = kv[0]
+    return out
+
+
+def test_gmatch_iterator_stays_exhausted() -> None:
+    it = lstring.str_gmatch(b"ab", b"%a")
+    assert [it(), it()] == [b"a", b"b"]
+    assert it() == () and it() == ()
+
+
+def test_gsub_function_gets_captures_and_errors_propagate() -> None:
+    seen: list[tuple] = []
+
+    def repl(*caps: Any) -> Any:
+        seen.append(caps)
+        return None
+
+    assert lstring.str_gsub(b"a1b2", b"(%a)()", repl) == (b"a1b2", 2)
+    assert seen == [(b"a", 2), (b"b", 4)]
+
+    def boom(*_: Any) -> Any:
+        raise LuaError(b"boom")
+
+    with pytest.raises(LuaError, match="boom"):
+        lstring.str_gsub(b"abc", b"b", boom)
+
+
+def test_tostring_meta_name_and_pointer() -> None:
+    t = table({}, {b"__name": b"MyType"})
+    assert strformat.tostring_meta(t) == b"MyType: 0x%08x" % id(t)
+    assert strformat.str_format(b"%s|%p", t, t) == b"MyType: 0x%08x|0x%08x" % (id(t), id(t))
+    plain = LuaTable()
+    assert strformat.str_format(b"%s", plain) == b"table: 0x%08x" % id(plain)
+    numname = table({}, {b"__name": 5})
+    assert strformat.tostring_meta(numname).startswith(b"table: 0x")
+    with pytest.raises(LuaError, match="'__tostring' must return a string"):
+        strformat.tostring_meta(table({}, {b"__tostring": lambda *a: True}))
+
+
+def test_gmatch_iterator_pickles() -> None:
+    """A snapshot may contain a live gmatch iterator, on either matcher."""
+    import pickle
+
+    for pat in (b"%a+", b"%b()"):
+        it = lstring.str_gmatch(b"ab (c) de", pat)
+        first = it()
+        it2 = pickle.loads(pickle.dumps(it))
+        assert (first, it2(), it2()) == (lstring.str_gmatch(b"ab (c) de", pat)(), it(), it())
+
+
+def test_pack_roundtrip_hard_values() -> None:
+    from luavm.stdlib import pack
+
+    data = pack.str_pack(b"<i4 >I2 z s1 d !8 j", -2, 513, b"hi", b"abc", 0.5, 7)
+    assert data == b"\xfe\xff\xff\xff\x02\x01hi\x00\x03abc?\xe0" + b"\x00" * 16 + b"\x07"
+    assert pack.str_unpack(b"<i4 >I2 z s1 d !8 j", data) == (-2, 513, b"hi", b"abc", 0.5, 7, 33)
+    assert pack.str_packsize(b"!8 b d") == 16

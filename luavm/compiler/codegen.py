@@ -152,6 +152,7 @@ class Codegen:
         self.res: Resolution = resolve(chunk)
         self.protos: list[Proto] = []
         self.fs: FuncState = None  # type: ignore[assignment]
+        self.line = 0  # Lua line of the statement being compiled
 
     # functions --------------------------------------------------------------
 
@@ -241,6 +242,7 @@ class Codegen:
     # statements -------------------------------------------------------------
 
     def stmt(self, s: A.Stmt) -> None:
+        self.line = s.line
         m = getattr(self, "st_" + type(s).__name__)
         m(s)
 
@@ -443,14 +445,15 @@ class Codegen:
         fs.out.append(loop)
         with fs.nested(loop.body):
             r = fs.temp("_r")
-            fs.emit(f"{r} = {fv}({sv}, {cv})", s.line, "call", ("for iterator 'for iterator'",),
+            call = fs.emit(f"{r} = {fv}({sv}, {cv})", s.line, "call", ("for iterator 'for iterator'",),
                     resume=f"{r} = _rv", callee=("for iterator", "for iterator"))
             pys = [fs.declare_local(d) for d in decls]
             raw = [fs.temp("_k")] + [fs.temp("_v") for _ in decls[1:]]
             if len(decls) == 1:
-                fs.emit(f"{raw[0]} = _first({r}) if {r}.__class__ is _Ret else {r}", s.line)
+                adj = fs.emit(f"{raw[0]} = _first({r}) if {r}.__class__ is _Ret else {r}", s.line)
             else:
-                fs.emit(f"{', '.join(raw)}, = _adjust({r}, {len(decls)})", s.line)
+                adj = fs.emit(f"{', '.join(raw)}, = _adjust({r}, {len(decls)})", s.line)
+            adj.rp = call.rp
             fs.emit(f"if {raw[0]} is None: break", s.line)
             fs.emit(f"{cv} = {raw[0]}", s.line)
             for d, py, rv in zip(decls, pys, raw):
@@ -466,10 +469,10 @@ class Codegen:
             fn, args, star, desc = self.call_parts(exprs[0])
             argt = ", ".join(a.text for a in args)
             if star:
-                argt = f"({argt}{', ' if argt else ''}*{star})"
+                argt = f"({argt}{', ' if argt else ''}*{star},)"
             else:
                 argt = f"({argt}{',' if len(args) == 1 else ''})"
-            fs.emit(f"return _Ret((_TAILCALL, {fn.text}, {argt}, {desc!r}))", s.line)
+            fs.emit(f"return _tailcall({fn.text}, {argt}, {desc!r})", s.line, "call", (desc,))
             return
         if not exprs:
             fs.emit("return _NORET", s.line)
@@ -501,7 +504,7 @@ class Codegen:
         """Copy a Box read into a temporary so later code cannot change it underneath."""
         if a.volatile:
             t = self.fs.temp()
-            self.fs.emit(f"{t} = {a.text}", 0)
+            self.fs.emit(f"{t} = {a.text}", self.line)
             return Atom(t, a.desc, a.is_bool)
         return a
 
@@ -660,14 +663,17 @@ class Codegen:
         if desc:
             kind, _, nm = desc.partition(" ")
             callee = (kind, nm.strip("'"))
-        fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
-                resume=f"{t} = _rv", callee=callee)
+        ln = fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
+                     resume=f"{t} = _rv", callee=callee)
+        # the adjustment may run a pending tail call: a suspension there resumes
+        # exactly like one inside the call itself
         if want == 1:
-            fs.emit(f"if {t}.__class__ is _Ret: {t} = _first({t})", e.line)
+            adj = fs.emit(f"if {t}.__class__ is _Ret: {t} = _first({t})", e.line, "call", (desc,))
         elif want == 0:
-            fs.emit(f"if {t}.__class__ is _Ret: _discard({t})", e.line)
+            adj = fs.emit(f"if {t}.__class__ is _Ret: _discard({t})", e.line, "call", (desc,))
         else:
-            fs.emit(f"{t} = _results({t})", e.line)
+            adj = fs.emit(f"{t} = _results({t})", e.line, "call", (desc,))
+        adj.rp = ln.rp
         return Atom(t)
 
     def ex_Table(self, e: A.Table, target: str | None) -> Atom:
@@ -811,6 +817,10 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
         a, b = b, a
     if not a.const:
         return None
+    if b.const:
+        from ..runtime.ops import eq
+
+        return repr(eq(_const_value(a.text), _const_value(b.text)))
     c = a.text
     if c == "None":
         return f"({b.text} is None)"
@@ -818,9 +828,13 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
         return f"({b.text} is {c})"
     if c.startswith("b"):
         return f"({b.text} == {c})"
-    if b.const:
-        return None
     return f"({b.text} == {c} and {b.text}.__class__ is not bool)"
+
+
+def _const_value(text: str) -> object:
+    import math
+
+    return eval(text, {"_INF": math.inf, "_NAN": math.nan})
 
 
 def _num_literal(v: int | float) -> str:

@@ -124,6 +124,7 @@ class Coroutine:
     """A Lua thread. Its suspended stack is `records` (outermost first)."""
 
     __slots__ = ("fn", "status", "records", "nny", "is_main", "resumer", "errval", "__weakref__")
+    lua_type = "thread"
 
     def __init__(self, fn: Any, main: bool = False) -> None:
         self.fn = fn
@@ -225,10 +226,11 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
 
 def yield_(*args: Any) -> Any:
     co = state.current.current
+    # raised "inside" the C function yield: Lua gives these no position
     if co.is_main:
-        raise rt_error("attempt to yield from outside a coroutine")
+        raise LuaError(b"attempt to yield from outside a coroutine")
     if co.nny > 0:
-        raise rt_error("attempt to yield across a C-call boundary")
+        raise LuaError(b"attempt to yield across a C-call boundary")
     raise Suspend("yield", args)
 
 

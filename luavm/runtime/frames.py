@@ -37,13 +37,20 @@ def register_builtin(fn: Any, qualname: str) -> None:
 
 
 def chunkid(name: str) -> str:
-    """luaO_chunkid: how a chunk name appears in messages."""
-    if name.startswith("=") or name.startswith("@"):
-        return name[1:]
-    first = name.split("\n", 1)[0]
-    if "\n" in name or len(first) > 45:
-        return f'[string "{first[:45 - 3] if len(first) > 42 else first}..."]'
-    return f'[string "{first}"]'
+    """luaO_chunkid: how a chunk name appears in messages (LUA_IDSIZE 60)."""
+    size = 60
+    if name.startswith("="):
+        return name[1:size]
+    if name.startswith("@"):
+        if len(name) <= size:
+            return name[1:]
+        return "..." + name[len(name) - (size - 3):]
+    nl = name.find("\n")
+    room = size - len('[string "..."]') - 1
+    if len(name) < room and nl < 0:
+        return f'[string "{name}"]'
+    src = name if nl < 0 else name[:nl]
+    return f'[string "{src[:room]}..."]'
 
 
 def op_at(f: FrameType, lineno: int | None = None) -> tuple[CodeInfo, Any] | None:
@@ -72,8 +79,8 @@ def significant_frames(start: FrameType | None) -> list[tuple[str, FrameType]]:
     return out
 
 
-def position(f: FrameType) -> str:
-    res = op_at(f)
+def position(f: FrameType, lineno: int | None = None) -> str:
+    res = op_at(f, lineno)
     if res is None:
         return ""
     ci, op = res
@@ -112,10 +119,7 @@ def varinfo(f: FrameType | None, operand: int) -> str:
         return ""
     descs = res[1].descs
     if operand <= len(descs) and descs[operand - 1]:
-        d = descs[operand - 1]
-        if d.startswith("constant") and res[1].kind in ("arith", "concat"):
-            return ""
-        return f" ({d})"
+        return f" ({descs[operand - 1]})"
     return ""
 
 

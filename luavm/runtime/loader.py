@@ -47,6 +47,14 @@ def _discard(r: Ret) -> None:
         ops.do_tail(r)
 
 
+def _tailcall(f: Any, args: tuple, desc: str | None) -> Ret:
+    """A proper tail call is performed by the caller; check callability here, where
+    Lua reports the error."""
+    if not callable(f):
+        raise ops.call_error(f, desc)
+    return Ret((TAILCALL, f, args, desc))
+
+
 def _adjust(r: Any, n: int) -> tuple:
     if r.__class__ is not Ret:
         return (r,) + (None,) * (n - 1)
@@ -76,7 +84,7 @@ def _setlist(t: LuaTable, arr: list) -> None:
 def _tableset(t: LuaTable, k: Any, v: Any) -> None:
     if v is None:
         if k is None:
-            raise rt_error("index is nil")
+            raise rt_error("table index is nil")
         return
     ops.rawset_checked(t, k, v)
 
@@ -165,14 +173,14 @@ def _pyerr(e: BaseException) -> BaseException:
             if callee is not _UNKNOWN and not callable(callee):
                 desc = f" ({op.descs[0]})" if op.descs and op.descs[0] else ""
                 return LuaError(
-                    f"{position(f)} attempt to call a {type_name(callee)} value{desc}".encode()
+                    f"{position(f, tb.tb_lineno)} attempt to call a {type_name(callee)} value{desc}".encode()
                 )
             del text
     err = to_lua_error(e)
     if tb is not None and not isinstance(e, LuaError):
         f = tb.tb_frame
         if f.f_code in CODE_INFO:
-            err.value = f"{position(f)} ".encode() + err.value
+            err.value = f"{position(f, tb.tb_lineno)} ".encode() + err.value
     err.__cause__ = e
     return err
 
@@ -206,6 +214,7 @@ NAMESPACE: dict[str, Any] = {
     "_truth1": _truth1,
     "_results": ops.results,
     "_discard": _discard,
+    "_tailcall": _tailcall,
     "_adjust": _adjust,
     "_pad": _pad,
     "_index": ops.index,

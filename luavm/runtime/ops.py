@@ -179,11 +179,9 @@ _BITWISE = ("&", "|", "~", "<<", ">>", "bnot")
 
 def arith_slow(op: str, a: Any, b: Any) -> Any:
     """Coercions, then metamethods, then Lua's error."""
-    x = _tonum(a)
-    y = _tonum(b)
-    if x is not None and y is not None and not (
-        op in _BITWISE and (type(a) is bytes or type(b) is bytes) and _has_meta_for(op, a, b)
-    ):
+    x = a if type(a) in (int, float) else None
+    y = b if type(b) in (int, float) else None
+    if x is not None and y is not None:
         if op in _BITWISE:
             xi = tointeger(x)
             yi = tointeger(y)
@@ -212,10 +210,6 @@ def arith_slow(op: str, a: Any, b: Any) -> Any:
     bad = 1 if x is None else 2
     v = a if bad == 1 else b
     raise OpError(f"attempt to perform arithmetic on a {typename_of(v)} value", bad)
-
-
-def _has_meta_for(op: str, a: Any, b: Any) -> bool:
-    return False
 
 
 def add(a: Any, b: Any) -> Any:
@@ -290,7 +284,7 @@ def mod(a: Any, b: Any) -> Any:
     tb = type(b)
     if ta is int and tb is int:
         if b == 0:
-            raise OpError("attempt to perform 'n%%0'")
+            raise OpError("attempt to perform 'n%0'")
         return a % b
     if (ta is float or ta is int) and (tb is float or tb is int):
         return _fmod(float(a), float(b))
@@ -298,14 +292,11 @@ def mod(a: Any, b: Any) -> Any:
 
 
 def _fmod(a: float, b: float) -> float:
-    if b == 0.0 or a != a or b != b or a in (math.inf, -math.inf):
-        return math.nan if b != 0.0 or True else math.nan
-    if b in (math.inf, -math.inf):
-        if a == 0.0 or (a > 0) == (b > 0):
-            return a
-        return b
+    """luai_nummod: C fmod, then shifted to the divisor's sign."""
+    if b == 0.0 or a in (math.inf, -math.inf) or a != a or b != b:
+        return -math.nan  # x86 fmod gives the negative default NaN
     m = math.fmod(a, b)
-    if m != 0.0 and (m < 0) != (b < 0):
+    if (b < 0) if m > 0 else (m < 0 and b > 0):
         m += b
     return m
 
@@ -315,7 +306,7 @@ def idiv(a: Any, b: Any) -> Any:
     tb = type(b)
     if ta is int and tb is int:
         if b == 0:
-            raise OpError("attempt to perform 'n//0'")
+            raise OpError("attempt to divide by zero")
         return wrap(a // b)
     if (ta is float or ta is int) and (tb is float or tb is int):
         return _fidiv(float(a), float(b))
@@ -324,9 +315,9 @@ def idiv(a: Any, b: Any) -> Any:
 
 def _fidiv(a: float, b: float) -> float:
     q = _fdiv(a, b)
-    if q != q or q in (math.inf, -math.inf):
-        return q
-    return float(math.floor(q)) if b != 0 else q
+    if q != q or q in (math.inf, -math.inf) or q.is_integer():
+        return q  # keeps -0.0
+    return float(math.floor(q))
 
 
 def pow_(a: Any, b: Any) -> Any:
@@ -359,20 +350,11 @@ def unm(a: Any) -> Any:
         return wrap(-a) if a == MININT else -a
     if ta is float:
         return -a
-    x = _tonum(a)
-    if x is not None:
-        return unm(x)
     h = metafield(a, b"__unm")
     if h is not None:
         r = h(a, a)
         return first(r) if type(r) is Ret else r
     raise OpError(f"attempt to perform arithmetic on a {typename_of(a)} value", 1)
-
-
-def _bint(op: str, a: Any, b: Any) -> tuple[int, int] | None:
-    if type(a) is int and type(b) is int:
-        return a, b
-    return None
 
 
 def band(a: Any, b: Any) -> Any:
@@ -416,7 +398,7 @@ def shr(a: Any, b: Any) -> Any:
 def bnot(a: Any) -> Any:
     if type(a) is int:
         return ~a
-    x = _tonum(a)
+    x = a if type(a) is float else None
     if x is not None:
         i = tointeger(x)
         if i is not None:
@@ -450,7 +432,7 @@ def _int_mul(a: Any, b: Any) -> Any:
 def _mod_any(a: Any, b: Any) -> Any:
     if type(a) is int and type(b) is int:
         if b == 0:
-            raise OpError("attempt to perform 'n%%0'")
+            raise OpError("attempt to perform 'n%0'")
         return a % b
     return _fmod(float(a), float(b))
 
@@ -458,7 +440,7 @@ def _mod_any(a: Any, b: Any) -> Any:
 def _idiv_any(a: Any, b: Any) -> Any:
     if type(a) is int and type(b) is int:
         if b == 0:
-            raise OpError("attempt to perform 'n//0'")
+            raise OpError("attempt to divide by zero")
         return wrap(a // b)
     return _fidiv(float(a), float(b))
 
@@ -485,13 +467,13 @@ ARITH = {
 
 
 def eq(a: Any, b: Any) -> bool:
-    if a is b:
-        return True
     ta = type(a)
     tb = type(b)
     if ta is bool or tb is bool:
-        return False
+        return a is b
     if ta is LuaTable and tb is LuaTable or (isinstance(a, Userdata) and isinstance(b, Userdata)):
+        if a is b:
+            return True
         h = metafield(a, b"__eq")
         if h is None:
             h = metafield(b, b"__eq")
@@ -503,10 +485,7 @@ def eq(a: Any, b: Any) -> bool:
         return r is not None and r is not False
     if ta is LuaTable or tb is LuaTable:
         return False
-    try:
-        return a == b
-    except Exception:
-        return False
+    return a == b  # numbers (exact across subtypes, NaN unequal), strings, nil, identity
 
 
 def ne(a: Any, b: Any) -> bool:
@@ -662,9 +641,9 @@ def setindex(o: Any, k: Any, v: Any) -> None:
 
 def rawset_checked(t: LuaTable, k: Any, v: Any) -> None:
     if k is None:
-        raise rt_error("index is nil")
+        raise rt_error("table index is nil")
     if type(k) is float and k != k:
-        raise rt_error("index is NaN")
+        raise rt_error("table index is NaN")
     t.set(k, v)
 
 

@@ -30,6 +30,7 @@ class LuaState:
         self.host_access = False
         self.loaded: LuaTable | None = None  # package.loaded
         self.stdout: Any = None  # binary stream print() writes to
+        self.package: LuaTable | None = None
 
 
 current: LuaState = None  # type: ignore[assignment]  # set by LuaRuntime

@@ -284,6 +284,7 @@ class Userdata:
     """Base class for host objects that Lua sees as full userdata with a metatable."""
 
     __slots__ = ("meta", "__weakref__")
+    lua_type = "userdata"
 
     def __init__(self, meta: LuaTable | None = None) -> None:
         self.meta = meta
@@ -319,11 +320,10 @@ def type_name(v: Any) -> str:
         return "string"
     if t is LuaTable:
         return "table"
-    if callable(v) and not isinstance(v, Userdata):
-        from .coroutine import Coroutine
-
-        if t is Coroutine:
-            return "thread"
+    lt = getattr(t, "lua_type", None)
+    if lt is not None:
+        return lt
+    if callable(v):
         return "function"
     return "userdata"
 

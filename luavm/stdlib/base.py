@@ -276,6 +276,8 @@ def lua_load(*args: Any) -> Any:
     chunkname = args[1] if len(args) > 1 else None
     mode = args[2] if len(args) > 2 else None
     env = args[3] if len(args) > 3 else state.current.globals
+    if type(chunk) in (int, float):
+        chunk = tostr(chunk)
     if type(chunk) is bytes:
         text = chunk
         name = chunk.decode("latin-1") if chunkname is None else None
@@ -291,7 +293,7 @@ def lua_load(*args: Any) -> Any:
         text = b"".join(parts)
         name = "=(load)" if chunkname is None else None
     else:
-        raise type_error(1, "load", "string", chunk)
+        raise type_error(1, "load", "function", chunk)
     if name is None:
         name = opt_str(chunkname, 2, "load", b"=(load)").decode("latin-1")
     m = opt_str(mode, 3, "load", b"bt")

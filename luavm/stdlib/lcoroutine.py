@@ -14,7 +14,7 @@ from ..runtime.values import NORET, LuaError, LuaTable, Ret, rt_error
 
 def _check_co(co: Any, n: int, fname: str) -> C.Coroutine:
     if type(co) is not C.Coroutine:
-        raise type_error(n, fname, "coroutine", co)
+        raise type_error(n, fname, "thread", co)
     return co
 
 

@@ -20,7 +20,16 @@ from ..runtime.args import (
     opt_str,
     type_error,
 )
-from ..runtime.values import NORET, LuaTable, Ret, rt_error, str2number, tostr, type_name
+from ..runtime.values import (
+    NORET,
+    LuaError,
+    LuaTable,
+    Ret,
+    rt_error,
+    str2number,
+    tostr,
+    type_name,
+)
 from . import pack as _pack
 from . import patterns
 from .strformat import str_format
@@ -175,7 +184,7 @@ class GMatchIterator:
     As in 5.4, a leading '^' is not an anchor here: it matches a literal '^'.
     """
 
-    __slots__ = ("m", "src", "lastmatch")
+    __slots__ = ("lastmatch", "m", "src")
 
     def __init__(self, m: patterns.Matcher, src: int) -> None:
         self.m = m
@@ -323,44 +332,70 @@ def _tonum(v: Any) -> int | float | None:
     return None
 
 
-def _arith_mm(op: str, event: bytes) -> Any:
-    """A string-metatable arithmetic metamethod (lstrlib's arith/trymt)."""
-    fn = ops.ARITH[op]
-
-    def metamethod(a: Any = None, b: Any = None, *_: Any) -> Any:
-        x = _tonum(a)
-        y = _tonum(b)
-        if x is not None and y is not None:
-            if op == "%" and type(x) is int and type(y) is int and y == 0:
-                raise rt_error("attempt to perform 'n%0'")
-            return fn(x, y)
-        # trymt: the second operand's metamethod, unless it is a string
-        h = None if type(b) is bytes else ops.metafield(b, event)
-        if h is None:
-            raise rt_error(
-                f"attempt to {event[2:].decode()} a '{type_name(a)}' with a '{type_name(b)}'"
-            )
-        r = ops.call_noyield(h, a, b)
-        if type(r) is Ret:
-            return r[0] if r else None
-        return r
-
-    metamethod.__name__ = "string" + event.decode()
-    metamethod.__qualname__ = metamethod.__name__
-    return metamethod
+_INT_DIV_ERRORS = {"%": b"attempt to perform 'n%0'", "//": b"attempt to divide by zero"}
 
 
-_ARITH_EVENTS = (
-    ("+", b"__add"), ("-", b"__sub"), ("*", b"__mul"), ("%", b"__mod"),
-    ("^", b"__pow"), ("/", b"__div"), ("//", b"__idiv"), ("unm", b"__unm"),
-)
-_METAMETHODS = {ev: _arith_mm(op, ev) for op, ev in _ARITH_EVENTS}
+def _arith(op: str, event: bytes, a: Any, b: Any) -> Any:
+    """lstrlib's arith: coerce both operands, else trymt (the other operand's metamethod)."""
+    x = _tonum(a)
+    y = _tonum(b)
+    if x is not None and y is not None:
+        if y == 0 and type(x) is int and type(y) is int and op in _INT_DIV_ERRORS:
+            # raised by lua_arith inside this C function: lua5.4 adds no position
+            raise LuaError(_INT_DIV_ERRORS[op], level=0)
+        return ops.ARITH[op](x, y)
+    h = None if type(b) is bytes else ops.metafield(b, event)
+    if h is None:
+        raise rt_error(f"attempt to {event[2:].decode()} a '{type_name(a)}' with a '{type_name(b)}'")
+    r = ops.call_noyield(h, a, b)
+    if type(r) is Ret:
+        return r[0] if r else None
+    return r
+
+
+# Module-level functions (not closures) so that a state snapshot can refer to them by name.
+def string_add(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("+", b"__add", a, b)
+
+
+def string_sub(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("-", b"__sub", a, b)
+
+
+def string_mul(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("*", b"__mul", a, b)
+
+
+def string_mod(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("%", b"__mod", a, b)
+
+
+def string_pow(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("^", b"__pow", a, b)
+
+
+def string_div(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("/", b"__div", a, b)
+
+
+def string_idiv(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("//", b"__idiv", a, b)
+
+
+def string_unm(a: Any = None, b: Any = None, *_: Any) -> Any:
+    return _arith("unm", b"__unm", a, b)
+
+
+METAMETHODS = {
+    b"__add": string_add, b"__sub": string_sub, b"__mul": string_mul, b"__mod": string_mod,
+    b"__pow": string_pow, b"__div": string_div, b"__idiv": string_idiv, b"__unm": string_unm,
+}
 
 
 def make_string_meta(string_table: LuaTable) -> LuaTable:
     """The metatable of all strings: `__index = string` plus the arithmetic coercions."""
     mt = LuaTable()
-    for ev, f in _METAMETHODS.items():
+    for ev, f in METAMETHODS.items():
         mt.set(ev, f)
     mt.set(b"__index", string_table)
     return mt
@@ -390,7 +425,7 @@ FUNCTIONS = {
 }
 
 
-def open(st: Any) -> LuaTable:  # noqa: A001 - the library convention's name
+def open(st: Any) -> LuaTable:
     """Build the `string` table; like luaopen_string, also install the string metatable."""
     t = LuaTable()
     for k, f in FUNCTIONS.items():

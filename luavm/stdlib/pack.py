@@ -36,7 +36,7 @@ _FIXED = {
 class _Header:
     """Per-call parsing state: the format, where we are in it, endianness, max alignment."""
 
-    __slots__ = ("fmt", "i", "islittle", "maxalign", "fname")
+    __slots__ = ("fmt", "fname", "i", "islittle", "maxalign")
 
     def __init__(self, fmt: bytes, fname: str) -> None:
         self.fmt = fmt.split(b"\0", 1)[0]  # lstrlib reads the format as a C string
@@ -118,8 +118,7 @@ class _Header:
                 raise arg_error(1, self.fname, "invalid next option for option 'X'")
         if align <= 1 or opt == KCHAR:
             return opt, size, 0
-        if align > self.maxalign:
-            align = self.maxalign
+        align = min(align, self.maxalign)
         if align & (align - 1):
             raise arg_error(1, self.fname, "format asks for alignment not power of 2")
         return opt, size, (align - (totalsize & (align - 1))) & (align - 1)
@@ -145,7 +144,8 @@ def _packfloat(x: float, code: str, islittle: bool) -> bytes:
 
 
 def _arg(args: tuple, k: int) -> Any:
-    return args[k] if k < len(args) else NOVALUE
+    """Argument k; a missing one reads as nil: str_pack pushes a nil mark after its arguments."""
+    return args[k] if k < len(args) else None
 
 
 def str_pack(fmt: Any = NOVALUE, *args: Any) -> bytes:

@@ -30,57 +30,80 @@ def _search_path(name: bytes, path: bytes) -> tuple[bytes | None, list[bytes]]:
     return None, tried
 
 
-def make_require(st: state.LuaState, package: LuaTable) -> Any:
-    def require(name: Any = NOVALUE, *_: Any) -> Any:
-        from .base import load_text
+def searcher_preload(name: Any = NOVALUE, *_: Any) -> Any:
+    modname = check_str(name, 1, "searcher_preload")
+    pkg = state.current.package
+    preload = pkg.get(b"preload") if pkg is not None else None
+    if type(preload) is not LuaTable:
+        raise rt_error("'package.preload' must be a table")
+    loader = preload.get(modname)
+    if loader is None:
+        return b"\n\tno field package.preload['" + modname + b"']"
+    return Ret((loader, b":preload:"))
 
-        modname = check_str(name, 1, "require")
-        loaded = package.get(b"loaded")
-        if type(loaded) is not LuaTable:
-            raise rt_error("'package.loaded' must be a table")
-        v = loaded.get(modname)
-        if v is not None and v is not False:
-            return v
-        msg = [b"module '" + modname + b"' not found:"]
-        preload = package.get(b"preload")
-        loader = None
-        extra: Any = b":preload:"
-        if type(preload) is LuaTable:
-            loader = preload.get(modname)
-        if loader is None:
-            msg.append(b"\n\tno field package.preload['" + modname + b"']")
-            if st.host_access:
-                path = package.get(b"path")
-                if type(path) is not bytes:
-                    raise rt_error("'package.path' must be a string")
-                fn, tried = _search_path(modname, path)
-                msg.extend(tried)
-                if fn is not None:
-                    with open(fn, "rb") as fh:
-                        data = fh.read()
-                    if data.startswith(b"#"):
-                        data = b"--" + data
-                    from ..parser import LuaSyntaxError
 
-                    try:
-                        loader = load_text(data, "@" + fn.decode("latin-1"), st.globals)
-                    except LuaSyntaxError as e:
-                        raise rt_error(
-                            f"error loading module '{modname.decode('latin-1')}' from file "
-                            f"'{fn.decode('latin-1')}':\n\t{e.msg}"
-                        ) from None
-                    extra = fn
-            if loader is None:
-                raise rt_error(b"".join(msg))
-        r = ops.results(ops.call_noyield(loader, modname, extra))
-        v = r[0] if r else None
-        if v is not None:
-            loaded.set(modname, v)
-        if loaded.get(modname) is None:
-            loaded.set(modname, True)
-        return Ret((loaded.get(modname), extra))
+def searcher_lua(name: Any = NOVALUE, *_: Any) -> Any:
+    from ..parser import LuaSyntaxError
+    from .base import load_text
 
-    return require
+    st = state.current
+    modname = check_str(name, 1, "searcher_Lua")
+    if not st.host_access:
+        return b"\n\tno file system access (sandboxed runtime)"
+    pkg = st.package
+    path = pkg.get(b"path") if pkg is not None else None
+    if type(path) is not bytes:
+        raise rt_error("'package.path' must be a string")
+    fn, tried = _search_path(modname, path)
+    if fn is None:
+        return b"".join(tried)
+    with open(fn, "rb") as fh:
+        data = fh.read()
+    if data.startswith(b"#"):
+        data = b"--" + data
+    try:
+        loader = load_text(data, "@" + fn.decode("latin-1"), st.globals)
+    except LuaSyntaxError as e:
+        raise rt_error(
+            f"error loading module '{modname.decode('latin-1')}' from file "
+            f"'{fn.decode('latin-1')}':\n\t{e.msg}"
+        ) from None
+    return Ret((loader, fn))
+
+
+def lua_require(name: Any = NOVALUE, *_: Any) -> Any:
+    st = state.current
+    package = st.package
+    modname = check_str(name, 1, "require")
+    loaded = package.get(b"loaded")
+    if type(loaded) is not LuaTable:
+        raise rt_error("'package.loaded' must be a table")
+    v = loaded.get(modname)
+    if v is not None and v is not False:
+        return v
+    searchers = package.get(b"searchers")
+    if type(searchers) is not LuaTable:
+        raise rt_error("'package.searchers' must be a table")
+    msg = [b"module '" + modname + b"' not found:"]
+    i = 1
+    while True:
+        searcher = searchers.get(i)
+        if searcher is None:
+            raise rt_error(b"".join(msg))
+        r = ops.results(ops.call_noyield(searcher, modname))
+        if r and type_name(r[0]) == "function":
+            loader, extra = r[0], (r[1] if len(r) > 1 else None)
+            break
+        if r and type(r[0]) is bytes:
+            msg.append(r[0])
+        i += 1
+    r = ops.results(ops.call_noyield(loader, modname, extra))
+    v = r[0] if r else None
+    if v is not None:
+        loaded.set(modname, v)
+    if loaded.get(modname) is None:
+        loaded.set(modname, True)
+    return Ret((loaded.get(modname), extra))
 
 
 def open(st: state.LuaState, G: LuaTable) -> LuaTable:
@@ -93,7 +116,9 @@ def open(st: state.LuaState, G: LuaTable) -> LuaTable:
                 .replace(b";;", b";" + DEFAULT_PATH + b";") or DEFAULT_PATH if st.host_access else b"")
     package.set(b"cpath", b"")
     package.set(b"config", b"/\n;\n?\n!\n-\n")
-    G.set(b"require", make_require(st, package))
+    package.set(b"searchers", LuaTable([searcher_preload, searcher_lua]))
+    st.package = package
+    G.set(b"require", lua_require)
     return package
 
 

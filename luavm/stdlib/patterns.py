@@ -14,7 +14,7 @@ pattern is only reported if matching reaches it.
 
 Fast path: a pattern whose every element maps one to one onto Python's `re`
 (single-character classes with `* + - ?`, captures, position captures,
-back-references to closed captures, a final `$`) and that cannot raise any
+back-references to closed captures, frontiers, a final `$`) and that cannot raise any
 Lua error is compiled to an equivalent regular expression. Both engines are
 leftmost-first backtrackers exploring alternatives in the same order, and each
 Lua class is rendered as the explicit set of bytes it matches, so the first
@@ -172,6 +172,8 @@ def nospecials(p: bytes) -> bool:
 
 # ------------------------------------------------------------ the slow matcher
 
+_ITEM_POS: dict[bytes, dict[int, tuple[int, bytes]]] = {}
+
 # choice-point kinds
 _UNDO_START = 0
 _UNDO_END = 1
@@ -183,7 +185,7 @@ _MIN = 4
 class _SlowMatcher:
     """lstrlib.c's MatchState plus its `match`, for one subject and one pattern."""
 
-    __slots__ = ("src", "src_end", "pat", "p_end", "level", "cinit", "clen")
+    __slots__ = ("cinit", "clen", "items", "level", "p_end", "pat", "src", "src_end")
 
     def __init__(self, src: bytes, pat: bytes) -> None:
         self.src = src
@@ -193,9 +195,17 @@ class _SlowMatcher:
         self.level = 0
         self.cinit = [0] * MAXCAPTURES
         self.clen = [0] * MAXCAPTURES
+        items = _ITEM_POS.get(pat)
+        if items is None:
+            if len(_ITEM_POS) > 1024:
+                _ITEM_POS.clear()
+            items = _ITEM_POS[pat] = {}
+        self.items = items  # pattern position -> (classend, membership table)
 
     def match(self, s: int) -> int | None:
         """End of the match starting exactly at s, or None."""
+        if s > self.src_end:
+            return None
         self.level = 0
         return self._run(s)
 
@@ -212,7 +222,7 @@ class _SlowMatcher:
     def _singlematch(self, s: int, p: int, ep: int) -> bool:
         if s >= self.src_end:
             return False
-        return item_table(self.pat[p:ep])[self.src[s]] == 1
+        return self.items[p][1][self.src[s]] == 1
 
     def _balance(self, s: int, p: int) -> int | None:
         if p >= self.p_end - 1:
@@ -236,13 +246,14 @@ class _SlowMatcher:
             s += 1
         return None
 
-    def _run(self, s: int) -> int | None:  # noqa: C901 - one state machine, kept together
+    def _run(self, s: int) -> int | None:
         pat = self.pat
         p_end = self.p_end
         src = self.src
         src_end = self.src_end
         cinit = self.cinit
         clen = self.clen
+        items = self.items
         stack: list[tuple] = []
         p = 0
         while True:
@@ -321,9 +332,13 @@ class _SlowMatcher:
                         ok = False
                         break
                 # default: a single-character class plus optional suffix
-                ep = classend(pat, p, p_end)
+                it = items.get(p)
+                if it is None:
+                    ep = classend(pat, p, p_end)
+                    it = items[p] = (ep, item_table(pat[p:ep]))
+                ep, tab = it
                 suf = pat[ep]
-                if s >= src_end or not item_table(pat[p:ep])[src[s]]:
+                if s >= src_end or not tab[src[s]]:
                     if suf == 0x2A or suf == 0x3F or suf == 0x2D:  # '*' '?' '-' accept empty
                         p = ep + 1
                         continue
@@ -339,7 +354,6 @@ class _SlowMatcher:
                 if suf == 0x2B or suf == 0x2A:  # '+' / '*': max_expand
                     if suf == 0x2B:
                         s += 1
-                    tab = item_table(pat[p:ep])
                     i = 0
                     while s + i < src_end and tab[src[s + i]]:
                         i += 1
@@ -499,8 +513,23 @@ def _compile_re(p: bytes) -> tuple[re.Pattern, int, frozenset] | None:
             if i + 1 >= n:
                 return None
             d = p[i + 1]
-            if d == 0x62 or d == 0x66:  # %b, %f: left to the reference matcher
+            if d == 0x62:  # %b: left to the reference matcher
                 return None
+            if d == 0x66:  # %f[set]: lookarounds, where both string ends read as '\0'
+                if i + 2 >= n or p[i + 2] != 0x5B:
+                    return None
+                ep = _safe_classend(p, i + 2)
+                if ep is None:
+                    return None
+                tab = item_table(p[i + 2:ep])
+                atom = _render(tab)
+                if tab[0]:
+                    out.append(b"(?<=" + _render(bytes(1 - b for b in tab)) + b")")
+                    out.append(b"(?=" + atom + rb"|\Z)")
+                else:
+                    out.append(b"(?<!" + atom + b")(?=" + atom + b")")
+                i = ep
+                continue
             if ISDIGIT[d]:
                 k = d - 0x30
                 if k not in closed:
@@ -549,7 +578,7 @@ def _compiled(p: bytes) -> tuple[re.Pattern, int, frozenset] | None:
 class _ReMatcher:
     """Same interface as _SlowMatcher, backed by an equivalent compiled regex."""
 
-    __slots__ = ("src", "src_end", "rx", "level", "poscaps", "m")
+    __slots__ = ("level", "m", "poscaps", "rx", "src", "src_end")
 
     def __init__(self, src: bytes, rx: re.Pattern, ncap: int, poscaps: frozenset) -> None:
         self.src = src
@@ -558,6 +587,10 @@ class _ReMatcher:
         self.level = ncap
         self.poscaps = poscaps
         self.m: re.Match | None = None
+
+    def __reduce__(self) -> tuple:
+        """Picklable (a state snapshot may hold a gmatch iterator): drop the last match."""
+        return (_ReMatcher, (self.src, self.rx, self.level, self.poscaps))
 
     def match(self, s: int) -> int | None:
         if s > self.src_end:
@@ -601,9 +634,12 @@ class _ReMatcher:
 Matcher = _SlowMatcher | _ReMatcher
 
 
+USE_RE = True  # tests turn the fast path off to exercise the reference matcher alone
+
+
 def matcher(src: bytes, pat: bytes, fast: bool = True) -> Matcher:
     """A matcher of `pat` (anchor already removed) over `src`."""
-    if fast:
+    if fast and USE_RE:
         c = _compiled(pat)
         if c is not None:
             return _ReMatcher(src, c[0], c[1], c[2])

@@ -120,6 +120,9 @@ def _pad(body: bytes, flags: bytes, width: int, zero_prefix: int = -1) -> bytes:
 # ------------------------------------------------------------ conversions
 
 
+_UNSIGNED_FMT = {0x75: b"%d", 0x6F: b"%o", 0x78: b"%x", 0x58: b"%X"}
+
+
 def _fmt_int(v: int, conv: int, flags: bytes, width: int, prec: int | None) -> bytes:
     """C's %d %i %u %o %x %X on a 64-bit integer."""
     neg = False
@@ -129,7 +132,7 @@ def _fmt_int(v: int, conv: int, flags: bytes, width: int, prec: int | None) -> b
         digits = b"%d" % mag
     else:
         mag = v & 0xFFFFFFFFFFFFFFFF
-        digits = (b"%o" if conv == 0x6F else b"%x" if conv == 0x78 else b"%X") % mag
+        digits = _UNSIGNED_FMT[conv] % mag
     if prec is not None:
         if prec == 0 and mag == 0:
             digits = b""
@@ -151,7 +154,7 @@ def _fmt_int(v: int, conv: int, flags: bytes, width: int, prec: int | None) -> b
 
 def _fmt_nonfinite(x: float, upper: bool, flags: bytes, width: int) -> bytes:
     """glibc prints inf/nan with the sign bit, sign flags, and space padding only."""
-    body = b"nan" if x != x else b"inf"
+    body = b"nan" if math.isnan(x) else b"inf"
     if upper:
         body = body.upper()
     if math.copysign(1.0, x) < 0:
@@ -166,7 +169,7 @@ def _fmt_nonfinite(x: float, upper: bool, flags: bytes, width: int) -> bytes:
 def fmt_hexfloat(x: float, upper: bool = False, flags: bytes = b"", width: int = 0,
                  prec: int | None = None) -> bytes:
     """glibc's %a: '0x1.<hex>p<exp>' (subnormals '0x0.<hex>p-1022'), ties-to-even rounding."""
-    if x != x or x in (math.inf, -math.inf):
+    if not math.isfinite(x):
         return _fmt_nonfinite(x, upper, flags, width)
     bits = struct.unpack("<Q", struct.pack("<d", x))[0]
     neg = bits >> 63
@@ -205,7 +208,7 @@ def fmt_hexfloat(x: float, upper: bool = False, flags: bytes = b"", width: int =
 
 def _fmt_float(x: float, conv: int, form: bytes, flags: bytes, width: int) -> bytes:
     """C's %e %E %f %g %G: Python's operator for finite values, by hand otherwise."""
-    if x != x or x in (math.inf, -math.inf):
+    if not math.isfinite(x):
         return _fmt_nonfinite(x, conv in b"EG", flags, width)
     return form % x
 
@@ -216,10 +219,23 @@ def _fmt_str(s: bytes, flags: bytes, width: int, prec: int | None) -> bytes:
     return _pad(s, flags, width)
 
 
+_SHORT_STRINGS: dict[bytes, bytes] = {}
+LUAI_MAXSHORTLEN = 40
+
+
 def _pointer(v: Any) -> bytes | None:
-    """lua_topointer: an address for collectable values, NULL for the rest."""
-    if v is None or type(v) in (bool, int, float):
+    """lua_topointer: an address for collectable values, NULL for the rest.
+
+    Lua interns short strings, so equal short strings share one address; a
+    table of representatives gives them one here too.
+    """
+    t = type(v)
+    if v is None or t is bool or t is int or t is float:
         return None
+    if t is bytes and len(v) <= LUAI_MAXSHORTLEN:
+        if len(_SHORT_STRINGS) > 100_000:
+            _SHORT_STRINGS.clear()
+        v = _SHORT_STRINGS.setdefault(v, v)
     return b"0x%08x" % id(v)
 
 
@@ -252,7 +268,7 @@ def _addliteral(v: Any, arg: int) -> bytes:
             return b"1e9999"
         if v == -math.inf:
             return b"-1e9999"
-        if v != v:
+        if math.isnan(v):
             return b"(0/0)"
         return fmt_hexfloat(v)
     if t is int:
@@ -265,7 +281,7 @@ def _addliteral(v: Any, arg: int) -> bytes:
 # ------------------------------------------------------------ str_format
 
 
-def str_format(fmt: Any = NOVALUE, *args: Any) -> bytes:  # noqa: C901 - one dispatch, as in C
+def str_format(fmt: Any = NOVALUE, *args: Any) -> bytes:
     """string.format(fmt, ...)."""
     fmt = check_str(fmt, 1, "format")
     top = len(args) + 1

@@ -13,7 +13,7 @@ print(rawequal(1, 1.0), rawequal("a", "a"), rawequal({}, {}), rawequal(nil, nil)
 print(pcall(rawequal, 1))
 -- next
 local t = {5}
-print(next(t), next(t, 1), pcall(next, t, 2))
+print(next(t), next(t, 1))
 -- globals
 newglobal = "hi"
 print(_G.newglobal, _G["newglobal"], rawget(_G, "newglobal"))
