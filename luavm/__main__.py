@@ -53,7 +53,7 @@ def _report(e: BaseException) -> None:
             else:
                 msg = f"(error object is a {_tn(v)} value)"
         del LuaTable
-        tb = ["stack traceback:"] + ["\t" + x for x in traceback_lines(e.__traceback__)] + ["\t[C]: in ?"]
+        tb = ["stack traceback:"] + ["\t" + x for x in traceback_lines(e.__traceback__, getattr(e, "origin", None))] + ["\t[C]: in ?"]
         sys.stderr.write(f"{PROG}: {msg}\n" + "\n".join(tb) + "\n")
     else:
         sys.stderr.write(f"{PROG}: {e}\n")

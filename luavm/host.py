@@ -104,7 +104,7 @@ class LuaRuntime:
             return fn()
         except LuaError as e:
             if e.lua_traceback is None:
-                e.lua_traceback = "stack traceback:\n\t" + "\n\t".join(traceback_lines(e.__traceback__))
+                e.lua_traceback = "stack traceback:\n\t" + "\n\t".join(traceback_lines(e.__traceback__, getattr(e, "origin", None)))
             raise
         except (RecursionError, MemoryError) as e:
             from .runtime.coroutine import to_lua_error
@@ -186,6 +186,7 @@ def run_with_big_stack(fn: Callable[[], Any]) -> Any:
     error: list[BaseException] = []
 
     def target() -> None:
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
         try:
             result.append(fn())
         except BaseException as e:  # noqa: BLE001 - handed to the calling thread

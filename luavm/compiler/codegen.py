@@ -220,7 +220,7 @@ class Codegen:
         saved_close = fs.close_depth
         opened: list[tuple[list[Stmt], Try]] = []
         for i, s in enumerate(stmts):
-            fs.goto.before_stmt(s)
+            fs.goto.before_stmt(i)
             self.stmt(s)
             if isinstance(s, A.Local) and "close" in s.attribs:
                 # the rest of the block runs inside a Try that closes the variable
@@ -306,7 +306,7 @@ class Codegen:
             return
         places = [self.place(t) for t in targets]
         atoms = self.explist_adjusted(exprs, len(targets), line)
-        atoms = [self.stable(a) for a in atoms]
+        atoms = [self.snapshot(a) for a in atoms]
         for place, a in reversed(list(zip(places, atoms))):
             self.store(place, a, line)
 
@@ -386,8 +386,12 @@ class Codegen:
         fs.goto.after_loop(loop)
 
     def st__Until(self, s: _Until) -> None:
+        fs = self.fs
         c = self.cond(s.cond)
-        self.fs.emit(f"if {c}: break", s.line)
+        node = If(c, [], [], OpInfo(s.line))
+        fs.out.append(node)
+        with fs.nested(node.body):
+            fs.goto.emit_break(s)
 
     def st_If(self, s: A.If) -> None:
         fs = self.fs
@@ -438,11 +442,21 @@ class Codegen:
     def st_GenFor(self, s: A.GenFor) -> None:
         fs = self.fs
         decls = self.res.decls[id(s)]
-        f, st, ctl = (self.stable(a) for a in self.explist_adjusted(s.exprs, 3, s.line))
+        # a 4th value (Lua 5.4) is closed when the loop ends
+        closing = len(s.exprs) >= 4 or isinstance(s.exprs[-1], (A.Call, A.MethodCall, A.Vararg))
+        vals = [self.stable(a) for a in self.explist_adjusted(s.exprs, 4 if closing else 3, s.line)]
+        f, st, ctl = vals[:3]
         fv, sv, cv = fs.temp("_fn"), fs.temp("_s"), fs.temp("_c")
         fs.emit(f"{fv}, {sv}, {cv} = {f.text}, {st.text}, {ctl.text}", s.line)
         loop = Loop([], OpInfo(s.line))
-        fs.out.append(loop)
+        if closing:
+            clv, flag = fs.temp("_clv"), fs.temp("_cl")
+            fs.emit(f"{clv} = {vals[3].text}", s.line)
+            fs.emit(f"{flag} = _close_prepare({clv}, '(for state)')", s.line)
+            tr = Try([loop], clv, flag, OpInfo(s.line))
+            fs.out.append(tr)
+        else:
+            fs.out.append(loop)
         with fs.nested(loop.body):
             r = fs.temp("_r")
             call = fs.emit(f"{r} = {fv}({sv}, {cv})", s.line, "call", ("for iterator 'for iterator'",),
@@ -472,7 +486,14 @@ class Codegen:
                 argt = f"({argt}{', ' if argt else ''}*{star},)"
             else:
                 argt = f"({argt}{',' if len(args) == 1 else ''})"
-            fs.emit(f"return _tailcall({fn.text}, {argt}, {desc!r})", s.line, "call", (desc,))
+            callee = None
+            if desc:
+                kind, _, nm = desc.partition(" ")
+                callee = (kind, nm.strip("'"))
+            # a builtin is called right there (as Lua runs a C function on top of the
+            # caller's frame); a suspension inside it resumes by returning its result
+            fs.emit(f"return _tailcall({fn.text}, {argt}, {desc!r})", s.line, "call", (desc,),
+                    resume="return _rv", callee=callee)
             return
         if not exprs:
             fs.emit("return _NORET", s.line)
@@ -507,6 +528,15 @@ class Codegen:
             self.fs.emit(f"{t} = {a.text}", self.line)
             return Atom(t, a.desc, a.is_bool)
         return a
+
+    def snapshot(self, a: Atom) -> Atom:
+        """Copy any variable read into a temporary: for `a, b = b, a`, all values are
+        taken before any target is written."""
+        if a.const or a.text.startswith("_t"):
+            return a
+        t = self.fs.temp()
+        self.fs.emit(f"{t} = {a.text}", self.line)
+        return Atom(t, a.desc, a.is_bool)
 
     def explist(self, exprs: list[A.Expr]) -> tuple[list[Atom], str | None]:
         """All values: atoms for the fixed part, a tuple expression for a multi-value tail."""
@@ -607,6 +637,8 @@ class Codegen:
 
     def index_const(self, obj: Atom, key: bytes, line: int, target: str | None, desc: str) -> Atom:
         fs = self.fs
+        if target is not None and target in obj.text:
+            target = None  # `x = x.f`: x is still read after the first line writes
         t = target or fs.temp()
         k = repr(key)
         o = obj.text
@@ -626,9 +658,11 @@ class Codegen:
         t = target or fs.temp()
         fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
                 resume=f"{t} = _first1(_rv)")
-        desc = None
+        desc = "field '?'"
         if key.const and key.text.startswith("b"):
             desc = f"field '{_desc_name(eval(key.text))}'"
+        elif _is_int_literal(key) and 0 <= int(key.text) <= 255:
+            desc = "field 'integer index'"  # lua5.4's OP_GETI
         return Atom(t, desc)
 
     def ex_Call(self, e: A.Call, target: str | None) -> Atom:
@@ -694,7 +728,7 @@ class Codegen:
                 k = self.stable(self.expr(f.key))
                 v = self.stable(self.expr(f.value))
                 keyed.append((k, v))
-        t = target or fs.temp()
+        t = (target if not keyed else None) or fs.temp()
         arr = "[" + ", ".join(positional) + "]"
         if star is not None:
             arr = f"[{''.join(p + ', ' for p in positional)}*{star}]"
@@ -726,6 +760,8 @@ class Codegen:
             return Atom(_num_literal(-v), const=True)
         a = self.expr(e.operand)
         if e.op == "not":
+            if a.const:
+                return Atom("True" if a.text in ("None", "False") else "False", is_bool=True, const=True)
             if a.is_bool:
                 return Atom(f"(not {a.text})", is_bool=True)
             return Atom(f"({a.text} is None or {a.text} is False)", is_bool=True)

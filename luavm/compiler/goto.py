@@ -42,6 +42,9 @@ class _Block:
     saved_out: list[Stmt] | None = None
     seg: int = 0
     label_lines: dict[str, int] = field(default_factory=dict)
+    stmts: list = field(default_factory=list)
+    label_index: dict[str, int] = field(default_factory=dict)
+    idx: int = 0  # statement being compiled
 
 
 class GotoLowering:
@@ -57,8 +60,10 @@ class GotoLowering:
     def enter_block(self, stmts: list[A.Stmt]) -> None:
         labels: dict[str, int] = {}
         lines: dict[str, int] = {}
-        for s in stmts:
+        where: dict[str, int] = {}
+        for i, s in enumerate(stmts):
             if isinstance(s, A.Label):
+                where[s.name] = i
                 if s.name in labels or any(s.name in b.labels for b in self.blocks):
                     from .codegen import CompileError
 
@@ -68,7 +73,7 @@ class GotoLowering:
                     raise CompileError(f":{s.line}: label '{s.name}' already defined on line {prev}")
                 labels[s.name] = len(labels) + 1
                 lines[s.name] = s.line
-        blk = _Block(labels, label_lines=lines)
+        blk = _Block(labels, label_lines=lines, stmts=stmts, label_index=where)
         self.blocks.append(blk)
         if not labels:
             return
@@ -86,8 +91,8 @@ class GotoLowering:
         node.body.append(seg)
         fs.out = seg.body
 
-    def before_stmt(self, s: A.Stmt) -> None:
-        pass
+    def before_stmt(self, i: int) -> None:
+        self.blocks[-1].idx = i
 
     def leave_block(self) -> None:
         blk = self.blocks.pop()
@@ -164,10 +169,21 @@ class GotoLowering:
             if s.label in b.labels:
                 target = b
                 break
-        if target is None:
-            from .codegen import CompileError
+        from .codegen import CompileError
 
-            raise CompileError(f":{s.line}: no visible label '{s.label}' for <goto> at line {s.line}")
+        if target is None:
+            # Lua notices at the end of the function, and reports that line
+            end = getattr(fs.node, "end_line", 0) or getattr(fs.node.body, "end_line", 0) or s.line
+            raise CompileError(f":{end}: no visible label '{s.label}' for <goto> at line {s.line}")
+        li = target.label_index[s.label]
+        if li > target.idx:
+            at_end = all(isinstance(x, A.Label) for x in target.stmts[li + 1:])
+            for x in target.stmts[target.idx + 1:li]:
+                if isinstance(x, (A.Local, A.LocalFunction)) and not at_end:
+                    name = x.names[0] if isinstance(x, A.Local) else x.name
+                    raise CompileError(
+                        f":{s.line}: <goto {s.label}> at line {s.line} jumps into the scope of local '{name}'"
+                    )
         assert target.loop is not None
         k = target.labels[s.label]
         j = self.loops.index(target.loop)

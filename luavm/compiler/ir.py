@@ -22,7 +22,7 @@ class OpInfo:
     line: int  # Lua line
     kind: str = "other"
     descs: tuple[str | None, ...] = ()
-    callee_name: tuple[str, str] | None = None  # (namewhat, name) of a called function
+    callee: tuple[str, str] | None = None  # (namewhat, name) of a called function
 
 
 @dataclass(eq=False)

@@ -103,9 +103,7 @@ def _handle(handler: Any, value: Any) -> tuple:
 
     try:
         return results(call_noyield(handler, value))[:1] or (None,)
-    except LuaError as e2:
-        return (e2.value,)
-    except RecursionError:
+    except (LuaError, RecursionError, TypeError):
         return (b"error in error handling",)
 
 

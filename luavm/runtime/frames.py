@@ -87,16 +87,18 @@ def position(f: FrameType, lineno: int | None = None) -> str:
     return f"{chunkid(ci.chunk.name)}:{lua_line(ci, op)}:"
 
 
-def runtime_position(start: FrameType | None) -> tuple[str, FrameType | None]:
-    """Position for an error raised at `start`: luaG_runerror in Lua code, luaL_error's
-    level 1 (the caller) in a builtin. Returns (prefix, the Lua frame or None)."""
+def runtime_position(start: FrameType | None, runerror: bool = False) -> tuple[str, FrameType | None]:
+    """Position for an error raised at `start`: the current line when Lua code is
+    running (luaG_runerror); inside a builtin, the calling line for the builtin's
+    own errors (luaL_error, level 1) and none for runerror-style ones.
+    Returns (prefix, the Lua frame or None)."""
     frames = significant_frames(start)
     if not frames:
         return "", None
     kind, f = frames[0]
     if kind == "lua":
         return position(f) + " ", f
-    if len(frames) > 1 and frames[1][0] == "lua":
+    if not runerror and len(frames) > 1 and frames[1][0] == "lua":
         return position(frames[1][1]) + " ", frames[1][1]
     return "", None
 
@@ -123,14 +125,20 @@ def varinfo(f: FrameType | None, operand: int) -> str:
     return ""
 
 
-def position_error(e: LuaError, start: FrameType | None) -> LuaError:
-    """Give a level-1 runtime error its position prefix (and variable info)."""
+def position_error(e: LuaError, start: FrameType | None, runerror: bool = False) -> LuaError:
+    """Give a level-1 runtime error its position prefix and variable info (which
+    goes where the message has `%VAR%`, else at its end)."""
     if e.level != 1 or type(e.value) is not bytes:
         e.level = 0
         return e
-    prefix, f = runtime_position(start)
-    extra = varinfo(f, getattr(e, "operand", 0))
-    e.value = prefix.encode() + e.value + extra.encode()
+    prefix, f = runtime_position(start, runerror)
+    extra = varinfo(f, getattr(e, "operand", 0)).encode()
+    v = e.value
+    if b"%VAR%" in v:
+        v = v.replace(b"%VAR%", extra)
+    else:
+        v += extra
+    e.value = prefix.encode() + v
     e.level = 0
     return e
 
@@ -168,13 +176,17 @@ def frame_name(f: FrameType, kind: str) -> str:
     return f"function <{chunkid(ci.chunk.name)}:{ci.proto.line}>"
 
 
-def traceback_lines(tb: TracebackType | None, upto: FrameType | None = None) -> list[str]:
+def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> list[str]:
     """Lua-style traceback entries, innermost first, from a Python traceback and the
-    frames above it."""
+    frames above it. `origin` (frame, line) corrects the line of the frame that
+    turned a Python exception into the Lua error."""
     frames: list[tuple[FrameType, int]] = []
     t = tb
     while t is not None:
-        frames.append((t.tb_frame, t.tb_lineno))
+        ln = t.tb_lineno
+        if origin is not None and t.tb_frame is origin[0]:
+            ln = origin[1]
+        frames.append((t.tb_frame, ln))
         t = t.tb_next
     frames.reverse()
     if tb is not None:

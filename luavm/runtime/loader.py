@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import sys
+from types import FunctionType
 from typing import Any
 
 from ..compiler.codegen import CompileError, compile_chunk
@@ -19,6 +20,8 @@ from . import ops
 from .coroutine import Suspend, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
 from .values import (
+    MAXINT,
+    MININT,
     NORET,
     TAILCALL,
     Box,
@@ -47,12 +50,14 @@ def _discard(r: Ret) -> None:
         ops.do_tail(r)
 
 
-def _tailcall(f: Any, args: tuple, desc: str | None) -> Ret:
-    """A proper tail call is performed by the caller; check callability here, where
-    Lua reports the error."""
+def _tailcall(f: Any, args: tuple, desc: str | None) -> Any:
+    """A tail call to a Lua function is performed by the caller (the Python stack
+    stays flat); anything else is simply called here."""
+    if f.__class__ is FunctionType and f.__code__ in CODE_INFO:
+        return Ret((TAILCALL, f, args, desc))
     if not callable(f):
         raise ops.call_error(f, desc)
-    return Ret((TAILCALL, f, args, desc))
+    return f(*args)
 
 
 def _adjust(r: Any, n: int) -> tuple:
@@ -93,7 +98,7 @@ def _fornum(v: Any, what: str) -> Any:
     t = type(v)
     if t is int or t is float:
         return v
-    raise rt_error(f"'for' {what} value must be a number")
+    raise rt_error(f"bad 'for' {what} (number expected, got {ops.typename_of(v)})")
 
 
 def _forlimit(limit: Any, step: int, start: int) -> int:
@@ -101,17 +106,18 @@ def _forlimit(limit: Any, step: int, start: int) -> int:
     if type(limit) is int:
         return limit
     limit = _fornum(limit, "limit")
+    skip = start - 1 if step > 0 else start + 1  # a limit that runs no iteration
     if limit != limit:
-        return start - step  # NaN: the loop does not run
-    if step > 0:
-        f = math.floor(limit)
-        return int(f) if f < 2**63 else 2**63 - 1
-    f = math.ceil(limit)
-    return int(f) if f >= -(2**63) else -(2**63)
+        return skip
+    if limit >= 2.0**63:
+        return MAXINT if step > 0 else skip
+    if limit < -(2.0**63):
+        return MININT if step < 0 else skip
+    return int(math.floor(limit) if step > 0 else math.ceil(limit))
 
 
 def _forprep(start: Any, limit: Any, step: Any) -> tuple:
-    start = _fornum(start, "initial")
+    start = _fornum(start, "initial value")
     limit = _fornum(limit, "limit")
     step = _fornum(step, "step")
     if step == 0:
@@ -161,7 +167,7 @@ def _pyerr(e: BaseException) -> BaseException:
                 line = entry[0].line if entry and entry[0] else ci.proto.line
                 pos = f"{chunkid(ci.chunk.name)}:{line}: "
             t = t.tb_next
-        return LuaError((pos + "stack overflow").encode())
+        return _at(LuaError((pos + "stack overflow").encode()), tb)
     if isinstance(e, TypeError) and tb is not None and tb.tb_next is None:
         f = tb.tb_frame
         ci = CODE_INFO.get(f.f_code)
@@ -172,9 +178,9 @@ def _pyerr(e: BaseException) -> BaseException:
             callee = _callee_value(f, ci, tb.tb_lineno)
             if callee is not _UNKNOWN and not callable(callee):
                 desc = f" ({op.descs[0]})" if op.descs and op.descs[0] else ""
-                return LuaError(
+                return _at(LuaError(
                     f"{position(f, tb.tb_lineno)} attempt to call a {type_name(callee)} value{desc}".encode()
-                )
+                ), tb)
             del text
     err = to_lua_error(e)
     if tb is not None and not isinstance(e, LuaError):
@@ -182,6 +188,13 @@ def _pyerr(e: BaseException) -> BaseException:
         if f.f_code in CODE_INFO:
             err.value = f"{position(f, tb.tb_lineno)} ".encode() + err.value
     err.__cause__ = e
+    return _at(err, tb)
+
+
+def _at(err: LuaError, tb: Any) -> LuaError:
+    """Remember where in the generated frame the error happened, for tracebacks."""
+    if tb is not None:
+        err.origin = (tb.tb_frame, tb.tb_lineno)  # type: ignore[attr-defined]
     return err
 
 
@@ -236,7 +249,7 @@ NAMESPACE: dict[str, Any] = {
     "_not_suspending": _not_suspending,
     "_INF": math.inf,
     "_NAN": math.nan,
-    "__builtins__": {"locals": locals, "bool": bool},
+    "__builtins__": {"locals": locals, "bool": bool, "BaseException": BaseException},
 }
 
 

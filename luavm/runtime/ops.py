@@ -41,7 +41,7 @@ class OpError(LuaError):
     def __init__(self, msg: str, operand: int = 0) -> None:
         super().__init__(msg.encode(), level=1)
         self.operand = operand
-        position_error(self, sys._getframe(1))
+        position_error(self, sys._getframe(1), runerror=True)
 
 
 # ---------------------------------------------------------------- metatables
@@ -108,11 +108,14 @@ def results(r: Any) -> tuple:
     return (r,)
 
 
-def call_error(f: Any, desc: str | None) -> LuaError:
+def call_error(f: Any, desc: str | None, operand: int = 0) -> LuaError:
+    """`operand=1` takes the variable info from the calling line instead of `desc`."""
     msg = f"attempt to call a {typename_of(f)} value"
     if desc:
         msg += f" ({desc})"
-    return rt_error(msg)
+    e = LuaError(msg.encode(), level=1)
+    e.operand = operand  # type: ignore[attr-defined]
+    return position_error(e, sys._getframe(1), runerror=True)
 
 
 def call(f: Any, *args: Any) -> Any:
@@ -149,11 +152,17 @@ def call_meta(obj: Any, args: tuple) -> Any:
     """Call a non-function value through its `__call` metamethod."""
     h = metafield(obj, b"__call")
     if h is None:
-        raise call_error(obj, None)
+        raise call_error(obj, None, operand=1)
     return h(obj, *args)
 
 
 def typename_of(v: Any) -> str:
+    """luaT_objtypename: a string `__name` in the metatable wins."""
+    mt = getmetatable_raw(v) if type(v) is LuaTable or isinstance(v, Userdata) else None
+    if mt is not None:
+        name = mt.hash.get(b"__name")
+        if type(name) is bytes:
+            return name.decode("utf-8", "replace")
     return type_name(v)
 
 
@@ -201,7 +210,7 @@ def arith_slow(op: str, a: Any, b: Any) -> Any:
     if op in _BITWISE:
         if type(a) in (int, float) and type(b) in (int, float) or (x is not None and y is not None):
             bad = 2 if tointeger(x) is not None else 1
-            raise OpError("number has no integer representation", bad)
+            raise OpError("number%VAR% has no integer representation", bad)
         bad = 1 if x is None else 2
         v = a if bad == 1 else b
         if type(v) is bytes:
@@ -403,7 +412,7 @@ def bnot(a: Any) -> Any:
         i = tointeger(x)
         if i is not None:
             return ~i
-        raise OpError("number has no integer representation", 1)
+        raise OpError("number%VAR% has no integer representation", 1)
     h = metafield(a, b"__bnot")
     if h is not None:
         r = h(a, a)

@@ -189,7 +189,7 @@ def lua_rawlen(v: Any = NOVALUE, *_: Any) -> int:
         return v.length()
     if type(v) is bytes:
         return len(v)
-    raise arg_error(1, "rawlen", "table or string expected")
+    raise type_error(1, "rawlen", "table or string", v)
 
 
 def lua_setmetatable(t: Any = NOVALUE, mt: Any = NOVALUE, *_: Any) -> Any:
@@ -216,9 +216,10 @@ def lua_assert(*args: Any) -> Any:
         raise arg_error(1, "assert", "value expected")
     v = args[0]
     if v is None or v is False:
-        if len(args) < 2:
-            raise rt_error("assertion failed!")
-        raise LuaError(args[1])
+        msg = args[1] if len(args) > 1 else b"assertion failed!"
+        if type(msg) is bytes:  # luaB_assert calls error(msg): level 1
+            msg = level_position(1, sys._getframe(0)).encode() + msg
+        raise LuaError(msg)
     return Ret(args)
 
 
@@ -235,7 +236,8 @@ def lua_pcall(f: Any = NOVALUE, *args: Any) -> Any:
 
 
 def lua_xpcall(f: Any = NOVALUE, h: Any = NOVALUE, *args: Any) -> Any:
-    check_any(h, 2, "xpcall")
+    if type_name(h) != "function":
+        raise type_error(2, "xpcall", "function", NOVALUE if h is NOVALUE else h)
     return protected(lambda: ops.call(f, *args), h, PcallRecord(h))
 
 

@@ -23,7 +23,7 @@ MAX_RESULTS = 1_000_000 - 64
 
 CHARPATTERN = b"[\x00-\x7F\xC2-\xFD][\x80-\xBF]*"
 
-_LIMITS = (~0, 0x80, 0x800, 0x10000, 0x200000, 0x4000000)
+_LIMITS = (0xFFFFFFFF, 0x80, 0x800, 0x10000, 0x200000, 0x4000000)
 
 
 def _truth(v: Any) -> bool:

@@ -71,6 +71,42 @@ def searcher_lua(name: Any = NOVALUE, *_: Any) -> Any:
     return Ret((loader, fn))
 
 
+def searchpath(name: Any = NOVALUE, path: Any = NOVALUE, sep: Any = None, rep: Any = None, *_: Any) -> Any:
+    nm = check_str(name, 1, "searchpath")
+    p = check_str(path, 2, "searchpath")
+    sp = b"." if sep is None else check_str(sep, 3, "searchpath")
+    rp = b"/" if rep is None else check_str(rep, 4, "searchpath")
+    if not state.current.host_access:
+        return Ret((None, b"\n\tno file system access (sandboxed runtime)"))
+    if sp:
+        nm = nm.replace(sp, rp)
+    tried = []
+    for templ in p.split(b";"):
+        if not templ:
+            continue
+        cand = templ.replace(b"?", nm)
+        if os.path.isfile(cand):
+            return cand
+        tried.append(b"\n\tno file '" + cand + b"'")
+    return Ret((None, b"".join(tried)))
+
+
+def searcher_c(name: Any = NOVALUE, *_: Any) -> Any:
+    """luavm loads no C modules; reports the C path like lua does."""
+    pkg = state.current.package
+    cpath = pkg.get(b"cpath") if pkg is not None else None
+    modname = check_str(name, 1, "searcher_C")
+    if type(cpath) is not bytes or not state.current.host_access:
+        return b""
+    fname = modname.replace(b".", b"/")
+    return b"".join(b"\n\tno file '" + t.replace(b"?", fname) + b"'" for t in cpath.split(b";") if t)
+
+
+def searcher_croot(name: Any = NOVALUE, *_: Any) -> Any:
+    check_str(name, 1, "searcher_Croot")
+    return b""
+
+
 def lua_require(name: Any = NOVALUE, *_: Any) -> Any:
     st = state.current
     package = st.package
@@ -116,7 +152,8 @@ def open(st: state.LuaState, G: LuaTable) -> LuaTable:
                 .replace(b";;", b";" + DEFAULT_PATH + b";") or DEFAULT_PATH if st.host_access else b"")
     package.set(b"cpath", b"")
     package.set(b"config", b"/\n;\n?\n!\n-\n")
-    package.set(b"searchers", LuaTable([searcher_preload, searcher_lua]))
+    package.set(b"searchers", LuaTable([searcher_preload, searcher_lua, searcher_c, searcher_croot]))
+    package.set(b"searchpath", searchpath)
     st.package = package
     G.set(b"require", lua_require)
     return package
