@@ -1,9 +1,22 @@
 """luavm: a Lua 5.4 interpreter in pure Python whose execution state can be
 suspended at a host call, written as bytes and continued elsewhere."""
 
-from .host import LuaRuntime
+from typing import Any
+
+from .host import LuaRuntime, Task, restore
 from .runtime.values import LuaError
+from .snapshot import SnapshotError
+
+
+def suspend(request: Any) -> Any:
+    """Called by a host function: suspend the running task with `request` (which
+    must be msgpack-serialisable). Never returns; `task.run(value)` resumes the
+    Lua call with `value`."""
+    from .runtime.coroutine import host_suspend
+
+    return host_suspend(request)
+
 
 __version__ = "0.1.0"
 
-__all__ = ["LuaRuntime", "LuaError", "__version__"]
+__all__ = ["LuaRuntime", "LuaError", "Task", "restore", "suspend", "SnapshotError", "__version__"]

@@ -59,23 +59,43 @@ def _open_libs(st: LuaState) -> LuaTable:
         G.set(name.encode(), lib)
         loaded.set(name.encode(), lib)
     # builtins are known by name: for error messages, tracebacks and snapshots
-    for name, lib in [("", G)] + list(libs.items()):
-        k = None
-        while True:
-            r = lib.next(k)
-            if r is None:
-                break
-            k, v = r
-            if type(k) is bytes and callable(v) and type(v) is not LuaTable:
-                qual = (name + "." if name else "") + k.decode()
-                register_builtin(v, qual)
-                st.registry.setdefault(qual, v)
+    _register_tree(st, G)
     from .stdlib import base as _b
     from .stdlib.lcoroutine import WrapFunction
 
     register_builtin(_b.ipairs_iter, "ipairs_iter")
+    st.registry.setdefault("ipairs_iter", _b.ipairs_iter)
     register_builtin(WrapFunction.__call__, "?")
+    for ev, f in lstring.METAMETHODS.items():
+        register_builtin(f, "?")
+        st.registry.setdefault("string_meta." + ev.decode(), f)
     return G
+
+
+def _register_tree(st: LuaState, G: LuaTable) -> None:
+    """Name every builtin reachable from _G (two levels deep), breadth first."""
+    seen = {id(G)}
+    queue: list[tuple[str, LuaTable]] = [("", G)]
+    depth = {id(G): 0}
+    while queue:
+        prefix, tab = queue.pop(0)
+        k = None
+        while True:
+            r = tab.next(k)
+            if r is None:
+                break
+            k, v = r
+            key = k.decode() if type(k) is bytes else f"[{k}]"
+            name = f"{prefix}.{key}" if prefix and type(k) is bytes else f"{prefix}{key}"
+            if type(v) is LuaTable:
+                if id(v) not in seen and depth[id(tab)] < 2:
+                    seen.add(id(v))
+                    depth[id(v)] = depth[id(tab)] + 1
+                    queue.append((name, v))
+            elif callable(v):
+                qual = name[2:] if name.startswith("_G.") else name
+                register_builtin(v, qual)
+                st.registry.setdefault(qual, v)
 
 
 class LuaRuntime:
@@ -150,6 +170,145 @@ class LuaRuntime:
         for k, v in fields.items():
             t.set(k.encode(), convert.to_lua(v))
         return convert.LuaTableView(t)
+
+
+    def task(self, source: str | bytes, *args: Any, chunkname: str = "=task") -> Task:
+        """A resumable run of `source` (its main function gets `args` as `...`)."""
+        fn = self._run(lambda: self.load(source, chunkname))
+        return Task(self, fn, tuple(convert.to_lua(a) for a in args))
+
+    def permanents(self) -> dict[int, str]:
+        """id(builtin) -> its stable name, for snapshots."""
+        return {id(f): name for name, f in sorted(self.state.registry.items())}
+
+
+class Task:
+    """A Lua main function that can stop at a host suspension and be continued,
+    in this process or, through `snapshot()`/`luavm.restore()`, in another."""
+
+    def __init__(self, runtime: LuaRuntime, fn: Any, args: tuple) -> None:
+        self.runtime = runtime
+        self._fn = fn
+        self._args = args
+        self._records: list[Any] | None = None
+        self.started = False
+        self.done = False
+        self.result: list[Any] | None = None
+        self.request: Any = None
+        self.error: LuaError | None = None
+
+    @property
+    def suspended(self) -> bool:
+        return self.started and not self.done and self.error is None
+
+    def run(self, *values: Any) -> Task:
+        """Run until the next suspension or the end; `values` answer the pending
+        suspension (the host call returns them in Lua)."""
+        from .runtime.coroutine import Suspend, run_records
+        from .runtime.values import NORET, Ret
+
+        if self.done:
+            raise RuntimeError("task already finished")
+        if self.error is not None:
+            raise RuntimeError("task failed; it cannot continue") from self.error
+        rt = self.runtime
+        st = rt.state
+
+        def go() -> Any:
+            st.task_active = True
+            try:
+                if not self.started:
+                    self.started = True
+                    return ops.call(self._fn, *self._args)
+                recs = self._records
+                assert recs is not None
+                self._records = None
+                lua_vals = tuple(convert.to_lua(v) for v in values)
+                rv = lua_vals[0] if len(lua_vals) == 1 else (Ret(lua_vals) if lua_vals else NORET)
+                return run_records(recs, rv)
+            finally:
+                st.task_active = False
+
+        try:
+            r = rt._run(go)
+        except Suspend as s:
+            self._records = s.records[::-1]
+            self.request = s.values
+            return self
+        except LuaError as e:
+            self.error = e
+            raise
+        self.done = True
+        self.request = None
+        self.result = [convert.to_python(v) for v in ops.results(r)]
+        return self
+
+    def snapshot(self) -> bytes:
+        """The whole Lua state as bytes (only while suspended)."""
+        from . import snapshot as S
+
+        if not self.suspended:
+            raise S.SnapshotError("a task can be snapshotted only while suspended")
+        st = self.runtime.state
+        root = {
+            "flags": {"host_access": st.host_access},
+            "globals": st.globals,
+            "string_meta": st.string_meta,
+            "type_metas": st.type_metas,
+            "random": st.random,
+            "loaded": st.loaded,
+            "package": st.package,
+            "main": st.main,
+            "records": self._records,
+        }
+        return S.write(root, self.runtime.permanents(), self.request)
+
+
+def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None) -> Task:
+    """Rebuild a suspended task from `Task.snapshot()` bytes, in any process.
+
+    Host functions are found by module and qualified name, as pickle does; pass
+    `functions` (callables, or a dict name -> callable) to allow only those.
+    """
+    from . import snapshot as S
+
+    root, objects, request = S.read(data)
+    flags = root.get("flags") or {}
+    rt = LuaRuntime(host_access=bool(flags.get("host_access")), stdout=stdout)
+    allowed = None
+    if functions is not None:
+        if isinstance(functions, dict):
+            allowed = dict(functions)
+        else:
+            allowed = {f"{f.__module__}:{f.__qualname__}": f for f in functions}
+    st = rt.state
+    prev = state.activate(st)
+    try:
+        reader = S.rebuild(objects, st.registry, allowed)
+        try:
+            st.globals = reader.value(root["globals"])
+            st.string_meta = reader.value(root["string_meta"])
+            st.type_metas = {k: reader.value(v) for k, v in root["type_metas"].items()}
+            st.random = list(root["random"]) if root["random"] is not None else None
+            st.loaded = reader.value(root["loaded"])
+            st.package = reader.value(root["package"])
+            main = reader.value(root["main"])
+            records = reader.records(root["records"])
+        except S.SnapshotError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise S.SnapshotError(f"corrupted snapshot: {type(e).__name__}: {e}") from None
+        if not isinstance(main, type(st.main)) or not records:
+            raise S.SnapshotError("corrupted snapshot: no suspended stack")
+        st.main = st.current = main
+        main.status = "running"
+    finally:
+        state.activate(prev)
+    task = Task(rt, None, ())
+    task.started = True
+    task._records = records
+    task.request = request
+    return task
 
 
 def _short(src: bytes) -> str:

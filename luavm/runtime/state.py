@@ -31,6 +31,7 @@ class LuaState:
         self.loaded: LuaTable | None = None  # package.loaded
         self.stdout: Any = None  # binary stream print() writes to
         self.package: LuaTable | None = None
+        self.task_active = False  # a Task is running: the host may suspend it
 
 
 current: LuaState = None  # type: ignore[assignment]  # set by LuaRuntime

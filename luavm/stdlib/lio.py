@@ -38,6 +38,7 @@ from ..runtime.args import (
     opt_str,
     type_error,
 )
+from ..runtime.frames import register_builtin
 from ..runtime.state import LuaState
 from ..runtime.values import NORET, LuaTable, Ret, Userdata, rt_error, str2number, tostr
 
@@ -73,20 +74,25 @@ def _newfile(f: Any, kind: str = "file") -> LuaFile:
     return LuaFile(f, kind, getattr(state.current, "io_meta", None))
 
 
-def _errno(e: OSError, unsupported: int) -> int:
-    """The errno C would report; Python's refusals of an operation carry none."""
-    if isinstance(e, io.UnsupportedOperation) or not e.errno:
+def _errno(e: BaseException, unsupported: int) -> int:
+    """The errno C would report; Python's refusals of an operation (unsupported
+    operation, missing method, closed Python file) carry none."""
+    if not isinstance(e, OSError) or isinstance(e, io.UnsupportedOperation) or not e.errno:
         return unsupported
     return e.errno
 
 
-def _fileresult(e: OSError, fname: bytes | None = None, unsupported: int = EBADF) -> Ret:
+def _fileresult(e: BaseException, fname: bytes | None = None, unsupported: int = EBADF) -> Ret:
     """luaL_fileresult for a failure: nil, "[fname: ]strerror", errno."""
     en = _errno(e, unsupported)
     msg = os.strerror(en).encode()
     if fname is not None:
         msg = fname.split(b"\0", 1)[0] + b": " + msg
     return Ret((None, msg, en))
+
+
+# what a stream that cannot do an operation raises (no such method, closed)
+_STREAM_ERRORS = (OSError, AttributeError, ValueError)
 
 
 def _path(fname: bytes) -> bytes:
@@ -255,7 +261,7 @@ def _g_read(p: LuaFile, fmts: tuple, first: int, fname: str) -> Any:
                 results.append(v)
                 if not success:
                     break
-    except OSError as e:
+    except _STREAM_ERRORS as e:
         return _fileresult(e)
     if not success:
         results[-1] = None
@@ -296,18 +302,13 @@ def _g_write(p: LuaFile, args: tuple, first: int, fname: str) -> Any:
         if err is None:
             try:
                 f.write(data)
-            except OSError as e:
+            except _STREAM_ERRORS as e:
                 err = e
-            except ValueError as e:  # write to a file Python already closed
-                err = OSError(EBADF, str(e))
         wrote_nl = wrote_nl or b"\n" in data
     if err is not None:
         return _fileresult(err)
     if p.vbuf == "no" or (p.vbuf == "line" and wrote_nl):
-        try:
-            f.flush()
-        except OSError as e:
-            return _fileresult(e)
+        return _flush(p, p)
     return p
 
 
@@ -357,13 +358,18 @@ def f_lines(self: Any = NOVALUE, *fmts: Any) -> Any:
     return _aux_lines(_tofile(self, "lines"), fmts, False, "lines")
 
 
-def f_flush(self: Any = NOVALUE, *_: Any) -> Any:
-    p = _tofile(self, "flush")
+def _flush(p: LuaFile, ok: Any = True) -> Any:
+    flush = getattr(p.f, "flush", None)
     try:
-        p.f.flush()
-    except OSError as e:
+        if flush is not None:
+            flush()
+    except _STREAM_ERRORS as e:
         return _fileresult(e)
-    return True
+    return ok
+
+
+def f_flush(self: Any = NOVALUE, *_: Any) -> Any:
+    return _flush(_tofile(self, "flush"))
 
 
 def f_seek(self: Any = NOVALUE, whence: Any = None, offset: Any = None, *_: Any) -> Any:
@@ -372,9 +378,9 @@ def f_seek(self: Any = NOVALUE, whence: Any = None, offset: Any = None, *_: Any)
     off = opt_int(offset, 3, "seek", 0)
     try:
         return p.f.seek(off, {b"set": 0, b"cur": 1, b"end": 2}[op])
-    except OSError as e:
+    except (OSError, AttributeError) as e:  # no seek: a pipe or terminal
         return _fileresult(e, unsupported=ESPIPE)
-    except (ValueError, OverflowError):
+    except (ValueError, OverflowError):  # a negative or huge position
         return _fileresult(OSError(EINVAL, "Invalid argument"))
 
 
@@ -384,12 +390,7 @@ def f_setvbuf(self: Any = NOVALUE, mode: Any = NOVALUE, size: Any = None, *_: An
     op = check_option(mode, 2, "setvbuf", [b"no", b"full", b"line"])
     opt_int(size, 3, "setvbuf", 1024)
     p.vbuf = op.decode()
-    if op == b"no":
-        try:
-            p.f.flush()
-        except OSError as e:
-            return _fileresult(e)
-    return True
+    return _flush(p) if op == b"no" else True
 
 
 def f_close(self: Any = NOVALUE, *_: Any) -> Any:
@@ -522,12 +523,7 @@ def io_write(*args: Any) -> Any:
 
 
 def io_flush(*_: Any) -> Any:
-    p = _getiofile("output")
-    try:
-        p.f.flush()
-    except OSError as e:
-        return _fileresult(e)
-    return True
+    return _flush(_getiofile("output"))
 
 
 def io_type(v: Any = NOVALUE, *_: Any) -> bytes | None:
@@ -621,6 +617,20 @@ def _isatty(f: Any) -> bool:
         return False
 
 
+def _register_hidden(st: LuaState, meta: LuaTable, methods: LuaTable) -> None:
+    """Make the builtins that no library table holds known to the runtime: error
+    positions, argument names and tracebacks find builtins by their code, and a
+    snapshot finds them by a stable name. Their Lua name is '?' (lua's
+    pushglobalfuncname does not find them either)."""
+    hidden = [(f"FILE*.{k}", fn) for k, fn in _METHODS.items()]
+    hidden += [(f"FILE*.{k.decode()}", meta.get(k)) for k in (b"__gc", b"__tostring")]
+    hidden.append(("io.lines_iterator", LinesIter.__call__))
+    for name, fn in hidden:
+        register_builtin(fn, "?")
+        if fn is not LinesIter.__call__:
+            st.registry.setdefault(name, fn)
+
+
 def open(st: LuaState) -> LuaTable | None:
     """Build `io` when the embedder granted host access; otherwise None (no `io`)."""
     if not st.host_access:
@@ -635,6 +645,7 @@ def open(st: LuaState) -> LuaTable | None:
     meta.set(b"__close", f_gc)
     meta.set(b"__tostring", f_tostring)
     st.io_meta = meta  # type: ignore[attr-defined]
+    _register_hidden(st, meta, methods)
     t = LuaTable()
     for name, fn in _IOLIB.items():
         t.set(name.encode(), fn)

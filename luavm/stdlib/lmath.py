@@ -119,6 +119,8 @@ def math_acos(x: Any = NOVALUE, *_: Any) -> float:
 def math_atan(y: Any = NOVALUE, x: Any = None, *_: Any) -> float:
     fy = _tofloat(y, 1, "atan")
     fx = 1.0 if x is None else _tofloat(x, 2, "atan")
+    if math.isnan(fx) or math.isnan(fy):
+        return fx + fy  # glibc's atan2 propagates its NaN operand (Python's gives +nan)
     return math.atan2(fy, fx)
 
 

@@ -144,7 +144,11 @@ def os_date(fmt: Any = None, t: Any = None, *_: Any) -> Any:
         ln = _checkoption(s, i)
         conv = "%" + s[i:i + ln].decode("ascii")
         i += ln
-        out += time.strftime(conv, tm).encode("utf-8", "surrogateescape")
+        try:
+            out += time.strftime(conv, tm).encode("utf-8", "surrogateescape")
+        except (OverflowError, ValueError):
+            # Python needs the year itself (not year - 1900) in a C int
+            raise rt_error("date result cannot be represented in this installation") from None
     return bytes(out)
 
 

@@ -184,11 +184,12 @@ class GMatchIterator:
     As in 5.4, a leading '^' is not an anchor here: it matches a literal '^'.
     """
 
-    __slots__ = ("lastmatch", "m", "src")
+    __slots__ = ("lastmatch", "m", "pat", "src")
 
-    def __init__(self, m: patterns.Matcher, src: int) -> None:
+    def __init__(self, m: patterns.Matcher, src: int, pat: bytes = b"") -> None:
         self.m = m
         self.src = src
+        self.pat = pat  # kept so a snapshot can rebuild the matcher
         self.lastmatch = -1
 
     def __call__(self, *_: Any) -> Any:
@@ -210,7 +211,7 @@ def str_gmatch(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, *_: Any) ->
     start = posrelat_i(opt_int(init, 3, "gmatch", 1), ls) - 1
     if start > ls:
         start = ls + 1
-    return GMatchIterator(patterns.matcher(s, p), start)
+    return GMatchIterator(patterns.matcher(s, p), start, p)
 
 
 def _compile_repl(news: bytes) -> list[bytes | int]:

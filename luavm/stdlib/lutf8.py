@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..runtime.args import NOVALUE, arg_error, check_int, check_str, opt_int
+from ..runtime.frames import register_builtin
 from ..runtime.state import LuaState
 from ..runtime.values import NORET, LuaTable, Ret, rt_error, tointeger
 
@@ -239,4 +240,9 @@ def open(st: LuaState) -> LuaTable:
     for name, fn in _FUNCS.items():
         t.set(name.encode(), fn)
     t.set(b"charpattern", CHARPATTERN)
+    # the iterators are in no library table: make them known to the runtime by
+    # their code (error positions, names) and to snapshots by a stable name
+    for name, fn in (("utf8.codes_iterator", iter_auxstrict), ("utf8.codes_iterator_lax", iter_auxlax)):
+        register_builtin(fn, "?")
+        st.registry.setdefault(name, fn)
     return t

@@ -1,0 +1,368 @@
+"""Snapshots: a suspended task's whole Lua state as msgpack bytes, and back.
+
+The object graph is written as in Eris/Pluto: every table, box (upvalue cell),
+closure, coroutine and chunk once, with an id; later occurrences are references.
+Objects are numbered in breadth-first order from a fixed root, so the same
+state gives the same bytes in any process. Code is written as chunk source +
+prototype index (restore recompiles); builtins as their stable names
+("string.gsub"); host Python functions as "module:qualname", as pickle does.
+Anything else is refused with the path that leads to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import struct
+from collections import deque
+from typing import Any
+
+import msgpack
+
+from .convert import HostFunction
+from .runtime.coroutine import CoResumeRecord, Coroutine, FrameRecord, PcallRecord
+from .runtime.frames import CODE_INFO
+from .runtime.loader import load_chunk
+from .runtime.values import FALSE_KEY, TAILCALL, TRUE_KEY, BoolKey, Box, LuaError, LuaTable, Ret
+
+MAGIC = b"LUAVMSNP"
+FORMAT_VERSION = 1
+REF = 1  # msgpack ext type code of an object reference
+
+
+class SnapshotError(Exception):
+    """A state that cannot be written, or bytes that are not a valid snapshot."""
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+# ------------------------------------------------------------------- writing
+
+
+class _Writer:
+    def __init__(self, permanents: dict[int, str]) -> None:
+        self.perm = permanents  # id(builtin) -> stable name
+        self.ids: dict[int, int] = {}
+        self.keep: list[Any] = []  # keeps encoded objects alive while ids are in use
+        self.objects: list[Any] = []
+        self.queue: deque[tuple[int, Any, str]] = deque()
+
+    def ref(self, obj: Any, path: str) -> msgpack.ExtType:
+        i = self.ids.get(id(obj))
+        if i is None:
+            i = len(self.objects)
+            self.ids[id(obj)] = i
+            self.keep.append(obj)
+            self.objects.append(None)
+            self.queue.append((i, obj, path))
+        return msgpack.ExtType(REF, struct.pack(">I", i))
+
+    def value(self, v: Any, path: str) -> Any:
+        t = type(v)
+        if v is None or t is bool or t is int or t is float or t is bytes or t is str:
+            return v
+        if t is Ret:
+            if v and v[0] is TAILCALL:
+                return ["tailcall", [self.value(x, f"{path}[{n}]") for n, x in enumerate(v[1:])]]
+            return ["ret", [self.value(x, f"{path}[{n}]") for n, x in enumerate(v)]]
+        if t is tuple:
+            return ["tuple", [self.value(x, f"{path}[{n}]") for n, x in enumerate(v)]]
+        return self.ref(v, path)
+
+    def encode(self, obj: Any, path: str) -> list:
+        t = type(obj)
+        if t is LuaTable:
+            arr = [self.value(x, f"{path}[{n + 1}]") for n, x in enumerate(obj.arr)]
+            hashpart: list[Any] = []
+            for k, x in obj.hash.items():  # tombstones too: they fix the order of `next`
+                key = k.value if type(k) is BoolKey else k
+                hashpart.append(self.value(key, f"{path}.<key>"))
+                hashpart.append(self.value(x, _child(path, key)))
+            meta = self.value(obj.meta, f"{path}.<metatable>")
+            return ["table", arr, hashpart, meta]
+        if t is Box:
+            return ["box", self.value(obj.v, path)]
+        name = self.perm.get(id(obj))
+        if name is not None:
+            return ["perm", name]
+        if t is Coroutine:
+            return ["co", obj.status, obj.is_main, obj.nny, self.value(obj.fn, f"{path}.<function>"),
+                    self.records(obj.records, path),
+                    self.value(obj.errval.value if obj.errval is not None else None, f"{path}.<error>")]
+        code = getattr(obj, "__code__", None)
+        if code is not None and code in CODE_INFO and obj.__closure__ is not None:
+            ci = CODE_INFO[code]
+            cells = dict(zip(code.co_freevars, obj.__closure__))
+            ups = [self.value(cells[n].cell_contents, f"{path}.<upvalue {ln}>")
+                   for n, ln in zip(ci.proto.upvalues, ci.proto.upvalue_lua_names)]
+            return ["lua", self.ref(ci.chunk, f"{path}.<chunk>"), ci.proto.index, ups]
+        if hasattr(obj, "python_source") and hasattr(obj, "protos"):  # a Chunk
+            return ["chunk", obj.name, obj.source]
+        if t is HostFunction:
+            return ["host", _qualified(obj.fn, path)]
+        from .stdlib.lcoroutine import WrapFunction
+        from .stdlib.lstring import GMatchIterator
+
+        if t is WrapFunction:
+            return ["wrap", self.ref(obj.co, f"{path}.<coroutine>")]
+        if t is GMatchIterator:
+            return ["gmatch", obj.m.src, obj.pat, obj.src, obj.lastmatch]
+        raise SnapshotError(f"cannot snapshot {_describe(obj)} at {path}")
+
+    def records(self, recs: list | None, path: str) -> list | None:
+        if recs is None:
+            return None
+        out = []
+        for n, r in enumerate(recs):
+            p = f"{path}.stack[{n}]"
+            if type(r) is FrameRecord:
+                loc = {k: self.value(r.locals[k], f"{p}.{k}") for k in sorted(r.locals)}
+                out.append(["frame", self.ref(r.fn, p), r.rp, loc])
+            elif type(r) is PcallRecord:
+                out.append(["pcall", self.value(r.handler, f"{p}.<handler>")])
+            elif type(r) is CoResumeRecord:
+                out.append(["resume", self.ref(r.co, f"{p}.<coroutine>"), r.wrap])
+            else:
+                raise SnapshotError(f"cannot snapshot {_describe(r)} at {p}")
+        return out
+
+    def run(self) -> list:
+        while self.queue:
+            i, obj, path = self.queue.popleft()
+            self.objects[i] = self.encode(obj, path)
+        return self.objects
+
+
+def _child(path: str, key: Any) -> str:
+    if type(key) is bytes:
+        s = key.decode("utf-8", "replace")
+        if s.isidentifier():
+            return f"{path}.{s}"
+        return f"{path}[{s!r}]"
+    return f"{path}[{key!r}]"
+
+
+def _describe(obj: Any) -> str:
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None)
+    if name:
+        return f"{type(obj).__name__} {name!r}"
+    return f"a {type(obj).__name__} object"
+
+
+def _qualified(fn: Any, path: str) -> str:
+    mod = getattr(fn, "__module__", None)
+    qual = getattr(fn, "__qualname__", None)
+    if not mod or not qual or "<" in qual:
+        raise SnapshotError(f"cannot snapshot host function {_describe(fn)} at {path}: "
+                            "only module-level functions can be restored by name")
+    try:
+        found = _resolve(f"{mod}:{qual}")
+    except SnapshotError:
+        found = None
+    if found is not fn:
+        raise SnapshotError(f"cannot snapshot host function {_describe(fn)} at {path}: "
+                            f"{mod}:{qual} does not name it")
+    return f"{mod}:{qual}"
+
+
+def _resolve(name: str) -> Any:
+    mod, _, qual = name.partition(":")
+    try:
+        obj: Any = importlib.import_module(mod)
+        for part in qual.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as e:
+        raise SnapshotError(f"host function {name} not found: {e}") from None
+    return obj
+
+
+def write(root: dict[str, Any], permanents: dict[int, str], request: Any) -> bytes:
+    """Encode a task state; `root` maps field names to Lua values/objects."""
+    w = _Writer(permanents)
+    enc_root = {}
+    for k, v in root.items():
+        if k == "records":
+            enc_root[k] = w.records(v, "task")
+        elif k == "type_metas":
+            enc_root[k] = {name: w.value(t, f"<{name} metatable>") for name, t in sorted(v.items())}
+        elif k in ("random", "flags"):
+            enc_root[k] = v
+        else:
+            enc_root[k] = w.value(v, k)
+    objects = w.run()
+    try:
+        req = msgpack.packb(request, use_bin_type=True)
+    except TypeError as e:
+        raise SnapshotError(f"the suspension request is not msgpack-serialisable: {e}") from None
+    payload = msgpack.packb({"root": enc_root, "objects": objects, "request": req},
+                            use_bin_type=True)
+    digest = hashlib.blake2b(payload, digest_size=16).digest()
+    return msgpack.packb([MAGIC, FORMAT_VERSION, _version(), digest, payload], use_bin_type=True)
+
+
+# ------------------------------------------------------------------- reading
+
+
+def read(data: bytes) -> tuple[dict, list, Any]:
+    """Check and unpack the envelope; returns (root, objects, request)."""
+    try:
+        env = msgpack.unpackb(data, raw=False, strict_map_key=False)
+    except Exception as e:  # noqa: BLE001 - any decoding failure means bad bytes
+        raise SnapshotError(f"not a luavm snapshot (truncated or corrupted: {e})") from None
+    if not isinstance(env, list) or len(env) != 5 or env[0] != MAGIC:
+        raise SnapshotError("not a luavm snapshot (bad header)")
+    _, fmt, ver, digest, payload = env
+    if fmt != FORMAT_VERSION:
+        raise SnapshotError(f"snapshot format {fmt} is not supported (this luavm reads {FORMAT_VERSION})")
+    if ver != _version():
+        raise SnapshotError(f"snapshot written by luavm {ver}; this is luavm {_version()}")
+    if not isinstance(payload, bytes) or hashlib.blake2b(payload, digest_size=16).digest() != digest:
+        raise SnapshotError("corrupted snapshot: checksum mismatch")
+    try:
+        body = msgpack.unpackb(payload, raw=False, strict_map_key=False)
+        root, objects = body["root"], body["objects"]
+        request = msgpack.unpackb(body["request"], raw=False, strict_map_key=False)
+    except Exception as e:  # noqa: BLE001
+        raise SnapshotError(f"corrupted snapshot payload: {e}") from None
+    return root, objects, request
+
+
+class _Reader:
+    def __init__(self, objects: list, registry: dict[str, Any], functions: dict[str, Any] | None) -> None:
+        self.raw = objects
+        self.registry = registry
+        self.functions = functions
+        self.objs: list[Any] = [None] * len(objects)
+
+    def obj(self, ext: Any) -> Any:
+        if not isinstance(ext, msgpack.ExtType) or ext.code != REF or len(ext.data) != 4:
+            raise SnapshotError("corrupted snapshot: bad reference")
+        i = struct.unpack(">I", ext.data)[0]
+        if i >= len(self.objs):
+            raise SnapshotError("corrupted snapshot: dangling reference")
+        return self.objs[i]
+
+    def value(self, v: Any) -> Any:
+        if isinstance(v, msgpack.ExtType):
+            return self.obj(v)
+        if isinstance(v, list):
+            tag = v[0]
+            if tag == "ret":
+                return Ret(tuple(self.value(x) for x in v[1]))
+            if tag == "tailcall":
+                return Ret((TAILCALL,) + tuple(self.value(x) for x in v[1]))
+            if tag == "tuple":
+                return tuple(self.value(x) for x in v[1])
+            raise SnapshotError(f"corrupted snapshot: unknown value tag {tag!r}")
+        return v
+
+    def build(self) -> None:
+        raw = self.raw
+        # shells first, so references (and cycles) can be tied in the second pass
+        for i, o in enumerate(raw):
+            kind = o[0]
+            if kind == "table":
+                self.objs[i] = LuaTable()
+            elif kind == "box":
+                self.objs[i] = Box()
+            elif kind == "co":
+                self.objs[i] = Coroutine(None, main=bool(o[2]))
+            elif kind == "chunk":
+                self.objs[i] = load_chunk(bytes(o[2]), str(o[1]))
+            elif kind == "perm":
+                f = self.registry.get(o[1])
+                if f is None:
+                    raise SnapshotError(f"unknown builtin {o[1]!r} in snapshot")
+                self.objs[i] = f
+            elif kind == "host":
+                self.objs[i] = HostFunction(self.host(o[1]))
+            elif kind not in ("lua", "wrap", "gmatch"):
+                raise SnapshotError(f"corrupted snapshot: unknown object kind {kind!r}")
+        for i, o in enumerate(raw):
+            kind = o[0]
+            if kind == "lua":
+                chunk = self.obj(o[1])
+                proto = chunk.protos[o[2]]
+                boxes = [self.value(b) for b in o[3]]
+                self.objs[i] = chunk.ns[f"_p{proto.index}"](*boxes)
+            elif kind == "wrap":
+                from .stdlib.lcoroutine import WrapFunction
+
+                self.objs[i] = WrapFunction(self.obj(o[1]))
+            elif kind == "gmatch":
+                from .stdlib import patterns
+                from .stdlib.lstring import GMatchIterator
+
+                it = GMatchIterator(patterns.matcher(bytes(o[1]), bytes(o[2])), o[3])
+                it.pat = bytes(o[2])
+                it.lastmatch = o[4]
+                self.objs[i] = it
+        for i, o in enumerate(raw):
+            kind = o[0]
+            ob = self.objs[i]
+            if kind == "table":
+                ob.arr = [self.value(x) for x in o[1]]
+                h = o[2]
+                hp = ob.hash
+                for j in range(0, len(h), 2):
+                    k = self.value(h[j])
+                    if k is True or k is False:
+                        k = TRUE_KEY if k else FALSE_KEY
+                    elif k is None or type(k) is list:
+                        raise SnapshotError("corrupted snapshot: bad table key")
+                    hp[k] = self.value(h[j + 1])
+                ob._dead = sum(1 for x in hp.values() if x is None)
+                ob.meta = self.value(o[3])
+            elif kind == "box":
+                ob.v = self.value(o[1])
+            elif kind == "co":
+                ob.status = o[1]
+                ob.nny = o[3]
+                ob.fn = self.value(o[4])
+                ob.records = self.records(o[5])
+                err = self.value(o[6])
+                ob.errval = LuaError(err) if err is not None else None
+
+    def host(self, name: str) -> Any:
+        if self.functions is not None:
+            f = self.functions.get(name)
+            if f is None:
+                raise SnapshotError(f"host function {name} is not among the functions allowed to restore")
+            return f
+        return _resolve(name)
+
+    def records(self, recs: list | None) -> list | None:
+        if recs is None:
+            return None
+        out: list[Any] = []
+        for r in recs:
+            kind = r[0]
+            if kind == "frame":
+                fn = self.obj(r[1])
+                code = getattr(fn, "__code__", None)
+                ci = CODE_INFO.get(code) if code is not None else None
+                if ci is None or not 0 <= r[2] < len(ci.proto.resume_points):
+                    raise SnapshotError("corrupted snapshot: bad frame record")
+                out.append(FrameRecord(fn, r[2], {k: self.value(v) for k, v in r[3].items()}))
+            elif kind == "pcall":
+                out.append(PcallRecord(self.value(r[1])))
+            elif kind == "resume":
+                out.append(CoResumeRecord(self.obj(r[1]), bool(r[2])))
+            else:
+                raise SnapshotError(f"corrupted snapshot: unknown record {kind!r}")
+        return out
+
+
+def rebuild(objects: list, registry: dict[str, Any], functions: dict[str, Any] | None) -> _Reader:
+    r = _Reader(objects, registry, functions)
+    try:
+        r.build()
+    except SnapshotError:
+        raise
+    except Exception as e:  # noqa: BLE001 - malformed structures of any kind
+        raise SnapshotError(f"corrupted snapshot: {type(e).__name__}: {e}") from None
+    return r
