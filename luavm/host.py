@@ -102,7 +102,9 @@ class LuaRuntime:
     """A Lua state. Sandboxed by default: no io, no os.execute/exit/remove, no
     file-system require, unless `host_access=True`."""
 
-    def __init__(self, *, host_access: bool = False, stdout: BinaryIO | None = None) -> None:
+    def __init__(self, *, host_access: bool = False, stdout: BinaryIO | None = None,
+                 seed: int | None = None) -> None:
+        """`seed` fixes math.random's initial state (otherwise random, as in lua)."""
         st = LuaState()
         st.host_access = host_access
         st.stdout = stdout if stdout is not None else _StdoutProxy()
@@ -110,6 +112,10 @@ class LuaRuntime:
         prev = state.activate(st)
         try:
             _open_libs(st)
+            if seed is not None:
+                from .stdlib.lmath import setseed
+
+                setseed(st, seed, 0)
         finally:
             state.activate(prev)
 

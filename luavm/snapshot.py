@@ -157,14 +157,14 @@ def _qualified(fn: Any, path: str) -> str:
     mod = getattr(fn, "__module__", None)
     qual = getattr(fn, "__qualname__", None)
     if not mod or not qual or "<" in qual:
-        raise SnapshotError(f"cannot snapshot host function {_describe(fn)} at {path}: "
+        raise SnapshotError(f"cannot snapshot host function {qual or fn!r} at {path}: "
                             "only module-level functions can be restored by name")
     try:
         found = _resolve(f"{mod}:{qual}")
     except SnapshotError:
         found = None
     if found is not fn:
-        raise SnapshotError(f"cannot snapshot host function {_describe(fn)} at {path}: "
+        raise SnapshotError(f"cannot snapshot host function {qual!r} at {path}: "
                             f"{mod}:{qual} does not name it")
     return f"{mod}:{qual}"
 
@@ -186,13 +186,15 @@ def write(root: dict[str, Any], permanents: dict[int, str], request: Any) -> byt
     enc_root = {}
     for k, v in root.items():
         if k == "records":
-            enc_root[k] = w.records(v, "task")
-        elif k == "type_metas":
+            continue
+        if k == "type_metas":
             enc_root[k] = {name: w.value(t, f"<{name} metatable>") for name, t in sorted(v.items())}
         elif k in ("random", "flags"):
             enc_root[k] = v
         else:
             enc_root[k] = w.value(v, k)
+    w.run()  # what the globals reach first, so error paths read `globals.cfg.conn`
+    enc_root["records"] = w.records(root["records"], "task")
     objects = w.run()
     try:
         req = msgpack.packb(request, use_bin_type=True)

@@ -238,7 +238,7 @@ def host_suspend(request: Any) -> Any:
     co: Coroutine | None = st.current
     while co is not None:
         if co.nny > 0:
-            raise rt_error("attempt to yield across a C-call boundary")
+            raise LuaError(b"attempt to yield across a C-call boundary")
         co = co.resumer
     if not getattr(st, "task_active", False):
         raise rt_error("attempt to suspend outside a task")

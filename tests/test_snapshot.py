@@ -1,0 +1,177 @@
+"""Host suspension, snapshots and restore: the state survives bytes and processes."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import luavm
+from fuzz.gen import programs
+from fuzz.snapcheck import fetch, run_in_subprocesses, run_lua54, run_restored, run_straight
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def make(src: str, out: io.BytesIO | None = None, **kw) -> luavm.Task:
+    rt = luavm.LuaRuntime(stdout=out or io.BytesIO(), seed=42)
+    rt.globals()["fetch"] = fetch
+    for k, v in kw.items():
+        rt.globals()[k] = v
+    return rt.task(src, chunkname="job.lua")
+
+
+def test_run_suspend_resume_result():
+    task = make("local a = fetch('x') local b, c = fetch(a .. '!') return a, b, c, ...")
+    task.run()
+    assert not task.done and task.request == ["fetch", "x"]
+    task.run("X")
+    assert task.request == ["fetch", "X!"]
+    task.run(1, 2.5)  # several values answer one call
+    assert task.done
+    assert task.result == ["X", 1, 2.5]
+
+
+def test_task_arguments_are_the_chunk_varargs():
+    rt = luavm.LuaRuntime()
+    task = rt.task("local a, b = ... return b, a", 1, "two")
+    task.run()
+    assert task.result == ["two", 1]
+
+
+def test_snapshot_restore_in_process_keeps_everything():
+    src = """
+    local shared = 0
+    local function counter() shared = shared + 1 return shared end
+    local t = {name = "cyc"}; t.self = t
+    local mt = setmetatable({}, {__index = function(_, k) return fetch(k) end})
+    local co = coroutine.wrap(function() local v = fetch("in co") coroutine.yield(v) return "co end" end)
+    math.randomseed(99)
+    local ok, got = pcall(function() counter() return mt.field end)
+    local r1 = co()
+    do
+      local c <close> = setmetatable({}, {__close = function() print("closed") end})
+      counter()
+      fetch("pending close")
+    end
+    return ok, got, r1, co(), counter(), t.self.self.name, math.random(1, 1000000)
+    """
+    out1 = io.BytesIO()
+    straight = make(src, out1)
+    straight.run()
+    while not straight.done:
+        straight.run(straight.request[1].upper())
+    out2 = io.BytesIO()
+    task = make(src, out2)
+    task.run()
+    steps = 0
+    while not task.done:
+        task = luavm.restore(task.snapshot(), stdout=out2)
+        task.run(task.request[1].upper())
+        steps += 1
+    assert steps == 3
+    assert task.result == straight.result
+    assert task.result[:6] == [True, "FIELD", "IN CO", "co end", 3, "cyc"]
+    assert out1.getvalue() == out2.getvalue() == b"closed\n"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(programs())
+def test_generated_programs_same_with_snapshot_at_every_suspension(src):
+    straight = run_straight(src)
+    assert run_restored(src) == straight
+    ref = run_lua54(src)
+    if ref is not None:
+        assert straight[0] == ref
+
+
+@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(programs(max_depth=1))
+def test_generated_programs_restored_in_fresh_processes(src):
+    out, result = run_in_subprocesses(src)
+    straight = run_straight(src)
+    assert out == straight[0]
+    assert result == repr(straight[1])
+
+
+def test_same_state_same_bytes_in_another_process():
+    src = "local t = {1, 2, x = {y = 'z'}} t.t = t local f = function() return t end return fetch(t.x.y)"
+    data = make(src).run().snapshot()
+    code = (
+        "import sys, luavm\nfrom fuzz.snapcheck import fetch\n"
+        "rt = luavm.LuaRuntime(seed=42); rt.globals()['fetch'] = fetch\n"
+        f"t = rt.task({src!r}, chunkname='job.lua'); t.run()\n"
+        "sys.stdout.buffer.write(t.snapshot())"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT,
+                       env={**os.environ, "PYTHONPATH": ROOT, "PYTHONHASHSEED": "123"})
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout == data
+
+
+def test_snapshot_refuses_unknown_host_objects_with_their_path():
+    task = make("cfg = {conn = conn}; conn = nil; return fetch(1)", conn=lambda: 1)
+    task.run()
+    with pytest.raises(luavm.SnapshotError, match=r"globals\.cfg\.conn"):
+        task.snapshot()
+
+
+def test_corrupted_and_truncated_bytes_are_refused():
+    data = make("return fetch(1)").run().snapshot()
+    with pytest.raises(luavm.SnapshotError):
+        luavm.restore(data[: len(data) // 2])
+    bad = bytearray(data)
+    bad[len(bad) - 5] ^= 0xFF
+    with pytest.raises(luavm.SnapshotError, match="checksum"):
+        luavm.restore(bytes(bad))
+    with pytest.raises(luavm.SnapshotError):
+        luavm.restore(b"not a snapshot")
+
+
+def test_restore_with_an_allow_list_of_host_functions():
+    data = make("return fetch(1) .. fetch(2)").run().snapshot()
+    with pytest.raises(luavm.SnapshotError, match="not among the functions allowed"):
+        luavm.restore(data, functions=[print])
+    task = luavm.restore(data, functions=[fetch])
+    task.run("a")
+    task.run("b")
+    assert task.result == ["ab"]
+
+
+def test_errors_come_out_of_run_as_lua_error():
+    task = make("local x = fetch(1) error('boom: ' .. x)")
+    task.run()
+    with pytest.raises(luavm.LuaError) as e:
+        task.run("v")
+    assert str(e.value) == "job.lua:1: boom: v"
+    assert "stack traceback" in e.value.lua_traceback
+
+
+def test_suspend_inside_a_non_resumable_builtin_is_a_lua_error():
+    src = """
+    local t = {3, 1, 2}
+    local ok, err = pcall(table.sort, t, function(a, b) fetch(1) return a < b end)
+    return ok, err
+    """
+    task = make(src)
+    task.run()
+    assert task.done
+    assert task.result == [False, "attempt to yield across a C-call boundary"]
+
+
+def test_suspend_outside_a_task_is_a_lua_error():
+    rt = luavm.LuaRuntime()
+    rt.globals()["fetch"] = fetch
+    with pytest.raises(luavm.LuaError, match="outside a task"):
+        rt.execute("fetch(1)")
+
+
+def test_snapshot_only_while_suspended():
+    task = make("return 1")
+    task.run()
+    with pytest.raises(luavm.SnapshotError):
+        task.snapshot()
