@@ -29,7 +29,7 @@ def _usage(msg: str) -> int:
     return 1
 
 
-def _report(e: BaseException) -> None:
+def _report(e: BaseException, traceback: bool = True) -> None:
     from .runtime.frames import traceback_lines
     from .runtime.values import LuaError, LuaTable
 
@@ -54,7 +54,7 @@ def _report(e: BaseException) -> None:
                 msg = f"(error object is a {_tn(v)} value)"
         del LuaTable
         tb = ["stack traceback:"] + ["\t" + x for x in traceback_lines(e.__traceback__, getattr(e, "origin", None))] + ["\t[C]: in ?"]
-        sys.stderr.write(f"{PROG}: {msg}\n" + "\n".join(tb) + "\n")
+        sys.stderr.write(f"{PROG}: {msg}\n" + ("\n".join(tb) + "\n" if traceback else ""))
     else:
         sys.stderr.write(f"{PROG}: {e}\n")
     sys.stderr.flush()
@@ -125,13 +125,12 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
     if emit:
         if script_index is None:
             return _usage("--emit-python needs a script")
-        from .runtime.loader import Chunk
+        from .runtime.loader import Chunk, file_text
 
         path = argv[script_index]
         with open(path, "rb") as fh:
             data = fh.read()
-        if data.startswith(b"#"):
-            data = b"--" + data
+        data = file_text(data)
         try:
             sys.stdout.write(Chunk(data, "@" + path).python_source)
         except LuaSyntaxError as e:
@@ -171,7 +170,7 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
         try:
             return rt.load(src, name)
         except LuaError as e:
-            _report(e)
+            _report(e, traceback=False)  # a syntax error: lua.c prints no traceback
             return None
 
     for opt, val in actions:
@@ -195,6 +194,8 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
                 state.activate(prev)
 
     if script_index is not None:
+        from .runtime.loader import file_text
+
         path = argv[script_index]
         if path == "-":
             data = sys.stdin.buffer.read()
@@ -203,12 +204,11 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
             try:
                 with open(path, "rb") as fh:
                     data = fh.read()
-            except OSError:
-                sys.stderr.write(f"{PROG}: cannot open {path}\n")
+            except OSError as e:
+                sys.stderr.write(f"{PROG}: cannot open {path}: {e.strerror}\n")
                 return 1
             name = "@" + path
-        if data.startswith(b"#"):
-            data = b"--" + data
+        data = file_text(data)
         f = load(data, name)
         if f is None:
             return 1

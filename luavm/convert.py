@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from typing import Any
 
 from .runtime import ops, state
-from .runtime.values import MAXINT, MININT, LuaTable, Ret, type_name
+from .runtime.values import MAXINT, MININT, LuaError, LuaTable, Ret, rt_error, type_name
 
 
 def to_lua(v: Any) -> Any:
@@ -55,7 +55,7 @@ def to_python(v: Any) -> Any:
     if t is HostFunction:
         return v.fn
     if type_name(v) == "function":
-        return LuaFunction(v)
+        return LuaFunction(v, state.current)
     return v
 
 
@@ -78,7 +78,14 @@ class HostFunction:
         self.fn = fn
 
     def __call__(self, *args: Any) -> Any:
-        r = self.fn(*[to_python(a) for a in args])
+        try:
+            r = self.fn(*[to_python(a) for a in args])
+        except (LuaError, RecursionError, MemoryError):
+            raise
+        except Exception as e:  # a Python error becomes a Lua error Lua can catch
+            err = rt_error(f"{type(e).__name__}: {e}")
+            err.__cause__ = e
+            raise err from e
         if isinstance(r, tuple):
             return Ret(tuple(to_lua(x) for x in r))
         return to_lua(r)
@@ -97,10 +104,17 @@ class LuaFunction:
         self.runtime = runtime
 
     def __call__(self, *args: Any) -> Any:
-        st = state.current
-        if st is None:
-            raise RuntimeError("no Lua runtime is active")
-        return results_to_python(ops.call(self.fn, *[to_lua(a) for a in args]))
+        """Runs in the Lua state the function came from; a suspension inside is
+        refused (a Python frame cannot be captured)."""
+        prev = state.activate(self.runtime) if self.runtime is not None else state.current
+        co = state.current.current
+        co.nny += 1
+        try:
+            return results_to_python(ops.call(self.fn, *[to_lua(a) for a in args]))
+        finally:
+            co.nny -= 1
+            if self.runtime is not None:
+                state.activate(prev)
 
 
 class LuaTableView(MutableMapping):
