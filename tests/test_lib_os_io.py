@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from luavm.runtime import frames
 from luavm.runtime import state as rstate
 from luavm.runtime.state import LuaState
 from luavm.runtime.values import NORET, LuaError, LuaTable, Ret, tostr
@@ -62,11 +63,15 @@ def _state(host: bool) -> LuaState:
 
 
 @pytest.fixture
-def st() -> Any:
+def st(monkeypatch: pytest.MonkeyPatch) -> Any:
+    # Builtins are called straight from Python here; keep the runtime's registry of
+    # builtins (which renames them after their Lua caller) out of the messages.
+    monkeypatch.setattr(frames, "BUILTINS", {})
     s = _state(True)
     prev = rstate.activate(s)
     s.os = los.open(s)
     s.io = lio.open(s)
+    frames.BUILTINS.clear()  # lio registers its hidden builtins under the name '?'
     yield s
     rstate.activate(prev)
 

@@ -31,8 +31,14 @@ MAXINT = 2**63 - 1
 
 
 @pytest.fixture(autouse=True)
-def lua_state() -> Any:
-    """A minimal current state: the string metatable and the non-yield counter."""
+def lua_state(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A minimal current state: the string metatable and the non-yield counter.
+
+    Builtins are called straight from Python here; the runtime's registry of
+    builtins (which names them after their caller) is kept out of the messages."""
+    from luavm.runtime import frames
+
+    monkeypatch.setattr(frames, "BUILTINS", {})
     st = types.SimpleNamespace(string_meta=None, type_metas={}, current=types.SimpleNamespace(nny=0))
     lstring.open(st)
     prev = state.activate(st)  # type: ignore[arg-type]

@@ -14,6 +14,7 @@ import keyword
 from dataclasses import dataclass
 
 from .. import ast as A
+from . import fastpath
 from .goto import GotoLowering
 from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
 from .scope import Decl, Resolution, resolve
@@ -36,6 +37,12 @@ class Atom:
     is_bool: bool = False
     volatile: bool = False  # reads a Box: may change if later code runs Lua
     const: bool = False
+    ty: str | None = None  # statically known: 'int' or 'float'
+
+    @property
+    def operand(self) -> str:
+        """The text, safe to follow with `.attr` (a numeral needs parentheses)."""
+        return f"({self.text})" if self.const and self.text[:1] in "-0123456789(" else self.text
 
 
 NIL = Atom("None", const=True)
@@ -253,6 +260,8 @@ class Codegen:
             d = decls[0]
             py = fs.newname(d.name)  # declared after the expression is compiled
             a = self.expr(s.exprs[0], target=py)
+            if not d.assigned:
+                d.ty = a.ty  # never reassigned: its type is its initial value's
             d.pyname = py
             fs.local_py[id(d)] = py
             fs.proto.locals.append(py)
@@ -337,14 +346,19 @@ class Codegen:
             fs.emit(f"{place[1]}.v = {a.text}", line)
         else:
             _, obj, key, iline, desc = place
-            if key.const and key.text.startswith("b"):
+            if key.const and key.text.startswith("b") and not obj.const:
                 fs.emit(f"if {obj.text}.__class__ is _LT and {obj.text}.meta is None: "
                         f"{obj.text}.hash[{key.text}] = {a.text}", iline)
                 fs.emit(f"else: _setindex({obj.text}, {key.text}, {a.text})", iline,
                         "setindex", (desc,), resume="pass")
-            else:
+            elif obj.const or (key.const and key.ty != "int"):
                 fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,
                         "setindex", (desc,), resume="pass")
+            else:
+                *fast, slow = fastpath.setindex(obj.text, key.operand, key.ty, a.text)
+                for ln in fast:
+                    fs.emit(ln, iline)
+                fs.emit(slow, iline, "setindex", (desc,), resume="pass")
 
     def check_const(self, d: Decl, line: int) -> None:
         if d.attrib in ("const", "close"):
@@ -417,8 +431,13 @@ class Codegen:
         step = self.stable(self.expr(s.step)) if s.step is not None else Atom("1", const=True)
         iv = fs.temp("_i")
         if _is_int_literal(start) and _is_int_literal(step) and int(step.text) != 0:
-            lim = fs.temp("_lim")
-            fs.emit(f"{lim} = _forlimit({stop.text}, {step.text}, {start.text})", s.line)
+            if stop.ty == "int":
+                lim = stop.text
+            else:
+                lim = fs.temp("_lim")
+                fs.emit(f"{lim} = _forlimit({stop.text}, {step.text}, {start.text})", s.line)
+            if not d.assigned and not d.captured:
+                d.ty = "int"
             st = int(step.text)
             loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} {'+' if st > 0 else '-'} 1", step.text)
         else:
@@ -601,7 +620,7 @@ class Codegen:
         return Atom("False", is_bool=True, const=True)
 
     def ex_Number(self, e: A.Number, target: str | None) -> Atom:
-        return Atom(_num_literal(e.value), const=True)
+        return Atom(_num_literal(e.value), const=True, ty="int" if isinstance(e.value, int) else "float")
 
     def ex_String(self, e: A.String, target: str | None) -> Atom:
         return Atom(repr(e.value), f"constant '{_desc_name(e.value)}'", const=True)
@@ -624,7 +643,7 @@ class Codegen:
                 return Atom(f"{storage}.v", f"upvalue '{d.name}'", volatile=True)
             if d.captured:
                 return Atom(f"{storage}.v", f"local '{d.name}'", volatile=True)
-            return Atom(storage, f"local '{d.name}'")
+            return Atom(storage, f"local '{d.name}'", ty=d.ty)
         env = self.env_atom(e)
         return self.index_const(env, e.name.encode(), e.line, target, f"global '{e.name}'")
 
@@ -642,6 +661,9 @@ class Codegen:
         t = target or fs.temp()
         k = repr(key)
         o = obj.text
+        if obj.const:  # a constant is never a table: straight to the metamethod
+            fs.emit(f"{t} = _index({o}, {k})", line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
+            return Atom(t, desc)
         fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
         fs.emit(f"if {t} is None: {t} = _index({o}, {k})", line, "index", (obj.desc,),
                 resume=f"{t} = _first1(_rv)")
@@ -656,8 +678,12 @@ class Codegen:
         obj = self.stable(obj) if not _is_simple(e.key) else obj
         key = self.expr(e.key)
         t = target or fs.temp()
-        fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
-                resume=f"{t} = _first1(_rv)")
+        if obj.const or (key.const and key.ty != "int"):
+            fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
+                    resume=f"{t} = _first1(_rv)")
+        else:
+            fs.emit(fastpath.index(t, obj.text, key.operand, key.ty), e.line, "index", (obj.desc,),
+                    resume=f"{t} = _first1(_rv)")
         desc = "field '?'"
         if key.const and key.text.startswith("b"):
             desc = f"field '{_desc_name(eval(key.text))}'"
@@ -766,9 +792,15 @@ class Codegen:
                 return Atom(f"(not {a.text})", is_bool=True)
             return Atom(f"({a.text} is None or {a.text} is False)", is_bool=True)
         t = target or fs.temp()
-        fn = {"-": "_unm", "#": "_len", "~": "_bnot"}[e.op]
-        kind = {"-": "arith", "#": "len", "~": "arith"}[e.op]
-        fs.emit(f"{t} = {fn}({a.text})", e.line, kind, (a.desc,), resume=f"{t} = _first1(_rv)")
+        resume = f"{t} = _first1(_rv)"
+        if e.op == "-":
+            line, helper, ty = fastpath.unm(t, a.operand, a.ty)
+            fs.emit(line, e.line, "arith", (a.desc,), resume=resume if helper else None)
+            return Atom(t, ty=ty)
+        if e.op == "#":
+            fs.emit(fastpath.length(t, a.operand), e.line, "len", (a.desc,), resume=resume)
+            return Atom(t)
+        fs.emit(f"{t} = _bnot({a.text})", e.line, "arith", (a.desc,), resume=resume)
         return Atom(t)
 
     def ex_BinOp(self, e: A.BinOp, target: str | None) -> Atom:
@@ -785,28 +817,32 @@ class Codegen:
             if pure is not None:
                 return Atom(pure if op == "==" else f"(not {pure})", is_bool=True)
             t = target or fs.temp()
-            if op == "==":
-                fs.emit(f"{t} = _eq({left.text}, {right.text})", e.line, "compare", (),
-                        resume=f"{t} = _truth1(_rv)")
-            else:
-                fs.emit(f"{t} = not _eq({left.text}, {right.text})", e.line, "compare", (),
-                        resume=f"{t} = not _truth1(_rv)")
+            fs.emit(fastpath.equal(t, left.operand, right.operand, op == "~="), e.line, "compare", (),
+                    resume=f"{t} = {'not ' if op == '~=' else ''}_truth1(_rv)")
             return Atom(t, is_bool=True)
         if op in ("<", "<=", ">", ">="):
             fn = "_lt" if op in ("<", ">") else "_le"
             a, b = (left, right) if op in ("<", "<=") else (right, left)
             t = target or fs.temp()
-            fs.emit(f"{t} = {fn}({a.text}, {b.text})", e.line, "compare", (),
-                    resume=f"{t} = _truth1(_rv)")
+            line, helper = fastpath.compare(fn, t, a.operand, a.ty, b.operand, b.ty)
+            fs.emit(line, e.line, "compare", (), resume=f"{t} = _truth1(_rv)" if helper else None)
             return Atom(t, is_bool=True)
         t = target or fs.temp()
         if op == "..":
-            fs.emit(f"{t} = _concat({left.text}, {right.text})", e.line, "concat",
+            fs.emit(fastpath.concat(t, left.operand, right.operand), e.line, "concat",
                     (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
             return Atom(t)
-        fs.emit(f"{t} = {ARITH[op]}({left.text}, {right.text})", e.line, "arith",
-                (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
-        return Atom(t)
+        if t in (left.text, right.text) and left.ty != right.ty:
+            t = fs.temp()  # a walrus line reads its operands after the first test
+        lines, helper, ty = fastpath.arith(op, t, left.operand, left.ty, right.operand, right.ty)
+        for i, ln in enumerate(lines):
+            last = i == len(lines) - 1
+            fs.emit(ln, e.line, "arith", (left.desc, right.desc),
+                    resume=f"{t} = _first1(_rv)" if helper and last else None)
+        if target is not None and t != target:
+            fs.emit(f"{target} = {t}", e.line)
+            t = target
+        return Atom(t, ty=ty)
 
     def logical(self, e: A.BinOp) -> Atom:
         fs = self.fs
@@ -864,7 +900,7 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
         return f"({b.text} is {c})"
     if c.startswith("b"):
         return f"({b.text} == {c})"
-    return f"({b.text} == {c} and {b.text}.__class__ is not bool)"
+    return f"({b.text} == {c} and {b.operand}.__class__ is not _bool)"
 
 
 def _const_value(text: str) -> object:

@@ -38,7 +38,7 @@ class Source:
 
 HANDLERS = [
     "except _Suspend as _e:",
-    "    _e.add({self}, locals())",
+    "    _e.add({self}, _locals())",
     "    raise",
     "except _PYERRORS as _e:",
     "    raise _pyerr(_e) from None",

@@ -20,6 +20,7 @@ class Decl:
     captured: bool = False
     assigned: bool = False  # written after its declaration
     pyname: str = ""
+    ty: str | None = None  # 'int'/'float' when every value it can hold has that type
 
 
 @dataclass(eq=False)

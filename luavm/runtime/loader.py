@@ -32,6 +32,7 @@ from .values import (
     rt_error,
     tointeger,
     type_name,
+    wrap,
 )
 
 
@@ -249,7 +250,14 @@ NAMESPACE: dict[str, Any] = {
     "_not_suspending": _not_suspending,
     "_INF": math.inf,
     "_NAN": math.nan,
-    "__builtins__": {"locals": locals, "bool": bool, "BaseException": BaseException},
+    "__builtins__": {"BaseException": BaseException},
+    "_plen": len,
+    "_int": int,
+    "_float": float,
+    "_bytes": bytes,
+    "_locals": locals,
+    "_bool": bool,
+    "_wrap": wrap,
 }
 
 
@@ -260,14 +268,14 @@ class Chunk:
         self.source = source
         self.name = name
         try:
-            tree = parse(source, chunkid(name))
+            tree = parse(source, chunkid(name), skip_shebang=False)
             self.protos: list[Proto] = compile_chunk(tree)
         except CompileError as e:
             raise LuaSyntaxError(f"{chunkid(name)}{e.msg}") from None
         src = render_module(self.protos, name)
         self.python_source = src.text()
         self.ns = dict(NAMESPACE)
-        code = compile(self.python_source, f"<lua {chunkid(name)}>", "exec")
+        code = compile(self.python_source, _pyfile(name), "exec")
         exec(code, self.ns)
         self._resume_cache: dict[tuple[int, int], Any] = {}
         self._texts: dict[Any, list[str]] = {}
@@ -294,7 +302,7 @@ class Chunk:
         f = self._resume_cache.get(key)
         if f is None:
             src = render_resume(proto, rp)
-            code = compile(src.text(), f"<lua {chunkid(self.name)} resume {proto.index}:{rp}>", "exec")
+            code = compile(src.text(), _pyfile(self.name, f" resume {proto.index}:{rp}"), "exec")
             exec(code, self.ns)
             f = self.ns.pop(f"_rf{proto.index}_{rp}")
             inner = next(c for c in f.__code__.co_consts
@@ -305,8 +313,23 @@ class Chunk:
         return f
 
 
+def _pyfile(name: str, extra: str = "") -> str:
+    """The Python file name of a chunk's code: Lua's chunk id, with the characters
+    Python rejects in a file name (NUL) or shows badly (control bytes) escaped."""
+    cid = "".join(c if " " <= c != "\x7f" else f"\\x{ord(c):02x}" for c in chunkid(name))
+    return f"<lua {cid}{extra}>"
+
+
 def _saved_names(p: Proto) -> list[str]:
     return list(dict.fromkeys(p.params + p.locals))
+
+
+def file_text(data: bytes) -> bytes:
+    """The Lua text of a source file, as luaL_loadfile reads it: a UTF-8 BOM is
+    dropped and a first line starting with '#' is ignored (kept as a comment so
+    line numbers stay right). load() of a string does neither."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    return b"--" + data if data.startswith(b"#") else data
 
 
 _CACHE: dict[tuple[bytes, str], Chunk] = {}
@@ -324,4 +347,4 @@ def load_chunk(source: bytes, name: str) -> Chunk:
     return c
 
 
-__all__ = ["Chunk", "load_chunk", "NAMESPACE", "fmt_float", "tointeger"]
+__all__ = ["Chunk", "load_chunk", "file_text", "NAMESPACE", "fmt_float", "tointeger"]

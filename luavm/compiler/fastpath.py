@@ -1,0 +1,123 @@
+"""Inline fast paths for operators.
+
+Each function returns the Python statement(s) computing `t = a OP b` with the
+common case (plain integers, floats, strings, array slots) done inline and
+everything else (coercions, metamethods, errors) left to the runtime helper.
+Statically known operand types (`ty`: 'int' or 'float') drop the checks.
+
+Helper calls stay on one line: that line is the operation's resume point.
+Walrus temporaries (_c, _r, _a, _v) live only within their line.
+"""
+
+from __future__ import annotations
+
+MAX = "0x7FFFFFFFFFFFFFFF"
+MIN = "-0x8000000000000000"
+
+HELPER = {
+    "+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "//": "_idiv",
+    "^": "_pow", "&": "_band", "|": "_bor", "~": "_bxor", "<<": "_shl", ">>": "_shr",
+}
+PYOP = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "~": "^"}
+
+
+def _is_num(ty: str | None) -> bool:
+    return ty in ("int", "float")
+
+
+def _positive_int_const(text: str) -> bool:
+    try:
+        return int(text) > 0 and text.lstrip("-").isdigit()
+    except ValueError:
+        return False
+
+
+def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tuple[list[str], bool, str | None]:
+    """(lines, last line calls a helper, result type)."""
+    h = HELPER[op]
+    call = f"{h}({a}, {b})"
+    if op in ("+", "-", "*"):
+        o = PYOP[op]
+        if ta == "int" and tb == "int":
+            return [f"{t} = {a} {o} {b}", f"if not {MIN} <= {t} <= {MAX}: {t} = _wrap({t})"], False, "int"
+        if _is_num(ta) and _is_num(tb):
+            return [f"{t} = {a} {o} {b}"], False, "float"
+        if ta == "float" or tb == "float":
+            x = a if ta != "float" else b
+            return [f"{t} = {a} {o} {b} if {x}.__class__ is _float or {x}.__class__ is _int else {call}"], True, None
+        if ta == "int" or tb == "int":
+            x = a if ta != "int" else b
+            return [f"{t} = _r if {x}.__class__ is _int and {MIN} <= (_r := {a} {o} {b}) <= {MAX} "
+                    f"else {a} {o} {b} if {x}.__class__ is _float else {call}"], True, None
+        return [f"{t} = _r if (_c := {a}.__class__) is {b}.__class__ and (_c is _int and {MIN} <= "
+                f"(_r := {a} {o} {b}) <= {MAX} or _c is _float and (_r := {a} {o} {b}) is _r) else {call}"], True, None
+    if op in ("&", "|", "~"):
+        o = PYOP[op]
+        if ta == "int" and tb == "int":
+            return [f"{t} = {a} {o} {b}"], False, "int"
+        return [f"{t} = {a} {o} {b} if {a}.__class__ is {b}.__class__ is _int else {call}"], True, None
+    if op == "%":
+        if ta == "int" and _positive_int_const(b):
+            return [f"{t} = {a} % {b}"], False, "int"
+        return [f"{t} = {a} % {b} if {a}.__class__ is {b}.__class__ is _int and {b} else {call}"], True, None
+    if op == "//":
+        if ta == "int" and _positive_int_const(b):
+            return [f"{t} = {a} // {b}"], False, "int"
+        return [f"{t} = {a} // {b} if {a}.__class__ is {b}.__class__ is _int and {b} > 0 else {call}"], True, None
+    if op == "/":
+        if ta == "float" and tb == "float":
+            return [f"{t} = {a} / {b} if {b} else {call}"], True, "float"
+        return [f"{t} = {a} / {b} if {a}.__class__ is {b}.__class__ is _float and {b} else {call}"], True, None
+    return [f"{t} = {call}"], True, "float" if op == "^" and _is_num(ta) and _is_num(tb) else None
+
+
+def compare(fn: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tuple[str, bool]:
+    """`t = a < b` (fn '_lt') or `t = a <= b` (fn '_le'): (line, calls a helper)."""
+    o = "<" if fn == "_lt" else "<="
+    if _is_num(ta) and _is_num(tb):
+        return f"{t} = {a} {o} {b}", False
+    if _is_num(ta) or _is_num(tb):
+        x = a if not _is_num(ta) else b
+        return (f"{t} = {a} {o} {b} if {x}.__class__ is _int or {x}.__class__ is _float "
+                f"else {fn}({a}, {b})"), True
+    return (f"{t} = {a} {o} {b} if (_c := {a}.__class__) is {b}.__class__ and "
+            f"(_c is _int or _c is _float or _c is _bytes) else {fn}({a}, {b})"), True
+
+
+def equal(t: str, a: str, b: str, negate: bool) -> str:
+    o = "!=" if negate else "=="
+    call = f"not _eq({a}, {b})" if negate else f"_eq({a}, {b})"
+    return (f"{t} = {a} {o} {b} if (_c := {a}.__class__) is {b}.__class__ and "
+            f"(_c is _int or _c is _bytes or _c is _float) else {call}")
+
+
+def concat(t: str, a: str, b: str) -> str:
+    return f"{t} = {a} + {b} if {a}.__class__ is {b}.__class__ is _bytes else _concat({a}, {b})"
+
+
+def unm(t: str, a: str, ta: str | None) -> tuple[str, bool, str | None]:
+    if ta == "float":
+        return f"{t} = -{a}", False, "float"
+    return (f"{t} = -{a} if {a}.__class__ is _float or {a}.__class__ is _int and {a} != {MIN} "
+            f"else _unm({a})"), True, ta
+
+
+def length(t: str, a: str) -> str:
+    return f"{t} = _plen(_a) if {a}.__class__ is _LT and {a}.meta is None and (_a := {a}.arr) else _len({a})"
+
+
+def index(t: str, o: str, k: str, tk: str | None) -> str:
+    """t = o[k] for a key that is not a constant string: array slots inline."""
+    kint = "" if tk == "int" else f"{k}.__class__ is _int and "
+    return (f"{t} = _v if {o}.__class__ is _LT and {kint}0 < {k} <= _plen(_a := {o}.arr) and "
+            f"(_v := _a[{k} - 1]) is not None else _index({o}, {k})")
+
+
+def setindex(o: str, k: str, tk: str | None, v: str) -> list[str]:
+    """o[k] = v: array slots and appends inline; the last line (`else:`) is the helper."""
+    kint = "" if tk == "int" else f"{k}.__class__ is _int and "
+    return [f"if {o}.__class__ is _LT and {o}.meta is None and {kint}0 < {k} <= _plen(_a := {o}.arr) "
+            f"and {v} is not None: _a[{k} - 1] = {v}",
+            f"elif {o}.__class__ is _LT and {o}.meta is None and {kint}{k} == _plen({o}.arr) + 1 and not {o}.hash "
+            f"and {v} is not None: {o}.arr.append({v})",
+            f"else: _setindex({o}, {k}, {v})"]
