@@ -585,11 +585,11 @@ def length(v: Any) -> Any:
         mt = v.meta
         if mt is None or (h := mt.hash.get(b"__len")) is None:
             return v.length()
-        r = h(v)
+        r = h(v, v)  # like luaT_callTMres, the operand is passed twice
         return first(r) if type(r) is Ret else r
     h = metafield(v, b"__len")
     if h is not None:
-        r = h(v)
+        r = h(v, v)
         return first(r) if type(r) is Ret else r
     raise OpError(f"attempt to get length of a {typename_of(v)} value", 1)
 

@@ -311,6 +311,7 @@ def lua_load(*args: Any) -> Any:
 
 def lua_dofile(filename: Any = None, *_: Any) -> Any:
     from ..parser import LuaSyntaxError
+    from ..runtime.loader import file_text
 
     st = state.current
     if filename is None:
@@ -324,8 +325,7 @@ def lua_dofile(filename: Any = None, *_: Any) -> Any:
         except OSError as e:
             raise rt_error(f"cannot open {fn.decode('latin-1')}: {e.strerror}") from None
         name = "@" + fn.decode("latin-1")
-    if data.startswith(b"#"):
-        data = b"--" + data
+    data = file_text(data)
     try:
         f = load_text(data, name, st.globals)
     except LuaSyntaxError as e:

@@ -6,6 +6,7 @@ Embedded runtimes search only `package.preload` (and modules the host put in
 
 from __future__ import annotations
 
+import builtins
 import os
 from typing import Any
 
@@ -44,6 +45,7 @@ def searcher_preload(name: Any = NOVALUE, *_: Any) -> Any:
 
 def searcher_lua(name: Any = NOVALUE, *_: Any) -> Any:
     from ..parser import LuaSyntaxError
+    from ..runtime.loader import file_text
     from .base import load_text
 
     st = state.current
@@ -57,10 +59,9 @@ def searcher_lua(name: Any = NOVALUE, *_: Any) -> Any:
     fn, tried = _search_path(modname, path)
     if fn is None:
         return b"".join(tried)
-    with open(fn, "rb") as fh:
+    with builtins.open(fn, "rb") as fh:  # `open` here is this library's opener
         data = fh.read()
-    if data.startswith(b"#"):
-        data = b"--" + data
+    data = file_text(data)
     try:
         loader = load_text(data, "@" + fn.decode("latin-1"), st.globals)
     except LuaSyntaxError as e:

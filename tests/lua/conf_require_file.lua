@@ -1,0 +1,12 @@
+-- require of a module found on package.path (reads the file)
+local name = os.tmpname()
+local f = assert(io.open(name .. ".lua", "w"))
+f:write("#!shebang line is skipped in files\nlocal n = ... return {name = n, x = 42}\n")
+f:close()
+local dir, base = name:match("^(.*)/([^/]*)$")
+package.path = dir .. "/?.lua"
+local m, extra = require(base)
+print(m.name == base, m.x, extra == name .. ".lua")
+print(select(2, pcall(dofile, name .. ".lua")).x)
+os.remove(name .. ".lua")
+os.remove(name)
