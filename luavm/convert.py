@@ -46,16 +46,17 @@ def to_lua(v: Any) -> Any:
     return v
 
 
-def to_python(v: Any) -> Any:
+def to_python(v: Any, st: Any = None) -> Any:
+    """`st`: the Lua state the value belongs to (default: the active one)."""
     t = type(v)
     if t is bytes:
         return v.decode("utf-8", "surrogateescape")
     if t is LuaTable:
-        return LuaTableView(v)
+        return LuaTableView(v, st or state.current)
     if t is HostFunction:
         return v.fn
     if type_name(v) == "function":
-        return LuaFunction(v, state.current)
+        return LuaFunction(v, st or state.current)
     return v
 
 
@@ -120,20 +121,21 @@ class LuaFunction:
 class LuaTableView(MutableMapping):
     """A Lua table seen from Python: keys and values converted on each access."""
 
-    __slots__ = ("table",)
+    __slots__ = ("table", "state")
 
-    def __init__(self, table: LuaTable) -> None:
+    def __init__(self, table: LuaTable, st: Any = None) -> None:
         self.table = table
+        self.state = st
 
     def __getitem__(self, key: Any) -> Any:
         v = self.table.get(to_lua(key))
         if v is None:
             raise KeyError(key)
-        return to_python(v)
+        return to_python(v, self.state)
 
     def get(self, key: Any, default: Any = None) -> Any:
         v = self.table.get(to_lua(key))
-        return default if v is None else to_python(v)
+        return default if v is None else to_python(v, self.state)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         k = to_lua(key)
@@ -151,7 +153,7 @@ class LuaTableView(MutableMapping):
             if r is None:
                 return
             k = r[0]
-            yield to_python(k)
+            yield to_python(k, self.state)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -165,7 +167,7 @@ class LuaTableView(MutableMapping):
 
     def to_list(self) -> list:
         """The sequence part 1..#t as a Python list."""
-        return [to_python(self.table.get(i)) for i in range(1, self.table.length() + 1)]
+        return [to_python(self.table.get(i), self.state) for i in range(1, self.table.length() + 1)]
 
     def __repr__(self) -> str:
         return f"<Lua table 0x{id(self.table):08x}>"

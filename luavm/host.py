@@ -164,7 +164,7 @@ class LuaRuntime:
 
     def globals(self) -> convert.LuaTableView:
         assert self.state.globals is not None
-        return convert.LuaTableView(self.state.globals)
+        return convert.LuaTableView(self.state.globals, self.state)
 
     def call(self, fn: Any, *args: Any) -> Any:
         f = fn.fn if isinstance(fn, convert.LuaFunction) else convert.to_lua(fn)
@@ -175,7 +175,7 @@ class LuaRuntime:
         t = LuaTable([convert.to_lua(x) for x in items])
         for k, v in fields.items():
             t.set(k.encode(), convert.to_lua(v))
-        return convert.LuaTableView(t)
+        return convert.LuaTableView(t, self.state)
 
 
     def task(self, source: str | bytes, *args: Any, chunkname: str = "=task") -> Task:
@@ -361,10 +361,10 @@ def run_with_big_stack(fn: Callable[[], Any]) -> Any:
     threading.stack_size(STACK_SIZE)
     try:
         t = threading.Thread(target=target, name="lua")
+        _BIG = t
+        t.start()  # the stack size applies when the OS thread is created
     finally:
         threading.stack_size(old)
-    _BIG = t
-    t.start()
     t.join()
     if error:
         raise error[0]

@@ -20,7 +20,7 @@ from typing import Any
 import msgpack
 
 from .convert import HostFunction
-from .runtime.coroutine import CoResumeRecord, Coroutine, FrameRecord, PcallRecord
+from .runtime.coroutine import CoResumeRecord, Coroutine, FrameRecord, PcallRecord, gen_records
 from .runtime.frames import CODE_INFO
 from .runtime.loader import load_chunk
 from .runtime.values import FALSE_KEY, TAILCALL, TRUE_KEY, BoolKey, Box, LuaError, LuaTable, Ret
@@ -90,8 +90,9 @@ class _Writer:
         if name is not None:
             return ["perm", name]
         if t is Coroutine:
+            recs = obj.records if obj.gen is None else gen_records(obj)
             return ["co", obj.status, obj.is_main, obj.nny, self.value(obj.fn, f"{path}.<function>"),
-                    self.records(obj.records, path),
+                    self.records(recs, path),
                     self.value(obj.errval.value if obj.errval is not None else None, f"{path}.<error>")]
         code = getattr(obj, "__code__", None)
         if code is not None and code in CODE_INFO and obj.__closure__ is not None:

@@ -347,18 +347,31 @@ class Codegen:
         else:
             _, obj, key, iline, desc = place
             if key.const and key.text.startswith("b") and not obj.const:
-                fs.emit(f"if {obj.text}.__class__ is _LT and {obj.text}.meta is None: "
-                        f"{obj.text}.hash[{key.text}] = {a.text}", iline)
-                fs.emit(f"else: _setindex({obj.text}, {key.text}, {a.text})", iline,
-                        "setindex", (desc,), resume="pass")
+                self.guarded([(f"{obj.text}.__class__ is _LT and {obj.text}.meta is None",
+                               f"{obj.text}.hash[{key.text}] = {a.text}")],
+                             f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
             elif obj.const or (key.const and key.ty != "int"):
                 fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,
                         "setindex", (desc,), resume="pass")
             else:
-                *fast, slow = fastpath.setindex(obj.text, key.operand, key.ty, a.text)
-                for ln in fast:
-                    fs.emit(ln, iline)
-                fs.emit(slow, iline, "setindex", (desc,), resume="pass")
+                self.guarded(fastpath.setindex(obj.text, key.operand, key.ty, a.text,
+                                               a.const and a.text != "None"),
+                             f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
+
+    def guarded(self, cases: list[tuple[str, str]], fallback: str, line: int, desc: str | None) -> None:
+        """if c1: s1 elif c2: s2 ... else: fallback — the fallback (a helper that may
+        run __newindex) is the resume point, a statement of its own."""
+        fs = self.fs
+        cond, stmt = cases[0]
+        node = If(cond, [], [], OpInfo(line))
+        fs.out.append(node)
+        with fs.nested(node.body):
+            fs.emit(stmt, line)
+        with fs.nested(node.orelse):
+            if len(cases) > 1:
+                self.guarded(cases[1:], fallback, line, desc)
+            else:
+                fs.emit(fallback, line, "setindex", (desc,), resume="pass")
 
     def check_const(self, d: Decl, line: int) -> None:
         if d.attrib in ("const", "close"):
@@ -478,8 +491,10 @@ class Codegen:
             fs.out.append(loop)
         with fs.nested(loop.body):
             r = fs.temp("_r")
-            call = fs.emit(f"{r} = {fv}({sv}, {cv})", s.line, "call", ("for iterator 'for iterator'",),
-                    resume=f"{r} = _rv", callee=("for iterator", "for iterator"))
+            # Lua puts the iterator call on the line where the explist starts
+            call = fs.emit(f"{r} = {fv}({sv}, {cv})", _start_line(s.exprs[0]), "call",
+                           ("for iterator 'for iterator'",),
+                           resume=f"{r} = _rv", callee=("for iterator", "for iterator"))
             pys = [fs.declare_local(d) for d in decls]
             raw = [fs.temp("_k")] + [fs.temp("_v") for _ in decls[1:]]
             if len(decls) == 1:
@@ -487,6 +502,8 @@ class Codegen:
             else:
                 adj = fs.emit(f"{', '.join(raw)}, = _adjust({r}, {len(decls)})", s.line)
             adj.rp = call.rp
+            adj.alias_target = r
+            call.call = (r, fv, f"{sv}, {cv}")
             fs.emit(f"if {raw[0]} is None: break", s.line)
             fs.emit(f"{cv} = {raw[0]}", s.line)
             for d, py, rv in zip(decls, pys, raw):
@@ -725,6 +742,7 @@ class Codegen:
             callee = (kind, nm.strip("'"))
         ln = fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
                      resume=f"{t} = _rv", callee=callee)
+        ln.call = (t, fn.text, ", ".join(argt))
         # the adjustment may run a pending tail call: a suspension there resumes
         # exactly like one inside the call itself
         if want == 1:
@@ -734,6 +752,7 @@ class Codegen:
         else:
             adj = fs.emit(f"{t} = _results({t})", e.line, "call", (desc,))
         adj.rp = ln.rp
+        adj.alias_target = t
         return Atom(t)
 
     def ex_Table(self, e: A.Table, target: str | None) -> Atom:
@@ -865,6 +884,13 @@ class _Until(A.Node):
     """Pseudo-statement: the `until` test, compiled inside the body's scope."""
 
     cond: A.Expr
+
+
+def _start_line(e: A.Expr) -> int:
+    """The line of an expression's first token."""
+    while isinstance(e, (A.BinOp, A.Index, A.Call, A.MethodCall)):
+        e = e.left if isinstance(e, A.BinOp) else e.func if isinstance(e, A.Call) else e.obj
+    return e.line
 
 
 def _is_int_literal(a: Atom) -> bool:

@@ -113,11 +113,13 @@ def index(t: str, o: str, k: str, tk: str | None) -> str:
             f"(_v := _a[{k} - 1]) is not None else _index({o}, {k})")
 
 
-def setindex(o: str, k: str, tk: str | None, v: str) -> list[str]:
-    """o[k] = v: array slots and appends inline; the last line (`else:`) is the helper."""
+def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False) -> list[tuple[str, str]]:
+    """o[k] = v: [(condition, statement)...] tried in order (array slot, append),
+    then the helper (the resume point) when none holds. `v_literal`: v is a non-nil
+    constant (no `is not None` test: Python warns about `is` with a literal)."""
     kint = "" if tk == "int" else f"{k}.__class__ is _int and "
-    return [f"if {o}.__class__ is _LT and {o}.meta is None and {kint}0 < {k} <= _plen(_a := {o}.arr) "
-            f"and {v} is not None: _a[{k} - 1] = {v}",
-            f"elif {o}.__class__ is _LT and {o}.meta is None and {kint}{k} == _plen({o}.arr) + 1 and not {o}.hash "
-            f"and {v} is not None: {o}.arr.append({v})",
-            f"else: _setindex({o}, {k}, {v})"]
+    nn = "" if v_literal else f" and {v} is not None"
+    return [(f"{o}.__class__ is _LT and {o}.meta is None and {kint}0 < {k} <= _plen(_a := {o}.arr)"
+             f"{nn}", f"_a[{k} - 1] = {v}"),
+            (f"{o}.__class__ is _LT and {o}.meta is None and {kint}{k} == _plen({o}.arr) + 1 "
+             f"and not {o}.hash{nn}", f"{o}.arr.append({v})")]

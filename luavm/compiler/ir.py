@@ -35,6 +35,8 @@ class Line:
     op: OpInfo
     resume: str | None = None
     rp: int = -1  # resume point index within the proto, assigned by the compiler
+    call: tuple[str, str, str] | None = None  # (target, callee, args) of a call line
+    alias_target: str | None = None  # an adjust line sharing its call's resume point
 
 
 @dataclass(eq=False)

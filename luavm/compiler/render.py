@@ -77,7 +77,7 @@ def render_try(s: Try, depth: int, out: Source, body) -> None:  # noqa: ANN001
     ind = IND * depth
     out.add(f"{ind}try:", s.op)
     body(depth + 1)
-    out.add(f"{ind}except _Suspend:", s.op)
+    out.add(f"{ind}except (_Suspend, _GenExit):", s.op)
     out.add(f"{ind}    raise", s.op)
     out.add(f"{ind}except BaseException as _ce:", s.op)
     out.add(f"{ind}    {s.flag} = False", s.op)
@@ -177,5 +177,77 @@ def render_resume(p: Proto, rp: int) -> Source:
     _Partial(out).stmts(p.body, target, 3)
     for h in HANDLERS:
         out.add("        " + h.format(self="_self"), OpInfo(p.end_line))
+    out.add(f"    return {p.name}")
+    return out
+
+
+# --------------------------------------------------------------- generator
+
+
+def _render_gen_stmts(stmts: list[Stmt], depth: int, out: Source) -> None:
+    if not stmts:
+        out.add(IND * depth + "pass")
+        return
+    for s in stmts:
+        _render_gen_stmt(s, depth, out)
+
+
+def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
+    ind = IND * depth
+    if isinstance(s, Line):
+        if s.rp < 0:
+            out.add(ind + s.text, s.op, s.rp)
+        elif s.resume is not None:
+            # a resume point: a direct coroutine.yield becomes a Python yield; a
+            # suspension deeper down is handed to the driver and continued here
+            out.add(f"{ind}try:", s.op, s.rp)
+            if s.call is not None:
+                t, f, args = s.call
+                values = f"({args},)" if args else "()"
+                out.add(f"{ind}    if {f} is _YIELD: {t} = yield {values}", s.op, s.rp)
+                out.add(f"{ind}    else: {t} = {f}({args})", s.op, s.rp)
+            else:
+                out.add(f"{ind}    {s.text}", s.op, s.rp)
+            out.add(f"{ind}except _Suspend as _s:", s.op, s.rp)
+            out.add(f"{ind}    _rv = yield from _inner(_s)", s.op, s.rp)
+            out.add(f"{ind}    {s.resume}", s.op, s.rp)
+        else:
+            # an adjustment that may run a pending tail call: repeat it on the value
+            out.add(f"{ind}while True:", s.op, s.rp)
+            out.add(f"{ind}    try:", s.op, s.rp)
+            out.add(f"{ind}        {s.text}", s.op, s.rp)
+            out.add(f"{ind}        break", s.op, s.rp)
+            out.add(f"{ind}    except _Suspend as _s:", s.op, s.rp)
+            out.add(f"{ind}        {s.alias_target} = yield from _inner(_s)", s.op, s.rp)
+    elif isinstance(s, If):
+        out.add(f"{ind}if {s.cond}:", s.op)
+        _render_gen_stmts(s.body, depth + 1, out)
+        if s.orelse:
+            out.add(f"{ind}else:", s.op)
+            _render_gen_stmts(s.orelse, depth + 1, out)
+    elif isinstance(s, Loop):
+        if s.var is None:
+            out.add(f"{ind}while True:", s.op)
+        else:
+            out.add(f"{ind}for {s.var} in _range({s.start}, {s.stop}, {s.step}):", s.op)
+        _render_gen_stmts(s.body, depth + 1, out)
+    elif isinstance(s, Try):
+        render_try(s, depth, out, lambda d: _render_gen_stmts(s.body, d, out))
+
+
+def render_generator(p: Proto) -> Source:
+    """Source of `_gf{p}`: function p as a Python generator, used when it is the
+    body of a coroutine: yields in it cost what a Python generator's do."""
+    out = Source()
+    out.add(f"def _gf{p.index}({', '.join(p.upvalues)}):  # {p.lua_name} as a coroutine body")
+    out.add(f"    def {p.name}({_params(p)}):", OpInfo(p.line))
+    for b in p.boxed_params:
+        out.add(f"        {b} = _Box({b})", OpInfo(p.line))
+    out.add("        if False:", OpInfo(p.line))
+    out.add("            yield", OpInfo(p.line))
+    out.add("        try:", OpInfo(p.line))
+    _render_gen_stmts(p.body, 3, out)
+    out.add("        except _PYERRORS as _e:", OpInfo(p.end_line))
+    out.add("            raise _pyerr(_e) from None", OpInfo(p.end_line))
     out.add(f"    return {p.name}")
     return out

@@ -13,7 +13,8 @@ from typing import Any, Callable
 
 from . import state
 from .frames import CODE_INFO
-from .values import NORET, LuaError, Ret, rt_error
+from .ops import C_LIMIT, call, call_noyield, results
+from .values import NORET, TAILCALL, LuaError, Ret, rt_error
 
 
 class Suspend(BaseException):
@@ -74,7 +75,6 @@ class PcallRecord:
 
 def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
     """Run thunk as pcall/xpcall does; a suspension inside keeps `record` on the stack."""
-    from .ops import results
     from .values import LuaError as _LE
 
     co = state.current.current
@@ -99,7 +99,6 @@ def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
 
 
 def _handle(handler: Any, value: Any) -> tuple:
-    from .ops import call_noyield, results
 
     try:
         return results(call_noyield(handler, value))[:1] or (None,)
@@ -121,7 +120,7 @@ def to_lua_error(e: BaseException) -> LuaError:
 class Coroutine:
     """A Lua thread. Its suspended stack is `records` (outermost first)."""
 
-    __slots__ = ("fn", "status", "records", "nny", "is_main", "resumer", "errval", "__weakref__")
+    __slots__ = ("fn", "status", "records", "nny", "is_main", "resumer", "errval", "gen", "__weakref__")
     lua_type = "thread"
 
     def __init__(self, fn: Any, main: bool = False) -> None:
@@ -132,6 +131,7 @@ class Coroutine:
         self.is_main = main
         self.resumer: Coroutine | None = None
         self.errval: Any = None  # the error a dead coroutine died of (for coroutine.close)
+        self.gen: Any = None  # running as a live Python generator (its body's generator form)
 
     def __repr__(self) -> str:
         return f"<Coroutine {self.status} 0x{id(self):08x}>"
@@ -148,10 +148,13 @@ class CoResumeRecord:
 
     def cont(self, thunk: Callable[[], Any]) -> Any:
         rv = thunk()  # the host's answer, delivered inside the coroutine
-        recs = self.co.records
+        co = self.co
+        if co.gen is not None:
+            return enter_gen(co, rv, self.wrap)
+        recs = co.records
         assert recs is not None
-        self.co.records = None
-        return enter(self.co, lambda: run_records(recs, rv), self.wrap)
+        co.records = None
+        return enter(co, lambda: run_records(recs, rv), self.wrap)
 
 
 def run_records(recs: list[Any], rv: Any, i: int = 0) -> Any:
@@ -162,16 +165,31 @@ def run_records(recs: list[Any], rv: Any, i: int = 0) -> Any:
     return rec.cont(lambda: run_records(recs, rv, i + 1))
 
 
-def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
-    """Run `body` as coroutine `co` until it returns, yields, fails or the host suspends."""
-    from .ops import results
+def inner(s: Suspend) -> Any:
+    """Used by generator forms (`yield from`): hand a suspension that happened in
+    frames below to the coroutine driver, then continue those frames."""
+    while True:
+        recs = s.records[::-1]  # noqa: F841 - read by gen_records() for snapshots
+        rv = yield (s.values if s.kind == "yield" else s)
+        if not recs:  # suspended by a host function called right here
+            return rv
+        try:
+            return run_records(recs, rv)
+        except Suspend as again:
+            s = again
 
+
+def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
+    """Run `body` as coroutine `co` until it returns, yields, fails or the host suspends.
+
+    An active coroutine has status "running"; coroutine.status tells the current
+    one ("running") from those waiting on a resume they made ("normal")."""
     st = state.current
     prev = st.current
     co.status = "running"
     co.resumer = prev
-    prev.status = "normal"
     st.current = co
+    st.ccalls += 1
     try:
         try:
             vals = results(body())
@@ -182,30 +200,94 @@ def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
                 return Ret((True,) + s.values) if not wrap else Ret(s.values)
             s.records = [CoResumeRecord(co, wrap)]
             raise
-        except LuaError as e:
-            co.status = "dead"
-            co.errval = e
-            if wrap:
-                raise
-            return Ret((False, e.value))
-        except (RecursionError, MemoryError, TypeError) as e:
-            co.status = "dead"
-            err = to_lua_error(e)
-            co.errval = err
-            if wrap:
-                raise err from None
-            return Ret((False, err.value))
+        except (LuaError, RecursionError, MemoryError, TypeError) as e:
+            return _died(co, e, wrap)
         co.status = "dead"
         return Ret(vals) if wrap else Ret((True,) + vals)
     finally:
         st.current = prev
-        prev.status = "running"
+        st.ccalls -= 1
         co.resumer = None
 
 
-def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
-    from .ops import call
+def _died(co: Coroutine, e: BaseException, wrap: bool) -> Any:
+    co.gen = None
+    co.status = "dead"
+    err = to_lua_error(e)
+    co.errval = err
+    if wrap:
+        if err is e:
+            raise err
+        raise err from None
+    return Ret((False, err.value))
 
+
+def enter_gen(co: Coroutine, value: Any, wrap: bool) -> Any:
+    """Resume a coroutine that runs as a live generator (send `value` into it)."""
+    st = state.current
+    prev = st.current
+    co.status = "running"
+    co.resumer = prev
+    st.current = co
+    st.ccalls += 1
+    try:
+        out = co.gen.send(value)
+    except StopIteration as stop:
+        out = stop
+    except (LuaError, RecursionError, MemoryError, TypeError) as e:
+        return _died(co, e, wrap)
+    finally:
+        st.current = prev
+        st.ccalls -= 1
+        co.resumer = None
+    if type(out) is tuple:
+        co.status = "suspended"
+        return Ret(out) if wrap else Ret((True,) + out)
+    if type(out) is StopIteration:
+        co.gen = None
+        r = out.value
+        if type(r) is Ret and r and r[0] is TAILCALL:
+            return enter(co, lambda: r, wrap)  # the body ended in a tail call: run it plainly
+        co.status = "dead"
+        vals = r if type(r) is Ret else (r,)
+        return Ret(vals) if wrap else Ret((True,) + vals)
+    co.status = "suspended"
+    host = Suspend("host", out.values)  # a host suspension below: the task stops
+    host.records = [CoResumeRecord(co, wrap)]
+    raise host
+
+
+def gen_records(co: Coroutine) -> list[Any]:
+    """The stack of a generator-mode coroutine as frame records (for snapshots,
+    coroutine.close): the generator frame itself plus what waits below it."""
+    g = co.gen
+    f = g.gi_frame
+    ci = CODE_INFO[f.f_code]
+    entry = ci.lines.get(f.f_lineno)
+    rp = entry[1] if entry else -1
+    if rp < 0:
+        raise RuntimeError("luavm: coroutine generator suspended outside a resume point")
+    loc = f.f_locals
+    recs: list[Any] = [FrameRecord(co.fn, rp, {n: loc[n] for n in ci.names if n in loc})]
+    below = g.gi_yieldfrom
+    if below is not None:
+        recs.extend(below.gi_frame.f_locals["recs"])
+    return recs
+
+
+def _gen_form(fn: Any, args: tuple) -> Any:
+    """A fresh generator running Lua closure fn as a coroutine body, or None."""
+    code = getattr(fn, "__code__", None)
+    ci = CODE_INFO.get(code) if code is not None else None
+    if ci is None or fn.__closure__ is None and ci.proto.upvalues:
+        return None
+    factory = ci.chunk.gen_factory(ci.proto)
+    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    boxes = [cells[n].cell_contents for n in ci.proto.upvalues]
+    return factory(*boxes)(*args)
+
+
+def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
     if co.status != "suspended":
         if co.status == "dead":
             msg = b"cannot resume dead coroutine"
@@ -214,9 +296,19 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
         if wrap:
             raise rt_error(msg)
         return Ret((False, msg))
+    if state.current.ccalls >= C_LIMIT:
+        if wrap:
+            raise LuaError(b"C stack overflow")
+        return Ret((False, b"C stack overflow"))
+    if co.gen is not None:
+        return enter_gen(co, Ret(args), wrap)
     recs = co.records
     if recs is None:
         fn = co.fn
+        gen = _gen_form(fn, args)
+        if gen is not None:
+            co.gen = gen
+            return enter_gen(co, None, wrap)
         return enter(co, lambda: call(fn, *args), wrap)
     co.records = None
     return enter(co, lambda: run_records(recs, Ret(args)), wrap)

@@ -14,10 +14,10 @@ from typing import Any
 
 from ..compiler.codegen import CompileError, compile_chunk
 from ..compiler.ir import Proto
-from ..compiler.render import render_module, render_resume
+from ..compiler.render import render_generator, render_module, render_resume
 from ..parser import LuaSyntaxError, parse
 from . import ops
-from .coroutine import Suspend, to_lua_error
+from .coroutine import Suspend, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
 from .values import (
     MAXINT,
@@ -30,6 +30,7 @@ from .values import (
     Ret,
     fmt_float,
     rt_error,
+    str2number,
     tointeger,
     type_name,
     wrap,
@@ -96,9 +97,14 @@ def _tableset(t: LuaTable, k: Any, v: Any) -> None:
 
 
 def _fornum(v: Any, what: str) -> Any:
+    """A 'for' control value as a number; strings convert, as in lvm.c's forprep."""
     t = type(v)
     if t is int or t is float:
         return v
+    if t is bytes:
+        n = str2number(v)
+        if n is not None:
+            return n
     raise rt_error(f"bad 'for' {what} (number expected, got {ops.typename_of(v)})")
 
 
@@ -107,6 +113,8 @@ def _forlimit(limit: Any, step: int, start: int) -> int:
     if type(limit) is int:
         return limit
     limit = _fornum(limit, "limit")
+    if type(limit) is int:
+        return limit
     skip = start - 1 if step > 0 else start + 1  # a limit that runs no iteration
     if limit != limit:
         return skip
@@ -118,13 +126,16 @@ def _forlimit(limit: Any, step: int, start: int) -> int:
 
 
 def _forprep(start: Any, limit: Any, step: Any) -> tuple:
-    start = _fornum(start, "initial value")
+    if type(start) is int and type(step) is int:
+        if step == 0:
+            raise rt_error("'for' step is zero")
+        return start, _forlimit(limit, step, start), step
+    # otherwise all three become floats (checked in lvm.c's order)
     limit = _fornum(limit, "limit")
     step = _fornum(step, "step")
+    start = _fornum(start, "initial value")
     if step == 0:
         raise rt_error("'for' step is zero")
-    if type(start) is int and type(step) is int:
-        return start, _forlimit(limit, step, start), step
     return float(start), float(limit), float(step)
 
 
@@ -139,19 +150,22 @@ def _close_prepare(v: Any, name: str) -> bool:
 def _close_normal(v: Any) -> None:
     h = ops.metafield(v, b"__close")
     if h is not None:
-        ops.call_noyield(h, v, None)
+        ops.call_noyield(ops.call_tm, h, b"__close", v, None)
 
 
 def _close_error(v: Any, e: BaseException) -> BaseException:
     err = to_lua_error(e) if not isinstance(e, LuaError) else e
     h = ops.metafield(v, b"__close")
     if h is not None:
-        ops.call_noyield(h, v, err.value)
+        ops.call_noyield(ops.call_tm, h, b"__close", v, err.value)
     return err
 
 
 def _not_suspending() -> bool:
-    return sys.exc_info()[0] is not Suspend
+    """In a `finally`: the block is left for real (not unwound by a suspension,
+    nor by the collection of an abandoned coroutine's generator)."""
+    exc = sys.exc_info()[0]
+    return exc is not Suspend and exc is not GeneratorExit
 
 
 def _pyerr(e: BaseException) -> BaseException:
@@ -248,6 +262,8 @@ NAMESPACE: dict[str, Any] = {
     "_close_normal": _close_normal,
     "_close_error": _close_error,
     "_not_suspending": _not_suspending,
+    "_GenExit": GeneratorExit,
+    "_inner": inner,
     "_INF": math.inf,
     "_NAN": math.nan,
     "__builtins__": {"BaseException": BaseException},
@@ -259,6 +275,15 @@ NAMESPACE: dict[str, Any] = {
     "_bool": bool,
     "_wrap": wrap,
 }
+
+
+def _install_yield() -> None:
+    from ..stdlib.lcoroutine import co_yield
+
+    NAMESPACE["_YIELD"] = co_yield  # generator forms turn calls to it into `yield`
+
+
+_install_yield()
 
 
 class Chunk:
@@ -309,6 +334,23 @@ class Chunk:
                          if hasattr(c, "co_name") and c.co_name == proto.name)
             CODE_INFO[inner] = CodeInfo(self, proto, src.table(), _saved_names(proto))
             self._texts[inner] = src.lines
+            self._resume_cache[key] = f
+        return f
+
+
+    def gen_factory(self, proto: Proto) -> Any:
+        """The generator form of a proto (for coroutine bodies), built on first use."""
+        key = (proto.index, -1)
+        f = self._resume_cache.get(key)
+        if f is None:
+            src = render_generator(proto)
+            code = compile(src.text(), _pyfile(self.name, f" coroutine {proto.index}"), "exec")
+            exec(code, self.ns)
+            f = self.ns.pop(f"_gf{proto.index}")
+            inner_code = next(c for c in f.__code__.co_consts
+                              if hasattr(c, "co_name") and c.co_name == proto.name)
+            CODE_INFO[inner_code] = CodeInfo(self, proto, src.table(), _saved_names(proto))
+            self._texts[inner_code] = src.lines
             self._resume_cache[key] = f
         return f
 

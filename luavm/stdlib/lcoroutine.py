@@ -24,8 +24,9 @@ def co_create(f: Any = NOVALUE, *_: Any) -> C.Coroutine:
 
 
 def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
-    co = _check_co(co, 1, "resume")
-    return C.resume(co, args)
+    if type(co) is not C.Coroutine:
+        co = _check_co(co, 1, "resume")
+    return C.resume(co, args, False)
 
 
 def co_yield(*args: Any) -> Any:
@@ -36,6 +37,8 @@ def co_status(co: Any = NOVALUE, *_: Any) -> bytes:
     co = _check_co(co, 1, "status")
     if co is state.current.current:
         return b"running"
+    if co.status == "running":
+        return b"normal"  # active, waiting on a coroutine it resumed
     return co.status.encode()
 
 
@@ -52,6 +55,9 @@ def co_isyieldable(co: Any = None, *_: Any) -> bool:
 def co_close(co: Any = NOVALUE, *_: Any) -> Any:
     co = _check_co(co, 1, "close")
     if co.status in ("suspended", "dead"):
+        if co.gen is not None:  # a live generator: take its stack as records first
+            co.records = C.gen_records(co)
+            co.gen = None
         err = None
         if co.status == "suspended" and co.records:
             err = close_pending(co)
@@ -63,7 +69,7 @@ def co_close(co: Any = NOVALUE, *_: Any) -> Any:
         if err is not None:
             return Ret((False, err.value))
         return True
-    raise rt_error(f"cannot close a {'running' if co is state.current.current else co.status} coroutine")
+    raise rt_error(f"cannot close a {'running' if co is state.current.current else 'normal'} coroutine")
 
 
 def close_pending(co: C.Coroutine) -> LuaError | None:
@@ -118,7 +124,7 @@ class WrapFunction:
 
     def __call__(self, *args: Any) -> Any:
         try:
-            return C.resume(self.co, args, wrap=True)
+            return C.resume(self.co, args, True)
         except LuaError as e:
             if type(e.value) is bytes and not getattr(e, "wrapped", False):
                 prefix, _ = runtime_position(sys._getframe(0))
