@@ -318,7 +318,9 @@ class _Reader:
                     elif k is None or type(k) is list:
                         raise SnapshotError("corrupted snapshot: bad table key")
                     hp[k] = self.value(h[j + 1])
-                ob._dead = sum(1 for x in hp.values() if x is None)
+                dead = sum(1 for x in hp.values() if x is None)
+                if dead:
+                    ob._aux().dead = dead
                 ob.meta = self.value(o[3])
             elif kind == "box":
                 ob.v = self.value(o[1])

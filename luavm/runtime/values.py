@@ -95,17 +95,30 @@ class LuaError(Exception):
         return tostr(v).decode("utf-8", "replace")
 
 
-def rt_error(msg: str | bytes) -> LuaError:
+def rt_error(msg: str | bytes, runerror: bool = False) -> LuaError:
     """A runtime error with Lua's position prefix: the current line when raised by
     Lua code itself (luaG_runerror), the calling line when raised by a builtin
-    (luaL_error)."""
+    (luaL_error); with `runerror`, none inside a builtin (luaG_runerror there)."""
     import sys
 
     from .frames import position_error
 
     if isinstance(msg, str):
         msg = msg.encode("utf-8", "surrogateescape")
-    return position_error(LuaError(msg, level=1), sys._getframe(1))
+    return position_error(LuaError(msg, level=1), sys._getframe(1), runerror)
+
+
+class _TableAux:
+    """Rarely needed table bookkeeping, allocated on first need (tables are created
+    by the million: their constructor stays small)."""
+
+    __slots__ = ("keys", "kidx", "dead", "hw")
+
+    def __init__(self) -> None:
+        self.keys: list | None = None  # hash keys in order, for `next`
+        self.kidx: dict | None = None  # key -> position in `keys`
+        self.dead = 0  # tombstones in the hash part
+        self.hw = 0  # the longest the array part was before it last shrank
 
 
 class LuaTable:
@@ -117,15 +130,23 @@ class LuaTable:
     `next` keeps working while a traversal clears fields, as Lua allows.
     """
 
-    __slots__ = ("hash", "arr", "meta", "_keys", "_kidx", "_dead", "__weakref__")
+    __slots__ = ("hash", "arr", "meta", "aux")
 
     def __init__(self, arr: list | None = None, hash: dict | None = None) -> None:
         self.arr: list = arr if arr is not None else []
         self.hash: dict = hash if hash is not None else {}
         self.meta: LuaTable | None = None
-        self._keys: list | None = None
-        self._kidx: dict | None = None
-        self._dead = 0
+        self.aux: _TableAux | None = None
+
+    def _aux(self) -> _TableAux:
+        a = self.aux
+        if a is None:
+            a = self.aux = _TableAux()
+        return a
+
+    def _forget_keys(self) -> None:
+        if self.aux is not None:
+            self.aux.keys = None
 
     def __repr__(self) -> str:
         return f"<LuaTable 0x{id(self):08x}>"
@@ -182,6 +203,9 @@ class LuaTable:
         n = len(arr)
         if 0 < k <= n:
             if v is None and k == n:
+                aux = self._aux()
+                if n > aux.hw:
+                    aux.hw = n
                 arr.pop()
                 while arr and arr[-1] is None:
                     arr.pop()
@@ -194,7 +218,7 @@ class LuaTable:
             if h:
                 if k in h:
                     del h[k]
-                    self._keys = None
+                    self._forget_keys()
                 k += 1
                 while True:
                     nv = h.get(k)
@@ -202,7 +226,7 @@ class LuaTable:
                         break
                     arr.append(nv)
                     del h[k]
-                    self._keys = None
+                    self._forget_keys()
                     k += 1
             return
         self._sethash(k, v)
@@ -212,12 +236,13 @@ class LuaTable:
         if v is None:
             if h.get(k) is not None:
                 h[k] = None
-                self._dead += 1
+                self._aux().dead += 1
             return
-        if self._dead > 8 and self._dead * 2 > len(h) and k not in h:
+        aux = self.aux
+        if aux is not None and aux.dead > 8 and aux.dead * 2 > len(h) and k not in h:
             self.hash = h = {hk: hv for hk, hv in h.items() if hv is not None}
-            self._dead = 0
-            self._keys = None
+            aux.dead = 0
+            aux.keys = None
         h[k] = v
 
     def length(self) -> int:
@@ -250,17 +275,18 @@ class LuaTable:
                     k = TRUE_KEY if k else FALSE_KEY
                 h = self.hash
                 if k not in h:
-                    if tk is int and k > 0:
+                    if tk is int and 0 < k <= (self.aux.hw if self.aux is not None else 0):
                         i = len(arr)  # the array part shrank during traversal
                     else:
-                        raise rt_error("invalid key to 'next'")
+                        raise rt_error("invalid key to 'next'", runerror=True)
                 else:
-                    keys = self._keys
+                    aux = self._aux()
+                    keys = aux.keys
                     if keys is None or len(keys) != len(h):
-                        keys = self._keys = list(h)
-                        self._kidx = {kk: n for n, kk in enumerate(keys)}
-                    assert self._kidx is not None
-                    j = self._kidx[k] + 1
+                        keys = aux.keys = list(h)
+                        aux.kidx = {kk: n for n, kk in enumerate(keys)}
+                    assert aux.kidx is not None
+                    j = aux.kidx[k] + 1
                     while j < len(keys):
                         kk = keys[j]
                         v = h[kk]

@@ -132,6 +132,8 @@ def tremove(t: Any = NOVALUE, pos: Any = None, *_: Any) -> Any:
         raise arg_error(1, "remove", "position out of bounds")
     if type(t) is LuaTable and t.meta is None and not t.hash and len(t.arr) == size and 1 <= p <= size:
         arr = t.arr
+        aux = t._aux()
+        aux.hw = max(aux.hw, size)
         v = arr.pop(p - 1)
         while arr and arr[-1] is None:
             arr.pop()
