@@ -64,12 +64,14 @@ class GotoLowering:
         for i, s in enumerate(stmts):
             if isinstance(s, A.Label):
                 where[s.name] = i
-                if s.name in labels or any(s.name in b.labels for b in self.blocks):
+                # Lua 5.4 refuses a label with the name of a visible one: one of
+                # this block, or one an enclosing block declared before this point
+                prev = lines.get(s.name) or next(
+                    (b.label_lines[s.name] for b in self.blocks
+                     if s.name in b.labels and b.label_index[s.name] < b.idx), None)
+                if prev is not None:
                     from .codegen import CompileError
 
-                    prev = lines.get(s.name) or next(
-                        b.label_lines[s.name] for b in self.blocks if s.name in b.labels
-                    )
                     raise CompileError(f":{s.line}: label '{s.name}' already defined on line {prev}")
                 labels[s.name] = len(labels) + 1
                 lines[s.name] = s.line

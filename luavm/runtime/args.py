@@ -6,14 +6,15 @@ import sys
 from typing import Any
 
 from .frames import callee_name
-
-from .values import LuaError, LuaTable, fmt_float, rt_error, str2number, tointeger, type_name
+from .values import Box, LuaError, LuaTable, fmt_float, str2number, tointeger, type_name
 
 
 def typename_for_error(v: Any) -> str:
     """luaL_typeerror's name: a `__name` metafield if it is a string, else the type."""
     from .ops import getmetatable_raw
 
+    if type(v) is Box:
+        return "light userdata"  # debug.upvalueid's result
     mt = getmetatable_raw(v)
     if mt is not None:
         name = mt.get(b"__name")

@@ -44,7 +44,7 @@ def chunkid(name: str) -> str:
     if name.startswith("@"):
         if len(name) <= size:
             return name[1:]
-        return "..." + name[len(name) - (size - 3):]
+        return "..." + name[len(name) - (size - 4):]  # the tail, room kept for '\0'
     nl = name.find("\n")
     room = size - len('[string "..."]') - 1
     if len(name) < room and nl < 0:
@@ -155,7 +155,7 @@ def callee_name(start: FrameType | None) -> tuple[str | None, str | None, str]:
         pos = position(f) + " "
         if res is not None and res[1] is not None and res[1].kind == "call" and res[1].callee:
             namewhat, name = res[1].callee
-            if namewhat in ("global", "local", "upvalue", "method", "field"):
+            if namewhat in ("global", "local", "upvalue", "method", "field", "for iterator"):
                 return namewhat, name, pos
         return None, qual, pos
     return None, qual, ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
+from types import FunctionType
 from typing import Any
 
 from . import state
@@ -138,12 +139,29 @@ def call1(f: Any, *args: Any) -> Any:
     return r
 
 
+C_LIMIT = 200  # LUAI_MAXCCALLS: how deep calls made from builtins may nest
+
+
+def ccall(f: Any, *args: Any) -> Any:
+    """A call a builtin makes on a new C level (pcall, a callback): like Lua, at
+    most C_LIMIT of them nest, so runaway recursion through builtins ends in
+    "C stack overflow" long before the Python stack runs out."""
+    st = state.current
+    if st.ccalls >= C_LIMIT:
+        raise LuaError(b"C stack overflow")
+    st.ccalls += 1
+    try:
+        return call(f, *args)
+    finally:
+        st.ccalls -= 1
+
+
 def call_noyield(f: Any, *args: Any) -> Any:
     """Call from a builtin that cannot be resumed: a yield inside is a Lua error."""
     co = state.current.current
     co.nny += 1
     try:
-        return call(f, *args)
+        return ccall(f, *args)
     finally:
         co.nny -= 1
 
@@ -151,9 +169,21 @@ def call_noyield(f: Any, *args: Any) -> Any:
 def call_meta(obj: Any, args: tuple) -> Any:
     """Call a non-function value through its `__call` metamethod."""
     h = metafield(obj, b"__call")
-    if h is None:
-        raise call_error(obj, None, operand=1)
+    if h is None or not callable(h):
+        raise call_error(obj if h is None else h, None, operand=1)
     return h(obj, *args)
+
+
+def is_function(v: Any) -> bool:
+    return v.__class__ is FunctionType or (v.__class__ is not LuaTable and type_name(v) == "function")
+
+
+def call_tm(h: Any, event: bytes, *args: Any) -> Any:
+    """Call the metamethod h for `event`; a value that cannot be called is Lua's
+    "attempt to call a number value (metamethod 'add')"."""
+    if h.__class__ is not FunctionType and not is_function(h) and metafield(h, b"__call") is None:
+        raise call_error(h, f"metamethod '{event[2:].decode()}'")
+    return h(*args)
 
 
 def typename_of(v: Any) -> str:
@@ -203,7 +233,7 @@ def arith_slow(op: str, a: Any, b: Any) -> Any:
     if h is None:
         h = metafield(b, ev)
     if h is not None:
-        r = h(a, b)
+        r = call_tm(h, ev, a, b)
         if type(r) is Ret:
             return first(r)
         return r
@@ -361,7 +391,7 @@ def unm(a: Any) -> Any:
         return -a
     h = metafield(a, b"__unm")
     if h is not None:
-        r = h(a, a)
+        r = call_tm(h, b"__unm", a, a)
         return first(r) if type(r) is Ret else r
     raise OpError(f"attempt to perform arithmetic on a {typename_of(a)} value", 1)
 
@@ -415,7 +445,7 @@ def bnot(a: Any) -> Any:
         raise OpError("number%VAR% has no integer representation", 1)
     h = metafield(a, b"__bnot")
     if h is not None:
-        r = h(a, a)
+        r = call_tm(h, b"__bnot", a, a)
         return first(r) if type(r) is Ret else r
     raise OpError(f"attempt to perform bitwise operation on a {typename_of(a)} value", 1)
 
@@ -488,7 +518,7 @@ def eq(a: Any, b: Any) -> bool:
             h = metafield(b, b"__eq")
         if h is None:
             return False
-        r = h(a, b)
+        r = call_tm(h, b"__eq", a, b)
         if type(r) is Ret:
             r = first(r)
         return r is not None and r is not False
@@ -521,7 +551,7 @@ def lt(a: Any, b: Any) -> bool:
         h = metafield(b, b"__lt")
     if h is None:
         raise _cmp_error(a, b)
-    r = h(a, b)
+    r = call_tm(h, b"__lt", a, b)
     if type(r) is Ret:
         r = first(r)
     return r is not None and r is not False
@@ -539,7 +569,7 @@ def le(a: Any, b: Any) -> bool:
         h = metafield(b, b"__le")
     if h is None:
         raise _cmp_error(a, b)
-    r = h(a, b)
+    r = call_tm(h, b"__le", a, b)
     if type(r) is Ret:
         r = first(r)
     return r is not None and r is not False
@@ -570,7 +600,7 @@ def concat(a: Any, b: Any) -> Any:
     if h is None:
         h = metafield(b, b"__concat")
     if h is not None:
-        r = h(a, b)
+        r = call_tm(h, b"__concat", a, b)
         return first(r) if type(r) is Ret else r
     bad = 1 if x is None else 2
     v = a if bad == 1 else b
@@ -585,11 +615,11 @@ def length(v: Any) -> Any:
         mt = v.meta
         if mt is None or (h := mt.hash.get(b"__len")) is None:
             return v.length()
-        r = h(v, v)  # like luaT_callTMres, the operand is passed twice
+        r = call_tm(h, b"__len", v, v)  # like luaT_callTMres, the operand is passed twice
         return first(r) if type(r) is Ret else r
     h = metafield(v, b"__len")
     if h is not None:
-        r = h(v, v)
+        r = call_tm(h, b"__len", v, v)
         return first(r) if type(r) is Ret else r
     raise OpError(f"attempt to get length of a {typename_of(v)} value", 1)
 
@@ -598,7 +628,8 @@ def length(v: Any) -> Any:
 
 
 def index(o: Any, k: Any) -> Any:
-    """o[k] with __index."""
+    """o[k] with __index: a function is called, any other value is indexed in turn."""
+    orig = o
     for _ in range(2000):
         if type(o) is LuaTable:
             v = o.get(k)
@@ -613,8 +644,8 @@ def index(o: Any, k: Any) -> Any:
         else:
             h = metafield(o, b"__index")
             if h is None:
-                raise OpError(f"attempt to index a {typename_of(o)} value", 1)
-        if type(h) is LuaTable or type(h) is bytes or isinstance(h, Userdata):
+                raise OpError(f"attempt to index a {typename_of(o)} value", 1 if o is orig else 0)
+        if not is_function(h):
             o = h
             continue
         r = h(o, k)
@@ -625,7 +656,8 @@ def index(o: Any, k: Any) -> Any:
 
 
 def setindex(o: Any, k: Any, v: Any) -> None:
-    """o[k] = v with __newindex."""
+    """o[k] = v with __newindex: a function is called, any other value is assigned to."""
+    orig = o
     for _ in range(2000):
         if type(o) is LuaTable:
             mt = o.meta
@@ -639,8 +671,8 @@ def setindex(o: Any, k: Any, v: Any) -> None:
         else:
             h = metafield(o, b"__newindex")
             if h is None:
-                raise OpError(f"attempt to index a {typename_of(o)} value", 1)
-        if type(h) is LuaTable:
+                raise OpError(f"attempt to index a {typename_of(o)} value", 1 if o is orig else 0)
+        if not is_function(h):
             o = h
             continue
         h(o, k, v)

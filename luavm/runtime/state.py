@@ -32,6 +32,7 @@ class LuaState:
         self.stdout: Any = None  # binary stream print() writes to
         self.package: LuaTable | None = None
         self.task_active = False  # a Task is running: the host may suspend it
+        self.ccalls = 0  # nested calls made from builtins (pcall, resume, callbacks)
 
 
 current: LuaState = None  # type: ignore[assignment]  # set by LuaRuntime

@@ -16,8 +16,10 @@ from ..runtime.args import (
     type_error,
 )
 from ..runtime.coroutine import PcallRecord, Suspend, protected
-from ..runtime.frames import level_position
+from ..runtime.frames import level_position, register_builtin
 from ..runtime.values import (
+    MAXINT,
+    MININT,
     NORET,
     LuaError,
     LuaTable,
@@ -114,13 +116,13 @@ def lua_pairs(t: Any = NOVALUE, *_: Any) -> Any:
     if h is not None:
         r = ops.results(ops.call(h, t))
         return Ret((r + (None, None, None))[:3])
-    if type(t) is not LuaTable:
-        raise type_error(1, "pairs", "table", t)
-    return Ret((lua_next, t, None))
+    return Ret((lua_next, t, None))  # lua 5.4: any value; `next` then complains
 
 
-def ipairs_iter(t: Any, i: Any, *_: Any) -> Any:
-    i += 1
+def ipairs_iter(t: Any = NOVALUE, i: Any = NOVALUE, *_: Any) -> Any:
+    if type(i) is not int:
+        i = check_int(i, 2, "ipairs_iter")
+    i = i + 1 if i != MAXINT else MININT  # luaL_intop: wraps around
     if type(t) is LuaTable:
         arr = t.arr
         if 0 < i <= len(arr):
@@ -232,13 +234,13 @@ def lua_error(v: Any = None, level: Any = None, *_: Any) -> Any:
 
 def lua_pcall(f: Any = NOVALUE, *args: Any) -> Any:
     check_any(f, 1, "pcall")
-    return protected(lambda: ops.call(f, *args), None, PcallRecord(None))
+    return protected(lambda: ops.ccall(f, *args), None, PcallRecord(None))
 
 
 def lua_xpcall(f: Any = NOVALUE, h: Any = NOVALUE, *args: Any) -> Any:
     if type_name(h) != "function":
         raise type_error(2, "xpcall", "function", NOVALUE if h is NOVALUE else h)
-    return protected(lambda: ops.call(f, *args), h, PcallRecord(h))
+    return protected(lambda: ops.ccall(f, *args), h, PcallRecord(h))
 
 
 def lua_collectgarbage(opt: Any = None, *_: Any) -> Any:
@@ -346,6 +348,7 @@ def open_base(st: state.LuaState, G: LuaTable) -> None:
         funcs["dofile"] = lua_dofile
     for k, f in funcs.items():
         G.set(k.encode(), f)
+    register_builtin(ipairs_iter, "?")  # no global name: Lua calls it '?' in messages
     G.set(b"_G", G)
     G.set(b"_VERSION", b"Lua 5.4")
 

@@ -26,7 +26,14 @@ def co_create(f: Any = NOVALUE, *_: Any) -> C.Coroutine:
 def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     if type(co) is not C.Coroutine:
         co = _check_co(co, 1, "resume")
-    return C.resume(co, args, False)
+    st = state.current
+    if st.ccalls >= ops.C_LIMIT:  # lua_resume's own check: the coroutine stays as it is
+        return Ret((False, b"C stack overflow"))
+    st.ccalls += 1
+    try:
+        return C.resume(co, args, False)
+    finally:
+        st.ccalls -= 1
 
 
 def co_yield(*args: Any) -> Any:
@@ -75,7 +82,6 @@ def co_close(co: Any = NOVALUE, *_: Any) -> Any:
 def close_pending(co: C.Coroutine) -> LuaError | None:
     """Run the `__close` of every to-be-closed variable still open in a suspended
     coroutine, innermost first; returns the last error raised by one of them."""
-    from ..compiler.ir import If, Loop, Try
     from ..runtime.frames import CODE_INFO
     from ..runtime.loader import _close_error
 
@@ -84,34 +90,39 @@ def close_pending(co: C.Coroutine) -> LuaError | None:
         if not isinstance(rec, C.FrameRecord):
             continue
         proto = CODE_INFO[rec.fn.__code__].proto
-        target = proto.resume_points[rec.rp]
-        chain: list[Try] = []
-
-        def walk(stmts: list, path: list[Try]) -> bool:
-            for s in stmts:
-                if s is target:
-                    chain.extend(path)
-                    return True
-                if isinstance(s, If) and (walk(s.body, path) or walk(s.orelse, path)):
-                    return True
-                if isinstance(s, Loop) and walk(s.body, path):
-                    return True
-                if isinstance(s, Try) and walk(s.body, path + [s]):
-                    return True
-            return False
-
-        walk(proto.body, [])
+        chain = _tries_around(proto.body, proto.resume_points[rec.rp], []) or []  # outermost first
         for tr in reversed(chain):
             if rec.locals.get(tr.flag):
                 v = rec.locals.get(tr.var)
                 try:
                     if err is None:
-                        ops.call_noyield(ops.metafield(v, b"__close"), v, None)
+                        ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, None)
                     else:
                         _close_error(v, err)
                 except LuaError as e:
                     err = e
     return err
+
+
+def _tries_around(stmts: list, target: Any, path: list) -> list | None:
+    """The to-be-closed blocks (IR Try nodes) enclosing `target`, outermost first."""
+    from ..compiler.ir import If, Loop, Try
+
+    for s in stmts:
+        if s is target:
+            return path
+        found = None
+        if isinstance(s, If):
+            found = _tries_around(s.body, target, path)
+            if found is None:
+                found = _tries_around(s.orelse, target, path)
+        elif isinstance(s, Loop):
+            found = _tries_around(s.body, target, path)
+        elif isinstance(s, Try):
+            found = _tries_around(s.body, target, path + [s])
+        if found is not None:
+            return found
+    return None
 
 
 class WrapFunction:
@@ -123,13 +134,19 @@ class WrapFunction:
         self.co = co
 
     def __call__(self, *args: Any) -> Any:
+        st = state.current
+        st.ccalls += 1
         try:
+            if st.ccalls > ops.C_LIMIT:
+                raise LuaError(b"C stack overflow")
             return C.resume(self.co, args, True)
         except LuaError as e:
             if type(e.value) is bytes and not getattr(e, "wrapped", False):
                 prefix, _ = runtime_position(sys._getframe(0))
                 e.value = prefix.encode() + e.value
             raise
+        finally:
+            st.ccalls -= 1
 
 
 def co_wrap(f: Any = NOVALUE, *_: Any) -> WrapFunction:

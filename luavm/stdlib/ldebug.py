@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from ..runtime import ops, state
-from ..runtime.args import NOVALUE, check_int, type_error
+from ..runtime.args import NOVALUE, check_any, check_int, opt_int, type_error
 from ..runtime.frames import (
     BUILTINS,
     CODE_INFO,
@@ -18,7 +18,7 @@ from ..runtime.frames import (
     op_at,
     significant_frames,
 )
-from ..runtime.values import NORET, LuaTable, Ret, rt_error, tostr, type_name
+from ..runtime.values import NORET, Box, LuaTable, Ret, rt_error, tostr, type_name
 
 
 def db_traceback(*args: Any) -> Any:
@@ -174,6 +174,25 @@ def db_upvaluejoin(f1: Any, n1: Any, f2: Any, n2: Any, *_: Any) -> Any:
     return NORET
 
 
+def _full_userdata(v: Any) -> bool:
+    return type_name(v) == "userdata" and type(v) is not Box  # an upvalue id is light
+
+
+def db_getuservalue(u: Any = NOVALUE, n: Any = None, *_: Any) -> Any:
+    opt_int(n, 2, "getuservalue", 1)
+    if not _full_userdata(u):
+        return None
+    return Ret((None, False))  # luavm's userdata carry no user values
+
+
+def db_setuservalue(u: Any = NOVALUE, v: Any = NOVALUE, n: Any = None, *_: Any) -> Any:
+    opt_int(n, 3, "setuservalue", 1)
+    if not _full_userdata(u):
+        raise type_error(1, "setuservalue", "userdata", u)
+    check_any(v, 2, "setuservalue")
+    return None
+
+
 def db_getmetatable(v: Any = NOVALUE, *_: Any) -> Any:
     return ops.getmetatable_raw(v)
 
@@ -215,7 +234,8 @@ def open(st: state.LuaState) -> LuaTable:
         "getmetatable": db_getmetatable, "setmetatable": db_setmetatable,
         "getupvalue": db_getupvalue, "setupvalue": db_setupvalue, "upvalueid": db_upvalueid,
         "upvaluejoin": db_upvaluejoin, "sethook": db_sethook, "gethook": db_gethook,
-        "getregistry": db_getregistry,
+        "getregistry": db_getregistry, "getuservalue": db_getuservalue,
+        "setuservalue": db_setuservalue,
     }
     for k, f in funcs.items():
         t.set(k.encode(), f)

@@ -1,0 +1,10 @@
+-- numeric for converts strings; errors in lvm.c order
+for i="10","1","-2" do io.write(i, " ") end print()
+for i=1,"3" do io.write(i, " ") end print()
+for i=1,"3.5" do io.write(i, " ") end print()
+print(pcall(function() for i=1,{} do end end))
+print(pcall(function() for i={},1,{} do end end))
+print(pcall(function() for i={},{},1 do end end))
+print(pcall(function() for i=1,2,0 do end end))
+print(pcall(function() for i=1.0,2,0 do end end))
+print(pcall(function() for i="a",2 do end end))
