@@ -154,6 +154,7 @@ def _run(tokens: Iterator[Tok], tables: _Tables, src: str, chunkname: str) -> as
     builder = tables.builder
     builder.varargs = [True]  # the main chunk is a vararg function
     builder.long_varlist = False
+    builder.ndecl = 0  # locals declared in the whole chunk: a bound for Lua's limits
     states = [tables.start]
     values: list[Any] = []
     checked = False
@@ -189,12 +190,25 @@ def _run(tokens: Iterator[Tok], tables: _Tables, src: str, chunkname: str) -> as
                 values.append(fn(args))
                 states.append(gotos[states[-1]][origin])
                 if states[-1] == end and t == "$END":
-                    if builder.long_varlist and not checked:  # Lua recurses per target
+                    if (builder.long_varlist or builder.ndecl > _MAXVARS) and not checked:
+                        # Lua recurses per assignment target; it limits locals and upvalues
                         _Checker(src, chunkname).run()
                     return ast.Chunk(line=0, body=_close(values[-1], tok), chunkname=chunkname)
     except _Reject as exc:  # note where, for the fallback message
         raise _Reject(exc.args[0], tok.line) from None
     raise _Reject("unexpected end of the token stream", tok.line)
+
+
+def first_error(source: bytes | str, chunkname: str, *, skip_shebang: bool = True) -> str | None:
+    """The error lua5.4 reports first for a chunk the grammar accepts but the
+    compiler rejects (goto/label/break/const checks), or None."""
+    try:
+        _Checker(prepare(source, skip_shebang), chunkname).run()
+    except LuaSyntaxError as e:
+        return e.msg
+    except Exception:  # noqa: BLE001 - the caller has its own message
+        return None
+    return None
 
 
 def _unit_chain(tables: _Tables, below: int, top: int, t: str) -> int:
@@ -237,6 +251,7 @@ class _Builder:
 
     varargs: list[bool]  # is each enclosing function vararg?
     long_varlist: bool  # an assignment with enough targets to hit Lua's C-level limit
+    ndecl: int = 0  # locals declared so far (see _run)
 
     # ---- blocks and statements
     def start(self, c: list) -> ast.Block:
@@ -302,11 +317,13 @@ class _Builder:
         return c[0]
 
     def s_numfor(self, c: list) -> ast.NumFor:
+        self.ndecl += 4
         step = c[7] if len(c) == 11 else None
         return ast.NumFor(line=c[0].line, var=c[1].value, start=c[3], stop=c[5], step=step,
                           body=_close(c[-2], c[-1]))
 
     def s_genfor(self, c: list) -> ast.GenFor:
+        self.ndecl += 4 + len(c[1])
         return ast.GenFor(line=c[0].line, names=c[1], exprs=c[3], body=_close(c[5], c[6]))
 
     def s_function(self, c: list) -> ast.FunctionStat:
@@ -315,6 +332,7 @@ class _Builder:
         func.line = c[0].line
         func.name = name
         if is_method:
+            self.ndecl += 1
             func.params.insert(0, "self")
             func.is_method = True
         return ast.FunctionStat(line=c[0].line, target=target, func=func)
@@ -322,6 +340,7 @@ class _Builder:
     def s_localfunction(self, c: list) -> ast.LocalFunction:
         func: ast.Function = c[3]
         func.name = c[2].value
+        self.ndecl += 1
         return ast.LocalFunction(line=c[0].line, name=c[2].value, func=func)
 
     def s_local(self, c: list) -> ast.Local:
@@ -330,6 +349,7 @@ class _Builder:
         if attribs.count("close") > 1:
             raise _Reject("multiple to-be-closed variables in local list")
         exprs = c[3] if len(c) == 4 else []
+        self.ndecl += len(names)
         return ast.Local(line=c[0].line, names=names, attribs=attribs, exprs=exprs)
 
     def attname(self, c: list) -> tuple[str, str | None]:
@@ -377,6 +397,7 @@ class _Builder:
 
     def params(self, c: list) -> tuple[int, list[str], bool]:
         names, is_vararg = c[1] if len(c) == 3 else ([], False)
+        self.ndecl += len(names)
         self.varargs.append(is_vararg)  # reduced before the body's first token is read
         return c[0].line, names, is_vararg
 
@@ -487,6 +508,25 @@ def _key(tok: Tok) -> str:
     return tok.value if tok.type in _PUNCT else tok.type  # type: ignore[return-value]
 
 
+_MAXVARS = 200  # lparser.c MAXVARS
+_MAXUPVAL = 255  # lfunc.h MAXUPVAL
+
+
+class _FuncState:
+    """What _Checker tracks per function: declared locals (active first), upvalues."""
+
+    __slots__ = ("prev", "line", "firstlabel", "actvars", "nactvar", "upvals", "blocks")
+
+    def __init__(self, prev: _FuncState | None, line: int, firstlabel: int) -> None:
+        self.prev = prev
+        self.line = line
+        self.firstlabel = firstlabel
+        self.actvars: list[tuple[str, str]] = []  # (name, 'reg' | 'const' | 'close')
+        self.nactvar = 0
+        self.upvals: dict[str, str] = {}
+        self.blocks: list[tuple[int, int, int, bool]] = []  # (nactvar, firstlabel, firstgoto, isloop)
+
+
 class _Checker:
     """lparser.c without code generation: finds the first error exactly where Lua
     does and raises it with Lua's wording.  Expression kinds are reduced to
@@ -501,6 +541,9 @@ class _Checker:
         self.level = _C_BASE
         self.varargs = [True]
         self.ahead: Tok | None = None
+        self.fs: _FuncState | None = None
+        self.labels: list[list] = []  # dyd->label: [name, line, nactvar]
+        self.gotos: list[list] = []  # dyd->gt: pending gotos and breaks, [name, line, nactvar]
         self.tok = self._read()
         self.k = _key(self.tok)
 
@@ -509,10 +552,114 @@ class _Checker:
         old = sys.getrecursionlimit()
         sys.setrecursionlimit(old + 4000)  # at most ~200 levels of a few frames each
         try:
+            self.open_func(0)
+            assert self.fs is not None
+            self.fs.upvals["_ENV"] = "reg"
             self.statlist()
             self.check("$END")
+            self.close_func()
         finally:
             sys.setrecursionlimit(old)
+
+    # ---- scopes, labels and gotos (lparser.c's semantic checks, in its order)
+    def open_func(self, line: int) -> None:
+        self.fs = _FuncState(self.fs, line, len(self.labels))
+        self.enterblock(False)
+
+    def close_func(self) -> None:
+        self.leaveblock()
+        assert self.fs is not None
+        self.fs = self.fs.prev
+
+    def enterblock(self, isloop: bool) -> None:
+        fs = self.fs
+        assert fs is not None
+        fs.blocks.append((fs.nactvar, len(self.labels), len(self.gotos), isloop))
+
+    def leaveblock(self) -> None:
+        fs = self.fs
+        assert fs is not None
+        nactvar, firstlabel, firstgoto, isloop = fs.blocks.pop()
+        del fs.actvars[nactvar:]  # removevars
+        fs.nactvar = nactvar
+        if isloop:  # pending breaks jump here
+            self.createlabel("break", 0, False, (nactvar, firstlabel, firstgoto, isloop))
+        del self.labels[firstlabel:]
+        if fs.blocks:  # movegotosout
+            for g in self.gotos[firstgoto:]:
+                g[2] = nactvar
+        elif len(self.gotos) > firstgoto:
+            name, line, _ = self.gotos[firstgoto]
+            if name == "break":
+                raise self.error(f"break outside loop at line {line}", near=False)
+            raise self.error(f"no visible label '{name}' for <goto> at line {line}", near=False)
+
+    def createlabel(self, name: str, line: int, last: bool, bl: tuple | None = None) -> None:
+        fs = self.fs
+        assert fs is not None
+        bl = bl or fs.blocks[-1]
+        lb = [name, line, bl[0] if last else fs.nactvar]
+        self.labels.append(lb)
+        i = bl[2]  # solvegotos: the pending gotos of this block
+        while i < len(self.gotos):
+            gt = self.gotos[i]
+            if gt[0] == name:
+                if gt[2] < lb[2]:
+                    var = fs.actvars[gt[2]][0]
+                    raise self.error(f"<goto {name}> at line {gt[1]} jumps into the scope of local '{var}'",
+                                     near=False)
+                del self.gotos[i]
+            else:
+                i += 1
+
+    def findlabel(self, name: str) -> list | None:
+        assert self.fs is not None
+        for lb in self.labels[self.fs.firstlabel:]:
+            if lb[0] == name:
+                return lb
+        return None
+
+    def new_localvar(self, name: str, kind: str = "reg") -> None:
+        fs = self.fs
+        assert fs is not None
+        if len(fs.actvars) + 1 > _MAXVARS:
+            self.errorlimit(_MAXVARS, "local variables")
+        fs.actvars.append((name, kind))
+
+    def adjustlocalvars(self, n: int) -> None:
+        assert self.fs is not None
+        self.fs.nactvar += n
+
+    def errorlimit(self, limit: int, what: str) -> None:
+        assert self.fs is not None
+        line = self.fs.line
+        where = "main function" if line == 0 else f"function at line {line}"
+        raise self.error(f"too many {what} (limit is {limit}) in {where}")
+
+    def singlevar(self, name: str) -> str | None:
+        """Resolve a name as singlevar does (creating upvalues on the way); the
+        kind of the variable ('reg', 'const', 'close'), None for a global."""
+        r = self._singlevaraux(self.fs, name)
+        if r is None:
+            self._singlevaraux(self.fs, "_ENV")
+        return r
+
+    def _singlevaraux(self, fs: _FuncState | None, name: str) -> str | None:
+        if fs is None:
+            return None
+        for i in range(fs.nactvar - 1, -1, -1):
+            if fs.actvars[i][0] == name:
+                return fs.actvars[i][1]
+        kind = fs.upvals.get(name)
+        if kind is not None:
+            return kind
+        kind = self._singlevaraux(fs.prev, name)
+        if kind is not None:
+            if len(fs.upvals) + 1 > _MAXUPVAL:
+                self.fs = fs  # the limit is reported for the function that needs the upvalue
+                self.errorlimit(_MAXUPVAL, "upvalues")
+            fs.upvals[name] = kind
+        return kind
 
     # ---- tokens
     def _read(self) -> Tok:
@@ -594,101 +741,165 @@ class _Checker:
             while self.k == "elseif":
                 self.test_then_block()
             if self.testnext("else"):
-                self.statlist()
+                self.block()
             self.check_match("end", "if", line)
-        elif k in ("while", "do"):
+        elif k == "while":
             self.next()
-            if k == "while":
-                self.expr()
-                self.checknext("do")
-            self.statlist()
+            self.expr()
+            self.enterblock(True)
+            self.checknext("do")
+            self.block()
+            self.check_match("end", k, line)
+            self.leaveblock()
+        elif k == "do":
+            self.next()
+            self.block()
             self.check_match("end", k, line)
         elif k == "for":
             self.forstat(line)
         elif k == "repeat":
+            self.enterblock(True)
+            self.enterblock(False)
             self.next()
             self.statlist()
             self.check_match("until", "repeat", line)
             self.expr()
+            self.leaveblock()
+            self.leaveblock()
         elif k == "function":
-            self.nextname()
+            name = self.nextname()
+            kind = self.singlevar(name)
+            simple = True
             while self.k == ".":
                 self.nextname()
-            if self.k == ":":
+                simple = False
+            method = self.k == ":"
+            if method:
                 self.nextname()
-            self.body(line)
+                simple = False
+            self.body(line, method)
+            if simple and kind not in (None, "reg"):
+                raise self.error(f"attempt to assign to const variable '{name}'", near=False)
         elif k == "local":
             self.next()
             if self.testnext("function"):
-                self.checkname()
+                self.new_localvar(self.checkname())
+                self.adjustlocalvars(1)
                 self.body(self.linenumber)
             else:
                 self.localstat()
-        elif k in ("::", "goto"):
-            self.nextname()
-            if k == "::":
-                self.checknext("::")
+        elif k == "::":
+            name = self.nextname()
+            self.checknext("::")
+            while self.k in (";", "::"):
+                self.statement()  # skip other no-op statements
+            if self.findlabel(name) is not None:
+                raise self.error(f"label '{name}' already defined on line {self.findlabel(name)[1]}",  # type: ignore[index]
+                                 near=False)
+            self.createlabel(name, line, self.block_follow(False))
+        elif k == "goto":
+            self.next()
+            gline = self.linenumber
+            name = self.checkname()
+            if self.findlabel(name) is None:
+                self.gotos.append([name, gline, self.fs.nactvar])  # type: ignore[union-attr]
         elif k == "return":
             self.next()
             if not (self.block_follow(True) or self.k == ";"):
                 self.explist()
             self.testnext(";")
-        elif k in (";", "break"):
+        elif k == "break":
+            self.next()
+            self.gotos.append(["break", line, self.fs.nactvar])  # type: ignore[union-attr]
+        elif k == ";":
             self.next()
         else:
             self.exprstat()
         self.level -= 1
+
+    def block(self) -> None:
+        self.enterblock(False)
+        self.statlist()
+        self.leaveblock()
 
     def test_then_block(self) -> None:
         self.next()  # 'if' or 'elseif'
         self.expr()
         self.checknext("then")
         if self.k == "break":  # 'if x then break' is special-cased, outside a statement()
+            bline = self.linenumber
             self.next()
+            self.enterblock(False)
+            self.gotos.append(["break", bline, self.fs.nactvar])  # type: ignore[union-attr]
             while self.testnext(";"):
                 pass
             if self.block_follow(False):
+                self.leaveblock()
                 return
+        else:
+            self.enterblock(False)
         self.statlist()
+        self.leaveblock()
 
     def forstat(self, line: int) -> None:
+        self.enterblock(True)  # scope for loop and control variables
         self.next()
-        self.checkname()
+        name = self.checkname()
         if self.k == "=":
+            for _ in range(3):
+                self.new_localvar("(for state)")
+            self.new_localvar(name)
             self.next()
             self.expr()
             self.checknext(",")
             self.expr()
             if self.testnext(","):
                 self.expr()
+            self.adjustlocalvars(3)
+            nvars = 1
         elif self.k in (",", "in"):
+            for _ in range(4):
+                self.new_localvar("(for state)")
+            self.new_localvar(name)
+            nvars = 1
             while self.testnext(","):
-                self.checkname()
+                self.new_localvar(self.checkname())
+                nvars += 1
             self.checknext("in")
             self.explist()
+            self.adjustlocalvars(4)
         else:
             raise self.error("'=' or 'in' expected")
-        self.checknext("do")
-        self.statlist()
+        self.checknext("do")  # forbody
+        self.enterblock(False)
+        self.adjustlocalvars(nvars)
+        self.block()
+        self.leaveblock()
         self.check_match("end", "for", line)
+        self.leaveblock()
 
     def localstat(self) -> None:
         closes = 0
+        nvars = 0
         while True:
-            self.checkname()
+            name = self.checkname()
+            self.new_localvar(name)
             if self.testnext("<"):
                 attrib = self.checkname()
                 self.checknext(">")
                 if attrib not in ("const", "close"):
                     raise self.error(f"unknown attribute '{attrib}'", near=False)
+                self.fs.actvars[-1] = (name, attrib)  # type: ignore[union-attr]
                 if attrib == "close":
                     closes += 1
                     if closes > 1:
                         raise self.error("multiple to-be-closed variables in local list", near=False)
+            nvars += 1
             if not self.testnext(","):
                 break
         if self.testnext("="):
             self.explist()
+        self.adjustlocalvars(nvars)
 
     def exprstat(self) -> None:
         kind = self.suffixedexp()
@@ -698,8 +909,10 @@ class _Checker:
             raise self.error("syntax error")
 
     def restassign(self, kind: str) -> None:
-        if kind != "var":
+        if kind != "var" and not kind.startswith("name:"):
             raise self.error("syntax error")
+        if kind.startswith("name:") and kind.split(":", 2)[1] not in ("reg", "global"):
+            raise self.error(f"attempt to assign to const variable '{kind.split(':', 2)[2]}'", near=False)
         if self.testnext(","):
             kind = self.suffixedexp()
             self.enterlevel()
@@ -709,12 +922,19 @@ class _Checker:
             self.checknext("=")
             self.explist()
 
-    def body(self, line: int) -> None:
+    def body(self, line: int, method: bool = False) -> None:
+        self.open_func(line)
+        if method:
+            self.new_localvar("self")
+            self.adjustlocalvars(1)
         self.checknext("(")
         vararg = False
+        nparams = 0
         if self.k != ")":
             while True:
                 if self.k == "NAME":
+                    self.new_localvar(self.tok.value)  # type: ignore[arg-type]
+                    nparams += 1
                     self.next()
                 elif self.k == "...":
                     self.next()
@@ -723,11 +943,13 @@ class _Checker:
                     raise self.error("<name> or '...' expected")
                 if vararg or not self.testnext(","):
                     break
+        self.adjustlocalvars(nparams)
         self.checknext(")")
         self.varargs.append(vararg)
         self.statlist()
         self.varargs.pop()
         self.check_match("end", "function", line)
+        self.close_func()
 
     # ---- expressions
     def explist(self) -> None:
@@ -767,10 +989,13 @@ class _Checker:
             self.suffixedexp()
 
     def suffixedexp(self) -> str:
+        """'var', 'call', 'other', or 'name:<kind>:<name>' for a plain variable."""
         line = self.linenumber
         if self.k == "NAME":
+            name = self.tok.value
+            vkind = self.singlevar(name)  # type: ignore[arg-type]
             self.next()
-            kind = "var"
+            kind = f"name:{vkind or 'global'}:{name}"
         elif self.k == "(":
             pline = self.linenumber
             self.next()

@@ -46,6 +46,7 @@ class Atom:
 
 
 NIL = Atom("None", const=True)
+TAIL_BURST = 64  # nested plain tail calls before a trampoline flattens the stack
 
 ARITH = {
     "+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "//": "_idiv",
@@ -234,7 +235,7 @@ class Codegen:
                 d = self.res.decls[id(s)][s.attribs.index("close")]
                 flag = fs.temp("_cl")
                 fs.emit(f"{flag} = _close_prepare({d.pyname}, {d.name!r})", s.line)
-                tr = Try([], d.pyname, flag, OpInfo(s.line))
+                tr = Try([], d.pyname, flag, OpInfo(s.line, "close"), OpInfo(s.line, "closeerr"))
                 fs.out.append(tr)
                 opened.append((fs.out, tr))
                 fs.out = tr.body
@@ -314,6 +315,10 @@ class Codegen:
             self.store(place, a, line)
             return
         places = [self.place(t) for t in targets]
+        # a table or key held in a local this statement assigns must be read first
+        assigned = {p[1] for p in places if p[0] == "local"}
+        places = [("index", *(self.snapshot(x) if x.text in assigned else x for x in p[1:3]), *p[3:])
+                  if p[0] == "index" else p for p in places]
         atoms = self.explist_adjusted(exprs, len(targets), line)
         atoms = [self.snapshot(a) for a in atoms]
         for place, a in reversed(list(zip(places, atoms))):
@@ -347,8 +352,12 @@ class Codegen:
         else:
             _, obj, key, iline, desc = place
             if key.const and key.text.startswith("b") and not obj.const:
-                self.guarded([(f"{obj.text}.__class__ is _LT and {obj.text}.meta is None",
-                               f"{obj.text}.hash[{key.text}] = {a.text}")],
+                o, k = obj.text, key.text
+                # raw store unless __newindex could apply (no metatable, no __newindex,
+                # or the field already holds a value)
+                self.guarded([(f"{o}.__class__ is _LT and ({o}.meta is None or {o}.hash.get({k}) is not None "
+                               f"or {o}.meta.hash.get(b'__newindex') is None)",
+                               f"{o}.hash[{k}] = {a.text}")],
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
             elif obj.const or (key.const and key.ty != "int"):
                 fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,
@@ -485,7 +494,7 @@ class Codegen:
             clv, flag = fs.temp("_clv"), fs.temp("_cl")
             fs.emit(f"{clv} = {vals[3].text}", s.line)
             fs.emit(f"{flag} = _close_prepare({clv}, '(for state)')", s.line)
-            tr = Try([loop], clv, flag, OpInfo(s.line))
+            tr = Try([loop], clv, flag, OpInfo(s.line, "close"), OpInfo(s.line, "closeerr"))
             fs.out.append(tr)
         else:
             fs.out.append(loop)
@@ -504,6 +513,7 @@ class Codegen:
             adj.rp = call.rp
             adj.alias_target = r
             call.call = (r, fv, f"{sv}, {cv}")
+            call.op.fn = fv
             fs.emit(f"if {raw[0]} is None: break", s.line)
             fs.emit(f"{cv} = {raw[0]}", s.line)
             for d, py, rv in zip(decls, pys, raw):
@@ -526,10 +536,21 @@ class Codegen:
             if desc:
                 kind, _, nm = desc.partition(" ")
                 callee = (kind, nm.strip("'"))
-            # a builtin is called right there (as Lua runs a C function on top of the
-            # caller's frame); a suspension inside it resumes by returning its result
-            fs.emit(f"return _tailcall({fn.text}, {argt}, {desc!r})", s.line, "call", (desc,),
-                    resume="return _rv", callee=callee)
+            # A proper tail call: a chain of up to TAIL_BURST of them nest as plain
+            # Python calls; the next one is handed back to the nearest non-tail caller
+            # (a trampoline), which unwinds the burst. Builtins are always called
+            # right here, as Lua runs a C function on top of its caller's frame.
+            # A suspension inside either resumes by returning the callee's result.
+            plain = ", ".join(a.text for a in args) + (
+                (", " if args else "") + "*" + star if star else "")
+            ln = fs.emit(f"if _TC[0] < {TAIL_BURST}: _TC[0] += 1; return {fn.text}({plain})", s.line,
+                         "call", (desc,), resume="return _rv", callee=callee)
+            ln.op.fn = fn.text
+            ln.op.tail = True
+            alias = fs.emit(f"return _tailcall({fn.text}, {argt}, {desc!r})", s.line, "call",
+                            (desc,), callee=callee)
+            alias.rp = ln.rp
+            alias.resume = "return _rv"  # shares the resume point (no new one)
             return
         if not exprs:
             fs.emit("return _NORET", s.line)
@@ -682,7 +703,7 @@ class Codegen:
             fs.emit(f"{t} = _index({o}, {k})", line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
             return Atom(t, desc)
         fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
-        fs.emit(f"if {t} is None: {t} = _index({o}, {k})", line, "index", (obj.desc,),
+        fs.emit(f"if {t} is None: {t} = _index_str({o}, {k})", line, "index", (obj.desc,),
                 resume=f"{t} = _first1(_rv)")
         return Atom(t, desc)
 
@@ -743,6 +764,7 @@ class Codegen:
         ln = fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
                      resume=f"{t} = _rv", callee=callee)
         ln.call = (t, fn.text, ", ".join(argt))
+        ln.op.fn = fn.text
         # the adjustment may run a pending tail call: a suspension there resumes
         # exactly like one inside the call itself
         if want == 1:

@@ -153,7 +153,7 @@ class GotoLowering:
         if idx is None:
             from .codegen import CompileError
 
-            raise CompileError(f":{s.line}: break outside a loop at line {s.line}")
+            raise CompileError(f":{s.line}: break outside loop at line {s.line}")
         crossed = self.loops[idx + 1:]
         if not crossed:
             fs.emit("break", s.line)

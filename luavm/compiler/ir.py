@@ -23,6 +23,8 @@ class OpInfo:
     kind: str = "other"
     descs: tuple[str | None, ...] = ()
     callee: tuple[str, str] | None = None  # (namewhat, name) of a called function
+    fn: str | None = None  # Python expression of the called value (a name or `box.v`)
+    tail: bool = False  # a tail call: the frame is gone for Lua once the callee is Lua
 
 
 @dataclass(eq=False)
@@ -66,7 +68,8 @@ class Try:
     body: list[Stmt]
     var: str  # Python name holding the value to close
     flag: str  # Python name of the "still open" flag
-    op: OpInfo
+    op: OpInfo  # kind 'close': the lines that call `__close`
+    err_op: OpInfo | None = None  # kind 'closeerr': closing on an error (the frame is gone for Lua)
 
 
 Stmt = Line | If | Loop | Try

@@ -79,9 +79,10 @@ def render_try(s: Try, depth: int, out: Source, body) -> None:  # noqa: ANN001
     body(depth + 1)
     out.add(f"{ind}except (_Suspend, _GenExit):", s.op)
     out.add(f"{ind}    raise", s.op)
-    out.add(f"{ind}except BaseException as _ce:", s.op)
-    out.add(f"{ind}    {s.flag} = False", s.op)
-    out.add(f"{ind}    raise _close_error({s.var}, _ce) from None", s.op)
+    eop = s.err_op or s.op
+    out.add(f"{ind}except BaseException as _ce:", eop)
+    out.add(f"{ind}    {s.flag} = False", eop)
+    out.add(f"{ind}    raise _close_error({s.var}, _ce) from None", eop)
     out.add(f"{ind}finally:", s.op)
     out.add(f"{ind}    if {s.flag} and _not_suspending(): {s.flag} = False; _close_normal({s.var})",
             s.op)

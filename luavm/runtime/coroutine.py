@@ -294,7 +294,7 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
         else:
             msg = b"cannot resume non-suspended coroutine"
         if wrap:
-            raise rt_error(msg)
+            raise LuaError(msg)  # coroutine.wrap adds the position (auxwrap)
         return Ret((False, msg))
     if state.current.ccalls >= C_LIMIT:
         if wrap:

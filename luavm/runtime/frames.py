@@ -66,12 +66,23 @@ def lua_line(ci: CodeInfo, op: Any) -> int:
 
 
 def significant_frames(start: FrameType | None) -> list[tuple[str, FrameType]]:
-    """Lua and builtin frames from `start` outward, as ('lua'|'builtin', frame)."""
-    out = []
+    """Lua and builtin frames from `start` outward, as ('lua'|'builtin', frame).
+
+    A Lua frame that made a (plain, nested) tail call to a Lua function is left
+    out: for Lua that frame was replaced by its callee. So is one running the
+    `__close` of its variables because of an error: Lua has unwound it already."""
+    out: list[tuple[str, FrameType]] = []
     f = start
     while f is not None:
         code = f.f_code
-        if code in CODE_INFO:
+        ci = CODE_INFO.get(code)
+        if ci is not None:
+            if out:
+                entry = ci.lines.get(f.f_lineno)
+                op = entry[0] if entry else None
+                if op is not None and (op.tail and out[-1][0] == "lua" or op.kind == "closeerr"):
+                    f = f.f_back
+                    continue
             out.append(("lua", f))
         elif code in BUILTINS:
             out.append(("builtin", f))
@@ -170,10 +181,26 @@ def frame_name(f: FrameType, kind: str) -> str:
     ci = CODE_INFO[f.f_code]
     if ci.proto.index == 0:
         return "main chunk"
+    if _closing_caller(f):
+        return "metamethod 'close'"
     name = ci.proto.lua_name
     if name and name != "?":
         return f"function '{name}'"
     return f"function <{chunkid(ci.chunk.name)}:{ci.proto.line}>"
+
+
+def _closing_caller(f: FrameType) -> bool:
+    """Was the Lua function running in f called as a `__close` metamethod?"""
+    b = f.f_back
+    while b is not None:
+        ci = CODE_INFO.get(b.f_code)
+        if ci is not None:
+            entry = ci.lines.get(b.f_lineno)
+            return bool(entry and entry[0] is not None and entry[0].kind in ("close", "closeerr"))
+        if b.f_code in BUILTINS:
+            return False
+        b = b.f_back
+    return False
 
 
 def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from ..compiler.codegen import CompileError, compile_chunk
 from ..compiler.ir import Proto
 from ..compiler.render import render_generator, render_module, render_resume
-from ..parser import LuaSyntaxError, parse
+from ..parser import LuaSyntaxError, first_error, parse
 from . import ops
 from .coroutine import Suspend, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
@@ -148,16 +148,13 @@ def _close_prepare(v: Any, name: str) -> bool:
 
 
 def _close_normal(v: Any) -> None:
-    h = ops.metafield(v, b"__close")
-    if h is not None:
-        ops.call_noyield(ops.call_tm, h, b"__close", v, None)
+    # the metamethod is looked up again: if it is gone, calling nil is the error
+    ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, None)
 
 
 def _close_error(v: Any, e: BaseException) -> BaseException:
     err = to_lua_error(e) if not isinstance(e, LuaError) else e
-    h = ops.metafield(v, b"__close")
-    if h is not None:
-        ops.call_noyield(ops.call_tm, h, b"__close", v, err.value)
+    ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, err.value)
     return err
 
 
@@ -217,11 +214,10 @@ _UNKNOWN = object()
 
 
 def _callee_value(f: Any, ci: CodeInfo, lineno: int) -> Any:
-    src = ci.chunk.source_lines_for(f.f_code, lineno)
-    if src is None:
+    entry = ci.lines.get(lineno)
+    callee = entry[0].fn if entry and entry[0] is not None else None
+    if not callee:
         return _UNKNOWN
-    rhs = src.split("=", 1)[1].strip() if "=" in src.split("(", 1)[0] else src
-    callee = rhs.split("(", 1)[0].strip()
     try:
         return eval(callee, f.f_globals, f.f_locals)  # a local name or `box.v`: no effects
     except Exception:
@@ -243,9 +239,11 @@ NAMESPACE: dict[str, Any] = {
     "_results": ops.results,
     "_discard": _discard,
     "_tailcall": _tailcall,
+    "_TC": ops.TAIL_COUNT,
     "_adjust": _adjust,
     "_pad": _pad,
     "_index": ops.index,
+    "_index_str": ops.index_str,
     "_setindex": ops.setindex,
     "_tableset": _tableset,
     "_setlist": _setlist,
@@ -295,8 +293,9 @@ class Chunk:
         try:
             tree = parse(source, chunkid(name), skip_shebang=False)
             self.protos: list[Proto] = compile_chunk(tree)
-        except CompileError as e:
-            raise LuaSyntaxError(f"{chunkid(name)}{e.msg}") from None
+        except CompileError as e:  # the checker knows which error Lua meets first
+            msg = first_error(source, chunkid(name), skip_shebang=False)
+            raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
         src = render_module(self.protos, name)
         self.python_source = src.text()
         self.ns = dict(NAMESPACE)

@@ -72,8 +72,12 @@ def metafield(v: Any, event: bytes) -> Any:
 # ------------------------------------------------------------------ results
 
 
+TAIL_COUNT = [0]  # plain (nested) tail calls since the last trampoline
+
+
 def do_tail(r: Ret) -> Any:
     """Run a chain of tail calls iteratively (proper tail calls: the Python stack stays flat)."""
+    TAIL_COUNT[0] = 0
     while True:
         f = r[1]
         try:
@@ -653,6 +657,25 @@ def index(o: Any, k: Any) -> Any:
             return first(r)
         return r
     raise rt_error("'__index' chain too long; possible loop")
+
+
+def index_str(o: Any, k: bytes) -> Any:
+    """o[k] for a string key (fields, methods, globals): the common __index-table
+    chains of class hierarchies walk the hash parts directly."""
+    while type(o) is LuaTable:
+        v = o.hash.get(k)
+        if v is not None:
+            return v
+        mt = o.meta
+        if mt is None:
+            return None
+        h = mt.hash.get(b"__index")
+        if h is None:
+            return None
+        if type(h) is not LuaTable:
+            return index(o, k)
+        o = h
+    return index(o, k)
 
 
 def setindex(o: Any, k: Any, v: Any) -> None:

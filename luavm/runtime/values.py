@@ -168,7 +168,7 @@ class LuaTable:
         if tk is bytes:
             return self.hash.get(k)
         if tk is float:
-            if k.is_integer():
+            if k.is_integer() and -9223372036854775808.0 <= k < 9223372036854775808.0:
                 return self.get(int(k))
             return self.hash.get(k)
         if tk is bool:
@@ -191,7 +191,7 @@ class LuaTable:
             self.setint(k, v)
             return
         if tk is float:
-            if k.is_integer():
+            if k.is_integer() and -9223372036854775808.0 <= k < 9223372036854775808.0:
                 self.setint(int(k), v)
                 return
         elif tk is bool:
@@ -265,7 +265,7 @@ class LuaTable:
         i = 0
         if k is not None:
             tk = type(k)
-            if tk is float and k.is_integer():
+            if tk is float and k.is_integer() and -9223372036854775808.0 <= k < 9223372036854775808.0:
                 k = int(k)
                 tk = int
             if tk is int and 0 < k <= len(arr):

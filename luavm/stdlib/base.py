@@ -86,7 +86,7 @@ def lua_tonumber(v: Any = NOVALUE, base: Any = None, *_: Any) -> Any:
         raise arg_error(2, "tonumber", "base out of range")
     s = v.strip(b" \t\n\r\f\v").lower()
     neg = s[:1] == b"-"
-    if neg:
+    if neg or s[:1] == b"+":
         s = s[1:]
     if not s:
         return None
@@ -300,6 +300,7 @@ def lua_load(*args: Any) -> Any:
         raise type_error(1, "load", "function", chunk)
     if name is None:
         name = opt_str(chunkname, 2, "load", b"=(load)").decode("latin-1")
+    name = name.split("\0", 1)[0]  # lua_load takes the name as a C string
     m = opt_str(mode, 3, "load", b"bt")
     if text[:1] == b"\x1b":
         return Ret((None, b"attempt to load a binary chunk (mode is '%s')" % (m if b"b" not in m else b"t")))
