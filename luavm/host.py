@@ -12,6 +12,7 @@ from . import convert
 from .parser import LuaSyntaxError
 from .runtime import ops, state
 from .runtime.frames import register_builtin, traceback_lines
+from .runtime.limits import Limits
 from .runtime.loader import load_chunk
 from .runtime.state import LuaState
 from .runtime.values import LuaError, LuaTable, tostr
@@ -105,9 +106,15 @@ class LuaRuntime:
     file-system require, unless `host_access=True`."""
 
     def __init__(self, *, host_access: bool = False, stdout: BinaryIO | None = None,
-                 seed: int | None = None) -> None:
-        """`seed` fixes math.random's initial state (otherwise random, as in lua)."""
+                 seed: int | None = None, max_instructions: int | None = None,
+                 timeout: float | None = None, max_memory: int | None = None) -> None:
+        """`seed` fixes math.random's initial state (otherwise random, as in lua).
+        Limits (all optional): `max_instructions` (steps: function calls and loop
+        iterations), `timeout` (seconds per execute/eval/task.run step),
+        `max_memory` (bytes). Code runs without any counting when none is set."""
         st = LuaState()
+        if max_instructions is not None or timeout is not None or max_memory is not None:
+            st.limits = Limits(max_instructions, timeout, max_memory)
         st.host_access = host_access
         st.stdout = stdout if stdout is not None else _StdoutProxy()
         self.state = st
@@ -126,6 +133,9 @@ class LuaRuntime:
     def _run(self, fn: Callable[[], Any]) -> Any:
         gc_before = relax_gc()
         prev = state.activate(self.state)
+        lim = self.state.limits
+        if lim is not None and prev is not self.state:
+            lim.start()
         old_limit = sys.getrecursionlimit()
         if old_limit < RECURSION_LIMIT and threading.current_thread() is _big_stack_thread():
             sys.setrecursionlimit(RECURSION_LIMIT)
@@ -274,7 +284,8 @@ class Task:
         return S.write(root, self.runtime.permanents(), self.request)
 
 
-def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None) -> Task:
+def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None,
+            **limits: Any) -> Task:
     """Rebuild a suspended task from `Task.snapshot()` bytes, in any process.
 
     Host functions are found by module and qualified name, as pickle does; pass
@@ -284,7 +295,7 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
 
     root, objects, request = S.read(data)
     flags = root.get("flags") or {}
-    rt = LuaRuntime(host_access=bool(flags.get("host_access")), stdout=stdout)
+    rt = LuaRuntime(host_access=bool(flags.get("host_access")), stdout=stdout, **limits)
     allowed = None
     if functions is not None:
         if isinstance(functions, dict):

@@ -155,8 +155,9 @@ class _Nest:
 
 
 class Codegen:
-    def __init__(self, chunk: A.Chunk) -> None:
+    def __init__(self, chunk: A.Chunk, counting: bool = False) -> None:
         self.chunk = chunk
+        self.counting = counting  # count steps (function entries, loop iterations) for limits
         self.res: Resolution = resolve(chunk)
         self.protos: list[Proto] = []
         self.fs: FuncState = None  # type: ignore[assignment]
@@ -187,11 +188,18 @@ class Codegen:
         self.protos.append(p)
         return p
 
+    def tick(self, line: int) -> None:
+        """One step of the instruction budget (only in code compiled for limits)."""
+        if self.counting:
+            self.fs.emit("_S[0] -= 1", line)
+            self.fs.emit("if _S[0] < 0: _refill()", line)
+
     def body(self, block: A.Block, vararg: bool) -> None:
         fs = self.fs
         if vararg:
             fs.used.add("_va")
             fs.proto.locals.append("_va")
+        self.tick(block.line)
         self.block(block.stmts, block)
         fs.emit("return _NORET", block.end_line or fs.proto.end_line)
 
@@ -235,7 +243,9 @@ class Codegen:
                 d = self.res.decls[id(s)][s.attribs.index("close")]
                 flag = fs.temp("_cl")
                 fs.emit(f"{flag} = _close_prepare({d.pyname}, {d.name!r})", s.line)
-                tr = Try([], d.pyname, flag, OpInfo(s.line, "close"), OpInfo(s.line, "closeerr"))
+                # closing happens where the block ends (Lua's OP_CLOSE/OP_RETURN line)
+                end = (block.end_line if block is not None else 0) or s.line
+                tr = Try([], d.pyname, flag, OpInfo(end, "close"), OpInfo(s.line, "closeerr"))
                 fs.out.append(tr)
                 opened.append((fs.out, tr))
                 fs.out = tr.body
@@ -397,6 +407,7 @@ class Codegen:
         loop = Loop([], OpInfo(s.line))
         fs.out.append(loop)
         with fs.nested(loop.body):
+            self.tick(s.line)
             c = self.cond(s.cond)
             fs.emit(f"if not ({c}): break", s.line)
             self.loop_body(s.body)
@@ -418,6 +429,7 @@ class Codegen:
         loop = Loop([], OpInfo(s.line))
         fs.out.append(loop)
         with fs.nested(loop.body):
+            self.tick(s.line)
             self.loop_body(s.body, until=s.cond)
         fs.goto.after_loop(loop)
 
@@ -475,6 +487,7 @@ class Codegen:
                 fs.emit(f"if ({iv} > {lim}) if {stp} > 0 else ({iv} < {lim}): break", s.line)
         fs.out.append(loop)
         with fs.nested(loop.body):
+            self.tick(s.line)
             py = fs.declare_local(d)
             fs.emit(f"{py} = _Box({iv})" if d.captured else f"{py} = {iv}", s.line)
             self.loop_body(s.body)
@@ -499,6 +512,7 @@ class Codegen:
         else:
             fs.out.append(loop)
         with fs.nested(loop.body):
+            self.tick(s.line)
             r = fs.temp("_r")
             # Lua puts the iterator call on the line where the explist starts
             call = fs.emit(f"{r} = {fv}({sv}, {cv})", _start_line(s.exprs[0]), "call",
@@ -968,5 +982,5 @@ def _num_literal(v: int | float) -> str:
     return r if r.startswith("-") is False else f"({r})"
 
 
-def compile_chunk(chunk: A.Chunk) -> list[Proto]:
-    return Codegen(chunk).compile()
+def compile_chunk(chunk: A.Chunk, counting: bool = False) -> list[Proto]:
+    return Codegen(chunk, counting).compile()

@@ -107,10 +107,14 @@ def length(t: str, a: str) -> str:
 
 
 def index(t: str, o: str, k: str, tk: str | None) -> str:
-    """t = o[k] for a key that is not a constant string: array slots inline."""
-    kint = "" if tk == "int" else f"{k}.__class__ is _int and "
-    return (f"{t} = _v if {o}.__class__ is _LT and {kint}0 < {k} <= _plen(_a := {o}.arr) and "
-            f"(_v := _a[{k} - 1]) is not None else _index({o}, {k})")
+    """t = o[k] for a key that is not a constant string: array slots and string
+    keys of plain hash parts inline."""
+    if tk == "int":
+        return (f"{t} = _v if {o}.__class__ is _LT and 0 < {k} <= _plen(_a := {o}.arr) and "
+                f"(_v := _a[{k} - 1]) is not None else _index({o}, {k})")
+    return (f"{t} = _v if {o}.__class__ is _LT and ({k}.__class__ is _int and 0 < {k} <= _plen(_a := {o}.arr) "
+            f"and (_v := _a[{k} - 1]) is not None or {k}.__class__ is _bytes and "
+            f"(_v := {o}.hash.get({k})) is not None) else _index({o}, {k})")
 
 
 def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False) -> list[tuple[str, str]]:

@@ -85,6 +85,8 @@ class GotoLowering:
         fs.emit(f"{blk.var} = 0", line)
         node = Loop([], OpInfo(line))
         fs.out.append(node)
+        with fs.nested(node.body):
+            fs.cg.tick(line)  # a backward goto makes a loop: count it as one
         pl = _PyLoop("disp", node, block=blk)
         blk.loop = pl
         self.loops.append(pl)

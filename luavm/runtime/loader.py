@@ -16,7 +16,7 @@ from ..compiler.codegen import CompileError, compile_chunk
 from ..compiler.ir import Proto
 from ..compiler.render import render_generator, render_module, render_resume
 from ..parser import LuaSyntaxError, first_error, parse
-from . import ops
+from . import limits, ops, state
 from .coroutine import Suspend, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
 from .values import (
@@ -154,7 +154,8 @@ def _close_normal(v: Any) -> None:
 
 def _close_error(v: Any, e: BaseException) -> BaseException:
     err = to_lua_error(e) if not isinstance(e, LuaError) else e
-    ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, err.value)
+    if v is not None and v is not False:  # nil and false are not closed
+        ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, err.value)
     return err
 
 
@@ -239,6 +240,8 @@ NAMESPACE: dict[str, Any] = {
     "_results": ops.results,
     "_discard": _discard,
     "_tailcall": _tailcall,
+    "_S": limits.STEPS,
+    "_refill": limits.refill,
     "_TC": ops.TAIL_COUNT,
     "_adjust": _adjust,
     "_pad": _pad,
@@ -287,12 +290,13 @@ _install_yield()
 class Chunk:
     """One compiled Lua source: protos, their Python factories, resume forms on demand."""
 
-    def __init__(self, source: bytes, name: str) -> None:
+    def __init__(self, source: bytes, name: str, counting: bool = False) -> None:
+        self.counting = counting
         self.source = source
         self.name = name
         try:
             tree = parse(source, chunkid(name), skip_shebang=False)
-            self.protos: list[Proto] = compile_chunk(tree)
+            self.protos: list[Proto] = compile_chunk(tree, counting)
         except CompileError as e:  # the checker knows which error Lua meets first
             msg = first_error(source, chunkid(name), skip_shebang=False)
             raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
@@ -373,15 +377,19 @@ def file_text(data: bytes) -> bytes:
     return b"--" + data if data.startswith(b"#") else data
 
 
-_CACHE: dict[tuple[bytes, str], Chunk] = {}
+_CACHE: dict[tuple[bytes, str, bool], Chunk] = {}
 
 
-def load_chunk(source: bytes, name: str) -> Chunk:
-    """Compile (or fetch from the in-process cache) a chunk; raises LuaSyntaxError."""
-    key = (source, name)
+def load_chunk(source: bytes, name: str, counting: bool | None = None) -> Chunk:
+    """Compile (or fetch from the in-process cache) a chunk; raises LuaSyntaxError.
+    `counting`: compile step counting in (default: if the running state has limits)."""
+    if counting is None:
+        lim = getattr(state.current, "limits", None)
+        counting = lim is not None and lim.counting
+    key = (source, name, counting)
     c = _CACHE.get(key)
     if c is None:
-        c = Chunk(source, name)
+        c = Chunk(source, name, counting)
         if len(_CACHE) > 512:
             _CACHE.clear()
         _CACHE[key] = c

@@ -662,6 +662,12 @@ def index(o: Any, k: Any) -> Any:
 def index_str(o: Any, k: bytes) -> Any:
     """o[k] for a string key (fields, methods, globals): the common __index-table
     chains of class hierarchies walk the hash parts directly."""
+    if type(o) is bytes:  # a method of a string: the string metatable's __index
+        mt = state.current.string_meta
+        h = mt.hash.get(b"__index") if mt is not None else None
+        if type(h) is not LuaTable:
+            return index(o, k)
+        o = h
     while type(o) is LuaTable:
         v = o.hash.get(k)
         if v is not None:

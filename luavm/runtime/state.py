@@ -32,6 +32,7 @@ class LuaState:
         self.stdout: Any = None  # binary stream print() writes to
         self.package: LuaTable | None = None
         self.task_active = False  # a Task is running: the host may suspend it
+        self.limits: Any = None  # runtime.limits.Limits when the embedder set any
         self.ccalls = 0  # nested calls made from builtins (pcall, resume, callbacks)
 
 
@@ -43,4 +44,8 @@ def activate(st: LuaState) -> LuaState:
     global current
     prev = current
     current = st
+    if st is not prev:
+        from .limits import STEPS
+
+        STEPS[0] = 0  # the next step charges the new state's budget
     return prev
