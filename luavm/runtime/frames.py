@@ -27,6 +27,11 @@ class CodeInfo:
 
 
 CODE_INFO: dict[CodeType, CodeInfo] = {}
+# Code of the wrappers that run an xpcall message handler. Lua runs the handler on
+# top of the erroring stack; here that stack has unwound, but the error's Python
+# traceback still holds its frames: below a handler frame (its local `err`),
+# `debug.traceback` continues with them.
+HANDLER_CODES: set[CodeType] = set()
 BUILTINS: dict[CodeType, str] = {}  # code of a builtin -> "string.rep"
 
 
@@ -65,7 +70,7 @@ def lua_line(ci: CodeInfo, op: Any) -> int:
     return op.line if op is not None and op.line else ci.proto.line
 
 
-def significant_frames(start: FrameType | None) -> list[tuple[str, FrameType]]:
+def significant_frames(start: FrameType | None, handler: list | None = None) -> list[tuple[str, FrameType]]:
     """Lua and builtin frames from `start` outward, as ('lua'|'builtin', frame).
 
     A Lua frame that made a (plain, nested) tail call to a Lua function is left
@@ -75,6 +80,9 @@ def significant_frames(start: FrameType | None) -> list[tuple[str, FrameType]]:
     f = start
     while f is not None:
         code = f.f_code
+        if handler is not None and code in HANDLER_CODES:
+            handler.append(f)  # the caller continues with the error's frames
+            break
         ci = CODE_INFO.get(code)
         if ci is not None:
             if out:
@@ -175,32 +183,67 @@ def callee_name(start: FrameType | None) -> tuple[str | None, str | None, str]:
 # ------------------------------------------------------------------ tracebacks
 
 
-def frame_name(f: FrameType, kind: str) -> str:
+def frame_name(f: FrameType, kind: str, caller: tuple[FrameType, int] | None = None) -> str:
+    """How a traceback names the function running in f; `caller` is the next
+    significant frame outward (found from f when not given) and its line."""
     if kind == "builtin":
         return f"function '{BUILTINS.get(f.f_code, '?')}'"
     ci = CODE_INFO[f.f_code]
     if ci.proto.index == 0:
         return "main chunk"
-    if _closing_caller(f):
-        return "metamethod 'close'"
-    name = ci.proto.lua_name
-    if name and name != "?":
-        return f"function '{name}'"
+    # as luaL_traceback: a global name, else how the caller called it, else where it is
+    gname = _global_name(f.f_locals.get(ci.proto.name) or f.f_locals.get("_self"))
+    if gname is not None:
+        return f"function '{gname}'"
+    if caller is None:
+        caller = _caller(f)
+    how = _called_as(*caller) if caller is not None else None
+    if how is not None:
+        return how
     return f"function <{chunkid(ci.chunk.name)}:{ci.proto.line}>"
 
 
-def _closing_caller(f: FrameType) -> bool:
-    """Was the Lua function running in f called as a `__close` metamethod?"""
+_METAMETHOD_KINDS = {"index": "index", "setindex": "newindex", "concat": "concat", "len": "len",
+                     "close": "close", "closeerr": "close"}
+
+
+def _called_as(f: FrameType, lineno: int) -> str | None:
+    """How the Lua frame f, at lineno, names the function it is calling."""
+    ci = CODE_INFO.get(f.f_code)
+    entry = ci.lines.get(lineno) if ci is not None else None
+    op = entry[0] if entry else None
+    if op is None:
+        return None
+    if op.kind == "call" and op.callee:
+        return f"{op.callee[0]} '{op.callee[1]}'"
+    mm = _METAMETHOD_KINDS.get(op.kind)
+    return f"metamethod '{mm}'" if mm else None
+
+
+def _global_name(fn: Any) -> str | None:
+    """pushglobalfuncname: "mod.name" of a function found in package.loaded."""
+    from . import state
+
+    loaded = getattr(state.current, "loaded", None) if state.current is not None else None
+    if fn is None or loaded is None:
+        return None
+    for mod, lib in list(loaded.hash.items()):
+        if type(lib) is not type(loaded) or type(mod) is not bytes:
+            continue
+        for k, v in list(lib.hash.items()):
+            if v is fn and type(k) is bytes:
+                name = (mod + b"." + k).decode("latin-1")
+                return name[3:] if name.startswith("_G.") else name
+    return None
+
+
+def _caller(f: FrameType) -> tuple[FrameType, int] | None:
     b = f.f_back
     while b is not None:
-        ci = CODE_INFO.get(b.f_code)
-        if ci is not None:
-            entry = ci.lines.get(b.f_lineno)
-            return bool(entry and entry[0] is not None and entry[0].kind in ("close", "closeerr"))
-        if b.f_code in BUILTINS:
-            return False
+        if b.f_code in CODE_INFO or b.f_code in BUILTINS:
+            return b, b.f_lineno
         b = b.f_back
-    return False
+    return None
 
 
 def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> list[str]:
@@ -221,29 +264,35 @@ def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> li
         while f is not None:
             frames.append((f, f.f_lineno))
             f = f.f_back
+    frames = [(f, ln) for f, ln in frames if f.f_code in CODE_INFO or f.f_code in BUILTINS]
     out = []
-    for f, lineno in frames:
+    for i, (f, lineno) in enumerate(frames):
         code = f.f_code
         if code in CODE_INFO:
             ci = CODE_INFO[code]
             entry = ci.lines.get(lineno)
             line = lua_line(ci, entry[0] if entry else None)
-            out.append(f"{chunkid(ci.chunk.name)}:{line}: in {frame_name(f, 'lua')}")
-        elif code in BUILTINS:
+            caller = frames[i + 1] if i + 1 < len(frames) else None
+            out.append(f"{chunkid(ci.chunk.name)}:{line}: in {frame_name(f, 'lua', caller)}")
+        else:
             out.append(f"[C]: in {frame_name(f, 'builtin')}")
     return out
 
 
 def current_traceback(msg: str | None, level: int = 1) -> str:
-    """debug.traceback: the live Lua stack."""
-    frames = significant_frames(sys._getframe(1))
-    lines = ["stack traceback:"]
-    for kind, f in frames[level:]:
+    """debug.traceback: the live Lua stack (in a message handler, the erroring one)."""
+    handler: list = []
+    entries = []
+    for kind, f in significant_frames(sys._getframe(1), handler):
         if kind == "lua":
-            lines.append(f"\t{position(f)} in {frame_name(f, 'lua')}")
+            entries.append(f"{position(f)} in {frame_name(f, 'lua')}")
         else:
-            lines.append(f"\t[C]: in {frame_name(f, 'builtin')}")
-    lines.append("\t[C]: in ?")
+            entries.append(f"[C]: in {frame_name(f, 'builtin')}")
+    if handler:
+        err = handler[0].f_locals.get("err")
+        if err is not None:
+            entries += traceback_lines(err.__traceback__, getattr(err, "origin", None))
+    lines = ["stack traceback:"] + ["\t" + e for e in entries[level:]] + ["\t[C]: in ?"]
     text = "\n".join(lines)
     return f"{msg}\n{text}" if msg is not None else text
 

@@ -16,7 +16,7 @@ from ..runtime.args import (
     type_error,
 )
 from ..runtime.coroutine import PcallRecord, Suspend, protected
-from ..runtime.frames import level_position, register_builtin
+from ..runtime.frames import HANDLER_CODES, level_position, register_builtin
 from ..runtime.values import (
     MAXINT,
     MININT,
@@ -240,7 +240,24 @@ def lua_pcall(f: Any = NOVALUE, *args: Any) -> Any:
 def lua_xpcall(f: Any = NOVALUE, h: Any = NOVALUE, *args: Any) -> Any:
     if type_name(h) != "function":
         raise type_error(2, "xpcall", "function", NOVALUE if h is NOVALUE else h)
-    return protected(lambda: ops.ccall(f, *args), h, PcallRecord(h))
+    return protected(lambda: ops.ccall(f, *args), MessageHandler(h), PcallRecord(h))
+
+
+class MessageHandler:
+    """Runs xpcall's handler h where the frames of the error stay visible (see
+    frames.HANDLER_CODES): `debug.traceback` as a handler shows where it failed."""
+
+    __slots__ = ("h",)
+
+    def __init__(self, h: Any) -> None:
+        self.h = h
+
+    def __call__(self, value: Any) -> Any:
+        err = sys.exc_info()[1]  # noqa: F841 - read from this frame by current_traceback
+        return ops.call(self.h, value)
+
+
+HANDLER_CODES.add(MessageHandler.__call__.__code__)
 
 
 def lua_collectgarbage(opt: Any = None, *_: Any) -> Any:
