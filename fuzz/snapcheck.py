@@ -115,3 +115,30 @@ def run_lua54(src: str) -> bytes | None:
     if p.returncode != 0:
         raise AssertionError(f"lua5.4 failed on a generated program:\n{p.stderr.decode()}\n{src}")
     return p.stdout
+
+
+def run_task(src: str | bytes, *, restore_each: bool, chunkname: str = "=stdin") -> tuple[bytes, list | None, bytes | None, int]:
+    """Run `src` as a task, answering every suspension; with `restore_each`, each
+    time from a snapshot restored into a fresh runtime (and the snapshot taken
+    twice must give the same bytes). Returns (stdout, results or None, the
+    uncaught error message or None, suspensions)."""
+    from .common import lua_error_text
+
+    out = io.BytesIO()
+    rt = luavm.LuaRuntime(stdout=out, seed=0)
+    rt.globals()["fetch"] = fetch
+    n = 0
+    try:
+        task = rt.task(src, chunkname=chunkname)
+        task.run()
+        while not task.done:
+            if restore_each:
+                data = task.snapshot()
+                if task.snapshot() != data:
+                    raise AssertionError("snapshot of the same state gave different bytes")
+                task = luavm.restore(data, stdout=out)
+            task.run(host_answer(task.request[1]))
+            n += 1
+    except luavm.LuaError as e:
+        return out.getvalue(), None, lua_error_text(e), n
+    return out.getvalue(), task.result, None, n

@@ -993,8 +993,8 @@ class _Checker:
         line = self.linenumber
         if self.k == "NAME":
             name = self.tok.value
-            vkind = self.singlevar(name)  # type: ignore[arg-type]
             self.next()
+            vkind = self.singlevar(name)  # type: ignore[arg-type]
             kind = f"name:{vkind or 'global'}:{name}"
         elif self.k == "(":
             pline = self.linenumber

@@ -708,7 +708,7 @@ def test_garbage_never_escapes() -> None:
 
 def test_big_file() -> None:
     body = "\n".join(
-        f"local function f{i}(a, b)\n  local t = {{a, b, k = '{i}'}}\n"
+        f"function f{i}(a, b)\n  local t = {{a, b, k = '{i}'}}\n"
         f"  if a > b then return t[1] + {i} else return #t .. 'x' end\nend"
         for i in range(1250)
     )
