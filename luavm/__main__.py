@@ -8,6 +8,7 @@ usage: luavm [options] [script [args]]
   -E        ignore environment variables
   -W        turn warnings on
   --emit-python  print the Python generated for 'script' and exit
+  --no-cache     do not read or write the compiled-chunk cache (~/.cache/luavm)
   --        stop handling options
   -         stop handling options and execute stdin
 """
@@ -47,8 +48,8 @@ def _report(e: BaseException, traceback: bool = True) -> None:
 
             if ops.metafield(v, b"__tostring") is not None:
                 try:
-                    msg = tostring_meta(v).decode("utf-8", "replace")
-                except Exception:  # noqa: BLE001
+                    msg = _bounded(tostring_meta, v).decode("utf-8", "replace")
+                except Exception:  # noqa: BLE001 - it errs, yields, loops, returns a non-string
                     msg = f"(error object is a {_tn(v)} value)"
             else:
                 msg = f"(error object is a {_tn(v)} value)"
@@ -58,6 +59,25 @@ def _report(e: BaseException, traceback: bool = True) -> None:
     else:
         sys.stderr.write(f"{PROG}: {e}\n")
     sys.stderr.flush()
+
+
+def _bounded(fn: Any, *args: Any) -> Any:
+    """fn(*args), stopped with an error after a million Python trace events: a
+    hostile `__tostring` of an error object must not hang the report."""
+    count = [0]
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        count[0] += 1
+        if count[0] > 1_000_000:
+            raise RuntimeError("__tostring took too long")
+        return tracer
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return fn(*args)
+    finally:
+        sys.settrace(old)
 
 
 def _tn(v: Any) -> str:
@@ -115,6 +135,8 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
             pass
         elif a == "--emit-python":
             emit = True
+        elif a == "--no-cache":
+            os.environ["LUAVM_NO_CACHE"] = "1"
         else:
             return _usage(f"unrecognized option '{a}'")
         i += 1

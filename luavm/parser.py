@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from lark import Lark
+from lark import __version__ as lark_version
 from lark.lexer import Lexer, Token
 from lark.parsers.lalr_analysis import Shift
 
 from . import ast, lexer
 from .lexer import LuaSyntaxError, Tok, near_text, prepare, token2str, tokenize
+from .runtime.limits import LuaLimitError
 
 __all__ = ["LuaSyntaxError", "parse"]
 
@@ -48,6 +50,8 @@ def parse(source: bytes | str, chunkname: str = "?", *, skip_shebang: bool = Tru
         raise
     except RecursionError:
         raise LuaSyntaxError("C stack overflow") from None
+    except LuaLimitError:  # a limited runtime's clock or memory ran out while compiling
+        raise
     except Exception as exc:  # a bug here must still look like a Lua error to the caller
         raise LuaSyntaxError(f"{chunkname}: internal parser error: {exc!r}") from exc
     finally:
@@ -104,8 +108,21 @@ class _Tables(NamedTuple):
 
 
 def _tables() -> _Tables:
-    """Build the parser once (about 0.1 s); later calls reuse it."""
+    """Build the parser once (about 0.1 s; cached on disk); later calls reuse it."""
     if "t" not in _cache:
+        from . import diskcache
+
+        ck = diskcache.key("parser", _grammar_text(), lark_version)
+        cached = diskcache.get("parser", ck)
+        if cached is not None:
+            builder = _Builder()
+            acts, gotos_, start, end = cached
+            actions_: dict[int, dict[str, Any]] = {
+                st: {sym: (a if type(a) is int else (a[0], getattr(builder, a[1]) if a[1] else None, a[2]))
+                     for sym, a in row.items()}
+                for st, row in acts.items()}
+            _cache["t"] = _Tables(actions_, gotos_, start, end, builder, None, {})  # type: ignore[arg-type]
+            return _cache["t"]
         builder = _Builder()
         lark = Lark(_grammar_text(), parser="lalr", lexer=_LarkLexer, transformer=builder,
                     maybe_placeholders=False, keep_all_tokens=True)
@@ -131,6 +148,9 @@ def _tables() -> _Tables:
                         fn = getattr(builder, arg.alias or arg.origin.name)
                     actions[state][sym] = (size, fn, str(arg.origin.name))
         _cache["t"] = _Tables(actions, gotos, conf.start_state, conf.end_state, builder, lark, {})
+        plain = {st: {sym: (a if type(a) is int else (a[0], a[1].__name__ if a[1] else "", a[2]))
+                      for sym, a in row.items()} for st, row in actions.items()}
+        diskcache.put("parser", ck, (plain, gotos, conf.start_state, conf.end_state))
     return _cache["t"]
 
 

@@ -14,10 +14,30 @@ import keyword
 from dataclasses import dataclass
 
 from .. import ast as A
+from ..runtime.limits import poll
 from . import fastpath
 from .goto import GotoLowering
 from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
 from .scope import Decl, Resolution, resolve
+
+
+def _split_after_close(stmts: list[A.Stmt], block: A.Block | None) -> list[A.Stmt]:
+    """The statements after a label go to a new segment of the block's goto
+    dispatcher, which would leave the Try that closes a `<close>` variable declared
+    before the label (closing it on a jump back that stays in its scope). So the
+    rest of such a block becomes a nested block, labels included; labels that end
+    the block stay outside (Lua treats them as out of the variable's scope)."""
+    for i, s in enumerate(stmts):
+        if isinstance(s, A.Local) and "close" in s.attribs:
+            k = len(stmts)
+            while k > i + 1 and isinstance(stmts[k - 1], A.Label):
+                k -= 1
+            if any(isinstance(x, A.Label) for x in stmts[i + 1:k]):
+                line = stmts[i + 1].line
+                inner = A.Block(line=line, stmts=stmts[i + 1:k], end_line=block.end_line if block else 0)
+                return [*stmts[:i + 1], A.Do(line=line, body=inner), *stmts[k:]]
+            break
+    return stmts
 
 
 class CompileError(Exception):
@@ -154,10 +174,14 @@ class _Nest:
         self.fs.out = self.saved
 
 
+STRAIGHT_LINE = 32  # with counting, a step every this many statements of one block
+
+
 class Codegen:
     def __init__(self, chunk: A.Chunk, counting: bool = False) -> None:
         self.chunk = chunk
         self.counting = counting  # count steps (function entries, loop iterations) for limits
+        self.nstmts = 0
         self.res: Resolution = resolve(chunk)
         self.protos: list[Proto] = []
         self.fs: FuncState = None  # type: ignore[assignment]
@@ -188,10 +212,10 @@ class Codegen:
         self.protos.append(p)
         return p
 
-    def tick(self, line: int) -> None:
-        """One step of the instruction budget (only in code compiled for limits)."""
+    def tick(self, line: int, n: int = 1) -> None:
+        """n steps of the instruction budget (only in code compiled for limits)."""
         if self.counting:
-            self.fs.emit("_S[0] -= 1", line)
+            self.fs.emit(f"_S[0] -= {n}", line)
             self.fs.emit("if _S[0] < 0: _refill()", line)
 
     def body(self, block: A.Block, vararg: bool) -> None:
@@ -232,11 +256,14 @@ class Codegen:
 
     def block(self, stmts: list[A.Stmt], block: A.Block | None = None) -> None:
         fs = self.fs
+        stmts = _split_after_close(stmts, block)
         fs.goto.enter_block(stmts)
         saved_close = fs.close_depth
         opened: list[tuple[list[Stmt], Try]] = []
         for i, s in enumerate(stmts):
             fs.goto.before_stmt(i)
+            if i and not i % STRAIGHT_LINE:
+                self.tick(s.line)  # long straight-line code counts too
             self.stmt(s)
             if isinstance(s, A.Local) and "close" in s.attribs:
                 # the rest of the block runs inside a Try that closes the variable
@@ -261,6 +288,10 @@ class Codegen:
 
     def stmt(self, s: A.Stmt) -> None:
         self.line = s.line
+        if self.counting:
+            self.nstmts += 1
+            if not self.nstmts & 63:
+                poll()  # compiling a big chunk for a limited runtime: check its clock
         m = getattr(self, "st_" + type(s).__name__)
         m(s)
 
@@ -725,8 +756,9 @@ class Codegen:
         fs = self.fs
         obj = self.expr(e.obj)
         if isinstance(e.key, A.String):
+            what = "global" if isinstance(e.obj, A.Name) and e.obj.name == "_ENV" else "field"
             return self.index_const(obj, e.key.value, e.line, target,
-                                    f"field '{_desc_name(e.key.value)}'")
+                                    f"{what} '{_desc_name(e.key.value)}'")
         obj = self.stable(obj) if not _is_simple(e.key) else obj
         key = self.expr(e.key)
         t = target or fs.temp()
@@ -755,14 +787,22 @@ class Codegen:
             obj = self.stable(self.expr(e.obj))
             fn = self.index_const(obj, e.method.encode(), e.line, None, f"method '{e.method}'")
             args, star = self.explist(e.args)
-            return fn, [obj] + args, star, fn.desc
+            return self.callee(fn), [obj] + args, star, fn.desc
         fn = self.expr(e.func)
         if e.args:
             fn = self.stable(fn)
         args, star = self.explist(e.args)
         del fs
-        return fn, args, star, fn.desc
+        return self.callee(fn), args, star, fn.desc
 
+    def callee(self, fn: Atom) -> Atom:
+        """A constant callee goes through a temporary: `1(...)` in the generated
+        Python draws a SyntaxWarning (calling it is Lua's runtime error anyway)."""
+        if not fn.const:
+            return fn
+        t = self.fs.temp()
+        self.fs.emit(f"{t} = {fn.text}", self.line)
+        return Atom(t, fn.desc)
     def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None) -> Atom:
         """want: 1 one value, 0 none (statement), -1 all values as a tuple."""
         fs = self.fs
@@ -809,6 +849,8 @@ class Codegen:
                 k = self.stable(self.expr(f.key))
                 v = self.stable(self.expr(f.value))
                 keyed.append((k, v))
+        if len(e.fields) >= 2 * STRAIGHT_LINE:
+            self.tick(e.line, len(e.fields) // STRAIGHT_LINE)  # a big constructor is bulk work
         t = (target if not keyed else None) or fs.temp()
         arr = "[" + ", ".join(positional) + "]"
         if star is not None:
@@ -884,7 +926,7 @@ class Codegen:
             return Atom(t, is_bool=True)
         t = target or fs.temp()
         if op == "..":
-            fs.emit(fastpath.concat(t, left.operand, right.operand), e.line, "concat",
+            fs.emit(fastpath.concat(t, left.operand, right.operand, self.counting), e.line, "concat",
                     (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
             return Atom(t)
         if t in (left.text, right.text) and left.ty != right.ty:

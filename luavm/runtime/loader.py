@@ -8,14 +8,16 @@ cached by (source, name) so restoring a snapshot recompiles nothing already seen
 from __future__ import annotations
 
 import math
+import pickle
 import sys
-from types import FunctionType
+from types import CodeType, FunctionType
 from typing import Any
 
 from ..compiler.codegen import CompileError, compile_chunk
 from ..compiler.ir import Proto
-from ..compiler.render import render_generator, render_module, render_resume
+from ..compiler.render import Source, render_generator, render_module, render_resume
 from ..parser import LuaSyntaxError, first_error, parse
+from .. import diskcache
 from . import limits, ops, state
 from .coroutine import Suspend, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
@@ -57,8 +59,16 @@ def _tailcall(f: Any, args: tuple, desc: str | None) -> Any:
     stays flat); anything else is simply called here."""
     if f.__class__ is FunctionType and f.__code__ in CODE_INFO:
         return Ret((TAILCALL, f, args, desc))
-    if not callable(f):
-        raise ops.call_error(f, desc)
+    if not ops.is_function(f):
+        # a value called through `__call` (maybe a chain of them) stays a tail call
+        while not ops.is_function(f):
+            h = ops.metafield(f, b"__call")
+            if h is None:
+                raise ops.call_error(f, desc)
+            args = (f, *args)
+            f = h
+        if f.__class__ is FunctionType and f.__code__ in CODE_INFO:
+            return Ret((TAILCALL, f, args, desc))
     return f(*args)
 
 
@@ -294,17 +304,27 @@ class Chunk:
         self.counting = counting
         self.source = source
         self.name = name
-        try:
-            tree = parse(source, chunkid(name), skip_shebang=False)
-            self.protos: list[Proto] = compile_chunk(tree, counting)
-        except CompileError as e:  # the checker knows which error Lua meets first
-            msg = first_error(source, chunkid(name), skip_shebang=False)
-            raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
-        src = render_module(self.protos, name)
+        ck = diskcache.key("chunk", source, name, str(counting))
+        hit = diskcache.get("chunk", ck)
+        if hit is not None:
+            # compiled before (any process): IR and line table pickled, code marshalled
+            self.protos, lines, info = pickle.loads(hit[0])
+            src = Source()
+            src.lines, src.info = lines, info
+            code = hit[1]
+        else:
+            try:
+                tree = parse(source, chunkid(name), skip_shebang=False)
+                self.protos = compile_chunk(tree, counting)
+            except CompileError as e:  # the checker knows which error Lua meets first
+                msg = first_error(source, chunkid(name), skip_shebang=False)
+                raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
+            src = render_module(self.protos, name)
+            code = _compile_py(src, _pyfile(name), chunkid(name))
+            diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
         self.python_source = src.text()
         self.ns = dict(NAMESPACE)
-        code = compile(self.python_source, _pyfile(name), "exec")
-        exec(code, self.ns)
+        exec(_distinct(code, self.name), self.ns)
         self._resume_cache: dict[tuple[int, int], Any] = {}
         self._texts: dict[Any, list[str]] = {}
         table = src.table()
@@ -330,8 +350,8 @@ class Chunk:
         f = self._resume_cache.get(key)
         if f is None:
             src = render_resume(proto, rp)
-            code = compile(src.text(), _pyfile(self.name, f" resume {proto.index}:{rp}"), "exec")
-            exec(code, self.ns)
+            code = _compile_py(src, _pyfile(self.name, f" resume {proto.index}:{rp}"), chunkid(self.name))
+            exec(_distinct(code, self.name), self.ns)
             f = self.ns.pop(f"_rf{proto.index}_{rp}")
             inner = next(c for c in f.__code__.co_consts
                          if hasattr(c, "co_name") and c.co_name == proto.name)
@@ -345,10 +365,16 @@ class Chunk:
         """The generator form of a proto (for coroutine bodies), built on first use."""
         key = (proto.index, -1)
         f = self._resume_cache.get(key)
+        if f is False:
+            return None
         if f is None:
             src = render_generator(proto)
-            code = compile(src.text(), _pyfile(self.name, f" coroutine {proto.index}"), "exec")
-            exec(code, self.ns)
+            try:
+                code = compile(src.text(), _pyfile(self.name, f" coroutine {proto.index}"), "exec")
+            except (SyntaxError, RecursionError, MemoryError):  # too deep for Python: no generator form
+                self._resume_cache[key] = False
+                return None
+            exec(_distinct(code, self.name), self.ns)
             f = self.ns.pop(f"_gf{proto.index}")
             inner_code = next(c for c in f.__code__.co_consts
                               if hasattr(c, "co_name") and c.co_name == proto.name)
@@ -356,6 +382,31 @@ class Chunk:
             self._texts[inner_code] = src.lines
             self._resume_cache[key] = f
         return f
+
+
+def _compile_py(src: Source, filename: str, cid: str) -> Any:
+    """compile() the generated Python. CPython refuses more than 20 nested blocks
+    (loops, try) in one function: Lua code nesting that deep gets a Lua error
+    naming the Lua line, not a Python SyntaxError."""
+    try:
+        return compile(src.text(), filename, "exec")
+    except (SyntaxError, RecursionError, MemoryError) as e:
+        line = 0
+        lineno = getattr(e, "lineno", None)
+        if lineno and 0 < lineno <= len(src.info) and src.info[lineno - 1][0] is not None:
+            line = src.info[lineno - 1][0].line
+        what = e.msg if isinstance(e, SyntaxError) else type(e).__name__
+        raise LuaSyntaxError(f"{cid}:{line}: function too complex for luavm ({what})") from None
+
+
+def _distinct(code: CodeType, name: str) -> CodeType:
+    """The code with the chunk name added to every code object's constants.
+
+    Python compares code objects by content, not by file name: two chunks with
+    the same text would share their CODE_INFO entries (and one would report the
+    other's chunk name). The unused constant tells them apart."""
+    consts = tuple(_distinct(c, name) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_consts=(*consts, "luavm chunk " + name))
 
 
 def _pyfile(name: str, extra: str = "") -> str:
