@@ -1,0 +1,1 @@
+"""Benchmark programs (NAME.lua + NAME.py) and their manifest."""
