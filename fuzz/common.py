@@ -51,6 +51,10 @@ PYTHONISH = re.compile(
     r"<(?:class|function|built-in|bound method) "
 )
 
+# luavm's documented limits (not findings): CPython compiles at most 20 nested blocks
+# per function, so Lua functions nesting loops deeper are refused with this message.
+KNOWN_LIMIT = b"function too complex for luavm"
+
 _ADDR = re.compile(rb"0x[0-9a-fA-F]+")
 
 
@@ -126,6 +130,7 @@ class Watchdog:
         self.deadline: float | None = None
         self.tid = 0
         self.fired = False
+        self.last_fire = 0.0
         self.on_hang: Callable[[], None] | None = None
         self._thread = threading.Thread(target=self._loop, name="fuzz-watchdog", daemon=True)
         self._thread.start()
@@ -138,19 +143,22 @@ class Watchdog:
                 if d is None:
                     continue
                 now = time.monotonic()
-                if not self.fired and now > d:
+                if now > d + self.hard:
+                    cb = self.on_hang
+                    try:
+                        if cb is not None:
+                            cb()
+                    finally:
+                        sys.stderr.write("fuzz: a case hung (stuck in C code?); finding written, exiting\n")
+                        sys.stderr.flush()
+                        os._exit(1)
+                elif now > d and now > self.last_fire + 1.0:
+                    # (again every second: an exception raised inside a gc callback
+                    # or a __del__ is swallowed by Python)
                     self.fired = True
+                    self.last_fire = now
                     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid),
                                                                ctypes.py_object(CaseTimeout))
-                elif self.fired and now > d + self.hard:
-                    cb = self.on_hang
-                    if cb is not None:
-                        try:
-                            cb()
-                        finally:
-                            sys.stderr.write("fuzz: a case hung in C code; finding written, exiting\n")
-                            sys.stderr.flush()
-                            os._exit(1)
 
     def start(self, limit: float, on_hang: Callable[[], None] | None = None) -> None:
         with self.lock:

@@ -165,7 +165,7 @@ class _Gen:
     def s_tail(self, depth: int) -> list[str]:
         f = self.fresh("tc")
         n = self.draw(st.integers(0, 30))
-        return [f"local function {f}(n, acc)", f"  if n == 0 then return fetch(acc) end",
+        return [f"local function {f}(n, acc)", "  if n == 0 then return fetch(acc) end",
                 f"  return {f}(n - 1, acc + 1)", "end", f"out({f}({n}, 0))", *self.block(depth + 1)]
 
     def s_deep(self, depth: int) -> list[str]:

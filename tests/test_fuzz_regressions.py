@@ -24,3 +24,38 @@ def test_no_python_warnings_when_compiling_constant_stores():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert run(src) == b"big\t2.5\ttrue\n"
+
+
+def test_deep_nesting_is_a_lua_error_not_a_python_syntax_error():
+    # CPython allows 20 nested blocks per code object: deeper Lua loops in one
+    # function raised SyntaxError out of execute()/load(); now a Lua error
+    deep = "local x = 0\n" + "for i = 1, 1 do\n" * 25 + "x = x + 1\n" + "end\n" * 25 + "return x"
+    rt = luavm.LuaRuntime()
+    try:
+        rt.execute(deep, chunkname="=deep")
+    except luavm.LuaError as e:
+        assert e.value == b"deep:21: function too complex for luavm (too many statically nested blocks)"
+    else:
+        raise AssertionError("expected a LuaError")
+    ok, msg = rt.execute("return load(...)", deep)  # noqa: F841 - load returns nil, message
+    assert ok is None and "too complex" in msg
+
+
+def test_coroutine_body_too_deep_for_a_generator_form_still_runs():
+    # the generator form of a coroutine body nests one level more than the function:
+    # when Python refuses it, the regular form runs the coroutine
+    body = "local x = 0\n" + "for i = 1, 1 do\n" * 18 + "x = x + coroutine.yield(i)\n" + "end\n" * 18 + "return x"
+    src = f"local co = coroutine.wrap(function()\n{body}\nend)\nreturn co(), co(5)"
+    assert luavm.LuaRuntime().execute(src) == (1, 5)
+
+
+def test_no_python_warnings_when_calling_constants():
+    # `(1)()` / `return ('x')()` generated `1()` in Python: SyntaxWarning "'int' object is not callable"
+    src = ("local r = {} r[1] = select(2, pcall(function() return (1)() end)) "
+           "r[2] = select(2, pcall(function() local x = ('x')() end)) "
+           "r[3] = select(2, pcall(function() (nil)() end)) return table.concat(r, '|')")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert luavm.LuaRuntime().execute(src, chunkname="=c") == (
+            "c:1: attempt to call a number value|c:1: attempt to call a string value (constant 'x')"
+            "|c:1: attempt to call a nil value")

@@ -282,6 +282,8 @@ def _gen_form(fn: Any, args: tuple) -> Any:
     if ci is None or fn.__closure__ is None and ci.proto.upvalues:
         return None
     factory = ci.chunk.gen_factory(ci.proto)
+    if factory is None:  # no generator form (too deep for Python): the regular form runs it
+        return None
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
     boxes = [cells[n].cell_contents for n in ci.proto.upvalues]
     return factory(*boxes)(*args)

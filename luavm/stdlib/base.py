@@ -170,7 +170,12 @@ def lua_rawset(t: Any = NOVALUE, k: Any = NOVALUE, v: Any = NOVALUE, *_: Any) ->
     check_table(t, 1, "rawset")
     check_any(k, 2, "rawset")
     check_any(v, 3, "rawset")
-    ops.rawset_checked(t, k, v)
+    # raised inside the C function (lua_rawset): Lua gives these no position
+    if k is None:
+        raise LuaError(b"table index is nil")
+    if type(k) is float and k != k:
+        raise LuaError(b"table index is NaN")
+    t.set(k, v)
     return t
 
 

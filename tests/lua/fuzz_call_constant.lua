@@ -1,0 +1,8 @@
+-- found by fuzz/ parser: calling a constant generated `1()` in Python (a SyntaxWarning)
+print(pcall(function() return (1)() end))
+print(pcall(function() return ('x')() end))
+print(pcall(function() return (nil)() end))
+print(pcall(function() return (true)(1, 2) end))
+print(pcall(function() local x = (2.5)() end))
+print(pcall(function() (1)() end))
+local ok, e = pcall(function() return ("abc")(1) end) print(ok, e)
