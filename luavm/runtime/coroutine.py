@@ -242,7 +242,9 @@ def enter_gen(co: Coroutine, value: Any, wrap: bool) -> Any:
         co.resumer = None
     if type(out) is tuple:
         co.status = "suspended"
-        return Ret(out) if wrap else Ret((True,) + out)
+        if wrap:
+            return out[0] if len(out) == 1 else Ret(out)
+        return Ret((True,) + out)
     if type(out) is StopIteration:
         co.gen = None
         r = out.value

@@ -67,7 +67,17 @@ def co_close(co: Any = NOVALUE, *_: Any) -> Any:
             co.gen = None
         err = None
         if co.status == "suspended" and co.records:
-            err = close_pending(co)
+            # the closing methods run in the coroutine (lua_closethread)
+            st = state.current
+            prev = st.current
+            co.status = "running"
+            prev.status = "normal"
+            st.current = co
+            try:
+                err = close_pending(co)
+            finally:
+                st.current = prev
+                prev.status = "running"
         elif co.status == "dead" and co.errval is not None:
             err = co.errval
         co.status = "dead"
@@ -134,19 +144,14 @@ class WrapFunction:
         self.co = co
 
     def __call__(self, *args: Any) -> Any:
-        st = state.current
-        st.ccalls += 1
+        # C.resume counts the C-call level (and refuses past LUAI_MAXCCALLS)
         try:
-            if st.ccalls > ops.C_LIMIT:
-                raise LuaError(b"C stack overflow")
             return C.resume(self.co, args, True)
         except LuaError as e:
             if type(e.value) is bytes and not getattr(e, "wrapped", False):
                 prefix, _ = runtime_position(sys._getframe(0))
                 e.value = prefix.encode() + e.value
             raise
-        finally:
-            st.ccalls -= 1
 
 
 def co_wrap(f: Any = NOVALUE, *_: Any) -> WrapFunction:
