@@ -43,6 +43,7 @@ def register_builtin(fn: Any, qualname: str) -> None:
 
 def chunkid(name: str) -> str:
     """luaO_chunkid: how a chunk name appears in messages (LUA_IDSIZE 60)."""
+    name = name.split("\0", 1)[0]  # a C string
     size = 60
     if name.startswith("="):
         return name[1:size]
@@ -67,6 +68,8 @@ def op_at(f: FrameType, lineno: int | None = None) -> tuple[CodeInfo, Any] | Non
 
 
 def lua_line(ci: CodeInfo, op: Any) -> int:
+    if getattr(ci.chunk, "stripped", False):
+        return -1  # loaded from a stripped binary chunk: no line information
     return op.line if op is not None and op.line else ci.proto.line
 
 
@@ -136,7 +139,7 @@ def varinfo(f: FrameType | None, operand: int) -> str:
     if f is None or operand <= 0:
         return ""
     res = op_at(f)
-    if res is None or res[1] is None:
+    if res is None or res[1] is None or getattr(res[0].chunk, "stripped", False):
         return ""
     descs = res[1].descs
     if operand <= len(descs) and descs[operand - 1]:

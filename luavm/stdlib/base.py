@@ -304,28 +304,41 @@ def lua_load(*args: Any) -> Any:
     env = args[3] if len(args) > 3 else state.current.globals
     if type(chunk) in (int, float):
         chunk = tostr(chunk)
+    # luaB_load checks the mode (argument 3) first, then the chunk name, then the
+    # chunk; both are C strings (they end at a NUL)
+    m = opt_str(mode, 3, "load", b"bt").split(b"\0", 1)[0]
     if type(chunk) is bytes:
         text = chunk
         name = chunk.decode("latin-1") if chunkname is None else None
     elif type_name(chunk) == "function":
+        name = opt_str(chunkname, 2, "load", b"=(load)").decode("latin-1")
         parts = []
         while True:
-            piece = ops.call1(chunk)
+            try:
+                piece = ops.call1(chunk)
+            except LuaError as e:  # an error in the reader is load's failure
+                return Ret((None, e.value))
             if piece is None or piece == b"":
                 break
             if type(piece) is not bytes:
-                return Ret((None, b"reader function must return a string"))
+                return Ret((None, rt_error("reader function must return a string").value))
             parts.append(piece)
         text = b"".join(parts)
-        name = "=(load)" if chunkname is None else None
     else:
+        opt_str(chunkname, 2, "load", b"=(load)")
         raise type_error(1, "load", "function", chunk)
     if name is None:
         name = opt_str(chunkname, 2, "load", b"=(load)").decode("latin-1")
     name = name.split("\0", 1)[0]  # lua_load takes the name as a C string
-    m = opt_str(mode, 3, "load", b"bt")
     if text[:1] == b"\x1b":
-        return Ret((None, b"attempt to load a binary chunk (mode is '%s')" % (m if b"b" not in m else b"t")))
+        if b"b" not in m:
+            return Ret((None, b"attempt to load a binary chunk (mode is '%s')" % m))
+        from ..runtime.dump import undump
+
+        try:
+            return undump(text, name, env)
+        except LuaError as e:
+            return Ret((None, e.value))
     if b"t" not in m:
         return Ret((None, b"attempt to load a text chunk (mode is '%s')" % m))
     try:

@@ -9,12 +9,13 @@ import sys
 from typing import Any
 
 from ..runtime import ops, state
-from ..runtime.args import NOVALUE, check_any, check_int, opt_int, type_error
+from ..runtime.args import NOVALUE, arg_error, check_any, check_int, opt_int, type_error
 from ..runtime.frames import (
     BUILTINS,
     CODE_INFO,
     chunkid,
     current_traceback,
+    lua_line,
     op_at,
     significant_frames,
 )
@@ -74,7 +75,7 @@ def db_getinfo(*args: Any) -> Any:
             assert ci is not None
             fn = f.f_locals.get(ci.proto.name) or f.f_locals.get("_self")
             _func_info(fn, t)
-            t.set(b"currentline", op.line if op is not None and op.line else ci.proto.line)
+            t.set(b"currentline", lua_line(ci, op))
             # the name the caller used for this function
             if level + 1 < len(frames) and frames[level + 1][0] == "lua":
                 res = op_at(frames[level + 1][1])
@@ -139,7 +140,7 @@ def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     ups = _upvalues(f)
     i = check_int(n, 2, "getupvalue")
     if not 1 <= i <= len(ups):
-        return None
+        return NORET
     name, box = ups[i - 1]
     return Ret((name.encode(), box.v))
 
@@ -148,7 +149,7 @@ def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) ->
     ups = _upvalues(f)
     i = check_int(n, 2, "setupvalue")
     if not 1 <= i <= len(ups):
-        return None
+        return NORET
     name, box = ups[i - 1]
     box.v = v
     return name.encode()
@@ -162,15 +163,24 @@ def db_upvalueid(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     return ups[i - 1][1]
 
 
-def db_upvaluejoin(f1: Any, n1: Any, f2: Any, n2: Any, *_: Any) -> Any:
-    ups2 = _upvalues(f2)
-    i2 = check_int(n2, 4, "upvaluejoin")
-    i1 = check_int(n1, 2, "upvaluejoin")
+def _checkupval(f: Any, argf: int, n: Any, argn: int) -> int:
+    i = check_int(n, argn, "upvaluejoin")
+    if type_name(f) != "function":
+        raise type_error(argf, "upvaluejoin", "function", f)
+    if not 1 <= i <= len(_upvalues(f)):
+        raise arg_error(argn, "upvaluejoin", "invalid upvalue index")
+    return i
+
+
+def db_upvaluejoin(f1: Any = NOVALUE, n1: Any = NOVALUE, f2: Any = NOVALUE, n2: Any = NOVALUE,
+                   *_: Any) -> Any:
+    i1 = _checkupval(f1, 1, n1, 2)
+    i2 = _checkupval(f2, 3, n2, 4)
     code = f1.__code__
     ci = CODE_INFO[code]
     py = ci.proto.upvalues[i1 - 1]
     idx = code.co_freevars.index(py)
-    f1.__closure__[idx].cell_contents = ups2[i2 - 1][1]
+    f1.__closure__[idx].cell_contents = _upvalues(f2)[i2 - 1][1]
     return NORET
 
 

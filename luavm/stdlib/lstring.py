@@ -128,10 +128,15 @@ def str_char(*args: Any) -> bytes:
     return bytes(out)
 
 
-def str_dump(f: Any = NOVALUE, *_: Any) -> bytes:
-    """Functions here are Python code: there is no binary chunk to produce."""
+def str_dump(f: Any = NOVALUE, strip: Any = None, *_: Any) -> bytes:
+    """A binary chunk of a Lua function (see runtime.dump for what it holds)."""
+    from ..runtime.dump import dump
+
     check_func(f, 1, "dump")
-    raise rt_error("unable to dump given function")
+    data = dump(f, strip is not None and strip is not False)
+    if data is None:
+        raise rt_error("unable to dump given function")
+    return data
 
 
 # ------------------------------------------------------------ find and friends
