@@ -926,8 +926,13 @@ class Codegen:
             return Atom(t, is_bool=True)
         t = target or fs.temp()
         if op == "..":
-            fs.emit(fastpath.concat(t, left.operand, right.operand, self.counting), e.line, "concat",
-                    (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
+            if left.const and right.const:
+                # two constants: Python would fold `b'a' + b'b'` into a constant shared
+                # with equal ones; Lua builds a new string each time
+                text = f"{t} = _concat({left.operand}, {right.operand})"
+            else:
+                text = fastpath.concat(t, left.operand, right.operand, self.counting)
+            fs.emit(text, e.line, "concat", (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
             return Atom(t)
         if t in (left.text, right.text) and left.ty != right.ty:
             t = fs.temp()  # a walrus line reads its operands after the first test
