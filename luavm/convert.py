@@ -108,10 +108,22 @@ class LuaFunction:
         """Runs in the Lua state the function came from; a suspension inside is
         refused (a Python frame cannot be captured)."""
         prev = state.activate(self.runtime) if self.runtime is not None else state.current
-        co = state.current.current
+        st = state.current
+        lim = st.limits
+        outer = lim is not None and prev is not st  # called by the host, not from inside Lua
+        if outer:
+            lim.start()
+        co = st.current
         co.nny += 1
         try:
-            return results_to_python(ops.call(self.fn, *[to_lua(a) for a in args]))
+            r = results_to_python(ops.call(self.fn, *[to_lua(a) for a in args]))
+            if outer and lim.tripped is not None:
+                raise lim.error()
+            return r
+        except LuaError as e:
+            if outer and lim.tripped is not None and e.__class__ is not lim.error().__class__:
+                raise lim.error() from e
+            raise
         finally:
             co.nny -= 1
             if self.runtime is not None:

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from . import convert
-from .parser import LuaSyntaxError
+from .lexer import LuaSyntaxError
 from .runtime import ops, state
 from .runtime.frames import register_builtin, traceback_lines
-from .runtime.limits import Limits
+from .runtime.limits import Limits, LuaLimitError
 from .runtime.loader import load_chunk
 from .runtime.state import LuaState
 from .runtime.values import LuaError, LuaTable, tostr
@@ -34,6 +34,7 @@ def _open_libs(st: LuaState) -> LuaTable:
         ltable,
         lutf8,
         package,
+        sandbox,
     )
 
     G = LuaTable()
@@ -47,11 +48,14 @@ def _open_libs(st: LuaState) -> LuaTable:
         "math": lmath.open(st),
         "utf8": lutf8.open(st),
         "os": los.open(st),
-        "debug": ldebug.open(st),
+        "debug": ldebug.open(st) if st.host_access else sandbox.open_debug(),
     }
     iolib = lio.open(st) if st.host_access else None
     if iolib is not None:
         libs["io"] = iolib
+    if not st.host_access:  # text chunks only, no dumps (see stdlib/sandbox.py)
+        G.set(b"load", sandbox.sandbox_load)
+        libs["string"].set(b"dump", sandbox.dump_refused)
     st.string_meta = lstring.make_string_meta(libs["string"])
     loaded = st.loaded
     assert loaded is not None
@@ -107,14 +111,20 @@ class LuaRuntime:
 
     def __init__(self, *, host_access: bool = False, stdout: BinaryIO | None = None,
                  seed: int | None = None, max_instructions: int | None = None,
-                 timeout: float | None = None, max_memory: int | None = None) -> None:
+                 timeout: float | None = None, max_memory: int | None = None,
+                 max_string: int | None = None) -> None:
         """`seed` fixes math.random's initial state (otherwise random, as in lua).
-        Limits (all optional): `max_instructions` (steps: function calls and loop
-        iterations), `timeout` (seconds per execute/eval/task.run step),
-        `max_memory` (bytes). Code runs without any counting when none is set."""
+
+        Limits (all optional, each per execute/eval/call/task.run step):
+        `max_instructions` (steps: function entries, loop iterations, bulk work
+        in builtins), `timeout` (seconds), `max_memory` (bytes the process may
+        grow by), `max_string` (bytes in one string; default `max_memory`).
+        A limit raises `luavm.LuaLimitError`; see runtime/limits.py. Code runs
+        without any counting when none is set."""
         st = LuaState()
-        if max_instructions is not None or timeout is not None or max_memory is not None:
-            st.limits = Limits(max_instructions, timeout, max_memory)
+        if (max_instructions is not None or timeout is not None or max_memory is not None
+                or max_string is not None):
+            st.limits = Limits(max_instructions, timeout, max_memory, max_string)
         st.host_access = host_access
         st.stdout = stdout if stdout is not None else _StdoutProxy()
         self.state = st
@@ -134,21 +144,34 @@ class LuaRuntime:
         gc_before = relax_gc()
         prev = state.activate(self.state)
         lim = self.state.limits
-        if lim is not None and prev is not self.state:
+        outer = prev is not self.state  # not a nested call from a host function
+        if lim is not None and outer:
             lim.start()
         old_limit = sys.getrecursionlimit()
         if old_limit < RECURSION_LIMIT and threading.current_thread() is _big_stack_thread():
             sys.setrecursionlimit(RECURSION_LIMIT)
         try:
-            return fn()
+            r = fn()
+            if lim is not None and outer and lim.tripped is not None:
+                raise lim.error()  # Lua caught the limit's error and returned: still a failure
+            return r
         except LuaError as e:
             if e.lua_traceback is None:
                 e.lua_traceback = "stack traceback:\n\t" + "\n\t".join(traceback_lines(e.__traceback__, getattr(e, "origin", None)))
+            if lim is not None and outer and lim.tripped is not None and not isinstance(e, LuaLimitError):
+                # the step ran out of a resource; what Lua raised after that is a consequence
+                err = lim.error()
+                err.lua_traceback = e.lua_traceback
+                raise err from e
             raise
         except (RecursionError, MemoryError) as e:
             from .runtime.coroutine import to_lua_error
 
             raise to_lua_error(e) from e
+        except Exception as e:  # noqa: BLE001 - a luavm bug must not reach the host as anything else
+            if not outer:
+                raise
+            raise LuaError(f"{type(e).__name__}: {e}".encode("utf-8", "replace")) from e
         finally:
             state.activate(prev)
             gc.set_threshold(*gc_before)
@@ -191,6 +214,27 @@ class LuaRuntime:
             t.set(k.encode(), convert.to_lua(v))
         return convert.LuaTableView(t, self.state)
 
+
+    def register_module(self, name: str, module: Any) -> None:
+        """Make `require(name)` available to Lua (the only modules a sandboxed
+        runtime can require besides the standard libraries and package.preload).
+
+        `module` is the module's value (a dict, list or table view becomes a
+        table; `require` returns it), or a Python/Lua function called as a
+        package.preload loader on the first `require(name)`, whose result
+        `require` then keeps and returns."""
+        st = self.state
+        assert st.loaded is not None and st.package is not None
+        key = name.encode("utf-8")
+        v = module.fn if isinstance(module, convert.LuaFunction) else convert.to_lua(module)
+        if type(v) is not LuaTable and callable(v):
+            preload = st.package.get(b"preload")
+            if type(preload) is not LuaTable:
+                raise ValueError("package.preload is not a table")
+            st.loaded.set(key, None)
+            preload.set(key, v)
+        else:
+            st.loaded.set(key, v)
 
     def task(self, source: str | bytes, *args: Any, chunkname: str = "=task") -> Task:
         """A resumable run of `source` (its main function gets `args` as `...`)."""
@@ -285,17 +329,24 @@ class Task:
 
 
 def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None,
-            **limits: Any) -> Task:
+            host_access: bool = False, **limits: Any) -> Task:
     """Rebuild a suspended task from `Task.snapshot()` bytes, in any process.
 
     Host functions are found by module and qualified name, as pickle does; pass
-    `functions` (callables, or a dict name -> callable) to allow only those.
+    `functions` (callables, or a dict name -> callable) to allow only those —
+    always, for bytes you did not produce yourself. Host access is what the
+    caller grants, never what the bytes say: a snapshot of a runtime with
+    `host_access=True` restores only with `host_access=True`. `limits`: the
+    keyword arguments of LuaRuntime (max_instructions, timeout, ...).
     """
     from . import snapshot as S
 
     root, objects, request = S.read(data)
     flags = root.get("flags") or {}
-    rt = LuaRuntime(host_access=bool(flags.get("host_access")), stdout=stdout, **limits)
+    if flags.get("host_access") and not host_access:
+        raise S.SnapshotError("the snapshot is of a runtime with host access: "
+                              "restore it with host_access=True to grant that")
+    rt = LuaRuntime(host_access=host_access, stdout=stdout, **limits)
     allowed = None
     if functions is not None:
         if isinstance(functions, dict):

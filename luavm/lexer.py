@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from .runtime.limits import poll
+
 __all__ = [
     "KEYWORDS", "OPERATORS", "LuaSyntaxError", "Tok",
     "line_at", "near_text", "prepare", "token2str", "tokenize",
@@ -293,6 +295,9 @@ def _utf8(x: int) -> str:
     return bytes(reversed(tail)).decode("latin-1")
 
 
+POLL_EVERY = 16384  # source bytes between two checks of the running state's limits
+
+
 def tokenize(src: str, chunkname: str = "?") -> Iterator[Tok]:
     """Yield the tokens of `src` (from `prepare`), ending with a `$END` token.
 
@@ -309,7 +314,11 @@ def tokenize(src: str, chunkname: str = "?") -> Iterator[Tok]:
     nextnl = src.find("\n")
     if nextnl < 0:
         nextnl = n
+    nextpoll = POLL_EVERY
     while True:
+        if pos > nextpoll:  # a limited runtime's clock runs while a big chunk compiles
+            nextpoll = pos + POLL_EVERY
+            poll()
         m = match(src, pos)
         kind = m.lastindex
         start = m.start(kind) if kind else m.end()

@@ -91,7 +91,10 @@ def equal(t: str, a: str, b: str, negate: bool) -> str:
             f"(_c is _int or _c is _bytes or _c is _float) else {call}")
 
 
-def concat(t: str, a: str, b: str) -> str:
+def concat(t: str, a: str, b: str, counting: bool = False) -> str:
+    if counting:  # code for a limited runtime: long results go through the helper, which checks them
+        return (f"{t} = {a} + {b} if {a}.__class__ is {b}.__class__ is _bytes and "
+                f"_plen({a}) + _plen({b}) < 1024 else _concat({a}, {b})")
     return f"{t} = {a} + {b} if {a}.__class__ is {b}.__class__ is _bytes else _concat({a}, {b})"
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import state
 from .frames import position_error
+from .limits import alloc
 from .values import (
     MAXINT,
     MININT,
@@ -595,10 +596,14 @@ def tostr_num(v: Any) -> bytes | None:
 
 def concat(a: Any, b: Any) -> Any:
     if type(a) is bytes and type(b) is bytes:
+        if len(a) + len(b) >= 1024:
+            alloc(len(a) + len(b))
         return a + b
     x = tostr_num(a)
     y = tostr_num(b)
     if x is not None and y is not None:
+        if len(x) + len(y) >= 1024:
+            alloc(len(x) + len(y))
         return x + y
     h = metafield(a, b"__concat")
     if h is None:
@@ -668,6 +673,7 @@ def index_str(o: Any, k: bytes) -> Any:
         if type(h) is not LuaTable:
             return index(o, k)
         o = h
+    n = 0
     while type(o) is LuaTable:
         v = o.hash.get(k)
         if v is not None:
@@ -681,6 +687,9 @@ def index_str(o: Any, k: bytes) -> Any:
         if type(h) is not LuaTable:
             return index(o, k)
         o = h
+        n += 1
+        if n >= 2000:  # MAXTAGLOOP: a cycle of __index tables must not hang
+            raise rt_error("'__index' chain too long; possible loop")
     return index(o, k)
 
 

@@ -45,7 +45,7 @@ def activate(st: LuaState) -> LuaState:
     prev = current
     current = st
     if st is not prev:
-        from .limits import STEPS
+        from .limits import switch
 
-        STEPS[0] = 0  # the next step charges the new state's budget
+        switch(prev, st)  # the next step of code charges the new state's budget
     return prev

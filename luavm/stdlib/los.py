@@ -1,7 +1,7 @@
 """The `os` library, following loslib.c of Lua 5.4.4.
 
 Time functions are always available; the ones that touch the host (files,
-processes, locale, exit) only when the embedder grants `st.host_access`. The
+processes, environment, locale, exit) only when the embedder grants `st.host_access`. The
 current time comes from `st.clock` / `st.cpu_clock` when the state has them,
 so tests and snapshots can run on a deterministic clock.
 """
@@ -339,12 +339,12 @@ _ALWAYS: dict[str, Callable[..., Any]] = {
     "clock": os_clock,
     "date": os_date,
     "difftime": os_difftime,
-    "getenv": os_getenv,
     "time": os_time,
 }
 _HOST: dict[str, Callable[..., Any]] = {
     "execute": os_execute,
     "exit": os_exit,
+    "getenv": os_getenv,  # the environment holds secrets: host access only
     "remove": os_remove,
     "rename": os_rename,
     "setlocale": os_setlocale,

@@ -20,6 +20,7 @@ from ..runtime.args import (
     opt_str,
     type_error,
 )
+from ..runtime.limits import MAXSTR, STEPS, alloc, charge, refill, too_large
 from ..runtime.values import (
     NORET,
     LuaError,
@@ -32,6 +33,7 @@ from ..runtime.values import (
 )
 from . import pack as _pack
 from . import patterns
+from .ltable import MAX_RESULTS
 from .strformat import str_format
 
 MAXSIZE = 0x7FFFFFFF  # lstrlib's MAXSIZE: results must fit in a C int
@@ -74,20 +76,31 @@ def str_sub(s: Any = NOVALUE, i: Any = NOVALUE, j: Any = None, *_: Any) -> bytes
     start = posrelat_i(check_int(i, 2, "sub"), ln)
     end = getendpos(opt_int(j, 3, "sub", -1), ln)
     if start <= end:
+        if end - start >= 1024:
+            alloc(end - start + 1)
         return s[start - 1:end]
     return b""
 
 
 def str_reverse(s: Any = NOVALUE, *_: Any) -> bytes:
-    return check_str(s, 1, "reverse")[::-1]
+    s = check_str(s, 1, "reverse")
+    if len(s) >= 1024:
+        alloc(len(s))
+    return s[::-1]
 
 
 def str_lower(s: Any = NOVALUE, *_: Any) -> bytes:
-    return check_str(s, 1, "lower").lower()  # bytes.lower is ASCII-only, like the C locale
+    s = check_str(s, 1, "lower")
+    if len(s) >= 1024:
+        alloc(len(s))
+    return s.lower()  # bytes.lower is ASCII-only, like the C locale
 
 
 def str_upper(s: Any = NOVALUE, *_: Any) -> bytes:
-    return check_str(s, 1, "upper").upper()
+    s = check_str(s, 1, "upper")
+    if len(s) >= 1024:
+        alloc(len(s))
+    return s.upper()
 
 
 def str_rep(s: Any = NOVALUE, n: Any = NOVALUE, sep: Any = None, *_: Any) -> bytes:
@@ -98,6 +111,7 @@ def str_rep(s: Any = NOVALUE, n: Any = NOVALUE, sep: Any = None, *_: Any) -> byt
         return b""
     if len(s) + len(sep) > MAXSIZE // n:
         raise rt_error("resulting string too large")
+    alloc(len(s) * n + len(sep) * (n - 1))  # refused before it is built when over the cap
     if not sep:
         return s * n
     return (s + sep) * (n - 1) + s
@@ -113,12 +127,18 @@ def str_byte(s: Any = NOVALUE, i: Any = None, j: Any = None, *_: Any) -> Any:
         return NORET
     if pose - posi >= 0x7FFFFFFF:
         raise rt_error("string slice too long")
+    if pose - posi >= MAX_RESULTS:  # luaL_checkstack: the stack holds about a million values
+        raise rt_error("stack overflow (string slice too long)")
     if posi == pose:
         return s[posi - 1]
+    if pose - posi >= 1024:
+        charge((pose - posi) >> 5)
     return Ret(tuple(s[posi - 1:pose]))
 
 
 def str_char(*args: Any) -> bytes:
+    if len(args) >= 1024:
+        alloc(len(args) * 8)
     out = bytearray(len(args))
     for k, v in enumerate(args):
         c = check_int(v, k + 1, "char")
@@ -249,7 +269,10 @@ def _compile_repl(news: bytes) -> list[bytes | int]:
         i = j + 1
 
 
-def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[bytes | int]) -> None:
+def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[bytes | int],
+           room: int) -> int:
+    """Append the replacement; returns its size (no more than `room` bytes)."""
+    n = 0
     for part in parts:
         if type(part) is bytes:
             out.append(part)
@@ -260,6 +283,10 @@ def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[b
         else:
             v = m.get_capture(part, st, e)
             out.append(v if type(v) is bytes else b"%d" % v)
+        n += len(out[-1])
+        if n > room:
+            raise too_large()
+    return n
 
 
 def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = None, *_: Any) -> Ret:
@@ -279,7 +306,13 @@ def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = N
     lastmatch = -1
     count = 0
     changed = False
+    cap = MAXSTR[0]  # the result may not outgrow the running state's string cap
+    size = 0
+    steps = STEPS
     while count < max_s:
+        steps[0] -= 1
+        if steps[0] < 0:
+            refill()
         if anchor:
             e = m.match(pos)
             if e is None:
@@ -292,12 +325,13 @@ def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = N
             st, e = r
             if st > pos:
                 out.append(src[pos:st])
+                size += st - pos
         count += 1
         # add_value
         if tr == "string" or tr == "number":
             if parts is None:
                 parts = _compile_repl(check_str(repl, 3, "gsub"))
-            _add_s(out, m, st, e, parts)
+            size += _add_s(out, m, st, e, parts, cap - size)
             changed = True
         else:
             if tr == "function":
@@ -308,14 +342,18 @@ def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = N
                 v = ops.index(repl, m.get_capture(0, st, e))
             if v is None or v is False:
                 out.append(src[st:e])
+                size += e - st
             elif type(v) is bytes:
                 out.append(v)
+                size += len(v)
                 changed = True
             elif type(v) is int or type(v) is float:
                 out.append(tostr(v))
                 changed = True
             else:
                 raise rt_error(f"invalid replacement value (a {type_name(v)})")
+        if size > cap:
+            raise too_large()
         pos = lastmatch = e
         if anchor:
             break

@@ -25,6 +25,7 @@ from ..runtime.args import (
     opt_str,
     type_error,
 )
+from ..runtime.limits import MAXSTR, NOLIMIT, alloc, charge, too_large
 from ..runtime.state import LuaState
 from ..runtime.values import (
     MAXINT,
@@ -120,6 +121,8 @@ def tinsert(t: Any = NOVALUE, *a: Any) -> Any:
         t.arr.insert(pos - 1, v)  # same effect as shifting one by one
         return NORET
     for i in range(e, pos, -1):
+        if not i & 255:
+            charge(256)  # a huge __len must not hang the host
         _seti(t, i, _geti(t, i - 1))
     _seti(t, pos, v)
     return NORET
@@ -140,6 +143,8 @@ def tremove(t: Any = NOVALUE, pos: Any = None, *_: Any) -> Any:
         return v
     v = _geti(t, p)
     while p < size:
+        if not p & 255:
+            charge(256)
         _seti(t, p, _geti(t, p + 1))
         p += 1
     _seti(t, p, None)
@@ -163,9 +168,13 @@ def tmove(a1: Any = NOVALUE, f: Any = NOVALUE, e: Any = NOVALUE, t: Any = NOVALU
             raise arg_error(4, "move", "destination wrap around")
         if ti > ei or ti <= fi or (has_a2 and not _noyield(ops.eq, a1, tt)):
             for i in range(n):
+                if not i & 255:
+                    charge(256)  # bulk work: one step per element
                 _seti(tt, ti + i, _geti(a1, fi + i))
         else:
             for i in range(n - 1, -1, -1):
+                if not i & 255:
+                    charge(256)
                 _seti(tt, ti + i, _geti(a1, fi + i))
     return tt
 
@@ -192,16 +201,24 @@ def tconcat(t: Any = NOVALUE, sep: Any = None, i: Any = None, j: Any = None, *_:
     last = opt_int(j, 4, "concat", last)
     if first > last:
         return b""
+    if len(s) * (last - first) > MAXSTR[0]:
+        raise too_large()
     if type(t) is LuaTable and t.meta is None and first >= 1 and last <= len(t.arr):
         vals = t.arr[first - 1:last]
         if all(type(v) is bytes for v in vals):
+            if MAXSTR[0] != NOLIMIT:  # a limited runtime: refuse a result over its cap before building it
+                alloc(sum(map(len, vals)) + len(s) * (len(vals) - 1))
             return s.join(vals)
     parts = []
     k = first
     while k < last:
+        if not k & 255:
+            charge(256)
         parts.append(_addfield(t, k))
         k += 1
     parts.append(_addfield(t, last))
+    if MAXSTR[0] != NOLIMIT:
+        alloc(sum(map(len, parts)) + len(s) * (len(parts) - 1))
     return s.join(parts)
 
 
@@ -216,12 +233,14 @@ def tpack(*a: Any) -> LuaTable:
 
 def tunpack(t: Any = NOVALUE, i: Any = None, j: Any = None, *_: Any) -> Any:
     first = opt_int(i, 2, "unpack", 1)
-    last = _len(t) if j is None or j is NOVALUE else check_int(j, 3, "unpack")
+    last = _len(None if t is NOVALUE else t) if j is None or j is NOVALUE else check_int(j, 3, "unpack")
     if first > last:
         return NORET
     n = (last - first) & M64  # number of elements minus 1, without overflow
     if n >= INT_MAX or n + 1 > MAX_RESULTS:
         raise rt_error("too many results to unpack")
+    if n >= 1024:
+        charge(n >> 3)
     if type(t) is LuaTable and t.meta is None and first >= 1 and last <= len(t.arr):
         return Ret(t.arr[first - 1:last])
     return Ret([_geti(t, k) for k in range(first, last + 1)])

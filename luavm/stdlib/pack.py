@@ -12,6 +12,7 @@ import struct
 from typing import Any
 
 from ..runtime.args import NOVALUE, arg_error, check_int, check_num, check_str, opt_int
+from ..runtime.limits import MAXSTR, alloc, too_large
 from ..runtime.values import Ret, rt_error, wrap
 
 MAXINTSIZE = 16
@@ -154,9 +155,12 @@ def str_pack(fmt: Any = NOVALUE, *args: Any) -> bytes:
     out: list[bytes] = []
     arg = 1
     totalsize = 0
+    cap = MAXSTR[0]
     while h.more():
         opt, size, ntoalign = h.getdetails(totalsize)
         totalsize += ntoalign + size
+        if totalsize > cap:  # over the running state's string cap: refused before building it
+            raise too_large()
         if ntoalign:
             out.append(b"\0" * ntoalign)
         arg += 1
@@ -202,6 +206,7 @@ def str_pack(fmt: Any = NOVALUE, *args: Any) -> bytes:
             if opt == KPADDING:
                 out.append(b"\0")
             arg -= 1
+    alloc(totalsize)
     return b"".join(out)
 
 

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..runtime import state
+from ..runtime.limits import STEPS, charge, refill
 from ..runtime.values import rt_error
 
 MAXCCALLS = 200
@@ -212,7 +214,11 @@ class _SlowMatcher:
     def search(self, s: int) -> tuple[int, int] | None:
         """First (start, end) of a match starting at s or later."""
         end = self.src_end
+        steps = STEPS
         while s <= end:
+            steps[0] -= 1  # matching counts as steps: a limited runtime stops a runaway pattern
+            if steps[0] < 0:
+                refill()
             e = self.match(s)
             if e is not None:
                 return s, e
@@ -235,6 +241,8 @@ class _SlowMatcher:
         e = self.pat[p + 1]
         cont = 1
         s += 1
+        if end - s >= 256:
+            charge((end - s) >> 4)
         while s < end:
             c = src[s]
             if c == e:
@@ -256,7 +264,11 @@ class _SlowMatcher:
         items = self.items
         stack: list[tuple] = []
         p = 0
+        steps = STEPS
         while True:
+            steps[0] -= 1
+            if steps[0] < 0:
+                refill()
             ok = True
             # ---- forward: lstrlib's `match` body with its gotos as a loop
             while True:
@@ -357,6 +369,8 @@ class _SlowMatcher:
                     i = 0
                     while s + i < src_end and tab[src[s + i]]:
                         i += 1
+                    if i >= 256:
+                        steps[0] -= i >> 4
                     if len(stack) >= MAXCCALLS - 1:
                         raise rt_error("pattern too complex")
                     stack.append((_MAX, s, i, p, ep))
@@ -638,12 +652,34 @@ USE_RE = True  # tests turn the fast path off to exercise the reference matcher 
 
 
 def matcher(src: bytes, pat: bytes, fast: bool = True) -> Matcher:
-    """A matcher of `pat` (anchor already removed) over `src`."""
+    """A matcher of `pat` (anchor already removed) over `src`.
+
+    Python's `re` cannot be interrupted, and a backtracking pattern can take
+    time polynomial in the subject's length (lua5.4's own matcher too): for a
+    runtime with limits, `re` is used only where the worst case is small; the
+    reference matcher counts its work as steps."""
     if fast and USE_RE:
         c = _compiled(pat)
-        if c is not None:
+        if c is not None and (getattr(state.current, "limits", None) is None
+                              or _bounded(pat, len(src))):
             return _ReMatcher(src, c[0], c[1], c[2])
     return _SlowMatcher(src, pat)
+
+
+RE_WORK = 2_000_000  # the most backtracking work (estimated) `re` may do under limits
+
+
+def _bounded(pat: bytes, n: int) -> bool:
+    """Whether matching pat anywhere in n bytes is cheap in the worst case: each
+    repetition item can multiply the work by n (an over-estimate: it counts
+    every '*', '+', '-', '?' byte, escaped or not)."""
+    q = pat.count(b"*") + pat.count(b"+") + pat.count(b"-") + pat.count(b"?")
+    work = (n + 1) * len(pat)
+    for _ in range(q):
+        work *= n + 1
+        if work > RE_WORK:
+            return False
+    return work <= RE_WORK
 
 
 def next_match(m: Matcher, src: int, lastmatch: int) -> tuple[int, int] | None:

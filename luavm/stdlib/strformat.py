@@ -16,6 +16,7 @@ from typing import Any
 
 from ..runtime import ops
 from ..runtime.args import NOVALUE, arg_error, check_int, check_num, check_str
+from ..runtime.limits import alloc, charge
 from ..runtime.values import Ret, rt_error, tostr
 
 # lstrlib.c: valid flags per conversion and the span of a conversion spec
@@ -242,21 +243,30 @@ def _pointer(v: Any) -> bytes | None:
 # ------------------------------------------------------------ %q
 
 
+_CONTROLS = [bytes([c]) for c in [*range(32), 127] if c != 10]
+_CONTROL_BYTES = b"".join(_CONTROLS)
+_DIGITS = [bytes([d]) for d in b"0123456789"]
+
+
 def addquoted(s: bytes) -> bytes:
-    """A string as a Lua literal that reads back to the same bytes."""
-    out = bytearray(b'"')
-    n = len(s)
-    for i, c in enumerate(s):
-        if c == 0x22 or c == 0x5C or c == 0x0A:
-            out.append(0x5C)
-            out.append(c)
-        elif c < 32 or c == 127:
-            nxt = s[i + 1] if i + 1 < n else 0
-            out += (b"\\%03d" if 48 <= nxt <= 57 else b"\\%d") % c
-        else:
-            out.append(c)
-    out.append(0x22)
-    return bytes(out)
+    """A string as a Lua literal that reads back to the same bytes: whole-string
+    replacements (C speed), one pass per kind of byte that needs an escape."""
+    n = len(s) >> 8
+    if n:
+        charge(n)
+    s = s.replace(b"\\", b"\\\\").replace(b'"', b'\\"').replace(b"\n", b"\\\n")
+    if len(s.translate(None, _CONTROL_BYTES)) != len(s):  # any control byte left (fast test)
+        for cb in _CONTROLS:
+            if cb in s:
+                c = cb[0]
+                for d in _DIGITS:  # before a digit the escape needs all three digits
+                    pair = cb + d
+                    if pair in s:
+                        s = s.replace(pair, b"\\%03d" % c + d)
+                s = s.replace(cb, b"\\%d" % c)
+                if n:
+                    charge(n)
+    return b'"' + s + b'"'
 
 
 def _addliteral(v: Any, arg: int) -> bytes:
@@ -288,6 +298,7 @@ def str_format(fmt: Any = NOVALUE, *args: Any) -> bytes:
     arg = 1
     out: list[bytes] = []
     n = len(fmt)
+    big = n  # what %s and %q add; any other item is at most a few hundred bytes
     i = 0
     while i < n:
         j = fmt.find(b"%", i)
@@ -344,8 +355,10 @@ def str_format(fmt: Any = NOVALUE, *args: Any) -> bytes:
             if len(form) > 2:
                 raise rt_error("specifier '%q' cannot have modifiers")
             out.append(_addliteral(v, arg))
+            big += len(out[-1])
         elif conv == 0x73:  # s
             s = tostring_meta(v)
+            big += len(s)
             if len(form) == 2:
                 out.append(s)
             else:
@@ -359,5 +372,7 @@ def str_format(fmt: Any = NOVALUE, *args: Any) -> bytes:
                     out.append(_fmt_str(s, flags, width, prec))
         else:
             raise rt_error(b"invalid conversion '" + _show(form) + b"' to 'format'")
+    if big >= 1024:
+        alloc(sum(map(len, out)))  # over the running state's string cap: refused
     return b"".join(out)
 
