@@ -59,8 +59,10 @@ _ADDR = re.compile(rb"0x[0-9a-fA-F]+")
 
 
 def normalise(b: bytes) -> bytes:
-    """What is compared: addresses (`table: 0x55...`) replaced."""
-    return _ADDR.sub(b"ADDR", b)
+    """What is compared: addresses (`table: 0x55...`) replaced; and math.atan,
+    which lua5.4 also has as math.atan2 (LUA_COMPAT_MATHLIB), is named in messages
+    by whichever key its hash order (seeded at random per run) meets first."""
+    return _ADDR.sub(b"ADDR", b).replace(b"'math.atan2'", b"'math.atan'")
 
 
 # ------------------------------------------------------------------ findings
@@ -207,9 +209,10 @@ def run_lua(src: bytes, timeout: float = 20.0) -> tuple[bytes, bytes | None] | N
     return p.stdout, err.rstrip(b"\n")
 
 
-def lua_error_text(e: Any) -> bytes:
-    """An uncaught luavm error as lua.c's message handler prints it."""
-    from luavm.runtime import ops
+def lua_error_text(e: Any, rt: Any) -> bytes:
+    """An uncaught luavm error as lua.c's message handler prints it (`rt`: the
+    LuaRuntime it came from; a __tostring metamethod runs in it)."""
+    from luavm.runtime import ops, state
     from luavm.runtime.values import tostr, type_name
 
     v = e.value
@@ -217,14 +220,18 @@ def lua_error_text(e: Any) -> bytes:
         return v
     if type(v) in (int, float):
         return tostr(v)
-    if ops.metafield(v, b"__tostring") is not None:
-        try:
-            from luavm.stdlib.base import tostring_meta
+    prev = state.activate(rt.state)
+    try:
+        if ops.metafield(v, b"__tostring") is not None:
+            try:
+                from luavm.stdlib.base import tostring_meta
 
-            return tostring_meta(v)
-        except Exception:  # noqa: BLE001
-            pass
-    return f"(error object is a {type_name(v)} value)".encode()
+                return tostring_meta(v)
+            except Exception:  # noqa: BLE001
+                pass
+        return f"(error object is a {type_name(v)} value)".encode()
+    finally:
+        state.activate(prev)
 
 
 # ------------------------------------------------------------------ driver
@@ -303,7 +310,7 @@ def _drive(target: str, strategy: SearchStrategy, check: Callable[[Any], Finding
                     return False
                 state["generated"] += 1
                 st_.cases += 1
-                f = check(x)
+                f = _checked(check, x)
                 if f is None:
                     return False
                 state["sig"] = f.signature()
@@ -311,7 +318,7 @@ def _drive(target: str, strategy: SearchStrategy, check: Callable[[Any], Finding
                 if log:
                     log(f"[{target}] case {st_.cases}: {f.kind} - shrinking")
                 return True
-            f = check(x)
+            f = _checked(check, x)
             if f is not None and f.signature() == state["sig"]:
                 state["last"] = (x, f)
                 return True
@@ -325,10 +332,17 @@ def _drive(target: str, strategy: SearchStrategy, check: Callable[[Any], Finding
             if state["generated"] == 0:
                 break  # out of time
             continue
-        # find() returns the minimal input; re-check it to get its finding
-        f = check(x)
-        if f is None or f.signature() != state["sig"]:
+        except Exception as e:  # noqa: BLE001 - e.g. Flaky: the failure did not replay
+            if "first" not in state:
+                raise
             x, f = state.get("last") or state["first"]
+            f = Finding(f"flaky:{f.kind}", f"(did not fail again when replayed: {type(e).__name__})\n{f.detail}",
+                        f.counts_as)
+        else:
+            # find() returns the minimal input; re-check it to get its finding
+            f = _checked(check, x)
+            if f is None or f.signature() != state["sig"]:
+                x, f = state.get("last") or state["first"]
         key = (f.kind, repr(x))
         if key in seen:
             continue
@@ -339,6 +353,15 @@ def _drive(target: str, strategy: SearchStrategy, check: Callable[[Any], Finding
         if log:
             log(f"[{target}] {f.kind}: written to {path}")
     return st_
+
+
+def _checked(check: Callable[[Any], Finding | None], x: Any) -> Finding | None:
+    """check(x); an exception in the harness itself is a finding too (the run goes on)."""
+    try:
+        return check(x)
+    except Exception as e:  # noqa: BLE001
+        name, tb = _describe_pyexc(e)
+        return Finding(f"harness-error:{name}", f"the fuzz harness itself failed:\n{tb}")
 
 
 def run_on_big_stack(fn: Callable[[], Any]) -> Any:
@@ -383,11 +406,12 @@ def run_luavm(src: bytes, *, limit: float = 10.0, chunkname: str = "=stdin",
         warnings.simplefilter("always")
         try:
             wd.start(limit, on_hang)
+            rt = None
             try:
                 rt = luavm.LuaRuntime(stdout=out, seed=0, host_access=host_access)
                 rt.execute(src, chunkname=chunkname)
             except LuaError as e:
-                res.error = lua_error_text(e)
+                res.error = lua_error_text(e, rt)
             except CaseTimeout:
                 pass
             except Exception as e:  # noqa: BLE001 - this is what the fuzzers look for

@@ -140,5 +140,5 @@ def run_task(src: str | bytes, *, restore_each: bool, chunkname: str = "=stdin")
             task.run(host_answer(task.request[1]))
             n += 1
     except luavm.LuaError as e:
-        return out.getvalue(), None, lua_error_text(e), n
+        return out.getvalue(), None, lua_error_text(e, task.runtime if n else rt), n
     return out.getvalue(), task.result, None, n

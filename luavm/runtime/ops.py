@@ -573,7 +573,17 @@ def le(a: Any, b: Any) -> bool:
     if h is None:
         h = metafield(b, b"__le")
     if h is None:
-        raise _cmp_error(a, b)
+        # LUA_COMPAT_LT_LE (the reference lua5.4 is built with LUA_COMPAT_5_3):
+        # 'a <= b' is 'not (b < a)' when only __lt is there
+        h = metafield(b, b"__lt")
+        if h is None:
+            h = metafield(a, b"__lt")
+        if h is None:
+            raise _cmp_error(a, b)
+        r = call_tm(h, b"__lt", b, a)
+        if type(r) is Ret:
+            r = first(r)
+        return r is None or r is False
     r = call_tm(h, b"__le", a, b)
     if type(r) is Ret:
         r = first(r)

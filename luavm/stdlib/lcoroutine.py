@@ -54,8 +54,8 @@ def co_running(*_: Any) -> Any:
     return Ret((co, co.is_main))
 
 
-def co_isyieldable(co: Any = None, *_: Any) -> bool:
-    c = state.current.current if co is None else _check_co(co, 1, "isyieldable")
+def co_isyieldable(co: Any = NOVALUE, *_: Any) -> bool:
+    c = state.current.current if co is NOVALUE else _check_co(co, 1, "isyieldable")  # nil is an error
     return not c.is_main and c.nny == 0
 
 

@@ -151,8 +151,8 @@ def math_fmod(a: Any = NOVALUE, b: Any = NOVALUE, *_: Any) -> int | float:
             return 0  # avoids the overflow of mininteger % -1, as C does
         r = abs(a) % abs(b)  # C's '%' truncates toward zero
         return -r if a < 0 else r
-    fa = _tofloat(a, 1, "fmod")
-    fb = _tofloat(b, 2, "fmod")
+    fb = _tofloat(b, 2, "fmod")  # fmod(luaL_checknumber(L, 1), luaL_checknumber(L, 2)):
+    fa = _tofloat(a, 1, "fmod")  # the reference build evaluates argument 2 first
     if math.isnan(fa):
         return fa
     if math.isnan(fb):
@@ -339,6 +339,52 @@ def math_randomseed(*a: Any) -> Ret:
     return setseed(st, n1, n2)
 
 
+# ------------------------------------------------- LUA_COMPAT_MATHLIB (5.3)
+# The reference lua5.4 (Debian's build) has LUA_COMPAT_5_3, so these are there too.
+
+
+def math_cosh(x: Any = NOVALUE, *_: Any) -> float:
+    return _libm(math.cosh, _tofloat(x, 1, "cosh"), NEG_NAN)
+
+
+def math_sinh(x: Any = NOVALUE, *_: Any) -> float:
+    fx = _tofloat(x, 1, "sinh")
+    try:
+        return math.sinh(fx)
+    except OverflowError:
+        return math.copysign(INF, fx)
+
+
+def math_tanh(x: Any = NOVALUE, *_: Any) -> float:
+    return math.tanh(_tofloat(x, 1, "tanh"))
+
+
+def math_pow(x: Any = NOVALUE, y: Any = NOVALUE, *_: Any) -> float:
+    fx = _tofloat(x, 1, "pow")
+    fy = _tofloat(y, 2, "pow")
+    return ops.pow_(fx, fy)
+
+
+def math_frexp(x: Any = NOVALUE, *_: Any) -> Ret:
+    m, e = math.frexp(_tofloat(x, 1, "frexp"))
+    return Ret((m, e))
+
+
+def math_ldexp(x: Any = NOVALUE, e: Any = NOVALUE, *_: Any) -> float:
+    fx = _tofloat(x, 1, "ldexp")
+    ep = check_int(e, 2, "ldexp") & 0xFFFFFFFF  # (int)luaL_checkinteger: the low 32 bits
+    if ep >= 0x80000000:
+        ep -= 0x100000000
+    try:
+        return math.ldexp(fx, ep)
+    except OverflowError:
+        return math.copysign(INF, fx)
+
+
+def math_log10(x: Any = NOVALUE, *_: Any) -> float:
+    return _libm(math.log10, _tofloat(x, 1, "log10"), NAN, -INF)
+
+
 # ------------------------------------------------------------------- open
 
 _FUNCS: dict[str, Callable[..., Any]] = {
@@ -365,6 +411,15 @@ _FUNCS: dict[str, Callable[..., Any]] = {
     "type": math_type,
     "random": math_random,
     "randomseed": math_randomseed,
+    # LUA_COMPAT_MATHLIB
+    "atan2": math_atan,
+    "cosh": math_cosh,
+    "sinh": math_sinh,
+    "tanh": math_tanh,
+    "pow": math_pow,
+    "frexp": math_frexp,
+    "ldexp": math_ldexp,
+    "log10": math_log10,
 }
 
 

@@ -1,0 +1,15 @@
+-- found by fuzz/ runtime: load checks its mode (a C string) before the chunk name and the chunk
+print(load("return 1", "", "\0"))
+print(load("return 1", "", "\0t"))
+print(load("return 1", "x", "b\0t"))
+print(load("\27Lua", "", ""))
+print(load("\27Lua", "", "t"))
+print(pcall(load, "", coroutine.running()))
+print(pcall(load, 1, {}, {}))
+print(pcall(load, {}, {}, 1))
+print(pcall(load, {}, {}))
+print(pcall(load, nil))
+print(pcall(load))
+print(load(function() return nil end, "=(reader)", "b"))
+local n = 0
+print(load(function() n = n + 1 if n == 1 then return "return " elseif n == 2 then return "42" end end, "=r")())
