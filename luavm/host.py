@@ -183,7 +183,7 @@ class LuaRuntime:
         if chunkname is not None and not chunkname.startswith(("=", "@")):
             name = "=" + chunkname
         try:
-            chunk = load_chunk(src, name)
+            chunk = load_chunk(src, name, self.state.limits is not None)  # counting steps if limited
         except LuaSyntaxError as e:
             raise LuaError(e.msg.encode() if isinstance(e.msg, str) else e.msg) from None
         return chunk.main(self.state.globals if env is None else env)

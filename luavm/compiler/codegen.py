@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import ast as A
 from ..runtime.limits import poll
-from . import fastpath
+from . import fastpath, flatten
 from .goto import GotoLowering
 from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
 from .scope import Decl, Resolution, resolve
@@ -505,6 +505,15 @@ class Codegen:
                 d.ty = "int"
             st = int(step.text)
             loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} {'+' if st > 0 else '-'} 1", step.text)
+        elif start.ty == "int" and step.ty == "int":
+            # integer start and step known statically: still a Python range
+            stp = fs.temp("_st")
+            lim = fs.temp("_lim")
+            fs.emit(f"{stp} = _forstep({step.text})", s.line)
+            fs.emit(f"{lim} = _forlimit({stop.text}, {stp}, {start.text})", s.line)
+            if not d.assigned and not d.captured:
+                d.ty = "int"
+            loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} + 1 if {stp} > 0 else {lim} - 1", stp)
         else:
             lim = fs.temp("_lim")
             stp = fs.temp("_st")
@@ -1030,4 +1039,8 @@ def _num_literal(v: int | float) -> str:
 
 
 def compile_chunk(chunk: A.Chunk, counting: bool = False) -> list[Proto]:
-    return Codegen(chunk, counting).compile()
+    protos = Codegen(chunk, counting).compile()
+    for p in protos:
+        if flatten.needed(p):  # nested deeper than CPython allows
+            flatten.flatten(p)
+    return protos

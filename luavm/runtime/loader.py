@@ -13,10 +13,9 @@ import sys
 from types import CodeType, FunctionType
 from typing import Any
 
-from ..compiler.codegen import CompileError, compile_chunk
 from ..compiler.ir import Proto
 from ..compiler.render import Source, render_generator, render_module, render_resume
-from ..parser import LuaSyntaxError, first_error, parse
+from ..lexer import LuaSyntaxError
 from .. import diskcache
 from . import limits, ops, state
 from .coroutine import Suspend, inner, to_lua_error
@@ -133,6 +132,12 @@ def _forlimit(limit: Any, step: int, start: int) -> int:
     if limit < -(2.0**63):
         return MININT if step < 0 else skip
     return int(math.floor(limit) if step > 0 else math.ceil(limit))
+
+
+def _forstep(step: int) -> int:
+    if step == 0:
+        raise rt_error("'for' step is zero")
+    return step
 
 
 def _forprep(start: Any, limit: Any, step: Any) -> tuple:
@@ -267,6 +272,7 @@ NAMESPACE: dict[str, Any] = {
     "_eq": ops.eq, "_lt": ops.lt, "_le": ops.le, "_concat": ops.concat, "_len": ops.length,
     "_forlimit": _forlimit,
     "_forprep": _forprep,
+    "_forstep": _forstep,
     "_range": range,
     "_ONCE": (None,),
     "_close_prepare": _close_prepare,
@@ -313,6 +319,10 @@ class Chunk:
             src.lines, src.info = lines, info
             code = hit[1]
         else:
+            # imported here: a process whose chunks are all cached never loads Lark
+            from ..compiler.codegen import CompileError, compile_chunk
+            from ..parser import first_error, parse
+
             try:
                 tree = parse(source, chunkid(name), skip_shebang=False)
                 self.protos = compile_chunk(tree, counting)
