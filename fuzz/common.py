@@ -390,7 +390,7 @@ def _describe_pyexc(e: BaseException) -> tuple[str, str]:
     return type(e).__name__, tb
 
 
-def run_luavm(src: bytes, *, limit: float = 10.0, chunkname: str = "=stdin",
+def run_luavm(src: bytes, *, limit: float = 30.0, chunkname: str = "=stdin",
               on_hang: Callable[[], None] | None = None, host_access: bool = False) -> VMResult:
     """Run a chunk in a fresh LuaRuntime (math.random seeded), as `lua5.4 -` would."""
     import io

@@ -47,9 +47,9 @@ local function show1(v, deep)
   return t
 end
 show = function(...)
-  local r = {}
-  for i = 1, select("#", ...) do r[i] = show1((select(i, ...)), true) end
-  return select("#", ...) .. ": " .. table.concat(r, " ")
+  local t, r = table.pack(...), {}
+  for i = 1, t.n do r[i] = show1(t[i], true) end
+  return t.n .. ": " .. table.concat(r, " ")
 end
 local function gm(s, p, i)
   local r = {}

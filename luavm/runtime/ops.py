@@ -373,6 +373,14 @@ def pow_(a: Any, b: Any) -> Any:
 
 
 def _fpow(a: float, b: float) -> float:
+    if a != a and b == b and b != 0.0:
+        # glibc's pow for a NaN base: x*x, negated for an odd integer exponent,
+        # inverted for a negative one (which decides the sign `print` shows)
+        r = a * a
+        if (math.copysign(1.0, a) < 0 and abs(b) < 9007199254740992.0 and b == math.floor(b)
+                and int(b) % 2):
+            r = -r
+        return 1.0 / r if b < 0 else r
     try:
         r = a**b
     except OverflowError:
