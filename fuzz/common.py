@@ -310,6 +310,9 @@ def _drive(target: str, strategy: SearchStrategy, check: Callable[[Any], Finding
                     return False
                 state["generated"] += 1
                 st_.cases += 1
+                if log and st_.cases % 500 == 0:
+                    log(f"[{target}] {st_.cases} cases, {len(st_.findings)} findings, "
+                        f"{time.monotonic() - t0:.0f} s")
                 f = _checked(check, x)
                 if f is None:
                     return False
