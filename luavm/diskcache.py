@@ -18,8 +18,11 @@ from typing import Any
 VERSION = "0.1.0"  # bump with luavm's version: a new version never reads old entries
 
 
+OFF = [0]  # > 0 while chunks that untrusted Lua code made are compiled (see base.load_text)
+
+
 def enabled() -> bool:
-    return os.environ.get("LUAVM_NO_CACHE", "") in ("", "0")
+    return not OFF[0] and os.environ.get("LUAVM_NO_CACHE", "") in ("", "0")
 
 
 def _dir() -> str | None:

@@ -68,6 +68,14 @@ LOOPS = {
     "load_loop": "while true do load('return 1')() end",
     "reader_forever": "load(function() return ' ' end)",
     "long_block": "local x = 0 while true do " + "x = x + 1 " * 100 + "end",
+    "sort_leaf_comparator": """
+        local t = {} for i = 1, 100000 do t[i] = i % 977 end
+        table.sort(t, function(a, b) return a > b end)""",
+    "sort_leaf_lt": """
+        local mt = {__lt = function(a, b) return a[1] < b[1] end}
+        local t = {} for i = 1, 30000 do t[i] = setmetatable({i % 977}, mt) end
+        table.sort(t)""",
+    "gsub_leaf": "string.rep('a', 100000):gsub('a', function(c) return c end)",
 }
 
 
@@ -103,6 +111,12 @@ def test_bulk_work_in_builtins_is_stopped(name: str) -> None:
     cls, msg, secs = run(BULK[name], timeout=0.5)
     assert cls is LuaLimitError and msg.endswith("time limit exceeded"), (cls, msg)
     assert secs < 5
+
+
+def test_host_access_reader_is_limited_too() -> None:
+    rt = luavm.LuaRuntime(host_access=True, max_instructions=STEPS)
+    with pytest.raises(LuaLimitError):
+        rt.execute("load(function() return 'x' end)")
 
 
 def test_a_limit_cannot_be_defeated_but_lua_sees_the_message() -> None:

@@ -223,7 +223,11 @@ class Codegen:
         if vararg:
             fs.used.add("_va")
             fs.proto.locals.append("_va")
-        self.tick(block.line)
+        if self.counting and _makes_calls(block):
+            # A function that calls nothing cannot recurse or run long by itself (its
+            # loops count): its entry is not a step. Builtins that call a Lua function
+            # over and over (table.sort's comparator, gsub's callback) count their calls.
+            self.tick(block.line)
         self.block(block.stmts, block)
         fs.emit("return _NORET", block.end_line or fs.proto.end_line)
 
@@ -1036,6 +1040,27 @@ def _num_literal(v: int | float) -> str:
         return "_INF" if v > 0 else "(-_INF)"
     r = repr(v)
     return r if r.startswith("-") is False else f"({r})"
+
+
+def _makes_calls(block: A.Block) -> bool:
+    """Whether a function body contains a call (not counting nested functions)."""
+    stack: list = [block]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, (A.Call, A.MethodCall)):
+            return True
+        if isinstance(n, A.Function):
+            continue
+        for v in vars(n).values():
+            if isinstance(v, A.Node):
+                stack.append(v)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    if isinstance(x, A.Node):
+                        stack.append(x)
+                    elif isinstance(x, (list, tuple)):
+                        stack.extend(y for y in x if isinstance(y, A.Node))
+    return False
 
 
 def compile_chunk(chunk: A.Chunk, counting: bool = False) -> list[Proto]:

@@ -17,6 +17,7 @@ from ..runtime.args import (
 )
 from ..runtime.coroutine import PcallRecord, Suspend, protected
 from ..runtime.frames import HANDLER_CODES, level_position, register_builtin
+from ..runtime.limits import charge
 from ..runtime.values import (
     MAXINT,
     MININT,
@@ -286,10 +287,20 @@ def lua_collectgarbage(opt: Any = None, *_: Any) -> Any:
 
 
 def load_text(chunk: bytes, chunkname: str, env: Any) -> Any:
-    """Compile a text chunk; returns the main closure or raises LuaSyntaxError."""
+    """Compile a text chunk; returns the main closure or raises LuaSyntaxError.
+    Chunks that a sandboxed or limited runtime's Lua code makes stay out of the
+    on-disk cache: every distinct one would be a file, and the disk is the host's."""
+    from .. import diskcache
     from ..runtime.loader import load_chunk
 
-    return load_chunk(chunk, chunkname).main(env)
+    st = state.current
+    if st.host_access and st.limits is None:
+        return load_chunk(chunk, chunkname).main(env)
+    diskcache.OFF[0] += 1
+    try:
+        return load_chunk(chunk, chunkname).main(env)
+    finally:
+        diskcache.OFF[0] -= 1
 
 
 def lua_load(*args: Any) -> Any:
@@ -320,6 +331,7 @@ def lua_load(*args: Any) -> Any:
             if type(piece) is not bytes:
                 return Ret((None, rt_error("reader function must return a string").value))
             parts.append(piece)
+            charge(1 + (len(piece) >> 8))  # a reader that never ends is stopped by the limits
         text = b"".join(parts)
     else:
         opt_str(chunkname, 2, "load", b"=(load)")

@@ -620,8 +620,12 @@ class _ReMatcher:
             return None
         m = self.rx.search(self.src, s)
         if m is None:
+            if self.src_end - s >= 4096:
+                charge((self.src_end - s) >> 8)  # a long scan counts as steps
             return None
         self.m = m
+        if m.end() - s >= 4096:
+            charge((m.end() - s) >> 8)
         return m.span()
 
     def get_capture(self, i: int, s: int, e: int) -> bytes | int:
@@ -661,25 +665,101 @@ def matcher(src: bytes, pat: bytes, fast: bool = True) -> Matcher:
     if fast and USE_RE:
         c = _compiled(pat)
         if c is not None and (getattr(state.current, "limits", None) is None
-                              or _bounded(pat, len(src))):
+                              or _bounded(pat, src)):
             return _ReMatcher(src, c[0], c[1], c[2])
     return _SlowMatcher(src, pat)
 
 
-RE_WORK = 2_000_000  # the most backtracking work (estimated) `re` may do under limits
+RE_WORK = 10_000_000  # the most backtracking (estimated) one `re` search may do under limits: ~0.1-0.2 s
 
 
-def _bounded(pat: bytes, n: int) -> bool:
-    """Whether matching pat anywhere in n bytes is cheap in the worst case: each
-    repetition item can multiply the work by n (an over-estimate: it counts
-    every '*', '+', '-', '?' byte, escaped or not)."""
-    q = pat.count(b"*") + pat.count(b"+") + pat.count(b"-") + pat.count(b"?")
-    work = (n + 1) * len(pat)
-    for _ in range(q):
-        work *= n + 1
+def _bounded(pat: bytes, src: bytes) -> bool:
+    """Whether one search of pat in src is cheap in the worst case (the scan
+    itself is linear and charged as steps). A repetition (`*`, `+`, `-`)
+    makes a backtracker retry only when something after it can fail: with one
+    such repetition, the retries stay within the runs of its class in src (at
+    most the sum of the squares of the runs' lengths); with several, each can
+    multiply the work by len(src); each `?` item can double it."""
+    k, atom, nopt = _risk(pat)
+    if k == 0:
+        return nopt <= 16
+    if k == 1:
+        return _run_cost(atom, src) << min(nopt, 40) <= RE_WORK
+    work = 1 << min(nopt, 40)
+    for _ in range(k + 1):
+        work *= len(src) + 1
         if work > RE_WORK:
             return False
-    return work <= RE_WORK
+    return True
+
+
+_RISK: dict[bytes, tuple[int, bytes, int]] = {}
+
+
+def _risk(p: bytes) -> tuple[int, bytes, int]:
+    """(repetitions that can backtrack, the regex atom of the last of them,
+    optional items) for a pattern _compile_re accepted."""
+    r = _RISK.get(p)
+    if r is not None:
+        return r
+    items: list[tuple[bool, bool, bytes]] = []  # (repeats, can fail, atom)
+    nopt = 0
+    n = len(p)
+    i = 0
+    while i < n:
+        c = p[i]
+        if c == 0x28 or c == 0x29:
+            i += 1
+            continue
+        if c == 0x24 and i == n - 1:
+            items.append((False, True, b""))
+            i += 1
+            continue
+        if c == L_ESC and i + 1 < n and (p[i + 1] == 0x66 or ISDIGIT[p[i + 1]]):
+            ep = _safe_classend(p, i + 2) if p[i + 1] == 0x66 else i + 2
+            items.append((False, True, b""))
+            i = ep if ep is not None else n
+            continue
+        ep = _safe_classend(p, i)
+        if ep is None:
+            break
+        suf = p[ep] if ep < n else 0
+        atom = _render(item_table(p[i:ep]))
+        if suf in (0x2A, 0x2B, 0x2D):
+            items.append((True, suf == 0x2B, atom))
+            i = ep + 1
+        elif suf == 0x3F:
+            nopt += 1
+            i = ep + 1
+        else:
+            items.append((False, True, atom))
+            i = ep
+    k = 0
+    last = b""
+    for j, (rep, _f, atom) in enumerate(items):
+        if rep and any(f for _r, f, _a in items[j + 1:]):
+            k += 1
+            last = atom
+    r = _RISK[p] = (k, last, nopt)
+    if len(_RISK) > 2048:
+        _RISK.clear()
+    return r
+
+
+_RUNS: list[Any] = [None, b"", b"", 0]  # the last (src, atom) whose runs were measured, and the cost
+
+
+def _run_cost(atom: bytes, src: bytes) -> int:
+    """The sum of the squares of the lengths of the runs of atom's class in src."""
+    last = _RUNS
+    if last[1] is src and last[2] == atom:
+        return last[3]
+    cost = 0
+    for m in re.finditer(atom + b"+", src):
+        ln = m.end() - m.start()
+        cost += ln * ln
+    last[0], last[1], last[2], last[3] = None, src, atom, cost
+    return cost
 
 
 def next_match(m: Matcher, src: int, lastmatch: int) -> tuple[int, int] | None:
