@@ -489,6 +489,8 @@ class _Builder:
 
     def args(self, c: list) -> list:
         if len(c) == 3:
+            if len(c[1]) > _MAXREGS - _MAXVARS:
+                self.long_varlist = True  # may need more registers than Lua has: check
             return c[1]
         if len(c) == 2:
             return []
@@ -530,12 +532,13 @@ def _key(tok: Tok) -> str:
 
 _MAXVARS = 200  # lparser.c MAXVARS
 _MAXUPVAL = 255  # lfunc.h MAXUPVAL
+_MAXREGS = 255  # lcode.c MAXREGS
 
 
 class _FuncState:
     """What _Checker tracks per function: declared locals (active first), upvalues."""
 
-    __slots__ = ("prev", "line", "firstlabel", "actvars", "nactvar", "upvals", "blocks")
+    __slots__ = ("prev", "line", "firstlabel", "actvars", "nactvar", "upvals", "blocks", "pending")
 
     def __init__(self, prev: _FuncState | None, line: int, firstlabel: int) -> None:
         self.prev = prev
@@ -545,6 +548,7 @@ class _FuncState:
         self.nactvar = 0
         self.upvals: dict[str, str] = {}
         self.blocks: list[tuple[int, int, int, bool]] = []  # (nactvar, firstlabel, firstgoto, isloop)
+        self.pending = 0  # registers above the locals held by enclosing call arguments
 
 
 class _Checker:
@@ -972,27 +976,47 @@ class _Checker:
         self.close_func()
 
     # ---- expressions
-    def explist(self) -> None:
-        self.expr()
+    def explist(self, regbase: int | None = None) -> tuple[int, bool]:
+        """`regbase`: the register the first value goes to (call arguments), to
+        find where Lua runs out of registers. Returns (number of values - 1,
+        whether the last one has multiple results)."""
+        multret = self.expr()
+        n = 0
         while self.testnext(","):
-            self.expr()
+            if regbase is not None:  # luaK_exp2nextreg of the previous value
+                self.reserve(regbase + n)
+                fs = self.fs
+                assert fs is not None
+                fs.pending = regbase + n + 1 - fs.nactvar
+            n += 1
+            multret = self.expr()
+        return n, multret
 
-    def expr(self, limit: int = 0) -> None:
-        """subexpr: operators bind while their left priority exceeds `limit`."""
+    def reserve(self, reg: int) -> None:
+        """luaK_reserveregs of register `reg`: Lua has MAXREGS of them."""
+        if reg + 1 >= _MAXREGS:
+            raise self.error("function or expression needs too many registers")
+
+    def expr(self, limit: int = 0) -> bool:
+        """subexpr: operators bind while their left priority exceeds `limit`.
+        True when the expression has multiple results (a call or `...`)."""
         self.enterlevel()
         if self.k in _UNARY:
             self.next()
             self.expr(_UNARY_PRIORITY)
+            multret = False
         else:
-            self.simpleexp()
+            multret = self.simpleexp()
         pri = _BINARY.get(self.k)
         while pri is not None and pri[0] > limit:
+            multret = False
             self.next()
             self.expr(pri[1])
             pri = _BINARY.get(self.k)
         self.level -= 1
+        return multret
 
-    def simpleexp(self) -> None:
+    def simpleexp(self) -> bool:
         k = self.k
         if k in ("NUMBER", "STRING", "nil", "true", "false"):
             self.next()
@@ -1000,13 +1024,15 @@ class _Checker:
             if not self.varargs[-1]:
                 raise self.error("cannot use '...' outside a vararg function")
             self.next()
+            return True
         elif k == "{":
             self.constructor()
         elif k == "function":
             self.next()
             self.body(self.linenumber)
         else:
-            self.suffixedexp()
+            return self.suffixedexp() == "call"
+        return False
 
     def suffixedexp(self) -> str:
         """'var', 'call', 'other', or 'name:<kind>:<name>' for a plain variable."""
@@ -1035,7 +1061,7 @@ class _Checker:
             elif k in (":", "(", "STRING", "{"):
                 if k == ":":
                     self.nextname()
-                self.funcargs(line)
+                self.funcargs(line, 1 if k == ":" else 0)
                 kind = "call"
             else:
                 return kind
@@ -1045,12 +1071,22 @@ class _Checker:
         self.expr()
         self.checknext("]")
 
-    def funcargs(self, line: int) -> None:
+    def funcargs(self, line: int, nself: int = 0) -> None:
         k = self.k
         if k == "(":
             self.next()
             if self.k != ")":
-                self.explist()
+                fs = self.fs
+                assert fs is not None
+                pending = fs.pending
+                # the function (and self) sit below the arguments
+                base = fs.nactvar + pending + 1 + nself
+                n, multret = self.explist(base)
+                fs.pending = pending
+                self.check_match(")", "(", line)
+                if not multret:
+                    self.reserve(base + n)  # the last argument, after the ')'
+                return
             self.check_match(")", "(", line)
         elif k == "{":
             self.constructor()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
 
-BLOCK_LIMIT = -1  # nested Python loops/try a proto may use before it is flattened
+BLOCK_LIMIT = 14  # nested Python loops/try a proto may use before it is flattened
 INDENT_LIMIT = 60  # nested statements of any kind
 
 
