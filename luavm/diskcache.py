@@ -35,8 +35,30 @@ def _dir() -> str | None:
     return base
 
 
+_FINGERPRINT: list[bytes] = []
+
+
+def _fingerprint() -> bytes:
+    """A hash of the compiler's own source: an entry never outlives the code that
+    made it (a development tree changes without a version bump)."""
+    if not _FINGERPRINT:
+        h = hashlib.sha256()
+        root = os.path.dirname(os.path.abspath(__file__))
+        for sub in ("compiler", "."):
+            d = os.path.join(root, sub)
+            for name in sorted(os.listdir(d)):
+                if name.endswith(".py") or name.endswith(".lark"):
+                    try:
+                        with open(os.path.join(d, name), "rb") as f:
+                            h.update(name.encode() + b"\0" + f.read())
+                    except OSError:
+                        pass
+        _FINGERPRINT.append(h.digest())
+    return _FINGERPRINT[0]
+
+
 def key(*parts: bytes | str) -> str:
-    h = hashlib.sha256(VERSION.encode())
+    h = hashlib.sha256(VERSION.encode() + _fingerprint())
     for p in parts:
         h.update(b"\0" + (p.encode("utf-8", "surrogateescape") if isinstance(p, str) else p))
     return h.hexdigest()[:40]

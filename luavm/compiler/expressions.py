@@ -1,0 +1,456 @@
+"""Expressions in A-normal form: each operation that can run Lua code becomes a
+Python statement of its own (a resume point) with its value in a temporary.
+
+`ExpressionCompiler` is the expression half of `codegen.Codegen` (a mixin):
+values (`Atom`s), calls, indexing, operators, table constructors, `and`/`or`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import ast as A
+from . import fastpath
+from .ir import If, OpInfo
+
+if TYPE_CHECKING:
+    from .codegen import FuncState
+
+
+@dataclass
+class Atom:
+    """A value the compiled code can use directly: a constant, a local, a temporary."""
+
+    text: str
+    desc: str | None = None
+    is_bool: bool = False
+    volatile: bool = False  # reads a Box: may change if later code runs Lua
+    const: bool = False
+    ty: str | None = None  # statically known: 'int' or 'float'
+
+    @property
+    def operand(self) -> str:
+        """The text, safe to follow with `.attr` (a numeral needs parentheses)."""
+        return f"({self.text})" if self.const and self.text[:1] in "-0123456789(" else self.text
+
+
+NIL = Atom("None", const=True)
+STRAIGHT_LINE = 32  # with counting, a step every this many statements of one block
+TAIL_BURST = 64  # nested plain tail calls before a trampoline flattens the stack
+
+ARITH = {
+    "+": "_add", "-": "_sub", "*": "_mul", "/": "_div", "%": "_mod", "//": "_idiv",
+    "^": "_pow", "&": "_band", "|": "_bor", "~": "_bxor", "<<": "_shl", ">>": "_shr",
+}
+
+
+def _desc_name(s: bytes) -> str:
+    return s.decode("utf-8", "replace")
+
+
+class ExpressionCompiler:
+    """Expression compilation; mixed into Codegen, which provides fs, res, line."""
+
+    fs: FuncState
+    res: Any
+    line: int
+
+    def stable(self, a: Atom) -> Atom:
+        """Copy a Box read into a temporary so later code cannot change it underneath."""
+        if a.volatile:
+            t = self.fs.temp()
+            self.fs.emit(f"{t} = {a.text}", self.line)
+            return Atom(t, a.desc, a.is_bool)
+        return a
+
+    def snapshot(self, a: Atom) -> Atom:
+        """Copy any variable read into a temporary: for `a, b = b, a`, all values are
+        taken before any target is written."""
+        if a.const or a.text.startswith("_t"):
+            return a
+        t = self.fs.temp()
+        self.fs.emit(f"{t} = {a.text}", self.line)
+        return Atom(t, a.desc, a.is_bool)
+
+    def explist(self, exprs: list[A.Expr]) -> tuple[list[Atom], str | None]:
+        """All values: atoms for the fixed part, a tuple expression for a multi-value tail."""
+        atoms: list[Atom] = []
+        star = None
+        for i, e in enumerate(exprs):
+            last = i == len(exprs) - 1
+            if last and isinstance(e, (A.Call, A.MethodCall)):
+                star = self.call(e, want=-1).text
+            elif last and isinstance(e, A.Vararg):
+                star = "_va"
+            else:
+                a = self.expr(e)
+                if not last:
+                    a = self.stable(a)
+                atoms.append(a)
+        return atoms, star
+
+    def explist_adjusted(self, exprs: list[A.Expr], n: int, line: int) -> list[Atom]:
+        """Exactly n values, Lua's adjustment: extra dropped, missing filled with nil."""
+        fs = self.fs
+        atoms: list[Atom] = []
+        for i, e in enumerate(exprs):
+            last = i == len(exprs) - 1
+            if last and len(atoms) < n and isinstance(e, (A.Call, A.MethodCall, A.Vararg)):
+                need = n - len(atoms)
+                if need == 1:
+                    atoms.append(self.stable(self.expr(e)))
+                else:
+                    src = self.call(e, want=-1).text if not isinstance(e, A.Vararg) else "_va"
+                    ts = [fs.temp() for _ in range(need)]
+                    fs.emit(f"{', '.join(ts)}, = _pad({src}, {need})", line)
+                    atoms.extend(Atom(t) for t in ts)
+            elif len(atoms) < n:
+                atoms.append(self.stable(self.expr(e)))
+            else:
+                self.expr(e)  # evaluated for its effects, value dropped
+        while len(atoms) < n:
+            atoms.append(NIL)
+        return atoms
+
+    # expressions ------------------------------------------------------------
+
+    def cond(self, e: A.Expr) -> str:
+        a = self.expr(e)
+        if a.is_bool:
+            return a.text
+        if a.const:
+            return "False" if a.text in ("None", "False") else "True"
+        return f"({a.text} is not None and {a.text} is not False)"
+
+    def expr(self, e: A.Expr, target: str | None = None) -> Atom:
+        return getattr(self, "ex_" + type(e).__name__)(e, target)
+
+    def ex_Nil(self, e: A.Nil, target: str | None) -> Atom:
+        return NIL
+
+    def ex_TrueE(self, e: A.TrueE, target: str | None) -> Atom:
+        return Atom("True", is_bool=True, const=True)
+
+    def ex_FalseE(self, e: A.FalseE, target: str | None) -> Atom:
+        return Atom("False", is_bool=True, const=True)
+
+    def ex_Number(self, e: A.Number, target: str | None) -> Atom:
+        return Atom(_num_literal(e.value), const=True, ty="int" if isinstance(e.value, int) else "float")
+
+    def ex_String(self, e: A.String, target: str | None) -> Atom:
+        return Atom(repr(e.value), f"constant '{_desc_name(e.value)}'", const=True)
+
+    def ex_Vararg(self, e: A.Vararg, target: str | None) -> Atom:
+        return Atom("(_va[0] if _va else None)")
+
+    def ex_Function(self, e: A.Function, target: str | None) -> Atom:
+        return self.function(e)
+
+    def ex_Paren(self, e: A.Paren, target: str | None) -> Atom:
+        return self.expr(e.expr, target)
+
+    def ex_Name(self, e: A.Name, target: str | None) -> Atom:
+        fs = self.fs
+        d = self.res.uses.get(id(e))
+        if d is not None:
+            storage, kind = fs.access(d)
+            if kind == "upvalue":
+                return Atom(f"{storage}.v", f"upvalue '{d.name}'", volatile=True)
+            if d.captured:
+                return Atom(f"{storage}.v", f"local '{d.name}'", volatile=True)
+            return Atom(storage, f"local '{d.name}'", ty=d.ty)
+        env = self.env_atom(e)
+        return self.index_const(env, e.name.encode(), e.line, target, f"global '{e.name}'")
+
+    def env_atom(self, e: A.Name) -> Atom:
+        d = self.res.env[id(e)]
+        storage, kind = self.fs.access(d)
+        if kind == "upvalue" or d.captured:
+            return Atom(f"{storage}.v", "upvalue '_ENV'" if kind == "upvalue" else "local '_ENV'", volatile=True)
+        return Atom(storage, "local '_ENV'")
+
+    def index_const(self, obj: Atom, key: bytes, line: int, target: str | None, desc: str) -> Atom:
+        fs = self.fs
+        if target is not None and target in obj.text:
+            target = None  # `x = x.f`: x is still read after the first line writes
+        t = target or fs.temp()
+        k = repr(key)
+        o = obj.text
+        if obj.const:  # a constant is never a table: straight to the metamethod
+            fs.emit(f"{t} = _index({o}, {k})", line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
+            return Atom(t, desc)
+        fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+        fs.emit(f"if {t} is None: {t} = _index_str({o}, {k})", line, "index", (obj.desc,),
+                resume=f"{t} = _first1(_rv)")
+        return Atom(t, desc)
+
+    def ex_Index(self, e: A.Index, target: str | None) -> Atom:
+        fs = self.fs
+        obj = self.expr(e.obj)
+        if isinstance(e.key, A.String):
+            what = "global" if isinstance(e.obj, A.Name) and e.obj.name == "_ENV" else "field"
+            return self.index_const(obj, e.key.value, e.line, target,
+                                    f"{what} '{_desc_name(e.key.value)}'")
+        obj = self.stable(obj) if not _is_simple(e.key) else obj
+        key = self.expr(e.key)
+        t = target or fs.temp()
+        if obj.const or (key.const and key.ty != "int"):
+            fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
+                    resume=f"{t} = _first1(_rv)")
+        else:
+            fs.emit(fastpath.index(t, obj.text, key.operand, key.ty), e.line, "index", (obj.desc,),
+                    resume=f"{t} = _first1(_rv)")
+        desc = "field '?'"
+        if key.const and key.text.startswith("b"):
+            desc = f"field '{_desc_name(eval(key.text))}'"
+        elif _is_int_literal(key) and 0 <= int(key.text) <= 255:
+            desc = "field 'integer index'"  # lua5.4's OP_GETI
+        return Atom(t, desc)
+
+    def ex_Call(self, e: A.Call, target: str | None) -> Atom:
+        return self.call(e, want=1, target=target)
+
+    def ex_MethodCall(self, e: A.MethodCall, target: str | None) -> Atom:
+        return self.call(e, want=1, target=target)
+
+    def call_parts(self, e: A.Call | A.MethodCall) -> tuple[Atom, list[Atom], str | None, str | None]:
+        fs = self.fs
+        if isinstance(e, A.MethodCall):
+            obj = self.stable(self.expr(e.obj))
+            fn = self.index_const(obj, e.method.encode(), e.line, None, f"method '{e.method}'")
+            args, star = self.explist(e.args)
+            return self.callee(fn), [obj] + args, star, fn.desc
+        fn = self.expr(e.func)
+        if e.args:
+            fn = self.stable(fn)
+        args, star = self.explist(e.args)
+        del fs
+        return self.callee(fn), args, star, fn.desc
+
+    def callee(self, fn: Atom) -> Atom:
+        """A constant callee goes through a temporary: `1(...)` in the generated
+        Python draws a SyntaxWarning (calling it is Lua's runtime error anyway)."""
+        if not fn.const:
+            return fn
+        t = self.fs.temp()
+        self.fs.emit(f"{t} = {fn.text}", self.line)
+        return Atom(t, fn.desc)
+    def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None) -> Atom:
+        """want: 1 one value, 0 none (statement), -1 all values as a tuple."""
+        fs = self.fs
+        fn, args, star, desc = self.call_parts(e)
+        argt = [a.text for a in args]
+        if star is not None:
+            argt.append("*" + star)
+        t = target if (target and want == 1) else fs.temp()
+        callee = None
+        if desc:
+            kind, _, nm = desc.partition(" ")
+            callee = (kind, nm.strip("'"))
+        ln = fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
+                     resume=f"{t} = _rv", callee=callee)
+        ln.call = (t, fn.text, ", ".join(argt))
+        ln.op.fn = fn.text
+        # the adjustment may run a pending tail call: a suspension there resumes
+        # exactly like one inside the call itself
+        if want == 1:
+            adj = fs.emit(f"if {t}.__class__ is _Ret: {t} = _first({t})", e.line, "call", (desc,))
+        elif want == 0:
+            adj = fs.emit(f"if {t}.__class__ is _Ret: _discard({t})", e.line, "call", (desc,))
+        else:
+            adj = fs.emit(f"{t} = _results({t})", e.line, "call", (desc,))
+        adj.rp = ln.rp
+        adj.alias_target = t
+        return Atom(t)
+
+    def ex_Table(self, e: A.Table, target: str | None) -> Atom:
+        fs = self.fs
+        positional: list[str] = []
+        keyed: list[tuple[Atom, Atom]] = []
+        star = None
+        for i, f in enumerate(e.fields):
+            last = i == len(e.fields) - 1
+            if f.key is None:
+                if last and isinstance(f.value, (A.Call, A.MethodCall)):
+                    star = self.call(f.value, want=-1).text
+                elif last and isinstance(f.value, A.Vararg):
+                    star = "_va"
+                else:
+                    positional.append(self.stable(self.expr(f.value)).text)
+            else:
+                k = self.stable(self.expr(f.key))
+                v = self.stable(self.expr(f.value))
+                keyed.append((k, v))
+        if len(e.fields) >= 2 * STRAIGHT_LINE:
+            self.tick(e.line, len(e.fields) // STRAIGHT_LINE)  # a big constructor is bulk work
+        t = (target if not keyed else None) or fs.temp()
+        arr = "[" + ", ".join(positional) + "]"
+        if star is not None:
+            arr = f"[{''.join(p + ', ' for p in positional)}*{star}]"
+        if not keyed:
+            if not positional and star is None:
+                fs.emit(f"{t} = _LT()", e.line)
+            else:
+                fs.emit(f"{t} = _newtable({arr})", e.line)
+            return Atom(t)
+        fs.emit(f"{t} = _LT()", e.line)
+        for k, v in keyed:
+            if k.const and k.text.startswith("b"):
+                if v.const and v.text != "None":
+                    fs.emit(f"{t}.hash[{k.text}] = {v.text}", e.line)
+                else:
+                    fs.emit(f"if {v.text} is not None: {t}.hash[{k.text}] = {v.text}", e.line)
+            else:
+                fs.emit(f"_tableset({t}, {k.text}, {v.text})", e.line)
+        if positional or star is not None:
+            fs.emit(f"_setlist({t}, {arr})", e.line)
+        return Atom(t)
+
+    def ex_UnOp(self, e: A.UnOp, target: str | None) -> Atom:
+        fs = self.fs
+        if e.op == "-" and isinstance(e.operand, A.Number):
+            v = e.operand.value
+            if isinstance(v, int):
+                return Atom(_num_literal(-v if v != -(2**63) else v), const=True)
+            return Atom(_num_literal(-v), const=True)
+        a = self.expr(e.operand)
+        if e.op == "not":
+            if a.const:
+                return Atom("True" if a.text in ("None", "False") else "False", is_bool=True, const=True)
+            if a.is_bool:
+                return Atom(f"(not {a.text})", is_bool=True)
+            return Atom(f"({a.text} is None or {a.text} is False)", is_bool=True)
+        t = target or fs.temp()
+        resume = f"{t} = _first1(_rv)"
+        if e.op == "-":
+            line, helper, ty = fastpath.unm(t, a.operand, a.ty)
+            fs.emit(line, e.line, "arith", (a.desc,), resume=resume if helper else None)
+            return Atom(t, ty=ty)
+        if e.op == "#":
+            fs.emit(fastpath.length(t, a.operand), e.line, "len", (a.desc,), resume=resume)
+            return Atom(t)
+        fs.emit(f"{t} = _bnot({a.text})", e.line, "arith", (a.desc,), resume=resume)
+        return Atom(t)
+
+    def ex_BinOp(self, e: A.BinOp, target: str | None) -> Atom:
+        fs = self.fs
+        op = e.op
+        if op in ("and", "or"):
+            return self.logical(e)
+        left = self.expr(e.left)
+        if not _is_simple(e.right):
+            left = self.stable(left)
+        right = self.expr(e.right)
+        if op in ("==", "~="):
+            pure = _pure_eq(left, right)
+            if pure is not None:
+                return Atom(pure if op == "==" else f"(not {pure})", is_bool=True)
+            t = target or fs.temp()
+            fs.emit(fastpath.equal(t, left.operand, right.operand, op == "~="), e.line, "compare", (),
+                    resume=f"{t} = {'not ' if op == '~=' else ''}_truth1(_rv)")
+            return Atom(t, is_bool=True)
+        if op in ("<", "<=", ">", ">="):
+            fn = "_lt" if op in ("<", ">") else "_le"
+            a, b = (left, right) if op in ("<", "<=") else (right, left)
+            t = target or fs.temp()
+            line, helper = fastpath.compare(fn, t, a.operand, a.ty, b.operand, b.ty)
+            fs.emit(line, e.line, "compare", (), resume=f"{t} = _truth1(_rv)" if helper else None)
+            return Atom(t, is_bool=True)
+        t = target or fs.temp()
+        if op == "..":
+            if left.const and right.const:
+                # two constants: Python would fold `b'a' + b'b'` into a constant shared
+                # with equal ones; Lua builds a new string each time
+                text = f"{t} = _concat({left.operand}, {right.operand})"
+            else:
+                text = fastpath.concat(t, left.operand, right.operand, self.counting)
+            fs.emit(text, e.line, "concat", (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
+            return Atom(t)
+        if t in (left.text, right.text) and left.ty != right.ty:
+            t = fs.temp()  # a walrus line reads its operands after the first test
+        lines, helper, ty = fastpath.arith(op, t, left.operand, left.ty, right.operand, right.ty)
+        for i, ln in enumerate(lines):
+            last = i == len(lines) - 1
+            fs.emit(ln, e.line, "arith", (left.desc, right.desc),
+                    resume=f"{t} = _first1(_rv)" if helper and last else None)
+        if target is not None and t != target:
+            fs.emit(f"{target} = {t}", e.line)
+            t = target
+        return Atom(t, ty=ty)
+
+    def logical(self, e: A.BinOp) -> Atom:
+        fs = self.fs
+        left = self.expr(e.left)
+        t = fs.temp()
+        fs.emit(f"{t} = {left.text}", e.line)
+        test = t if left.is_bool else f"({t} is not None and {t} is not False)"
+        if e.op == "or":
+            test = f"not {test}"
+        node = If(test, [], [], OpInfo(e.line))
+        fs.out.append(node)
+        with fs.nested(node.body):
+            right = self.expr(e.right)
+            fs.emit(f"{t} = {right.text}", e.line)
+        return Atom(t, is_bool=left.is_bool and right.is_bool)
+
+
+
+def _is_int_literal(a: Atom) -> bool:
+    if not a.const:
+        return False
+    try:
+        return isinstance(eval(a.text), int) and a.text not in ("True", "False")
+    except Exception:
+        return False
+
+
+def _is_simple(e: A.Expr) -> bool:
+    """Evaluating e runs no Lua code (so earlier operands cannot change meanwhile)."""
+    return isinstance(e, (A.Nil, A.TrueE, A.FalseE, A.Number, A.String, A.Vararg)) or (
+        isinstance(e, A.UnOp) and e.op == "not" and _is_simple(e.operand)
+    )
+
+
+def _pure_eq(a: Atom, b: Atom) -> str | None:
+    """Equality that cannot involve __eq: one side is a constant nil/boolean/string/number."""
+    if b.const and not a.const:
+        a, b = b, a
+    if not a.const:
+        return None
+    if b.const:
+        from ..runtime.ops import eq
+
+        return repr(eq(_const_value(a.text), _const_value(b.text)))
+    c = a.text
+    if c == "None":
+        return f"({b.text} is None)"
+    if c in ("True", "False"):
+        return f"({b.text} is {c})"
+    if c.startswith("b"):
+        return f"({b.text} == {c})"
+    return f"({b.text} == {c} and {b.operand}.__class__ is not _bool)"
+
+
+def _const_value(text: str) -> object:
+    import math
+
+    return eval(text, {"_INF": math.inf, "_NAN": math.nan})
+
+
+def _num_literal(v: int | float) -> str:
+    if isinstance(v, int):
+        return repr(v)
+    if v != v:
+        return "_NAN"
+    if v in (float("inf"), float("-inf")):
+        return "_INF" if v > 0 else "(-_INF)"
+    r = repr(v)
+    return r if r.startswith("-") is False else f"({r})"
+
+
+def _start_line(e: A.Expr) -> int:
+    """The line of an expression's first token."""
+    while isinstance(e, (A.BinOp, A.Index, A.Call, A.MethodCall)):
+        e = e.left if isinstance(e, A.BinOp) else e.func if isinstance(e, A.Call) else e.obj
+    return e.line
