@@ -672,7 +672,7 @@ def index(o: Any, k: Any) -> Any:
             h = metafield(o, b"__index")
             if h is None:
                 raise OpError(f"attempt to index a {typename_of(o)} value", 1 if o is orig else 0)
-        if not is_function(h):
+        if h.__class__ is LuaTable or not is_function(h):
             o = h
             continue
         r = h(o, k)
@@ -728,7 +728,7 @@ def setindex(o: Any, k: Any, v: Any) -> None:
             h = metafield(o, b"__newindex")
             if h is None:
                 raise OpError(f"attempt to index a {typename_of(o)} value", 1 if o is orig else 0)
-        if not is_function(h):
+        if h.__class__ is LuaTable or not is_function(h):
             o = h
             continue
         h(o, k, v)
