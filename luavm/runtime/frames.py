@@ -267,7 +267,13 @@ def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> li
         while f is not None:
             frames.append((f, f.f_lineno))
             f = f.f_back
-    frames = [(f, ln) for f, ln in frames if f.f_code in CODE_INFO or f.f_code in BUILTINS]
+    seen: set[int] = set()  # a frame the error left twice (a __close re-raised it) is listed once
+    kept = []
+    for f, ln in frames:
+        if (f.f_code in CODE_INFO or f.f_code in BUILTINS) and id(f) not in seen:
+            seen.add(id(f))
+            kept.append((f, ln))
+    frames = kept
     out = []
     for i, (f, lineno) in enumerate(frames):
         code = f.f_code

@@ -30,3 +30,14 @@ print(select(2, xpcall(lvl2, function (m) return debug.traceback(m, 1) end)))
 local t = {}
 ;(function (a) t[a], a = 10, 20 end)(1)
 print(t[1], t[20])
+-- an error inside a __close while returning: each frame listed once
+local function two ()
+  local x <close> = setmetatable({}, {__close = function () end})
+  local y <close> = setmetatable({}, {__close = function () error("in y") end})
+  return 1
+end
+local _, tb = xpcall(two, debug.traceback)
+local n = 0
+for _ in tb:gmatch("in local 'two'") do n = n + 1 end
+for _ in tb:gmatch("in function <[^>]*>") do n = n + 1 end
+print(n)
