@@ -63,6 +63,10 @@ class _Writer:
 
     def value(self, v: Any, path: str) -> Any:
         t = type(v)
+        if t is int and not -0x8000000000000000 <= v <= 0xFFFFFFFFFFFFFFFF:
+            # a dead Python temporary past the int64 range (a loop counter after its
+            # last step, a walrus temp of an overflowing add): msgpack cannot hold it
+            return ["bigint", str(v)]
         if v is None or t is bool or t is int or t is float or t is bytes or t is str:
             return v
         if t is Ret:
@@ -260,6 +264,11 @@ class _Reader:
                 return Ret((TAILCALL,) + tuple(self.value(x) for x in v[1]))
             if tag == "tuple":
                 return tuple(self.value(x) for x in v[1])
+            if tag == "bigint" and isinstance(v[1], str) and len(v[1]) < 100:
+                try:
+                    return int(v[1])
+                except ValueError:
+                    pass
             raise SnapshotError(f"corrupted snapshot: unknown value tag {tag!r}")
         return v
 

@@ -81,3 +81,18 @@ def test_sandboxed_load_checks_mode_then_name_then_chunk():
         "nil\tattempt to load a text chunk (mode is 'b')",
         "42",
     ]
+
+
+def test_snapshot_with_dead_temporaries_past_int64():
+    # found by fuzz/ snapshot: a loop counter one step past mininteger (or a walrus
+    # temp of an overflowing add) is a live Python local; msgpack could not write it
+    from fuzz.snapcheck import run_task
+
+    src = ("for i = math.mininteger + 2, math.mininteger, -1 do print(i) end\n"
+           "local x = math.maxinteger local y = x + 1\n"
+           "for j = math.maxinteger - 1, math.maxinteger do print(j) end\n"
+           "print(fetch(y)) return y")
+    straight = run_task(src, restore_each=False)
+    restored = run_task(src, restore_each=True)
+    assert straight == restored
+    assert straight[1] == [-(2**63)] and straight[3] == 1

@@ -9,6 +9,7 @@ them innermost-out: each record receives the value its callee produced.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
 
 from . import state
@@ -86,7 +87,7 @@ def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
         raise
     except _LE as e:
         co.nny = nny
-        if handler is None:
+        if handler is None or getattr(e, "handled", False):
             return Ret((False, e.value))
         return Ret((False,) + _handle(handler, e.value))
     except (RecursionError, MemoryError, TypeError) as e:
@@ -96,6 +97,28 @@ def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
             return Ret((False, err.value))
         return Ret((False,) + _handle(handler, err.value))
     return Ret((True,) + vals)
+
+
+def apply_pending_handler(err: LuaError) -> None:
+    """Lua runs xpcall's message handler where the error is raised, before the
+    to-be-closed variables on the way out are closed (their __close gets the
+    handler's result). Called before such a __close: the nearest protected call
+    below (not past a coroutine boundary) is found on the Python stack; if it is
+    an xpcall, its handler runs now and protected() will not run it again."""
+    if getattr(err, "handled", False):
+        return
+    f = sys._getframe(1)
+    while f is not None:
+        c = f.f_code
+        if c is _PROTECTED_CODE:
+            h = f.f_locals.get("handler")
+            if h is not None:
+                err.value = _handle(h, err.value)[0]
+                err.handled = True  # type: ignore[attr-defined]
+            return
+        if c in _BOUNDARY_CODES:
+            return
+        f = f.f_back
 
 
 def _handle(handler: Any, value: Any) -> tuple:
@@ -342,3 +365,7 @@ def host_suspend(request: Any) -> Any:
 
 
 __all__ = ["Coroutine", "Suspend", "FrameRecord", "PcallRecord", "NORET", "resume", "yield_"]
+
+
+_PROTECTED_CODE = protected.__code__
+_BOUNDARY_CODES = {enter.__code__, enter_gen.__code__}

@@ -18,7 +18,7 @@ from ..compiler.render import Source, render_generator, render_module, render_re
 from ..lexer import LuaSyntaxError
 from .. import diskcache
 from . import limits, ops, state
-from .coroutine import Suspend, inner, to_lua_error
+from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
 from .values import (
     MAXINT,
@@ -170,6 +170,7 @@ def _close_normal(v: Any) -> None:
 def _close_error(v: Any, e: BaseException) -> BaseException:
     err = to_lua_error(e) if not isinstance(e, LuaError) else e
     if v is not None and v is not False:  # nil and false are not closed
+        apply_pending_handler(err)  # an xpcall handler runs first: __close gets its result
         ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, err.value)
     return err
 
