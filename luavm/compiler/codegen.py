@@ -192,8 +192,7 @@ class Codegen(ExpressionCompiler):
     def tick(self, line: int, n: int = 1) -> None:
         """n steps of the instruction budget (only in code compiled for limits)."""
         if self.counting:
-            self.fs.emit(f"_S[0] -= {n}", line)
-            self.fs.emit("if _S[0] < 0: _refill()", line)
+            self.fs.emit("if not _tk(): _refill()" if n == 1 else f"_charge({n})", line)
 
     def body(self, block: A.Block, vararg: bool) -> None:
         fs = self.fs

@@ -20,7 +20,7 @@ from ..runtime.args import (
     opt_str,
     type_error,
 )
-from ..runtime.limits import MAXSTR, STEPS, alloc, charge, refill, too_large
+from ..runtime.limits import MAXSTR, POP, alloc, charge, refill, too_large
 from ..runtime.values import (
     NORET,
     LuaError,
@@ -308,10 +308,8 @@ def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = N
     changed = False
     cap = MAXSTR[0]  # the result may not outgrow the running state's string cap
     size = 0
-    steps = STEPS
     while count < max_s:
-        steps[0] -= 1
-        if steps[0] < 0:
+        if not POP():
             refill()
         if anchor:
             e = m.match(pos)

@@ -25,7 +25,7 @@ from ..runtime.args import (
     opt_str,
     type_error,
 )
-from ..runtime.limits import MAXSTR, NOLIMIT, STEPS, alloc, charge, refill, too_large
+from ..runtime.limits import MAXSTR, NOLIMIT, POP, alloc, charge, refill, too_large
 from ..runtime.state import LuaState
 from ..runtime.values import (
     MAXINT,
@@ -288,9 +288,7 @@ class _Sorter:
             tb = type(b)
             if ((ta is int or ta is float) and (tb is int or tb is float)) or (ta is bytes and tb is bytes):
                 return a < b
-        steps = STEPS  # each call of Lua code is a step (a function that calls nothing counts none)
-        steps[0] -= 1
-        if steps[0] < 0:
+        if not POP():  # each call of Lua code is a step (a function that calls nothing counts none)
             refill()
         if comp is None:
             return bool(_noyield(ops.lt, a, b))

@@ -29,7 +29,7 @@ import re
 from typing import Any
 
 from ..runtime import state
-from ..runtime.limits import STEPS, charge, refill
+from ..runtime.limits import POP, charge, refill
 from ..runtime.values import rt_error
 
 MAXCCALLS = 200
@@ -214,10 +214,8 @@ class _SlowMatcher:
     def search(self, s: int) -> tuple[int, int] | None:
         """First (start, end) of a match starting at s or later."""
         end = self.src_end
-        steps = STEPS
         while s <= end:
-            steps[0] -= 1  # matching counts as steps: a limited runtime stops a runaway pattern
-            if steps[0] < 0:
+            if not POP():  # matching counts as steps: a limited runtime stops a runaway pattern
                 refill()
             e = self.match(s)
             if e is not None:
@@ -264,10 +262,8 @@ class _SlowMatcher:
         items = self.items
         stack: list[tuple] = []
         p = 0
-        steps = STEPS
         while True:
-            steps[0] -= 1
-            if steps[0] < 0:
+            if not POP():
                 refill()
             ok = True
             # ---- forward: lstrlib's `match` body with its gotos as a loop
@@ -370,7 +366,7 @@ class _SlowMatcher:
                     while s + i < src_end and tab[src[s + i]]:
                         i += 1
                     if i >= 256:
-                        steps[0] -= i >> 4
+                        charge(i >> 4)
                     if len(stack) >= MAXCCALLS - 1:
                         raise rt_error("pattern too complex")
                     stack.append((_MAX, s, i, p, ep))
