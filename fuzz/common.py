@@ -326,6 +326,8 @@ def _drive(target: str, strategy: SearchStrategy, check: Callable[[Any], Finding
                 if log:
                     log(f"[{target}] case {st_.cases}: {f.kind} - shrinking")
                 return True
+            if state["sig"] in ("timeout", "hang") and repr(x) != repr(state["first"][0]):
+                return False  # each try would take the whole time limit: not shrunk
             f = _checked(check, x)
             if f is not None and f.signature() == state["sig"]:
                 state["last"] = (x, f)

@@ -188,7 +188,20 @@ def call_tm(h: Any, event: bytes, *args: Any) -> Any:
     "attempt to call a number value (metamethod 'add')"."""
     if h.__class__ is not FunctionType and not is_function(h) and metafield(h, b"__call") is None:
         raise call_error(h, f"metamethod '{event[2:].decode()}'")
-    return h(*args)
+    return call_mm(h, *args)
+
+
+def call_mm(h: Any, *args: Any) -> Any:
+    """A metamethod call: Lua makes it with luaD_call, on a new C level, so runaway
+    recursion through metamethods ends in "C stack overflow" (at the Lua line)."""
+    st = state.current
+    if st.ccalls >= C_LIMIT:
+        raise rt_error("C stack overflow")
+    st.ccalls += 1
+    try:
+        return h(*args)
+    finally:
+        st.ccalls -= 1
 
 
 def typename_of(v: Any) -> str:
@@ -675,7 +688,7 @@ def index(o: Any, k: Any) -> Any:
         if h.__class__ is LuaTable or not is_function(h):
             o = h
             continue
-        r = h(o, k)
+        r = call_mm(h, o, k)
         if type(r) is Ret:
             return first(r)
         return r
@@ -731,7 +744,7 @@ def setindex(o: Any, k: Any, v: Any) -> None:
         if h.__class__ is LuaTable or not is_function(h):
             o = h
             continue
-        h(o, k, v)
+        call_mm(h, o, k, v)
         return
     raise rt_error("'__newindex' chain too long; possible loop")
 
