@@ -36,6 +36,12 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tu
     """(lines, last line calls a helper, result type)."""
     h = HELPER[op]
     call = f"{h}({a}, {b})"
+    if op == "-" and b in ("0", "(0)"):
+        # Lua codes `x - 0` as x + 0 (OP_ADDI with -0): -0.0 - 0 is 0.0 there;
+        # anything but a number still goes to __sub
+        if _is_num(ta):
+            return [f"{t} = {a} + 0"], False, ta
+        return [f"{t} = {a} + 0 if {a}.__class__ is _float or {a}.__class__ is _int else {call}"], True, None
     if op in ("+", "-", "*"):
         o = PYOP[op]
         if ta == "int" and tb == "int":

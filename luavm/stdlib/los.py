@@ -221,7 +221,7 @@ def os_clock(*_: Any) -> float:
 def os_difftime(t1: Any = NOVALUE, t2: Any = NOVALUE, *_: Any) -> float:
     a = _checktime(t1, 1, "difftime")
     b = _checktime(t2, 2, "difftime")
-    return float(a) - float(b)
+    return float(a - b)  # glibc subtracts in long double: exact, then rounded once
 
 
 def os_getenv(name: Any = NOVALUE, *_: Any) -> bytes | None:
