@@ -161,6 +161,7 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
         return 0
 
     rt = LuaRuntime(host_access=True, stdout=sys.stdout.buffer)
+    rt.state.lua_c_msghandler = True  # errors raised in Lua code meet lua.c's msghandler
     G = rt.state.globals
     assert G is not None
     # the arg table: script at 0, options before it negative, script args positive

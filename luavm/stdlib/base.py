@@ -353,7 +353,32 @@ def lua_load(*args: Any) -> Any:
     try:
         return load_text(text, name, env)
     except LuaSyntaxError as e:
-        return Ret((None, e.msg.encode("latin-1", "replace") if isinstance(e.msg, str) else e.msg))
+        msg = e.msg.encode("latin-1", "replace") if isinstance(e.msg, str) else e.msg
+        if msg == b"C stack overflow":
+            return Ret((None, _runerror_message(msg)))
+        return Ret((None, msg))
+
+
+def _runerror_message(msg: bytes) -> Any:
+    """A "C stack overflow" while parsing is raised by luaE_checkcstack (luaG_runerror),
+    so unlike other syntax errors it goes through the message handler in force:
+    xpcall's, or lua.c's (a traceback) when the `luavm` command runs the chunk."""
+    from ..runtime import coroutine as C
+
+    f = sys._getframe(1)
+    while f is not None:
+        c = f.f_code
+        if c is C._PROTECTED_CODE:
+            h = f.f_locals.get("handler")
+            return msg if h is None else C._handle(h, msg)[0]
+        if c in C._BOUNDARY_CODES:
+            return msg  # a coroutine runs without a message handler
+        f = f.f_back
+    if getattr(state.current, "lua_c_msghandler", False):
+        from ..runtime.frames import current_traceback
+
+        return msg + b"\n" + current_traceback(None, 0).encode("latin-1", "replace")
+    return msg
 
 
 def lua_dofile(filename: Any = None, *_: Any) -> Any:
