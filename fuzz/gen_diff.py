@@ -507,7 +507,7 @@ class DiffGen:
                   "for_gmatch", "func", "closure", "closures_loop", "varargs", "pcall", "meta",
                   "proxy", "coroutine", "coroutine_gen", "goto", "do", "recursion", "patterns",
                   "close", "multi_assign", "global", "float_keys", "sort", "string_lib", "xpcall",
-                  "error_values", "co_pcall", "integer_loops", "newindex"]
+                  "error_values", "co_pcall", "integer_loops", "newindex", "lt_only"]
 
     def stmt(self, depth: int) -> list[str]:
         kinds = list(self.STMTS_LEAF)
@@ -927,6 +927,14 @@ class DiffGen:
         else:
             mt = "{__index = function(t, k) rawset(t, k, k .. k) return 'first' end}"
         return [f"local {p} = setmetatable({{}}, {mt})", f"print({p}.foo, {p}.bar, {p}.foo, rawget({p}, 'foo'))"]
+
+    def s_lt_only(self, depth: int) -> list[str]:
+        """Objects with __lt but no __le: `<=` is `not (b < a)` (LUA_COMPAT_LT_LE in the reference)."""
+        a, b = self.fresh("lt"), self.fresh("lt")
+        mt = self.fresh("ltm")
+        return [f"local {mt} = {{__lt = function(x, y) return x.n < y.n end}}",
+                f"local {a}, {b} = setmetatable({{n = {self.expr('int', 1)}}}, {mt}), setmetatable({{n = {self.expr('int', 1)}}}, {mt})",
+                f"print({a} < {b}, {a} <= {b}, {a} >= {b}, {b} <= {a}, {a} <= {a})"]
 
     def s_newindex(self, depth: int) -> list[str]:
         t, log = self.fresh("ni"), self.fresh("log")
