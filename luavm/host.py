@@ -116,8 +116,8 @@ class LuaRuntime:
         """`seed` fixes math.random's initial state (otherwise random, as in lua).
 
         Limits (all optional, each per execute/eval/call/task.run step):
-        `max_instructions` (steps: function entries, loop iterations, bulk work
-        in builtins), `timeout` (seconds), `max_memory` (bytes the process may
+        `max_instructions` (steps: loop iterations, entries of functions that
+        call something, bulk work in builtins), `timeout` (seconds), `max_memory` (bytes the process may
         grow by), `max_string` (bytes in one string; default `max_memory`).
         A limit raises `luavm.LuaLimitError`; see runtime/limits.py. Code runs
         without any counting when none is set."""

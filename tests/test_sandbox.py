@@ -76,6 +76,7 @@ LOOPS = {
         local t = {} for i = 1, 30000 do t[i] = setmetatable({i % 977}, mt) end
         table.sort(t)""",
     "gsub_leaf": "string.rep('a', 100000):gsub('a', function(c) return c end)",
+    "print_flood": "local s = string.rep('x', 100000) while true do print(s) end",
 }
 
 
@@ -111,6 +112,14 @@ def test_bulk_work_in_builtins_is_stopped(name: str) -> None:
     cls, msg, secs = run(BULK[name], timeout=0.5)
     assert cls is LuaLimitError and msg.endswith("time limit exceeded"), (cls, msg)
     assert secs < 5
+
+
+def test_output_counts_as_work() -> None:
+    out = io.BytesIO()
+    rt = luavm.LuaRuntime(stdout=out, max_instructions=STEPS)
+    with pytest.raises(LuaLimitError):
+        rt.execute("local s = string.rep('x', 100000) while true do print(s) end")
+    assert len(out.getvalue()) <= STEPS * 256 + 200_000
 
 
 def test_host_access_reader_is_limited_too() -> None:

@@ -54,7 +54,10 @@ def tostring_meta(v: Any) -> bytes:
 
 def lua_print(*args: Any) -> Any:
     out = state.current.stdout
-    out.write(b"\t".join([a if type(a) is bytes else tostring_meta(a) for a in args]) + b"\n")
+    line = b"\t".join([a if type(a) is bytes else tostring_meta(a) for a in args]) + b"\n"
+    if len(line) >= 256:
+        charge(len(line) >> 8)  # output is bulk work: a limited runtime cannot flood the host's stream
+    out.write(line)
     return NORET
 
 
