@@ -44,7 +44,7 @@ def _fingerprint() -> bytes:
     if not _FINGERPRINT:
         h = hashlib.sha256()
         root = os.path.dirname(os.path.abspath(__file__))
-        for sub in ("compiler", "."):
+        for sub in ("compiler", "runtime", "."):
             d = os.path.join(root, sub)
             for name in sorted(os.listdir(d)):
                 if name.endswith(".py") or name.endswith(".lark"):
