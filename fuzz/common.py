@@ -222,6 +222,8 @@ def lua_error_text(e: Any, rt: Any) -> bytes:
 
     v = e.value
     if type(v) is bytes:
+        if getattr(e, "handled", False):  # lua.c's msghandler ran: cut its traceback, as run_lua does
+            return v.split(b"\nstack traceback:\n", 1)[0]
         return v
     if type(v) in (int, float):
         return tostr(v)
@@ -419,6 +421,7 @@ def run_luavm(src: bytes, *, limit: float = 30.0, chunkname: str = "=stdin",
             rt = None
             try:
                 rt = luavm.LuaRuntime(stdout=out, seed=0, host_access=host_access)
+                rt.state.lua_c_msghandler = True  # as the `luavm` command (and lua.c) run chunks
                 rt.execute(src, chunkname=chunkname)
             except LuaError as e:
                 res.error = lua_error_text(e, rt)

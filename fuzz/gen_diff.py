@@ -273,7 +273,7 @@ class DiffGen:
         if k == 4:
             return f"({n()} / {n()})"
         if k == 5:
-            return f"({n()} ^ {self.pick(['2', '0.5', '-1', '3', '0', '1/3', '63', '-0.5'])})"
+            return f"(({n()}) ^ {self.pick(['2', '0.5', '-1', '3', '0', '1/3', '63', '-0.5'])})"
         if k == 6:
             fn = self.pick(["math.sqrt", "math.sin", "math.cos", "math.exp", "math.log", "math.atan",
                             "math.abs", "math.ceil", "math.floor"])

@@ -34,6 +34,12 @@ def _report(e: BaseException, traceback: bool = True) -> None:
     from .runtime.frames import traceback_lines
     from .runtime.values import LuaError, LuaTable
 
+    if isinstance(e, LuaError) and getattr(e, "handled", False) and type(e.value) is bytes:
+        # lua.c's msghandler already ran (before a __close saw the error): the
+        # message carries its traceback
+        sys.stderr.write(f"{PROG}: {e.value.decode('utf-8', 'replace')}\n")
+        sys.stderr.flush()
+        return
     if isinstance(e, LuaError):
         v = e.value
         if type(v) is bytes:

@@ -119,6 +119,31 @@ def apply_pending_handler(err: LuaError) -> None:
         if c in _BOUNDARY_CODES:
             return
         f = f.f_back
+    st = state.current
+    if getattr(st, "lua_c_msghandler", False) and st.current is st.main:
+        err.value = lua_c_msghandler(err.value)
+        err.handled = True  # type: ignore[attr-defined]
+
+
+def lua_c_msghandler(value: Any) -> Any:
+    """lua.c's msghandler (the `luavm` command runs chunks under it): a string or
+    number gets a traceback appended; a __tostring result is the message as is."""
+    from ..stdlib.base import MessageHandler, tostring_meta
+    from ..stdlib.ldebug import db_traceback
+    from .ops import metafield
+    from .values import type_name
+
+    if type(value) not in (bytes, int, float):
+        if metafield(value, b"__tostring") is not None:
+            try:
+                s = tostring_meta(value)
+            except LuaError:
+                s = None
+            if type(s) is bytes:
+                return s
+        value = f"(error object is a {type_name(value)} value)".encode()
+    r = MessageHandler(db_traceback)(value)
+    return results(r)[0] if type(r) is Ret else r
 
 
 def _handle(handler: Any, value: Any) -> tuple:
