@@ -331,6 +331,11 @@ class RtGen:
                 args[1] = "1"
         if name == "next" and args and args[0] not in NEXT_TABLES:
             args[0] = "{x = 1}"
+        # no clock: os.time() and os.date(fmt) read the current time
+        if name == "os.time" and (not args or args[0] == "nil"):
+            args = [self.pick(DATE_TABLES)]
+        if name == "os.date" and (len(args) < 2 or args[1] == "nil"):
+            args = (args or [lua_str(self.pick(DATE_FMTS))])[:1] + [self.pick(TIMES)]
         return args
 
     def program(self) -> str:

@@ -17,7 +17,7 @@ TARGET = "runtime"
 
 
 def check_program(src: bytes, *, on_hang: Any = None, compare: bool = True) -> Finding | None:
-    vm = common.run_luavm(src, on_hang=on_hang)
+    vm = common.run_luavm(src, on_hang=on_hang, host_access=True)  # as the luavm command: binary chunks load
     if vm.timeout:
         return Finding("timeout", "luavm did not finish within the time limit", "internal")
     if vm.pyexc:

@@ -46,7 +46,7 @@ ARITH = {
 
 
 def _desc_name(s: bytes) -> str:
-    return s.decode("utf-8", "replace")
+    return s.decode("latin-1")  # one char per byte: messages are encoded back the same way
 
 
 class ExpressionCompiler:

@@ -6,7 +6,7 @@ import sys
 from typing import Any
 
 from .frames import callee_name
-from .values import Box, LuaError, LuaTable, fmt_float, str2number, tointeger, type_name
+from .values import Box, LuaError, LuaTable, fmt_float, lua_bytes, str2number, tointeger, type_name
 
 
 def typename_for_error(v: Any) -> str:
@@ -19,7 +19,7 @@ def typename_for_error(v: Any) -> str:
     if mt is not None:
         name = mt.get(b"__name")
         if type(name) is bytes:
-            return name.decode("utf-8", "replace")
+            return name.decode("latin-1")
     return type_name(v)
 
 
@@ -30,10 +30,10 @@ def arg_error(n: int, fname: str, msg: str) -> LuaError:
     if namewhat == "method":
         n -= 1
         if n == 0:
-            return LuaError(f"{pos}calling '{name}' on bad self ({msg})".encode())
+            return LuaError(lua_bytes(f"{pos}calling '{name}' on bad self ({msg})"))
     if name is None:
         name = fname
-    return LuaError(f"{pos}bad argument #{n} to '{name}' ({msg})".encode())
+    return LuaError(lua_bytes(f"{pos}bad argument #{n} to '{name}' ({msg})"))
 
 
 def type_error(n: int, fname: str, expected: str, v: Any) -> LuaError:

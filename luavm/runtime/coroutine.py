@@ -147,11 +147,21 @@ def lua_c_msghandler(value: Any) -> Any:
 
 
 def _handle(handler: Any, value: Any) -> tuple:
-
-    try:
-        return results(call_noyield(handler, value))[:1] or (None,)
-    except (LuaError, RecursionError, TypeError):
-        return (b"error in error handling",)
+    """Run a message handler. An error inside it is handled by it again (the
+    handler stays in force, as in luaG_errormsg), each time one C level deeper:
+    at the limit it gets "C stack overflow", and if that fails too the result is
+    "error in error handling" (LUA_ERRERR)."""
+    level = state.current.ccalls
+    while True:
+        try:
+            return results(call_noyield(handler, value))[:1] or (None,)
+        except LuaError as e:
+            if value == b"C stack overflow" and level >= C_LIMIT:
+                return (b"error in error handling",)
+            level += 1
+            value = e.value if level < C_LIMIT else b"C stack overflow"
+        except (RecursionError, TypeError):
+            return (b"error in error handling",)
 
 
 def to_lua_error(e: BaseException) -> LuaError:

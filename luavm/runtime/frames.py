@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import CodeType, FrameType, TracebackType
 from typing import Any
 
-from .values import LuaError, type_name
+from .values import LuaError, lua_bytes, type_name
 
 
 @dataclass(eq=False)
@@ -154,13 +154,13 @@ def position_error(e: LuaError, start: FrameType | None, runerror: bool = False)
         e.level = 0
         return e
     prefix, f = runtime_position(start, runerror)
-    extra = varinfo(f, getattr(e, "operand", 0)).encode()
+    extra = lua_bytes(varinfo(f, getattr(e, "operand", 0)))
     v = e.value
     if b"%VAR%" in v:
         v = v.replace(b"%VAR%", extra)
     else:
         v += extra
-    e.value = prefix.encode() + v
+    e.value = lua_bytes(prefix) + v
     e.level = 0
     return e
 

@@ -13,10 +13,10 @@ import sys
 from types import CodeType, FunctionType
 from typing import Any
 
+from .. import diskcache
 from ..compiler.ir import Proto
 from ..compiler.render import Source, render_generator, render_module, render_resume
 from ..lexer import LuaSyntaxError
-from .. import diskcache
 from . import limits, ops, state
 from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
@@ -30,6 +30,7 @@ from .values import (
     LuaTable,
     Ret,
     fmt_float,
+    lua_bytes,
     rt_error,
     str2number,
     tointeger,
@@ -196,7 +197,7 @@ def _pyerr(e: BaseException) -> BaseException:
                 line = entry[0].line if entry and entry[0] else ci.proto.line
                 pos = f"{chunkid(ci.chunk.name)}:{line}: "
             t = t.tb_next
-        return _at(LuaError((pos + "stack overflow").encode()), tb)
+        return _at(LuaError(lua_bytes(pos + "stack overflow")), tb)
     if isinstance(e, TypeError) and tb is not None and tb.tb_next is None:
         f = tb.tb_frame
         ci = CODE_INFO.get(f.f_code)
@@ -208,14 +209,14 @@ def _pyerr(e: BaseException) -> BaseException:
             if callee is not _UNKNOWN and not callable(callee):
                 desc = f" ({op.descs[0]})" if op.descs and op.descs[0] else ""
                 return _at(LuaError(
-                    f"{position(f, tb.tb_lineno)} attempt to call a {type_name(callee)} value{desc}".encode()
+                    lua_bytes(f"{position(f, tb.tb_lineno)} attempt to call a {type_name(callee)} value{desc}")
                 ), tb)
             del text
     err = to_lua_error(e)
     if tb is not None and not isinstance(e, LuaError):
         f = tb.tb_frame
         if f.f_code in CODE_INFO:
-            err.value = f"{position(f, tb.tb_lineno)} ".encode() + err.value
+            err.value = lua_bytes(f"{position(f, tb.tb_lineno)} ") + err.value
     err.__cause__ = e
     return _at(err, tb)
 

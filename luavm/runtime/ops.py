@@ -29,6 +29,7 @@ from .values import (
     Ret,
     Userdata,
     fmt_float,
+    lua_bytes,
     rt_error,
     str2number,
     tointeger,
@@ -41,7 +42,7 @@ class OpError(LuaError):
     """A runtime error about an operand; `operand` (1 or 2) selects the variable info."""
 
     def __init__(self, msg: str, operand: int = 0) -> None:
-        super().__init__(msg.encode(), level=1)
+        super().__init__(lua_bytes(msg), level=1)
         self.operand = operand
         position_error(self, sys._getframe(1), runerror=True)
 
@@ -119,7 +120,7 @@ def call_error(f: Any, desc: str | None, operand: int = 0) -> LuaError:
     msg = f"attempt to call a {typename_of(f)} value"
     if desc:
         msg += f" ({desc})"
-    e = LuaError(msg.encode(), level=1)
+    e = LuaError(lua_bytes(msg), level=1)
     e.operand = operand  # type: ignore[attr-defined]
     return position_error(e, sys._getframe(1), runerror=True)
 
@@ -210,7 +211,7 @@ def typename_of(v: Any) -> str:
     if mt is not None:
         name = mt.hash.get(b"__name")
         if type(name) is bytes:
-            return name.decode("utf-8", "replace")
+            return name.decode("latin-1")  # one char per byte, as messages are encoded
     return type_name(v)
 
 

@@ -95,6 +95,16 @@ class LuaError(Exception):
         return tostr(v).decode("utf-8", "replace")
 
 
+def lua_bytes(s: str) -> bytes:
+    """Message text as Lua bytes. The Lua strings that reach messages (chunk names,
+    field and global names, __name) are held one char per byte (latin-1); text
+    beyond latin-1 (Python's own, the host's) becomes UTF-8."""
+    try:
+        return s.encode("latin-1")
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "surrogateescape")
+
+
 def rt_error(msg: str | bytes, runerror: bool = False) -> LuaError:
     """A runtime error with Lua's position prefix: the current line when raised by
     Lua code itself (luaG_runerror), the calling line when raised by a builtin
@@ -104,7 +114,7 @@ def rt_error(msg: str | bytes, runerror: bool = False) -> LuaError:
     from .frames import position_error
 
     if isinstance(msg, str):
-        msg = msg.encode("utf-8", "surrogateescape")
+        msg = lua_bytes(msg)
     return position_error(LuaError(msg, level=1), sys._getframe(1), runerror)
 
 

@@ -25,6 +25,7 @@ from ..runtime.values import (
     LuaError,
     LuaTable,
     Ret,
+    lua_bytes,
     rt_error,
     str2number,
     tostr,
@@ -229,7 +230,7 @@ def lua_assert(*args: Any) -> Any:
     if v is None or v is False:
         msg = args[1] if len(args) > 1 else b"assertion failed!"
         if type(msg) is bytes:  # luaB_assert calls error(msg): level 1
-            msg = level_position(1, sys._getframe(0)).encode() + msg
+            msg = lua_bytes(level_position(1, sys._getframe(0))) + msg
         raise LuaError(msg)
     return Ret(args)
 
@@ -237,7 +238,7 @@ def lua_assert(*args: Any) -> Any:
 def lua_error(v: Any = None, level: Any = None, *_: Any) -> Any:
     lv = 1 if level is None else check_int(level, 2, "error")
     if type(v) is bytes and lv > 0:
-        v = level_position(lv, sys._getframe(0)).encode() + v
+        v = lua_bytes(level_position(lv, sys._getframe(0))) + v
     raise LuaError(v)
 
 

@@ -9,7 +9,7 @@ from ..runtime import coroutine as C
 from ..runtime import ops, state
 from ..runtime.args import NOVALUE, arg_error, check_func, type_error
 from ..runtime.frames import runtime_position
-from ..runtime.values import NORET, LuaError, LuaTable, Ret, rt_error
+from ..runtime.values import NORET, LuaError, LuaTable, Ret, lua_bytes, rt_error
 
 
 def _check_co(co: Any, n: int, fname: str) -> C.Coroutine:
@@ -150,7 +150,7 @@ class WrapFunction:
         except LuaError as e:
             if type(e.value) is bytes and not getattr(e, "wrapped", False):
                 prefix, _ = runtime_position(sys._getframe(0))
-                e.value = prefix.encode() + e.value
+                e.value = lua_bytes(prefix) + e.value
             raise
 
 
