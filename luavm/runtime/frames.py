@@ -81,6 +81,7 @@ def significant_frames(start: FrameType | None, handler: list | None = None) -> 
     `__close` of its variables because of an error: Lua has unwound it already."""
     out: list[tuple[str, FrameType]] = []
     f = start
+    unwound = False  # below a __close run by an error, down to the protected call
     while f is not None:
         code = f.f_code
         if handler is not None and code in HANDLER_CODES:
@@ -91,14 +92,22 @@ def significant_frames(start: FrameType | None, handler: list | None = None) -> 
             if out:
                 entry = ci.lines.get(f.f_lineno)
                 op = entry[0] if entry else None
-                if op is not None and (op.tail and out[-1][0] == "lua" or op.kind == "closeerr"):
+                if op is not None and op.kind == "closeerr":
+                    unwound = True
+                if unwound or op is not None and op.tail and out[-1][0] == "lua":
                     f = f.f_back
                     continue
             out.append(("lua", f))
         elif code in BUILTINS:
-            out.append(("builtin", f))
+            if unwound and BUILTINS[code] in _PROTECTED:
+                unwound = False
+            if not unwound:
+                out.append(("builtin", f))
         f = f.f_back
     return out
+
+
+_PROTECTED = ("pcall", "xpcall")  # where an error stops unwinding (and __close runs)
 
 
 def position(f: FrameType, lineno: int | None = None) -> str:
@@ -207,7 +216,7 @@ def frame_name(f: FrameType, kind: str, caller: tuple[FrameType, int] | None = N
 
 
 _METAMETHOD_KINDS = {"index": "index", "setindex": "newindex", "concat": "concat", "len": "len",
-                     "close": "close", "closeerr": "close"}
+                     "close": "close"}  # a close while an error unwinds: no name (Lua calls it from C)
 
 
 def _called_as(f: FrameType, lineno: int) -> str | None:
@@ -274,6 +283,17 @@ def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> li
             seen.add(id(f))
             kept.append((f, ln))
     frames = kept
+    # a __close run because of an error: Lua has unwound the frames below it down
+    # to the protected call (pcall, xpcall; at the top, all of them)
+    for i, (f, lineno) in enumerate(frames):
+        ci = CODE_INFO.get(f.f_code)
+        entry = ci.lines.get(lineno) if ci is not None else None
+        if entry and entry[0] is not None and entry[0].kind == "closeerr":
+            j = i
+            while j < len(frames) and BUILTINS.get(frames[j][0].f_code) not in _PROTECTED:
+                j += 1
+            frames = frames[:i] + frames[j:]
+            break
     out = []
     for i, (f, lineno) in enumerate(frames):
         code = f.f_code
