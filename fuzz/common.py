@@ -222,9 +222,9 @@ def lua_error_text(e: Any, rt: Any) -> bytes:
 
     v = e.value
     if type(v) is bytes:
-        if getattr(e, "handled", False):  # lua.c's msghandler ran: cut its traceback, as run_lua does
-            return v.split(b"\nstack traceback:\n", 1)[0]
-        return v
+        # lua.c's msghandler may have run (the message carries a traceback, perhaps
+        # inside a __close's message): cut where run_lua cuts lua5.4's stderr
+        return v.split(b"\nstack traceback:\n", 1)[0]
     if type(v) in (int, float):
         return tostr(v)
     prev = state.activate(rt.state)

@@ -6,6 +6,7 @@ lua5.4 (where `fetch` is a plain Lua function)."""
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,15 @@ def _run(src: bytes, restore_each: bool, on_hang: Any) -> tuple[Any, str | None]
         return None, "timeout"
 
 
+def _bits(v: Any) -> Any:
+    """Results compared exactly: floats by their bits (NaN equals itself, -0.0 is not 0.0)."""
+    if isinstance(v, float):
+        return ("float", struct.pack("<d", v))
+    if isinstance(v, (list, tuple)):
+        return [_bits(x) for x in v]
+    return v
+
+
 def check_program(src: bytes, *, on_hang: Any = None) -> Finding | None:
     straight, err1 = _run(src, False, on_hang)
     if err1 is not None:
@@ -53,7 +63,7 @@ def check_program(src: bytes, *, on_hang: Any = None) -> Finding | None:
     if out1 != out2:
         return Finding("restore-changes-output", f"({n} suspensions)\n" + first_diff(out1, out2).replace(
             "lua5.4:", "straight:").replace("luavm: ", "restored:"))
-    if res1 != res2 or e1 != e2:
+    if _bits(res1) != _bits(res2) or e1 != e2:
         return Finding("restore-changes-result", f"straight: {res1!r} error {as_text(e1)}\n"
                                                  f"restored: {res2!r} error {as_text(e2)}")
     if not common.LUA:
