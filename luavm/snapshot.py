@@ -202,8 +202,9 @@ def write(root: dict[str, Any], permanents: dict[int, str], request: Any) -> byt
     enc_root["records"] = w.records(root["records"], "task")
     objects = w.run()
     try:
-        req = msgpack.packb(request, use_bin_type=True)
-    except TypeError as e:
+        # a str the host made from Lua bytes (surrogateescape) keeps its bytes
+        req = msgpack.packb(request, use_bin_type=True, unicode_errors="surrogateescape")
+    except (TypeError, ValueError) as e:
         raise SnapshotError(f"the suspension request is not msgpack-serialisable: {e}") from None
     payload = msgpack.packb({"root": enc_root, "objects": objects, "request": req},
                             use_bin_type=True)
@@ -232,7 +233,8 @@ def read(data: bytes) -> tuple[dict, list, Any]:
     try:
         body = msgpack.unpackb(payload, raw=False, strict_map_key=False)
         root, objects = body["root"], body["objects"]
-        request = msgpack.unpackb(body["request"], raw=False, strict_map_key=False)
+        request = msgpack.unpackb(body["request"], raw=False, strict_map_key=False,
+                                  unicode_errors="surrogateescape")
     except Exception as e:  # noqa: BLE001
         raise SnapshotError(f"corrupted snapshot payload: {e}") from None
     return root, objects, request

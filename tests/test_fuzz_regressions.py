@@ -96,3 +96,19 @@ def test_snapshot_with_dead_temporaries_past_int64():
     restored = run_task(src, restore_each=True)
     assert straight == restored
     assert straight[1] == [-(2**63)] and straight[3] == 1
+
+
+def test_snapshot_of_a_request_made_from_non_utf8_lua_bytes():
+    # found by fuzz/ snapshot: fetch("\xff") made a request str with surrogates that
+    # msgpack refused (UnicodeEncodeError out of task.snapshot())
+    from fuzz.snapcheck import fetch
+
+    rt = luavm.LuaRuntime()
+    rt.globals()["fetch"] = fetch
+    task = rt.task("return fetch('\\xff\\xfe ok') .. '!'")
+    task.run()
+    assert task.request == ["fetch", "\udcff\udcfe ok"]
+    task = luavm.restore(task.snapshot())
+    assert task.request == ["fetch", "\udcff\udcfe ok"]
+    task.run(task.request[1])
+    assert task.result == ["\udcff\udcfe ok!"]
