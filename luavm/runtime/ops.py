@@ -351,8 +351,12 @@ def mod(a: Any, b: Any) -> Any:
 
 def _fmod(a: float, b: float) -> float:
     """luai_nummod: C fmod, then shifted to the divisor's sign."""
-    if b == 0.0 or a in (math.inf, -math.inf) or a != a or b != b:
-        return -math.nan  # x86 fmod gives the negative default NaN
+    if a != a:
+        return a  # x86 fmod hands back the NaN operand, sign and all
+    if b != b:
+        return b
+    if b == 0.0 or a in (math.inf, -math.inf):
+        return -math.nan  # an invalid operation gives x86's negative default NaN
     m = math.fmod(a, b)
     if (b < 0) if m > 0 else (m < 0 and b > 0):
         m += b
