@@ -100,7 +100,7 @@ def _run(cmd: list[str], rel_path: str, timeout: float) -> Result:
     return Result(proc.returncode, stdout, stdout_bytes, first)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_result(rel_path: str) -> Result:
     return _run([REFERENCE], rel_path, REFERENCE_TIMEOUT)
 

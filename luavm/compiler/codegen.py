@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .. import ast as A
 from ..runtime.limits import poll
-from . import fastpath, flatten
+from . import fastpath, flatten, types
 from .expressions import (
     STRAIGHT_LINE,
     TAIL_BURST,
@@ -178,7 +178,7 @@ class Codegen(ExpressionCompiler):
         proto.upvalues.append(py)
         proto.upvalue_lua_names.append("_ENV")
         env.pyname = py
-        self.body(self.chunk.body, vararg=True)
+        self.body(self.chunk.body, True, self.chunk)
         fs.goto.finish()
         return self.protos
 
@@ -194,7 +194,7 @@ class Codegen(ExpressionCompiler):
         if self.counting:
             self.fs.emit("if not _tk(): _refill()" if n == 1 else f"_charge({n})", line)
 
-    def body(self, block: A.Block, vararg: bool) -> None:
+    def body(self, block: A.Block, vararg: bool, node: A.Function | A.Chunk) -> None:
         fs = self.fs
         if vararg:
             fs.used.add("_va")
@@ -204,7 +204,23 @@ class Codegen(ExpressionCompiler):
             # loops count): its entry is not a step. Builtins that call a Lua function
             # over and over (table.sort's comparator, gsub's callback) count their calls.
             self.tick(block.line)
-        self.block(block.stmts, block)
+        decls, known, spec = types.plan(node, self.res)
+        if spec is not None:
+            # compiled twice: for integer arguments (no type tests on them and on
+            # the locals computed from them), and for anything else
+            guess, assumed = spec
+            test = " and ".join(f"{d.pyname}.__class__ is _int" for d in guess)
+            split = If(test, [], [], OpInfo(block.line))
+            fs.out.append(split)
+            for stmts, tys in ((split.body, assumed), (split.orelse, known)):
+                for d in decls:
+                    d.ty = tys.get(d)
+                with fs.nested(stmts):
+                    self.block(block.stmts, block)
+        else:
+            for d in decls:
+                d.ty = known.get(d)
+            self.block(block.stmts, block)
         fs.emit("return _NORET", block.end_line or fs.proto.end_line)
 
     def function(self, f: A.Function) -> Atom:
@@ -220,7 +236,7 @@ class Codegen(ExpressionCompiler):
             proto.params.append(py)
             if d.captured:
                 proto.boxed_params.append(py)
-        self.body(f.body, f.is_vararg)
+        self.body(f.body, f.is_vararg, f)
         fs.goto.finish()
         self.fs = parent
         parent.proto.children.append(proto.index)
@@ -282,7 +298,7 @@ class Codegen(ExpressionCompiler):
             d = decls[0]
             py = fs.newname(d.name)  # declared after the expression is compiled
             a = self.expr(s.exprs[0], target=py)
-            if not d.assigned:
+            if not d.assigned and d.ty is None:
                 d.ty = a.ty  # never reassigned: its type is its initial value's
             d.pyname = py
             fs.local_py[id(d)] = py
@@ -420,7 +436,8 @@ class Codegen(ExpressionCompiler):
         with fs.nested(loop.body):
             self.tick(s.line)
             c = self.cond(s.cond)
-            fs.emit(f"if not ({c}): break", s.line)
+            if c != "True":  # `while true do`
+                fs.emit(f"if not ({c}): break", s.line)
             self.loop_body(s.body)
         fs.goto.after_loop(loop)
 
@@ -495,16 +512,12 @@ class Codegen(ExpressionCompiler):
                 d.ty = "int"
             loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} + 1 if {stp} > 0 else {lim} - 1", stp)
         else:
+            # kind (integer or float loop) known only at run time: _forprep checks
+            # and converts, _frange iterates (a range, or a float generator)
             lim = fs.temp("_lim")
             stp = fs.temp("_st")
-            first = fs.temp("_f")
             fs.emit(f"{iv}, {lim}, {stp} = _forprep({start.text}, {stop.text}, {step.text})", s.line)
-            fs.emit(f"{first} = True", s.line)
-            loop = Loop([], OpInfo(s.line))
-            with fs.nested(loop.body):
-                fs.emit(f"if {first}: {first} = False", s.line)
-                fs.emit(f"else: {iv} += {stp}", s.line)
-                fs.emit(f"if ({iv} > {lim}) if {stp} > 0 else ({iv} < {lim}): break", s.line)
+            loop = Loop([], OpInfo(s.line), iv, iv, lim, stp, fn="_frange")
         fs.out.append(loop)
         with fs.nested(loop.body):
             self.tick(s.line)

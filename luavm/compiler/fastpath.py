@@ -32,6 +32,26 @@ def _positive_int_const(text: str) -> bool:
         return False
 
 
+def _int_const(text: str) -> int | None:
+    t = text[1:-1] if text[:1] == "(" and text[-1:] == ")" else text
+    if t.lstrip("-").isdigit():
+        return int(t)
+    return None
+
+
+def _range_check(op: str, r: str, a: str, b: str) -> str:
+    """The test that an integer result r = a op b fits in 64 bits. Adding or
+    subtracting a constant can only overflow one way: a single comparison (the
+    chained one costs about twice as much)."""
+    c = _int_const(b) if op in ("+", "-") else None
+    if c is None and op == "+":
+        c = _int_const(a)
+    if c is not None and c != 0:
+        up = (c > 0) == (op == "+")
+        return f"{r} <= {MAX}" if up else f"{r} >= {MIN}"
+    return f"{MIN} <= {r} <= {MAX}"
+
+
 def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tuple[list[str], bool, str | None]:
     """(lines, last line calls a helper, result type)."""
     h = HELPER[op]
@@ -45,7 +65,7 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tu
     if op in ("+", "-", "*"):
         o = PYOP[op]
         if ta == "int" and tb == "int":
-            return [f"{t} = {a} {o} {b}", f"if not {MIN} <= {t} <= {MAX}: {t} = _wrap({t})"], False, "int"
+            return [f"{t} = {a} {o} {b}", f"if not {_range_check(op, t, a, b)}: {t} = _wrap({t})"], False, "int"
         if _is_num(ta) and _is_num(tb):
             return [f"{t} = {a} {o} {b}"], False, "float"
         if ta == "float" or tb == "float":
@@ -53,7 +73,7 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tu
             return [f"{t} = {a} {o} {b} if {x}.__class__ is _float or {x}.__class__ is _int else {call}"], True, None
         if ta == "int" or tb == "int":
             x = a if ta != "int" else b
-            return [f"{t} = _r if {x}.__class__ is _int and {MIN} <= (_r := {a} {o} {b}) <= {MAX} "
+            return [f"{t} = _r if {x}.__class__ is _int and {_range_check(op, f'(_r := {a} {o} {b})', a, b)} "
                     f"else {a} {o} {b} if {x}.__class__ is _float else {call}"], True, None
         return [f"{t} = _r if (_c := {a}.__class__) is {b}.__class__ and (_c is _int and {MIN} <= "
                 f"(_r := {a} {o} {b}) <= {MAX} or _c is _float and (_r := {a} {o} {b}) is _r) else {call}"], True, None

@@ -51,7 +51,9 @@ class If:
 
 @dataclass(eq=False)
 class Loop:
-    """`while True:` (cond None) or `for var in range(start, stop, step):`."""
+    """`while True:` (var None) or `for var in fn(start, stop, step):`, where fn is
+    `_range` (an integer loop) or `_frange` (a loop whose kind is known only at run
+    time; its stop is Lua's inclusive limit)."""
 
     body: list[Stmt]
     op: OpInfo
@@ -59,6 +61,7 @@ class Loop:
     start: str = ""
     stop: str = ""
     step: str = ""
+    fn: str = "_range"
 
 
 @dataclass(eq=False)

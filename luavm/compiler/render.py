@@ -67,7 +67,7 @@ def render_stmt(s: Stmt, depth: int, out: Source) -> None:
         if s.var is None:
             out.add(f"{ind}while True:", s.op)
         else:
-            out.add(f"{ind}for {s.var} in _range({s.start}, {s.stop}, {s.step}):", s.op)
+            out.add(f"{ind}for {s.var} in {s.fn}({s.start}, {s.stop}, {s.step}):", s.op)
         render_stmts(s.body, depth + 1, out)
     elif isinstance(s, Try):
         render_try(s, depth, out, lambda d: render_stmts(s.body, d, out))
@@ -158,7 +158,7 @@ class _Partial:
             if s.var is None:
                 render_stmt(s, depth + 1, out)
             else:
-                out.add(f"{ind}    for {s.var} in _range({s.var} + ({s.step}), {s.stop}, {s.step}):", s.op)
+                out.add(f"{ind}    for {s.var} in {s.fn}({s.var} + ({s.step}), {s.stop}, {s.step}):", s.op)
                 render_stmts(s.body, depth + 2, out)
         elif isinstance(s, Try):
             render_try(s, depth, out, lambda d: self.stmts(s.body, target, d))
@@ -230,7 +230,7 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
         if s.var is None:
             out.add(f"{ind}while True:", s.op)
         else:
-            out.add(f"{ind}for {s.var} in _range({s.start}, {s.stop}, {s.step}):", s.op)
+            out.add(f"{ind}for {s.var} in {s.fn}({s.start}, {s.stop}, {s.step}):", s.op)
         _render_gen_stmts(s.body, depth + 1, out)
     elif isinstance(s, Try):
         render_try(s, depth, out, lambda d: _render_gen_stmts(s.body, d, out))

@@ -10,7 +10,8 @@ them innermost-out: each record receives the value its callee produced.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import state
 from .frames import CODE_INFO

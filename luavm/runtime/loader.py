@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import pickle
 import sys
+from collections.abc import Iterable, Iterator
 from types import CodeType, FunctionType
 from typing import Any
 
@@ -155,6 +156,24 @@ def _forprep(start: Any, limit: Any, step: Any) -> tuple:
     return float(start), float(limit), float(step)
 
 
+def _frange(start: Any, limit: Any, step: Any) -> Iterable[Any]:
+    """The values of a prepared numeric for: `limit` is inclusive (as Lua's)."""
+    if type(start) is int:
+        return range(start, limit + 1 if step > 0 else limit - 1, step)
+    return _float_loop(start, limit, step)
+
+
+def _float_loop(i: float, limit: float, step: float) -> Iterator[float]:
+    if step > 0:
+        while i <= limit:
+            yield i
+            i += step
+    else:
+        while i >= limit:
+            yield i
+            i += step
+
+
 def _close_prepare(v: Any, name: str) -> bool:
     if v is None or v is False:
         return False
@@ -275,6 +294,7 @@ NAMESPACE: dict[str, Any] = {
     "_eq": ops.eq, "_lt": ops.lt, "_le": ops.le, "_concat": ops.concat, "_len": ops.length,
     "_forlimit": _forlimit,
     "_forprep": _forprep,
+    "_frange": _frange,
     "_forstep": _forstep,
     "_range": range,
     "_ONCE": (None,),

@@ -1,0 +1,289 @@
+"""Static number types of locals, and speculation on parameters.
+
+A plain (not captured) local can only change by an assignment the compiler sees,
+so when every value assigned to it is an integer (or every one a float), its
+type is known and the compiled code drops the type tests on it. Types of the
+assigned expressions follow Lua's rules for numbers only: int op int is an int
+for `+ - * // %` and the bitwise operators, a float operand makes a float, `/`
+and `^` always give floats. Anything else (a call, a table read, a string, a
+metamethod's result) is unknown, and so is every local it reaches.
+
+Parameters are unknown until the function runs. `speculate` picks those used as
+numbers (in arithmetic, comparisons, as keys or `for` bounds) and never as
+tables or functions, and `infer` is run again assuming they are integers: the
+compiler then emits the body twice, behind a test of those parameters' types
+(`codegen.Codegen.function`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import ast as A
+from .scope import Decl, Resolution
+
+_BOTTOM = "bottom"  # no value seen yet (optimistic start of the fixed point)
+_INT_OPS = {"+", "-", "*", "//", "%"}
+_BIT_OPS = {"&", "|", "~", "<<", ">>"}
+_COMPARE = {"<", "<=", ">", ">="}
+_MAX_VERSIONED = 400  # statements: longer functions are not compiled twice
+
+
+def _stmts(block: A.Block) -> Iterator[A.Stmt]:
+    """Every statement of a function body, nested blocks included (not nested functions)."""
+    for s in block.stmts:
+        yield s
+        if isinstance(s, (A.Do, A.While, A.Repeat, A.NumFor, A.GenFor)):
+            yield from _stmts(s.body)
+        elif isinstance(s, A.If):
+            for _, b in s.tests:
+                yield from _stmts(b)
+            if s.orelse is not None:
+                yield from _stmts(s.orelse)
+
+
+def _exprs(e: A.Expr) -> Iterator[A.Expr]:
+    """e and its subexpressions, not entering function bodies."""
+    yield e
+    if isinstance(e, A.BinOp):
+        yield from _exprs(e.left)
+        yield from _exprs(e.right)
+    elif isinstance(e, A.UnOp):
+        yield from _exprs(e.operand)
+    elif isinstance(e, A.Paren):
+        yield from _exprs(e.expr)
+    elif isinstance(e, A.Index):
+        yield from _exprs(e.obj)
+        yield from _exprs(e.key)
+    elif isinstance(e, A.Call):
+        yield from _exprs(e.func)
+        for a in e.args:
+            yield from _exprs(a)
+    elif isinstance(e, A.MethodCall):
+        yield from _exprs(e.obj)
+        for a in e.args:
+            yield from _exprs(a)
+    elif isinstance(e, A.Table):
+        for f in e.fields:
+            if f.key is not None:
+                yield from _exprs(f.key)
+            yield from _exprs(f.value)
+
+
+def _stmt_exprs(s: A.Stmt) -> list[A.Expr]:
+    if isinstance(s, A.Local):
+        return list(s.exprs)
+    if isinstance(s, A.Assign):
+        return [*s.targets, *s.exprs]
+    if isinstance(s, A.CallStat):
+        return [s.call]
+    if isinstance(s, (A.While, A.Repeat)):
+        return [s.cond]
+    if isinstance(s, A.If):
+        return [c for c, _ in s.tests]
+    if isinstance(s, A.NumFor):
+        return [s.start, s.stop] + ([s.step] if s.step is not None else [])
+    if isinstance(s, A.GenFor):
+        return list(s.exprs)
+    if isinstance(s, A.Return):
+        return list(s.exprs)
+    return []
+
+
+class _Sources:
+    """For each plain local of one function: the expressions assigned to it
+    (None for a value the analysis cannot see, e.g. the 2nd result of a call)."""
+
+    def __init__(self, f: A.Function | A.Chunk, res: Resolution) -> None:
+        self.res = res
+        self.of: dict[Decl, list[A.Expr | None]] = {}
+        body = f.body
+        for d in res.decls.get(id(f), []) if isinstance(f, A.Function) else []:
+            self.add(d, None)  # a parameter: whatever the caller passes
+        for s in _stmts(body):
+            if isinstance(s, A.Local):
+                for d, e in zip(res.decls[id(s)], _adjusted(s.exprs, len(s.names))):
+                    self.add(d, e)
+            elif isinstance(s, A.Assign):
+                for t, e in zip(s.targets, _adjusted(s.exprs, len(s.targets))):
+                    if isinstance(t, A.Name) and (d := res.uses.get(id(t))) is not None:
+                        self.add(d, e)
+            elif isinstance(s, A.NumFor):
+                d = res.decls[id(s)][0]
+                step = s.step if s.step is not None else A.Number(s.line, 1)
+                # the control variable's kind is that of start and step
+                self.add(d, A.BinOp(s.line, "+", s.start, step))
+            elif isinstance(s, (A.GenFor, A.LocalFunction)):
+                for d in res.decls[id(s)]:
+                    self.add(d, None)
+            elif isinstance(s, A.FunctionStat) and isinstance(s.target, A.Name):
+                if (d := res.uses.get(id(s.target))) is not None:
+                    self.add(d, None)
+
+    def add(self, d: Decl, e: A.Expr | None) -> None:
+        self.of.setdefault(d, []).append(e)
+
+
+def _adjusted(exprs: list[A.Expr], n: int) -> list[A.Expr | None]:
+    """The expression giving each of n targets its value (None: not a single known one)."""
+    out: list[A.Expr | None] = []
+    for i in range(n):
+        if i < len(exprs):
+            e = exprs[i]
+            multi = isinstance(e, (A.Call, A.MethodCall, A.Vararg))
+            out.append(None if multi else e)
+        else:
+            out.append(None)  # nil, or a further result of a call
+    return out
+
+
+def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | None = None,
+          sources: _Sources | None = None) -> dict[Decl, str]:
+    """Types ('int'/'float') of the plain locals of f whose every value has that
+    type, given the types `assumed` for some parameters."""
+    src = sources or _Sources(f, res)
+    assumed = assumed or {}
+    ty: dict[Decl, str | None] = {}
+    for d in src.of:
+        if d in assumed:
+            ty[d] = assumed[d]
+        elif d.captured or d.attrib == "close":
+            ty[d] = None
+        else:
+            ty[d] = _BOTTOM
+
+    def etype(e: A.Expr | None) -> str | None:
+        if e is None:
+            return None
+        if isinstance(e, A.Number):
+            return "int" if isinstance(e.value, int) else "float"
+        if isinstance(e, A.Paren):
+            return etype(e.expr)
+        if isinstance(e, A.Name):
+            d = res.uses.get(id(e))
+            return ty.get(d) if d is not None else None
+        if isinstance(e, A.UnOp):
+            t = etype(e.operand)
+            if e.op == "-":
+                return t
+            if e.op == "~" and t in ("int", _BOTTOM):
+                return t
+            return None
+        if isinstance(e, A.BinOp) and (e.op in _INT_OPS or e.op in _BIT_OPS or e.op in ("/", "^")):
+            a, b = etype(e.left), etype(e.right)
+            if a is None or b is None:
+                return None
+            if a == _BOTTOM or b == _BOTTOM:
+                return _BOTTOM
+            if e.op in ("/", "^"):
+                return "float"
+            if e.op in _BIT_OPS:
+                return "int" if a == b == "int" else None
+            return "int" if a == b == "int" else "float"
+        return None
+
+    for _ in range(20):
+        changed = False
+        for d, exprs in src.of.items():
+            if ty[d] is None:
+                continue
+            t: str | None = assumed.get(d, _BOTTOM)
+            for i, e in enumerate(exprs):
+                if i == 0 and d in assumed:
+                    continue  # the caller's value: assumed
+                et = etype(e)
+                if et == _BOTTOM:
+                    continue
+                if et is None or (t != _BOTTOM and t != et):
+                    t = None
+                    break
+                t = et
+            if t != ty[d] and t != _BOTTOM:
+                ty[d] = t
+                changed = True
+        if not changed:
+            break
+    else:
+        return {}
+    if any(ty[d] != t for d, t in assumed.items()):
+        return {}  # an assumed parameter is reassigned with something else
+    return {d: t for d, t in ty.items() if t in ("int", "float")}
+
+
+def plan(f: A.Function | A.Chunk, res: Resolution) -> tuple[list[Decl], dict[Decl, str],
+                                                          tuple[dict[Decl, str], dict[Decl, str]] | None]:
+    """(the plain locals of f, their types, speculation or None) for the compiler."""
+    src = _Sources(f, res)
+    spec = speculate(f, res) if isinstance(f, A.Function) else None
+    return list(src.of), infer(f, res, None, src), spec
+
+
+def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Decl, str]] | None:
+    """(parameters to test for integers, local types assuming they are) when
+    compiling f twice pays: some parameter is used as a number only, and f has no
+    nested function, goto or to-be-closed variable (whose code would be duplicated
+    or entangled). None otherwise."""
+    params = [d for d in res.decls.get(id(f), []) if not d.captured]
+    if not params:
+        return None
+    numeric: set[Decl] = set()
+    other: set[Decl] = set()
+    count = 0
+
+    def local_of(e: A.Expr) -> Decl | None:
+        while isinstance(e, A.Paren):
+            e = e.expr
+        return res.uses.get(id(e)) if isinstance(e, A.Name) else None
+
+    copies: list[tuple[Decl, Decl]] = []  # (target, source) of `x = y` between locals
+    for s in _stmts(f.body):
+        if isinstance(s, (A.Local, A.Assign)):
+            targets = s.targets if isinstance(s, A.Assign) else None
+            tds = (res.decls[id(s)] if targets is None
+                   else [res.uses.get(id(t)) if isinstance(t, A.Name) else None for t in targets])
+            for td, e in zip(tds, s.exprs):
+                if td is not None and (sd := local_of(e)) is not None:
+                    copies.append((td, sd))
+        count += 1
+        if count > _MAX_VERSIONED or isinstance(s, (A.Goto, A.Label, A.LocalFunction, A.FunctionStat)):
+            return None
+        if isinstance(s, A.Local) and "close" in s.attribs:
+            return None
+        if isinstance(s, A.NumFor):
+            for e in (s.start, s.stop, s.step):
+                if e is not None and (d := local_of(e)) is not None:
+                    numeric.add(d)
+        for top in _stmt_exprs(s):
+            for e in _exprs(top):
+                if isinstance(e, A.Function):
+                    return None
+                if isinstance(e, A.BinOp) and (e.op in _INT_OPS or e.op in _BIT_OPS or e.op in _COMPARE
+                                               or e.op in ("/", "^")):
+                    for x in (e.left, e.right):
+                        if (d := local_of(x)) is not None:
+                            numeric.add(d)
+                elif isinstance(e, A.UnOp) and e.op == "-" and (d := local_of(e.operand)) is not None:
+                    numeric.add(d)
+                elif isinstance(e, A.Index):
+                    if (d := local_of(e.key)) is not None and not isinstance(e.key, A.String):
+                        numeric.add(d)
+                    if (d := local_of(e.obj)) is not None:
+                        other.add(d)
+                elif isinstance(e, (A.Call, A.MethodCall)):
+                    obj = e.func if isinstance(e, A.Call) else e.obj
+                    if (d := local_of(obj)) is not None:
+                        other.add(d)
+                elif isinstance(e, A.UnOp) and e.op == "#" and (d := local_of(e.operand)) is not None:
+                    other.add(d)
+    for _ in range(3):  # a parameter copied into a local used as a number
+        for td, sd in copies:
+            if td in numeric and td not in other:
+                numeric.add(sd)
+    guess = {d: "int" for d in params if d in numeric and d not in other}
+    if not guess:
+        return None
+    src = _Sources(f, res)
+    types = infer(f, res, guess, src)
+    if not types:
+        return None
+    return guess, types
