@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROGRAMS = [
     "control_goto.lua", "control_if_loops.lua", "control_iterators.lua", "closures_loops.lua",
     "coro_advanced.lua", "coro_generators.lua", "close_order.lua", "meta_close.lua",
-    "conf_goto_labels.lua", "conf_close_errors.lua", "conf_deep_nesting.lua", "tailcalls.lua",
+    "conf_goto_labels.lua", "conf_close_errors.lua", "conf_deep_nesting.lua", "tailcalls.lua", "types_speculation.lua",
 ]
 FORCED = (
     "import sys; import luavm.compiler.flatten as f; f.BLOCK_LIMIT = -1; "

@@ -206,10 +206,11 @@ class Codegen(ExpressionCompiler):
             self.tick(block.line)
         decls, known, spec = types.plan(node, self.res)
         if spec is not None:
-            # compiled twice: for integer arguments (no type tests on them and on
-            # the locals computed from them), and for anything else
+            # compiled twice: for the parameter types guessed from their use (no
+            # type tests on them and on the locals computed from them), and for
+            # anything else
             guess, assumed = spec
-            test = " and ".join(f"{d.pyname}.__class__ is _int" for d in guess)
+            test = " and ".join(f"{d.pyname}.__class__ is _{t}" for d, t in guess.items())
             split = If(test, [], [], OpInfo(block.line))
             fs.out.append(split)
             for stmts, tys in ((split.body, assumed), (split.orelse, known)):

@@ -355,6 +355,8 @@ class ExpressionCompiler:
             a, b = (left, right) if op in ("<", "<=") else (right, left)
             t = target or fs.temp()
             line, helper = fastpath.compare(fn, t, a.operand, a.ty, b.operand, b.ty)
+            if not helper and target is None and not a.volatile and not b.volatile:
+                return Atom(f"({line.split(' = ', 1)[1]})", is_bool=True)  # numbers: used in place
             fs.emit(line, e.line, "compare", (), resume=f"{t} = _truth1(_rv)" if helper else None)
             return Atom(t, is_bool=True)
         t = target or fs.temp()

@@ -93,6 +93,10 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tu
     if op == "/":
         if ta == "float" and tb == "float":
             return [f"{t} = {a} / {b} if {b} else {call}"], True, "float"
+        if ta == "float":
+            return [f"{t} = {a} / {b} if {b}.__class__ is _float and {b} else {call}"], True, None
+        if tb == "float":
+            return [f"{t} = {a} / {b} if {a}.__class__ is _float and {b} else {call}"], True, None
         return [f"{t} = {a} / {b} if {a}.__class__ is {b}.__class__ is _float and {b} else {call}"], True, None
     return [f"{t} = {call}"], True, "float" if op == "^" and _is_num(ta) and _is_num(tb) else None
 

@@ -11,7 +11,7 @@ dispatches on a state variable over basic blocks:
         if _s1 == 1: ...
 
 Lua loops become jumps between blocks (`break`/`continue` lines turn into
-jumps), compound `if`s branch to blocks, integer `for` loops count by hand.
+jumps), compound `if`s branch to blocks, numeric `for` loops count by hand.
 A to-be-closed block stays a Python `try` whose body gets its own dispatcher; a
 jump out of it names its target dispatcher in `_fx` and breaks out, as the goto
 lowering does. Lines keep their identity, so resume points and the resume and
@@ -173,8 +173,12 @@ class _Flattener:
         else:  # for var in range(start, stop, step), counted by hand
             stop = self.temp("_stop")
             d.blocks[cur] += [Line(f"{s.var} = {s.start}", op), Line(f"{stop} = {s.stop}", op)]
-            cmp = "<" if _positive(s.step) else ">"
-            d.blocks[head].append(If(f"not ({s.var} {cmp} {stop})",
+            # `_range` stops before `stop`; `_frange` (integer or float) at Lua's inclusive limit
+            up, down = ("<", ">") if s.fn == "_range" else ("<=", ">=")
+            sign = _sign(s.step)
+            test = (f"{s.var} {up if sign > 0 else down} {stop}" if sign
+                    else f"({s.var} {up} {stop} if {s.step} > 0 else {s.var} {down} {stop})")
+            d.blocks[head].append(If(f"not ({test})",
                                      self.jump(d, _Target(d, exit_), op), [], op))
             cont = self.new(d)
             d.blocks[cont].append(Line(f"{s.var} += {s.step}", op))
@@ -203,11 +207,12 @@ def _simple(stmts: list[Stmt]) -> bool:
     return all(isinstance(s, Line) and _as_jump(s.text) is None for s in stmts)
 
 
-def _positive(step: str) -> bool:
+def _sign(step: str) -> int:
+    """1 or -1 for a constant step, 0 when it is known only at run time."""
     try:
-        return int(step) > 0
+        return 1 if int(step.strip("()")) > 0 else -1
     except ValueError:
-        return True
+        return 0
 
 
 def _as_jump(text: str) -> tuple[str, str | None, str] | None:

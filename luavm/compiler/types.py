@@ -10,7 +10,8 @@ metamethod's result) is unknown, and so is every local it reaches.
 
 Parameters are unknown until the function runs. `speculate` picks those used as
 numbers (in arithmetic, comparisons, as keys or `for` bounds) and never as
-tables or functions, and `infer` is run again assuming they are integers: the
+tables or functions, guesses integer or float from that use, and `infer` is run
+again assuming those types: the
 compiler then emits the body twice, behind a test of those parameters' types
 (`codegen.Codegen.function`).
 """
@@ -218,6 +219,14 @@ def plan(f: A.Function | A.Chunk, res: Resolution) -> tuple[list[Decl], dict[Dec
     return list(src.of), infer(f, res, None, src), spec
 
 
+def _is_num(e: A.Expr, kind: type) -> bool:
+    while isinstance(e, A.Paren):
+        e = e.expr
+    if isinstance(e, A.UnOp) and e.op == "-":
+        e = e.operand
+    return isinstance(e, A.Number) and type(e.value) is kind
+
+
 def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Decl, str]] | None:
     """(parameters to test for integers, local types assuming they are) when
     compiling f twice pays: some parameter is used as a number only, and f has no
@@ -228,6 +237,8 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
         return None
     numeric: set[Decl] = set()
     other: set[Decl] = set()
+    inty: set[Decl] = set()  # used where an integer is usual (keys, `for` bounds, `//`, with int literals)
+    floaty: set[Decl] = set()  # used with `/`, `^` or float literals
     count = 0
 
     def local_of(e: A.Expr) -> Decl | None:
@@ -253,20 +264,26 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
             for e in (s.start, s.stop, s.step):
                 if e is not None and (d := local_of(e)) is not None:
                     numeric.add(d)
+                    inty.add(d)
         for top in _stmt_exprs(s):
             for e in _exprs(top):
                 if isinstance(e, A.Function):
                     return None
                 if isinstance(e, A.BinOp) and (e.op in _INT_OPS or e.op in _BIT_OPS or e.op in _COMPARE
                                                or e.op in ("/", "^")):
-                    for x in (e.left, e.right):
+                    for x, y in ((e.left, e.right), (e.right, e.left)):
                         if (d := local_of(x)) is not None:
                             numeric.add(d)
+                            if e.op in ("/", "^") or _is_num(y, float):
+                                floaty.add(d)
+                            elif e.op in ("//", "%") or e.op in _BIT_OPS or _is_num(y, int):
+                                inty.add(d)
                 elif isinstance(e, A.UnOp) and e.op == "-" and (d := local_of(e.operand)) is not None:
                     numeric.add(d)
                 elif isinstance(e, A.Index):
-                    if (d := local_of(e.key)) is not None and not isinstance(e.key, A.String):
+                    if (d := local_of(e.key)) is not None:
                         numeric.add(d)
+                        inty.add(d)
                     if (d := local_of(e.obj)) is not None:
                         other.add(d)
                 elif isinstance(e, (A.Call, A.MethodCall)):
@@ -279,7 +296,8 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
         for td, sd in copies:
             if td in numeric and td not in other:
                 numeric.add(sd)
-    guess = {d: "int" for d in params if d in numeric and d not in other}
+    guess = {d: "float" if d in floaty and d not in inty else "int"
+             for d in params if d in numeric and d not in other}
     if not guess:
         return None
     src = _Sources(f, res)

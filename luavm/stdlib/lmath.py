@@ -35,6 +35,8 @@ def _noyield(fn: Callable[..., Any], *a: Any) -> Any:
     finally:
         co.nny -= 1
 
+_fabs, _sin, _cos, _floor, _sqrt = math.fabs, math.sin, math.cos, math.floor, math.sqrt
+
 
 def _tofloat(v: Any, n: int, fname: str) -> float:
     """luaL_checknumber converted to a C double (big integers round as C does)."""
@@ -91,16 +93,22 @@ def _libm(fn: Callable[[float], float], x: float, domain_nan: float, pole: float
 
 
 def math_abs(x: Any = NOVALUE, *_: Any) -> int | float:
+    if type(x) is float:
+        return _fabs(x)
     if type(x) is int:
         return wrap(-x) if x < 0 else x
     return math.fabs(_tofloat(x, 1, "abs"))
 
 
 def math_sin(x: Any = NOVALUE, *_: Any) -> float:
+    if type(x) is float and -1e300 < x < 1e300:  # the common case: no C semantics to emulate
+        return _sin(x)
     return _libm(math.sin, _tofloat(x, 1, "sin"), NEG_NAN)
 
 
 def math_cos(x: Any = NOVALUE, *_: Any) -> float:
+    if type(x) is float and -1e300 < x < 1e300:
+        return _cos(x)
     return _libm(math.cos, _tofloat(x, 1, "cos"), NEG_NAN)
 
 
@@ -134,6 +142,8 @@ def math_toint(x: Any = NOVALUE, *_: Any) -> int | None:
 def math_floor(x: Any = NOVALUE, *_: Any) -> int | float:
     if type(x) is int:
         return x
+    if type(x) is float and -9.2e18 < x < 9.2e18:  # the result fits an integer
+        return _floor(x)
     return _pushnumint(_cfloor(_tofloat(x, 1, "floor")))
 
 
@@ -171,6 +181,8 @@ def math_modf(x: Any = NOVALUE, *_: Any) -> Ret:
 
 
 def math_sqrt(x: Any = NOVALUE, *_: Any) -> float:
+    if (type(x) is float or type(x) is int) and x >= 0:  # not NaN, not negative
+        return _sqrt(x)
     return _libm(math.sqrt, _tofloat(x, 1, "sqrt"), NEG_NAN)
 
 
@@ -220,6 +232,8 @@ def math_min(*a: Any) -> Any:
     if not a:
         raise arg_error(1, "min", "value expected")
     m = a[0]
+    if len(a) == 2 and (type(m) is float or type(m) is int) and type(a[1]) is type(m):
+        return a[1] if a[1] < m else m
     for v in a[1:]:
         if _lt(v, m):
             m = v
@@ -230,6 +244,8 @@ def math_max(*a: Any) -> Any:
     if not a:
         raise arg_error(1, "max", "value expected")
     m = a[0]
+    if len(a) == 2 and (type(m) is float or type(m) is int) and type(a[1]) is type(m):
+        return a[1] if m < a[1] else m
     for v in a[1:]:
         if _lt(m, v):
             m = v

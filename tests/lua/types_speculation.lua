@@ -73,3 +73,11 @@ local co = coroutine.wrap(function(n)
   return "end"
 end)
 print(co(3), co(), co(), co())
+
+-- loops whose step is known only at run time, both directions, integer and float
+local function steps(a, b, s)
+  local r = {}
+  for i = a, b, s do r[#r + 1] = i end
+  return table.concat(r, " ")
+end
+print(steps(1, 5, 2), steps(5, 1, -2), steps(1, 2, 0.5), steps(2, 1, -0.5), steps(1.0, 3, 1), steps(3, 1, 1))
