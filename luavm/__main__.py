@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handling
     from . import LuaRuntime
-    from .parser import LuaSyntaxError
+    from .lexer import LuaSyntaxError
     from .runtime import ops, state
     from .runtime.values import LuaError, LuaTable
 
@@ -259,7 +259,7 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
 
 def _repl(rt: Any, run: Any) -> None:
     """Read-eval-print: expressions print their values; incomplete input continues."""
-    from .parser import LuaSyntaxError
+    from .lexer import LuaSyntaxError
     from .runtime.loader import load_chunk
 
     G = rt.state.globals

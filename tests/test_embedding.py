@@ -83,3 +83,28 @@ def test_seeded_random_matches_lua54_sequence():
     assert len(got) == 3 and all(1 <= v <= 100 for v in got)
     again = rt.execute("math.randomseed(42) return math.random(1, 100), math.random(1, 100), math.random(1, 100)")
     assert got == again
+
+
+def test_a_long_running_host_does_not_keep_every_chunk_it_ever_loaded():
+    # a server creating a runtime per request, each running different code
+    import gc
+
+    from luavm.runtime.frames import CODE_INFO
+
+    def run(i: int) -> None:
+        rt = luavm.LuaRuntime()
+        assert rt.execute(f"local function f(x) return x + {i} end return f(1)") == i + 1
+
+    run(0)
+    gc.collect()
+    before = len(CODE_INFO)
+    for i in range(1, 600):
+        run(i)
+    gc.collect()
+    assert len(CODE_INFO) - before < 300  # only the recently loaded chunks stay cached
+    kept = luavm.LuaRuntime()
+    f = kept.eval("function(x) return x * 3 end")
+    for i in range(600, 800):
+        run(i)
+    gc.collect()
+    assert kept.call(f, 5) == 15  # a chunk whose functions are alive stays usable

@@ -47,7 +47,7 @@ def dump(fn: Any, strip: bool) -> bytes | None:
 
 def undump(data: bytes, chunkname: str, env: Any) -> Any:
     """The function a binary chunk holds; raises LuaError with lundump's messages."""
-    from ..parser import LuaSyntaxError
+    from ..lexer import LuaSyntaxError
     from .loader import load_chunk
 
     r = _Reader(data, chunkname)

@@ -9,6 +9,7 @@ raised, by walking the live Python frames, so the fast path pays nothing.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType, FrameType, TracebackType
 from typing import Any
@@ -18,15 +19,30 @@ from .values import LuaError, lua_bytes, type_name
 
 @dataclass(eq=False)
 class CodeInfo:
-    """A generated Python function: which Lua proto and what each of its lines does."""
+    """A generated Python function: which Lua proto and what each of its lines does.
 
-    chunk: Any  # loader.Chunk
+    The chunk is held weakly: its live functions keep it alive (through their
+    globals), and when it goes its entries leave CODE_INFO (`forget`), so a process
+    that loads many chunks over time does not keep them all."""
+
+    chunk_ref: Callable[[], Any]  # weakref to the loader.Chunk
     proto: Any  # compiler.ir.Proto
     lines: dict[int, tuple[Any, int]]  # py line -> (OpInfo | None, resume point)
     names: list[str] = field(default_factory=list)  # locals saved in a frame record
 
+    @property
+    def chunk(self) -> Any:
+        return self.chunk_ref()
+
 
 CODE_INFO: dict[CodeType, CodeInfo] = {}
+
+
+def forget(codes: list[CodeType]) -> None:
+    """Drop the entries of a chunk that is gone (a weakref.finalize callback)."""
+    for c in codes:
+        CODE_INFO.pop(c, None)
+
 # Code of the wrappers that run an xpcall message handler. Lua runs the handler on
 # top of the erroring stack; here that stack has unwound, but the error's Python
 # traceback still holds its frames: below a handler frame (its local `err`),

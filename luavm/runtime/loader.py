@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import pickle
 import sys
+import weakref
 from collections.abc import Iterable, Iterator
 from types import CodeType, FunctionType
 from typing import Any
@@ -20,7 +21,7 @@ from ..compiler.render import Source, render_generator, render_module, render_re
 from ..lexer import LuaSyntaxError
 from . import limits, ops, state
 from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
-from .frames import CODE_INFO, CodeInfo, chunkid, position
+from .frames import CODE_INFO, CodeInfo, chunkid, forget, position
 from .values import (
     MAXINT,
     MININT,
@@ -357,6 +358,9 @@ class Chunk:
             diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
         self.python_source = src.text()
         self.ns = dict(NAMESPACE)
+        self.ns["_CHUNK"] = self  # the chunk lives as long as its functions (their globals)
+        self._codes: list[CodeType] = []  # its entries in CODE_INFO, dropped when it goes
+        weakref.finalize(self, forget, self._codes)
         exec(_distinct(code, self.name), self.ns)
         self._resume_cache: dict[tuple[int, int], Any] = {}
         self._texts: dict[Any, list[str]] = {}
@@ -365,8 +369,12 @@ class Chunk:
             factory = self.ns[f"_p{p.index}"]
             inner = next(c for c in factory.__code__.co_consts
                          if hasattr(c, "co_name") and c.co_name == p.name)
-            CODE_INFO[inner] = CodeInfo(self, p, table, _saved_names(p))
+            self._register(inner, CodeInfo(weakref.ref(self), p, table, _saved_names(p)))
             self._texts[inner] = src.lines
+
+    def _register(self, code: CodeType, info: CodeInfo) -> None:
+        CODE_INFO[code] = info
+        self._codes.append(code)
 
     def source_lines_for(self, code: Any, lineno: int) -> str | None:
         lines = self._texts.get(code)
@@ -388,7 +396,7 @@ class Chunk:
             f = self.ns.pop(f"_rf{proto.index}_{rp}")
             inner = next(c for c in f.__code__.co_consts
                          if hasattr(c, "co_name") and c.co_name == proto.name)
-            CODE_INFO[inner] = CodeInfo(self, proto, src.table(), _saved_names(proto))
+            self._register(inner, CodeInfo(weakref.ref(self), proto, src.table(), _saved_names(proto)))
             self._texts[inner] = src.lines
             self._resume_cache[key] = f
         return f
@@ -411,7 +419,7 @@ class Chunk:
             f = self.ns.pop(f"_gf{proto.index}")
             inner_code = next(c for c in f.__code__.co_consts
                               if hasattr(c, "co_name") and c.co_name == proto.name)
-            CODE_INFO[inner_code] = CodeInfo(self, proto, src.table(), _saved_names(proto))
+            self._register(inner_code, CodeInfo(weakref.ref(self), proto, src.table(), _saved_names(proto)))
             self._texts[inner_code] = src.lines
             self._resume_cache[key] = f
         return f
@@ -474,7 +482,7 @@ def load_chunk(source: bytes, name: str, counting: bool | None = None) -> Chunk:
     c = _CACHE.get(key)
     if c is None:
         c = Chunk(source, name, counting)
-        if len(_CACHE) > 512:
+        if len(_CACHE) > 128:
             _CACHE.clear()
         _CACHE[key] = c
     return c

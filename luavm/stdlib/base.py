@@ -308,7 +308,7 @@ def load_text(chunk: bytes, chunkname: str, env: Any) -> Any:
 
 
 def lua_load(*args: Any) -> Any:
-    from ..parser import LuaSyntaxError
+    from ..lexer import LuaSyntaxError
 
     chunk = args[0] if args else NOVALUE
     chunkname = args[1] if len(args) > 1 else None
@@ -386,7 +386,7 @@ def _runerror_message(msg: bytes) -> Any:
 
 
 def lua_dofile(filename: Any = None, *_: Any) -> Any:
-    from ..parser import LuaSyntaxError
+    from ..lexer import LuaSyntaxError
     from ..runtime.loader import file_text
 
     st = state.current

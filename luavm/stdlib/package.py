@@ -44,7 +44,7 @@ def searcher_preload(name: Any = NOVALUE, *_: Any) -> Any:
 
 
 def searcher_lua(name: Any = NOVALUE, *_: Any) -> Any:
-    from ..parser import LuaSyntaxError
+    from ..lexer import LuaSyntaxError
     from ..runtime.loader import file_text
     from .base import load_text
 
