@@ -175,3 +175,37 @@ def test_snapshot_only_while_suspended():
     task.run()
     with pytest.raises(luavm.SnapshotError):
         task.snapshot()
+
+
+def test_snapshots_inside_loops_of_every_compiled_kind():
+    # numeric for loops of run-time kind (range or float generator), functions
+    # compiled twice for integer / float / other arguments, coroutine bodies
+    src = """
+    fetch = fetch or function(v) return "<" .. tostring(v) .. ">" end
+    local function sum(lo, hi, step)
+      local s = 0
+      for i = lo, hi, step do s = s + i * #fetch(i) end
+      return s
+    end
+    local function scale(x, k)
+      local r = 0.0
+      for i = 1, 3 do r = r + x / k * #fetch("k" .. i) end
+      return r
+    end
+    local co = coroutine.wrap(function(a, b)
+      for i = a, b do coroutine.yield(i + #fetch("co" .. i)) end
+      return "done"
+    end)
+    print(sum(1, 3, 1), sum(3, 1, -1), sum(0.5, 2, 0.5), sum("1", 2, 1), scale(3.0, 2.0), scale(3, 2))
+    return sum(1, 3, 1), sum(3, 1, -1), sum(0.5, 2, 0.5), sum("1", 2, 1), scale(3.0, 2.0), scale(3, 2),
+           co(1, 2), co(), co()
+    """
+    straight = run_straight(src)
+    restored = run_restored(src)
+    assert restored == straight
+    assert straight[2] == 38  # suspensions
+    assert straight[1] == [18, 18, 25.0, 15.0, 18.0, 18.0, 6, 7, "done"]
+    assert straight[0] == b"18\t18\t25.0\t15.0\t18.0\t18.0\n"
+    ref = run_lua54(src)
+    if ref is not None:
+        assert straight[0] == ref

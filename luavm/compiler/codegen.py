@@ -94,6 +94,13 @@ class FuncState:
         self.proto.locals.append(name)
         return name
 
+    def scratch(self, prefix: str) -> str:
+        """A temporary that is not one of the frame's saved locals."""
+        self.ntemp += 1
+        name = f"{prefix}{self.ntemp}"
+        self.used.add(name)
+        return name
+
     def declare_local(self, d: Decl) -> str:
         py = self.newname(d.name)
         d.pyname = py
@@ -513,12 +520,14 @@ class Codegen(ExpressionCompiler):
                 d.ty = "int"
             loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} + 1 if {stp} > 0 else {lim} - 1", stp)
         else:
-            # kind (integer or float loop) known only at run time: _forprep checks
-            # and converts, _frange iterates (a range, or a float generator)
+            # kind (integer or float loop) known only at run time: _forloop checks,
+            # converts and gives a range or a float generator (a resume form goes
+            # on with _frange from the saved control variable)
             lim = fs.temp("_lim")
             stp = fs.temp("_st")
-            fs.emit(f"{iv}, {lim}, {stp} = _forprep({start.text}, {stop.text}, {step.text})", s.line)
-            loop = Loop([], OpInfo(s.line), iv, iv, lim, stp, fn="_frange")
+            it = fs.scratch("_it")  # not saved in a frame record: a resumed loop rebuilds it
+            fs.emit(f"{it}, {iv}, {lim}, {stp} = _forloop({start.text}, {stop.text}, {step.text})", s.line)
+            loop = Loop([], OpInfo(s.line), iv, iv, lim, stp, fn="_frange", iter=it)
         fs.out.append(loop)
         with fs.nested(loop.body):
             self.tick(s.line)

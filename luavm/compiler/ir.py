@@ -62,6 +62,7 @@ class Loop:
     stop: str = ""
     step: str = ""
     fn: str = "_range"
+    iter: str | None = None  # fast form: iterate this (a name set before the loop) instead
 
 
 @dataclass(eq=False)

@@ -53,6 +53,10 @@ def render_stmts(stmts: list[Stmt], depth: int, out: Source) -> None:
         render_stmt(s, depth, out)
 
 
+def _loop_iter(s: Loop) -> str:
+    return s.iter or f"{s.fn}({s.start}, {s.stop}, {s.step})"
+
+
 def render_stmt(s: Stmt, depth: int, out: Source) -> None:
     ind = IND * depth
     if isinstance(s, Line):
@@ -67,7 +71,7 @@ def render_stmt(s: Stmt, depth: int, out: Source) -> None:
         if s.var is None:
             out.add(f"{ind}while True:", s.op)
         else:
-            out.add(f"{ind}for {s.var} in {s.fn}({s.start}, {s.stop}, {s.step}):", s.op)
+            out.add(f"{ind}for {s.var} in {_loop_iter(s)}:", s.op)
         render_stmts(s.body, depth + 1, out)
     elif isinstance(s, Try):
         render_try(s, depth, out, lambda d: render_stmts(s.body, d, out))
@@ -230,7 +234,7 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
         if s.var is None:
             out.add(f"{ind}while True:", s.op)
         else:
-            out.add(f"{ind}for {s.var} in {s.fn}({s.start}, {s.stop}, {s.step}):", s.op)
+            out.add(f"{ind}for {s.var} in {_loop_iter(s)}:", s.op)
         _render_gen_stmts(s.body, depth + 1, out)
     elif isinstance(s, Try):
         render_try(s, depth, out, lambda d: _render_gen_stmts(s.body, d, out))

@@ -157,6 +157,20 @@ def _forprep(start: Any, limit: Any, step: Any) -> tuple:
     return float(start), float(limit), float(step)
 
 
+def _forloop(start: Any, limit: Any, step: Any) -> tuple[Iterable[Any], Any, Any, Any]:
+    """A numeric for of run-time kind: (its values, start, inclusive limit, step)."""
+    if type(start) is int and type(step) is int:
+        if type(limit) is not int:
+            limit = _forlimit(limit, step, start)
+        if step > 0:
+            return range(start, limit + 1, step), start, limit, step
+        if step == 0:
+            raise rt_error("'for' step is zero")
+        return range(start, limit - 1, step), start, limit, step
+    start, limit, step = _forprep(start, limit, step)
+    return _float_loop(start, limit, step), start, limit, step
+
+
 def _frange(start: Any, limit: Any, step: Any) -> Iterable[Any]:
     """The values of a prepared numeric for: `limit` is inclusive (as Lua's)."""
     if type(start) is int:
@@ -296,6 +310,7 @@ NAMESPACE: dict[str, Any] = {
     "_forlimit": _forlimit,
     "_forprep": _forprep,
     "_frange": _frange,
+    "_forloop": _forloop,
     "_forstep": _forstep,
     "_range": range,
     "_ONCE": (None,),
