@@ -345,7 +345,8 @@ class DiffGen:
         if k == 12:
             seqs = self.vars("sseq") + self.vars("seq")
             if seqs:
-                return f"table.concat({self.pick(seqs).name}, {lua_str(self.pick([',', '', ' - ']))})"
+                # clipped: appended back to its own table in a loop it would double each time
+                return f"(table.concat({self.pick(seqs).name}, {lua_str(self.pick([',', '', ' - ']))})):sub(1, 60)"
             return f"table.concat({{{s()}, {i()}}}, '/')"
         if k == 13:
             return f"utf8.char({i()} % 1114112)"
@@ -727,7 +728,9 @@ class DiffGen:
             t = self.pick(seqs).name
         else:
             t = "{" + ", ".join(self.expr("int", 1) for _ in range(self.d(st.integers(0, 3)))) + "}"
-        return [f"for {i}, v in ipairs({t}) do", f"  print({i}, v)", *self.loop_body(depth, i), "end"]
+        # the body may append to the table it walks: a bound keeps the loop finite
+        return [f"for {i}, v in ipairs({t}) do", f"  if {i} > 12 then break end", f"  print({i}, v)",
+                *self.loop_body(depth, i), "end"]
 
     def s_for_spairs(self, depth: int) -> list[str]:
         maps = self.vars("map")

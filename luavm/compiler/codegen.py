@@ -409,7 +409,7 @@ class Codegen(ExpressionCompiler):
                         "setindex", (desc,), resume="pass")
             else:
                 self.guarded(fastpath.setindex(obj.text, key.operand, key.ty, a.text,
-                                               a.const and a.text != "None"),
+                                               (a.const and a.text != "None") or a.ty in ("int", "float")),
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
 
     def guarded(self, cases: list[tuple[str, str]], fallback: str, line: int, desc: str | None) -> None:

@@ -152,8 +152,9 @@ def index(t: str, o: str, k: str, tk: str | None) -> str:
 
 def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False) -> list[tuple[str, str]]:
     """o[k] = v: [(condition, statement)...] tried in order (array slot, append),
-    then the helper (the resume point) when none holds. `v_literal`: v is a non-nil
-    constant (no `is not None` test: Python warns about `is` with a literal)."""
+    then the helper (the resume point) when none holds. `v_literal`: v cannot be
+    nil, a constant or a number (no `is not None` test: Python warns about `is`
+    with a literal)."""
     kint = "" if tk == "int" else f"{k}.__class__ is _int and "
     nn = "" if v_literal else f" and {v} is not None"
     return [(f"{o}.__class__ is _LT and {o}.meta is None and {kint}0 < {k} <= _plen(_a := {o}.arr)"
