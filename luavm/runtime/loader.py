@@ -21,8 +21,10 @@ from . import limits, ops, state
 from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
 from .values import (
+    EMPTY_HASH,
     MAXINT,
     MININT,
+    NO_ARRAY,
     NORET,
     TAILCALL,
     Box,
@@ -88,9 +90,10 @@ def _pad(v: tuple, n: int) -> tuple:
 
 
 def _newtable(arr: list) -> LuaTable:
+    """A constructor's table whose last positional values may be nil (trimmed)."""
     while arr and arr[-1] is None:
         arr.pop()
-    return LuaTable(arr)
+    return LuaTable(arr) if arr else LuaTable()
 
 
 def _setlist(t: LuaTable, arr: list) -> None:
@@ -248,6 +251,8 @@ NAMESPACE: dict[str, Any] = {
     "_pyerr": _pyerr,
     "_Box": Box,
     "_LT": LuaTable,
+    "_EH": EMPTY_HASH,
+    "_NOARR": NO_ARRAY,
     "_Ret": Ret,
     "_NORET": NORET,
     "_TAILCALL": TAILCALL,
