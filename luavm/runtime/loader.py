@@ -318,8 +318,9 @@ class Chunk:
         self.counting = counting
         self.source = source
         self.name = name
-        ck = diskcache.key("chunk", source, name, str(counting))
-        hit = diskcache.get("chunk", ck)
+        cache = diskcache.enabled()  # (the key's hashing loads OpenSSL: ~4 MB)
+        ck = diskcache.key("chunk", source, name, str(counting)) if cache else ""
+        hit = diskcache.get("chunk", ck) if cache else None
         if hit is not None:
             # compiled before (any process): IR and line table pickled, code marshalled
             self.protos, lines, info = pickle.loads(hit[0])
@@ -339,7 +340,8 @@ class Chunk:
                 raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
             src = render_module(self.protos, name)
             code = _compile_py(src, _pyfile(name), chunkid(name))
-            diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
+            if cache:
+                diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
         self.python_source = src.text()
         self.ns = dict(NAMESPACE)
         exec(_distinct(code, self.name), self.ns)
