@@ -6,7 +6,16 @@ from typing import Any
 from .host import LuaRuntime, Task, restore
 from .runtime.limits import LuaLimitError
 from .runtime.values import LuaError
-from .snapshot import SnapshotError
+
+
+def __getattr__(name: str) -> Any:
+    """`SnapshotError` is imported on first use: the snapshot module brings msgpack
+    and hashlib (OpenSSL), which a process that never snapshots does not need."""
+    if name == "SnapshotError":
+        from .snapshot import SnapshotError
+
+        return SnapshotError
+    raise AttributeError(f"module 'luavm' has no attribute {name!r}")
 
 
 def suspend(request: Any) -> Any:

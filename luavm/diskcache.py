@@ -9,7 +9,6 @@ loading one runs nothing). Set LUAVM_NO_CACHE=1 to disable it.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import tempfile
@@ -42,6 +41,8 @@ def _fingerprint() -> bytes:
     """A hash of the compiler's own source: an entry never outlives the code that
     made it (a development tree changes without a version bump)."""
     if not _FINGERPRINT:
+        import hashlib  # here: OpenSSL costs ~4 MB of memory, and only the cache needs it
+
         h = hashlib.sha256()
         root = os.path.dirname(os.path.abspath(__file__))
         for sub in ("compiler", "runtime", "."):
@@ -58,6 +59,8 @@ def _fingerprint() -> bytes:
 
 
 def key(*parts: bytes | str) -> str:
+    import hashlib
+
     h = hashlib.sha256(VERSION.encode() + _fingerprint())
     for p in parts:
         h.update(b"\0" + (p.encode("utf-8", "surrogateescape") if isinstance(p, str) else p))

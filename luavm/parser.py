@@ -2,6 +2,9 @@
 
 The fast path is Lark's LALR(1) parser over grammar/lua.lark, fed by
 luavm.lexer, building the AST directly in the rule callbacks (no parse tree).
+Lark's tables ship in grammar/lua.tables.json (regenerate with `python -m
+luavm.parser` after editing the grammar), so Lark itself is imported only when
+they are stale.
 When that path rejects a chunk, `_Checker` (a syntax-only port of lparser.c's
 recursive descent) re-reads it to produce the error Lua would report: Lua's
 messages ("'end' expected (to close 'function' at line 3) near <eof>") follow
@@ -15,11 +18,6 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
-
-from lark import Lark
-from lark import __version__ as lark_version
-from lark.lexer import Lexer, Token
-from lark.parsers.lalr_analysis import Shift
 
 from . import ast, lexer
 from .lexer import LuaSyntaxError, Tok, near_text, prepare, tokenize
@@ -78,21 +76,6 @@ def _grammar_text() -> str:
     raise LuaSyntaxError("?: internal parser error: grammar/lua.lark not found")
 
 
-class _LarkLexer(Lexer):
-    """Adapter so that plain `Lark.parse(text)` also works (debugging, other tools).
-
-    `parse()` does not use it: it drives the table itself (see `_run`).
-    """
-
-    def __init__(self, lexer_conf: Any) -> None:
-        pass
-
-    def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]  # Lark's interface 0
-        for t in tokenize(prepare(data), "?"):
-            if t.type != "$END":
-                yield Token(t.type, t.value, t.pos, t.line, 0, t.line, 0, t.end)
-
-
 class _Tables(NamedTuple):
     """Lark's LALR table, recompiled for `_run`: per state, a token type maps to
     the next state (shift, an int) or to (size, callback or None, nonterminal)
@@ -103,55 +86,116 @@ class _Tables(NamedTuple):
     start: int
     end: int
     builder: _Builder
-    lark: Lark
     chains: dict[tuple[int, int, str], int]  # memo for _unit_chain
 
 
-def _tables() -> _Tables:
-    """Build the parser once (about 0.1 s; cached on disk); later calls reuse it."""
-    if "t" not in _cache:
-        from . import diskcache
+# The tables as plain data: (actions with callback names, gotos, start, end).
+_Plain = tuple[dict[int, dict[str, Any]], dict[int, dict[str, int]], int, int]
+_SHIPPED = "lua.tables.json"  # next to lua.lark: the tables Lark builds from it
 
-        ck = diskcache.key("parser", _grammar_text(), lark_version)
-        cached = diskcache.get("parser", ck)
-        if cached is not None:
-            builder = _Builder()
-            acts, gotos_, start, end = cached
-            actions_: dict[int, dict[str, Any]] = {
-                st: {sym: (a if type(a) is int else (a[0], getattr(builder, a[1]) if a[1] else None, a[2]))
-                     for sym, a in row.items()}
-                for st, row in acts.items()}
-            _cache["t"] = _Tables(actions_, gotos_, start, end, builder, None, {})  # type: ignore[arg-type]
-            return _cache["t"]
-        builder = _Builder()
-        lark = Lark(_grammar_text(), parser="lalr", lexer=_LarkLexer, transformer=builder,
-                    maybe_placeholders=False, keep_all_tokens=True)
-        missing = set(lexer.KEYWORDS.values()) | set(lexer.OPERATORS.values())
-        missing -= {t.name for t in lark.terminals}
-        assert not missing, f"grammar lacks terminals {missing}"
-        conf = lark.parse_interactive().parser_state.parse_conf
-        actions: dict[int, dict[str, Any]] = {}
-        gotos: dict[int, dict[str, int]] = {}
-        for state, row in conf.states.items():
-            actions[state], gotos[state] = {}, {}
-            for name, (action, arg) in row.items():
-                sym = str(name)  # Lark's names are Token objects: slow to hash
-                if not (sym.isupper() or sym == "$END"):
-                    gotos[state][sym] = arg
-                elif action is Shift:
-                    actions[state][sym] = arg
-                else:
-                    size = len(arg.expansion)
-                    if arg.options.expand1 and not arg.alias and size == 1:
-                        fn = None
-                    else:
-                        fn = getattr(builder, arg.alias or arg.origin.name)
-                    actions[state][sym] = (size, fn, str(arg.origin.name))
-        _cache["t"] = _Tables(actions, gotos, conf.start_state, conf.end_state, builder, lark, {})
-        plain = {st: {sym: (a if type(a) is int else (a[0], a[1].__name__ if a[1] else "", a[2]))
-                      for sym, a in row.items()} for st, row in actions.items()}
-        diskcache.put("parser", ck, (plain, gotos, conf.start_state, conf.end_state))
+
+def _tables() -> _Tables:
+    """The parser tables, once per process: those shipped with the grammar (no Lark
+    import: ~9 MB and 0.1 s), else from the disk cache, else built by Lark."""
+    if "t" not in _cache:
+        plain = _shipped_tables()
+        if plain is None:  # the grammar was edited: `python -m luavm.parser` rewrites the file
+            from lark import __version__ as lark_version
+
+            from . import diskcache
+
+            ck = diskcache.key("parser", _grammar_text(), lark_version)
+            plain = diskcache.get("parser", ck)
+            if plain is None:
+                plain = build_tables()
+                diskcache.put("parser", ck, plain)
+        _cache["t"] = _from_plain(plain)
     return _cache["t"]
+
+
+def _from_plain(plain: _Plain) -> _Tables:
+    """Tables ready for `_run`: callbacks bound to a builder, states as ints."""
+    builder = _Builder()
+    acts, gotos, start, end = plain
+    actions: dict[int, dict[str, Any]] = {
+        int(st): {sym: (a if type(a) is int else (a[0], getattr(builder, a[1]) if a[1] else None, a[2]))
+                  for sym, a in row.items()}
+        for st, row in acts.items()}
+    return _Tables(actions, {int(st): row for st, row in gotos.items()}, start, end, builder, {})
+
+
+def _shipped_tables() -> _Plain | None:
+    """The tables in grammar/lua.tables.json, if they were made from this grammar."""
+    import json
+
+    for d in (Path(__file__).parent / "grammar", Path(__file__).parent.parent / "grammar"):
+        path = d / _SHIPPED
+        if path.is_file():
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("grammar") == _grammar_text():
+                return data["actions"], data["gotos"], data["start"], data["end"]
+            return None
+    return None
+
+
+def build_tables() -> _Plain:
+    """Run Lark's LALR construction over grammar/lua.lark (imports Lark: only when
+    the shipped tables are stale, or to regenerate them)."""
+    from lark import Lark, Token
+    from lark.lexer import Lexer
+    from lark.parsers.lalr_analysis import Shift
+
+    class _LarkLexer(Lexer):
+        """Feeds Lark our tokens (Lark requires a lexer; the tables are what we use)."""
+
+        def __init__(self, lexer_conf: Any) -> None:
+            pass
+
+        def lex(self, data: str) -> Iterator[Token]:  # type: ignore[override]  # Lark's interface
+            for t in tokenize(prepare(data), "?"):
+                if t.type != "$END":
+                    yield Token(t.type, t.value, t.pos, t.line, 0, t.line, 0, t.end)
+
+    lark = Lark(_grammar_text(), parser="lalr", lexer=_LarkLexer, maybe_placeholders=False,
+                keep_all_tokens=True)
+    missing = set(lexer.KEYWORDS.values()) | set(lexer.OPERATORS.values())
+    missing -= {t.name for t in lark.terminals}
+    assert not missing, f"grammar lacks terminals {missing}"
+    conf = lark.parse_interactive().parser_state.parse_conf
+    actions: dict[int, dict[str, Any]] = {}
+    gotos: dict[int, dict[str, int]] = {}
+    for state, row in conf.states.items():
+        actions[state], gotos[state] = {}, {}
+        for name, (action, arg) in row.items():
+            sym = str(name)  # Lark's names are Token objects: slow to hash
+            if not (sym.isupper() or sym == "$END"):
+                gotos[state][sym] = arg
+            elif action is Shift:
+                actions[state][sym] = arg
+            else:
+                size = len(arg.expansion)
+                if arg.options.expand1 and not arg.alias and size == 1:
+                    fn = ""
+                else:
+                    fn = arg.alias or arg.origin.name
+                    assert callable(getattr(_Builder, fn, None)), f"no callback for rule {fn}"
+                actions[state][sym] = (size, str(fn), str(arg.origin.name))
+    return actions, gotos, conf.start_state, conf.end_state
+
+
+def write_tables() -> str:
+    """Regenerate grammar/lua.tables.json from grammar/lua.lark (after editing it)."""
+    import json
+
+    actions, gotos, start, end = build_tables()
+    path = Path(__file__).parent / "grammar" / _SHIPPED
+    rows = [f'  "grammar": {json.dumps(_grammar_text())},', f'  "start": {start},', f'  "end": {end},']
+    for name, table in (("actions", actions), ("gotos", gotos)):
+        body = ",\n".join(f"    {json.dumps(str(st))}: {json.dumps(table[st], separators=(',', ':'))}"
+                           for st in sorted(table))
+        rows.append(f'  "{name}": {{\n{body}\n  }}' + ("," if name == "actions" else ""))
+    path.write_text("{\n" + "\n".join(rows) + "\n}\n", encoding="utf-8")
+    return str(path)
 
 
 def _parse(src: str, chunkname: str) -> ast.Chunk:
@@ -512,3 +556,7 @@ class _Builder:
 
 
 # ------------------------------------------------------------- error path
+
+
+if __name__ == "__main__":
+    print(write_tables())

@@ -319,9 +319,10 @@ class _Reader:
             kind = o[0]
             ob = self.objs[i]
             if kind == "table":
-                ob.arr = [self.value(x) for x in o[1]]
+                if o[1]:
+                    ob.arr = [self.value(x) for x in o[1]]
                 h = o[2]
-                hp = ob.hash
+                hp = ob.own_hash() if h else ob.hash
                 for j in range(0, len(h), 2):
                     k = self.value(h[j])
                     if k is True or k is False:

@@ -714,3 +714,43 @@ def test_big_file() -> None:
     )
     b = chunk(body)
     assert len(b.stmts) == 1250 and b.end_line == 5000
+
+
+# ------------------------------------------------------------ shipped tables
+
+
+def _dump(node: object) -> object:
+    """An AST as plain data (the node classes compare by identity)."""
+    if isinstance(node, list):
+        return [_dump(x) for x in node]
+    if hasattr(node, "__dict__"):
+        return (type(node).__name__, {k: _dump(v) for k, v in sorted(vars(node).items())})
+    return node
+
+
+def test_shipped_tables_are_made_from_this_grammar() -> None:
+    """grammar/lua.tables.json spares every process Lark (~9 MB, 0.1 s): after
+    editing grammar/lua.lark, regenerate it with `python -m luavm.parser`."""
+    from luavm import parser
+
+    assert parser._shipped_tables() is not None
+
+
+def test_tables_built_by_lark_parse_alike() -> None:
+    """The fallback for an edited grammar: Lark's tables, built now, give the same trees."""
+    import glob
+    import os
+
+    from luavm import parser
+    from luavm.lexer import prepare, tokenize
+
+    shipped = parser._shipped_tables()
+    assert shipped is not None
+    mine, lark = parser._from_plain(shipped), parser._from_plain(parser.build_tables())
+    files = sorted(glob.glob(os.path.join(os.path.dirname(__file__), "lua", "*.lua")))[:40]
+    assert files
+    for path in files:
+        with open(path, "rb") as f:
+            src = prepare(f.read(), True)
+        trees = [repr(_dump(parser._run(tokenize(src, "t"), t, src, "t"))) for t in (mine, lark)]  # NaN
+        assert trees[0] == trees[1], path

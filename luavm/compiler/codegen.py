@@ -402,7 +402,7 @@ class Codegen(ExpressionCompiler):
                 # or the field already holds a value)
                 self.guarded([(f"{o}.__class__ is _LT and ({o}.meta is None or {o}.hash.get({k}) is not None "
                                f"or {o}.meta.hash.get(b'__newindex') is None)",
-                               f"{o}.hash[{k}] = {a.text}")],
+                               f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}")],
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
             elif obj.const or (key.const and key.ty != "int"):
                 fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,

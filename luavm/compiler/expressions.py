@@ -243,7 +243,15 @@ class ExpressionCompiler:
         argt = [a.text for a in args]
         if star is not None:
             argt.append("*" + star)
-        t = target if (target and want == 1) else fs.temp()
+        if target and want == 1:
+            t = target
+        elif star is not None and star.startswith("_t"):
+            # the spread results of an inner call are used by this call only: its
+            # temporary takes the result, so the arguments (maybe a big table) are
+            # not kept alive until the function returns
+            t = star
+        else:
+            t = fs.temp()
         callee = None
         if desc:
             kind, _, nm = desc.partition(" ")
@@ -259,7 +267,7 @@ class ExpressionCompiler:
         elif want == 0:
             adj = fs.emit(f"if {t}.__class__ is _Ret: _discard({t})", e.line, "call", (desc,))
         else:
-            adj = fs.emit(f"{t} = _results({t})", e.line, "call", (desc,))
+            adj = fs.emit(f"{t} = _results({t}) if {t}.__class__ is _Ret else ({t},)", e.line, "call", (desc,))
         adj.rp = ln.rp
         adj.alias_target = t
         return Atom(t)
@@ -269,6 +277,7 @@ class ExpressionCompiler:
         positional: list[str] = []
         keyed: list[tuple[Atom, Atom]] = []
         star = None
+        last_nonnil = False  # the last positional value is known not to be nil
         for i, f in enumerate(e.fields):
             last = i == len(e.fields) - 1
             if f.key is None:
@@ -277,7 +286,9 @@ class ExpressionCompiler:
                 elif last and isinstance(f.value, A.Vararg):
                     star = "_va"
                 else:
-                    positional.append(self.stable(self.expr(f.value)).text)
+                    a = self.stable(self.expr(f.value))
+                    positional.append(a.text)
+                    last_nonnil = (a.const and a.text != "None") or a.is_bool or a.ty is not None
             else:
                 k = self.stable(self.expr(f.key))
                 v = self.stable(self.expr(f.value))
@@ -291,10 +302,26 @@ class ExpressionCompiler:
         if not keyed:
             if not positional and star is None:
                 fs.emit(f"{t} = _LT()", e.line)
+            elif star is None and last_nonnil:
+                fs.emit(f"{t} = _LT({arr})", e.line)
+            elif star is not None and star.startswith("_t") and positional:
+                # {a, f()}: mostly one result; `[a, *r]` would over-allocate the list
+                one = f"[{', '.join(positional)}, {star}[0]]"
+                fs.emit(f"{t} = _LT({one}) if _plen({star}) == 1 and {star}[0] is not None "
+                        f"else _newtable({arr})", e.line)
+            elif positional:  # trailing nils are trimmed (arr[-1] is never nil)
+                fs.emit(f"{t} = _LT(_a) if (_a := {arr})[-1] is not None else _newtable(_a)", e.line)
             else:
                 fs.emit(f"{t} = _newtable({arr})", e.line)
             return Atom(t)
-        fs.emit(f"{t} = _LT()", e.line)
+        const_fields = all(k.const and k.text.startswith("b") and v.const and v.text != "None"
+                           for k, v in keyed)
+        if const_fields:
+            items = ", ".join(f"{k.text}: {v.text}" for k, v in keyed)
+            fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
+            keyed = []
+        else:
+            fs.emit(f"{t} = _LT(_NOARR, {{}})", e.line)  # a hash part of its own to write into
         for k, v in keyed:
             if k.const and k.text.startswith("b"):
                 if v.const and v.text != "None":

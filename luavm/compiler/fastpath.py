@@ -142,6 +142,10 @@ def length(t: str, a: str) -> str:
 def index(t: str, o: str, k: str, tk: str | None) -> str:
     """t = o[k] for a key that is not a constant string: array slots and string
     keys of plain hash parts inline."""
+    lit = k[1:-1] if k[:1] == "(" else k
+    if tk == "int" and _positive_int_const(lit):  # t[1]: the range test and index fold
+        return (f"{t} = _v if {o}.__class__ is _LT and _plen(_a := {o}.arr) >= {lit} and "
+                f"(_v := _a[{int(lit) - 1}]) is not None else _index({o}, {k})")
     if tk == "int":
         return (f"{t} = _v if {o}.__class__ is _LT and 0 < {k} <= _plen(_a := {o}.arr) and "
                 f"(_v := _a[{k} - 1]) is not None else _index({o}, {k})")
@@ -157,7 +161,10 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False) ->
     with a literal)."""
     kint = "" if tk == "int" else f"{k}.__class__ is _int and "
     nn = "" if v_literal else f" and {v} is not None"
+    # an empty array part may be the shared NO_ARRAY: the first element gets a list
     return [(f"{o}.__class__ is _LT and {o}.meta is None and {kint}0 < {k} <= _plen(_a := {o}.arr)"
              f"{nn}", f"_a[{k} - 1] = {v}"),
-            (f"{o}.__class__ is _LT and {o}.meta is None and {kint}{k} == _plen({o}.arr) + 1 "
-             f"and not {o}.hash{nn}", f"{o}.arr.append({v})")]
+            (f"{o}.__class__ is _LT and {o}.meta is None and {kint}{k} == _plen(_a := {o}.arr) + 1 "
+             f"and _a and not {o}.hash{nn}", f"_a.append({v})"),
+            (f"{o}.__class__ is _LT and {o}.meta is None and {k} == 1 and not {o}.arr "
+             f"and not {o}.hash{nn}", f"{o}.arr = [{v}]")]

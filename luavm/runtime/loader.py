@@ -23,8 +23,10 @@ from . import limits, ops, state
 from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, forget, position
 from .values import (
+    EMPTY_HASH,
     MAXINT,
     MININT,
+    NO_ARRAY,
     NORET,
     TAILCALL,
     Box,
@@ -90,9 +92,10 @@ def _pad(v: tuple, n: int) -> tuple:
 
 
 def _newtable(arr: list) -> LuaTable:
+    """A constructor's table whose last positional values may be nil (trimmed)."""
     while arr and arr[-1] is None:
         arr.pop()
-    return LuaTable(arr)
+    return LuaTable(arr) if arr else LuaTable()
 
 
 def _setlist(t: LuaTable, arr: list) -> None:
@@ -282,6 +285,8 @@ NAMESPACE: dict[str, Any] = {
     "_pyerr": _pyerr,
     "_Box": Box,
     "_LT": LuaTable,
+    "_EH": EMPTY_HASH,
+    "_NOARR": NO_ARRAY,
     "_Ret": Ret,
     "_NORET": NORET,
     "_TAILCALL": TAILCALL,
@@ -349,8 +354,9 @@ class Chunk:
         self.counting = counting
         self.source = source
         self.name = name
-        ck = diskcache.key("chunk", source, name, str(counting))
-        hit = diskcache.get("chunk", ck)
+        cache = diskcache.enabled()  # (the key's hashing loads OpenSSL: ~4 MB)
+        ck = diskcache.key("chunk", source, name, str(counting)) if cache else ""
+        hit = diskcache.get("chunk", ck) if cache else None
         if hit is not None:
             # compiled before (any process): IR and line table pickled, code marshalled
             self.protos, lines, info = pickle.loads(hit[0])
@@ -370,7 +376,8 @@ class Chunk:
                 raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
             src = render_module(self.protos, name)
             code = _compile_py(src, _pyfile(name), chunkid(name))
-            diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
+            if cache:
+                diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
         self.python_source = src.text()
         self.ns = dict(NAMESPACE)
         self.ns["_CHUNK"] = self  # the chunk lives as long as its functions (their globals)

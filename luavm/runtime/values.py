@@ -131,6 +131,10 @@ class _TableAux:
         self.hw = 0  # the longest the array part was before it last shrank
 
 
+EMPTY_HASH: dict = {}  # the hash part of every table that has none yet: never written
+NO_ARRAY: tuple = ()  # the array part of every table that has none yet
+
+
 class LuaTable:
     """Lua table: an array part for keys 1..n plus an insertion-ordered hash part.
 
@@ -138,15 +142,28 @@ class LuaTable:
     a live value; keys in `hash` are normalised (integral floats -> int, booleans ->
     BoolKey). Setting a hash key to nil leaves a tombstone (value None) so that
     `next` keeps working while a traversal clears fields, as Lua allows.
+
+    Tables are created by the million and most never get one of the two parts, so
+    both start shared: `arr` is the tuple NO_ARRAY (reads work, writes fail loudly)
+    and `hash` the dict EMPTY_HASH. Whatever writes a part directly (`arr.append`,
+    `hash[k] = v`, here, in the stdlib and in generated code) must first replace
+    a shared one with its own (`own_arr`, `own_hash`); reads need no care.
     """
 
     __slots__ = ("hash", "arr", "meta", "aux")
 
-    def __init__(self, arr: list | None = None, hash: dict | None = None) -> None:
-        self.arr: list = arr if arr is not None else []
-        self.hash: dict = hash if hash is not None else {}
+    def __init__(self, arr: list | tuple = NO_ARRAY, hash: dict = EMPTY_HASH) -> None:
+        self.arr: list | tuple = arr
+        self.hash: dict = hash
         self.meta: LuaTable | None = None
         self.aux: _TableAux | None = None
+
+    def own_hash(self) -> dict:
+        """The hash part, made this table's own for writing."""
+        h = self.hash
+        if h is EMPTY_HASH:
+            h = self.hash = {}
+        return h
 
     def _aux(self) -> _TableAux:
         a = self.aux
@@ -223,6 +240,8 @@ class LuaTable:
                 arr[k - 1] = v
             return
         if k == n + 1 and v is not None:
+            if arr is NO_ARRAY:
+                arr = self.arr = []
             arr.append(v)
             h = self.hash
             if h:
@@ -247,6 +266,9 @@ class LuaTable:
             if h.get(k) is not None:
                 h[k] = None
                 self._aux().dead += 1
+            return
+        if h is EMPTY_HASH:
+            self.hash = {k: v}
             return
         aux = self.aux
         if aux is not None and aux.dead > 8 and aux.dead * 2 > len(h) and k not in h:

@@ -20,7 +20,6 @@ import errno
 import io
 import math
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -63,7 +62,7 @@ class LuaFile(Userdata):
         super().__init__(meta)
         self.f = f
         self.kind = kind
-        self.proc: subprocess.Popen | None = None
+        self.proc: Any = None  # a subprocess.Popen (io.popen)
         self.vbuf = vbuf
 
     def __repr__(self) -> str:
@@ -539,6 +538,8 @@ def io_popen(prog: Any = NOVALUE, mode: Any = None, *_: Any) -> Any:
     if md not in (b"r", b"w"):
         raise arg_error(2, "popen", "invalid mode")
     _flush_all()
+    import subprocess  # here: only io.popen needs it
+
     try:
         if md == b"r":
             proc = subprocess.Popen(_path(cmd), shell=True, stdout=subprocess.PIPE)

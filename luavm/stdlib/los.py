@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import locale
 import os
-import secrets
 import sys
 import time
 from collections.abc import Callable
@@ -264,6 +263,8 @@ _TMPCHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 def os_tmpname(*_: Any) -> bytes:
     """mkstemp("/tmp/lua_XXXXXX") and close it, as lua does on POSIX."""
+    import secrets  # here: it loads OpenSSL (~4 MB), for os.tmpname only
+
     for _attempt in range(100):
         name = "/tmp/lua_" + "".join(secrets.choice(_TMPCHARS) for _ in range(6))
         try:
