@@ -250,7 +250,8 @@ class LuaTable:
             return
         aux = self.aux
         if aux is not None and aux.dead > 8 and aux.dead * 2 > len(h) and k not in h:
-            self.hash = h = {hk: hv for hk, hv in h.items() if hv is not None}
+            # same dict class: a watched hash part (runtime/icache.py) stays watched
+            self.hash = h = h.__class__({hk: hv for hk, hv in h.items() if hv is not None})
             aux.dead = 0
             aux.keys = None
         h[k] = v

@@ -17,6 +17,7 @@ from ..runtime.args import (
 )
 from ..runtime.coroutine import PcallRecord, Suspend, protected
 from ..runtime.frames import HANDLER_CODES, level_position, register_builtin
+from ..runtime.icache import invalidate, is_watched
 from ..runtime.limits import charge
 from ..runtime.values import (
     MAXINT,
@@ -210,6 +211,8 @@ def lua_setmetatable(t: Any = NOVALUE, mt: Any = NOVALUE, *_: Any) -> Any:
         raise type_error(2, "setmetatable", "nil or table", mt)
     if t.meta is not None and t.meta.hash.get(b"__metatable") is not None:
         raise rt_error("cannot change a protected metatable")
+    if is_watched(t):
+        invalidate()  # a cached field lookup went through t
     t.meta = mt
     return t
 
