@@ -272,6 +272,23 @@ class LuaTable:
 
     def next(self, k: Any) -> tuple[Any, Any] | None:
         """Lua's `next`: the entry after key k (None: start), or None at the end."""
+        if type(k) is bytes:  # the common step of a traversal of the hash part
+            aux = self.aux
+            if aux is not None and aux.keys is not None and len(aux.keys) == len(self.hash):
+                assert aux.kidx is not None
+                j = aux.kidx.get(k)
+                if j is not None:
+                    keys = aux.keys
+                    h = self.hash
+                    n = len(keys)
+                    j += 1
+                    while j < n:
+                        kk = keys[j]
+                        v = h[kk]
+                        if v is not None:
+                            return (kk.value if type(kk) is BoolKey else kk), v
+                        j += 1
+                    return None
         arr = self.arr
         i = 0
         if k is not None:
