@@ -71,6 +71,8 @@ class IC(dict):
             mt = key  # an object (a table) whose own hash part missed
         elif key is bytes:
             mt = state.current.string_meta
+            if mt is None:
+                mt = NOIC  # indexing a string is an error (the general path raises it)
         else:
             mt = NOIC  # userdata, numbers, nil...: always the general path
         v: Any = None
@@ -85,6 +87,8 @@ class IC(dict):
                 deps.append(mt)
                 h = mt.hash.get(b"__index")
                 if h is None:
+                    if key is bytes and len(deps) == 1:
+                        v = NOIC  # a string's metatable without __index: an error
                     break
                 if type(h) is not LuaTable:
                     v = NOIC

@@ -6,7 +6,7 @@ function A:g() return "A.g" end
 local B = setmetatable({}, {__index = A}); B.__index = B
 local o = setmetatable({}, B)
 
-local function show(tag) print(tag, o:f(), o.x, o.g and o:g()) end
+local function show(tag) print(tag, o:f(), type(o.x) == "function" and "fn" or o.x, o.g and o:g()) end
 for i = 1, 3 do show(i) end
 function B:f() return "B.f" end; show("B.f defined")
 B.f = nil; show("B.f removed")
@@ -76,3 +76,15 @@ print(pcall(function() return o:nosuch() end))
 print(pcall(function() return ("x"):nosuch() end))
 local loop = {}; setmetatable(loop, { __index = loop })
 print(pcall(function() local t = setmetatable({}, { __index = loop }); return t.zzz end))
+
+-- strings without a metatable, or whose metatable has no __index
+local str = "x"
+debug.setmetatable("", nil)
+print(pcall(function() return str:upper() end))
+print(pcall(function() return str.len end))
+debug.setmetatable("", {})
+print(pcall(function() return str:upper() end))
+getmetatable("").__index = string
+print(str:upper())
+debug.setmetatable("", smt)
+print(str:upper())
