@@ -405,6 +405,8 @@ def tostr(v: Any) -> bytes:
 
 def str2number(s: bytes) -> int | float | None:
     """Lua's lua_stringtonumber: decimal/hex integers and floats, with spaces around."""
+    if len(s) < 19 and s.isdigit():  # ASCII digits only: a decimal integer that fits
+        return int(s)
     s = s.strip(b" \t\n\r\f\v")
     if not s:
         return None

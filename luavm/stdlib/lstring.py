@@ -298,6 +298,8 @@ class GMatchIterator:
 
     def __call__(self, *_: Any) -> Any:
         m = self.m
+        if type(m) is patterns.ReMatcher and getattr(state.current, "limits", None) is None:
+            return self._step_re(m)
         r = patterns.next_match(m, self.src, self.lastmatch)
         if r is None:
             self.src = m.src_end + 1
@@ -305,6 +307,28 @@ class GMatchIterator:
         st, e = r
         self.src = self.lastmatch = e
         caps = m.captures(st, e, True)
+        return caps[0] if len(caps) == 1 else Ret(caps)
+
+
+    def _step_re(self, m: patterns.ReMatcher) -> Any:
+        """__call__ with the regex run directly (no limits: nothing to charge)."""
+        rx, src, pos, end = m.rx, m.src, self.src, m.src_end
+        while True:
+            mm = rx.search(src, pos) if pos <= end else None
+            if mm is None:
+                self.src = end + 1
+                return NORET
+            e = mm.end()
+            if e != self.lastmatch:  # an empty match right after the last one does not count
+                break
+            pos = mm.start() + 1
+        m.m = mm
+        self.src = self.lastmatch = e
+        if m.level == 0:
+            return src[mm.start():e]
+        if not m.poscaps:
+            return mm.group(1) if m.level == 1 else Ret(mm.groups())
+        caps = m.captures(mm.start(), e, True)
         return caps[0] if len(caps) == 1 else Ret(caps)
 
 

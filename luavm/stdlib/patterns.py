@@ -646,6 +646,7 @@ class _ReMatcher:
 
 
 Matcher = _SlowMatcher | _ReMatcher
+ReMatcher = _ReMatcher
 
 
 USE_RE = True  # tests turn the fast path off to exercise the reference matcher alone
