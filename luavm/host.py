@@ -12,6 +12,7 @@ from . import convert
 from .lexer import LuaSyntaxError
 from .runtime import ops, state
 from .runtime.frames import register_builtin, traceback_lines
+from .runtime.icache import invalidate
 from .runtime.limits import Limits, LuaLimitError
 from .runtime.loader import load_chunk
 from .runtime.state import LuaState
@@ -57,6 +58,7 @@ def _open_libs(st: LuaState) -> LuaTable:
         G.set(b"load", sandbox.sandbox_load)
         libs["string"].set(b"dump", sandbox.dump_refused)
     st.string_meta = lstring.make_string_meta(libs["string"])
+    invalidate()  # inline caches may hold string methods
     loaded = st.loaded
     assert loaded is not None
     loaded.set(b"_G", G)
@@ -360,6 +362,7 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
         try:
             st.globals = reader.value(root["globals"])
             st.string_meta = reader.value(root["string_meta"])
+            invalidate()  # inline caches may hold string methods
             st.type_metas = {k: reader.value(v) for k, v in root["type_metas"].items()}
             st.random = list(root["random"]) if root["random"] is not None else None
             st.loaded = reader.value(root["loaded"])

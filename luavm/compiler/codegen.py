@@ -563,10 +563,15 @@ class Codegen(ExpressionCompiler):
                            resume=f"{r} = _rv", callee=("for iterator", "for iterator"))
             pys = [fs.declare_local(d) for d in decls]
             raw = [fs.temp("_k")] + [fs.temp("_v") for _ in decls[1:]]
+            # the iterator's results, inline when they are exactly what is needed
+            # (next and ipairs return a pair): no helper call per iteration
             if len(decls) == 1:
-                adj = fs.emit(f"{raw[0]} = _first({r}) if {r}.__class__ is _Ret else {r}", s.line)
+                adj = fs.emit(f"{raw[0]} = {r} if {r}.__class__ is not _Ret else {r}[0] if {r}"
+                              f" and {r}[0] is not _TAILCALL else _first({r})", s.line)
             else:
-                adj = fs.emit(f"{', '.join(raw)}, = _adjust({r}, {len(decls)})", s.line)
+                n = len(decls)
+                adj = fs.emit(f"{', '.join(raw)}, = {r} if {r}.__class__ is _Ret and _plen({r}) == {n}"
+                              f" and {r}[0] is not _TAILCALL else _adjust({r}, {n})", s.line)
             adj.rp = call.rp
             adj.alias_target = r
             call.call = (r, fv, f"{sv}, {cv}")

@@ -181,8 +181,15 @@ class ExpressionCompiler:
             fs.emit(f"{t} = _index({o}, {k})", line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
             return Atom(t, desc)
         fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
-        fs.emit(f"if {t} is None: {t} = _index_str({o}, {k})", line, "index", (obj.desc,),
-                resume=f"{t} = _first1(_rv)")
+        # a miss on the object itself: the site's inline cache (runtime/icache.py),
+        # keyed by the metatable (a table) or the class (a string...)
+        ics = fs.proto.ics
+        ic = f"_ic{fs.proto.index}_{len(ics)}"
+        ics.append(key)
+        # (`_icv` is no Lua local: a suspension never saves the NOIC marker)
+        fs.emit(f"if {t} is None: {t} = _icv if (_icv := {ic}[{o}.meta if {o}.__class__ is _LT"
+                f" else {o}.__class__]) is not _NOIC else _index_str({o}, {k})", line, "index",
+                (obj.desc,), resume=f"{t} = _first1(_rv)")
         return Atom(t, desc)
 
     def ex_Index(self, e: A.Index, target: str | None) -> Atom:

@@ -98,3 +98,4 @@ class Proto:
     resume_points: list[Line] = field(default_factory=list)
     children: list[int] = field(default_factory=list)
     local_lua_names: dict[str, str] = field(default_factory=dict)  # py name -> Lua name
+    ics: list[bytes] = field(default_factory=list)  # keys of the inline caches `_ic{index}_{n}`

@@ -19,7 +19,7 @@ from .. import diskcache
 from ..compiler.ir import Proto
 from ..compiler.render import Source, render_generator, render_module, render_resume
 from ..lexer import LuaSyntaxError
-from . import limits, ops, state
+from . import icache, limits, ops, state
 from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, forget, position
 from .values import (
@@ -304,6 +304,8 @@ NAMESPACE: dict[str, Any] = {
     "_pad": _pad,
     "_index": ops.index,
     "_index_str": ops.index_str,
+    "_IC": icache.IC,
+    "_NOIC": icache.NOIC,
     "_setindex": ops.setindex,
     "_tableset": _tableset,
     "_setlist": _setlist,

@@ -272,7 +272,8 @@ class LuaTable:
             return
         aux = self.aux
         if aux is not None and aux.dead > 8 and aux.dead * 2 > len(h) and k not in h:
-            self.hash = h = {hk: hv for hk, hv in h.items() if hv is not None}
+            # same dict class: a watched hash part (runtime/icache.py) stays watched
+            self.hash = h = h.__class__({hk: hv for hk, hv in h.items() if hv is not None})
             aux.dead = 0
             aux.keys = None
         h[k] = v
@@ -293,6 +294,23 @@ class LuaTable:
 
     def next(self, k: Any) -> tuple[Any, Any] | None:
         """Lua's `next`: the entry after key k (None: start), or None at the end."""
+        if type(k) is bytes:  # the common step of a traversal of the hash part
+            aux = self.aux
+            if aux is not None and aux.keys is not None and len(aux.keys) == len(self.hash):
+                assert aux.kidx is not None
+                j = aux.kidx.get(k)
+                if j is not None:
+                    keys = aux.keys
+                    h = self.hash
+                    n = len(keys)
+                    j += 1
+                    while j < n:
+                        kk = keys[j]
+                        v = h[kk]
+                        if v is not None:
+                            return (kk.value if type(kk) is BoolKey else kk), v
+                        j += 1
+                    return None
         arr = self.arr
         i = 0
         if k is not None:
@@ -409,6 +427,8 @@ def tostr(v: Any) -> bytes:
 
 def str2number(s: bytes) -> int | float | None:
     """Lua's lua_stringtonumber: decimal/hex integers and floats, with spaces around."""
+    if len(s) < 19 and s.isdigit():  # ASCII digits only: a decimal integer that fits
+        return int(s)
     s = s.strip(b" \t\n\r\f\v")
     if not s:
         return None

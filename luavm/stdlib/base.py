@@ -17,6 +17,7 @@ from ..runtime.args import (
 )
 from ..runtime.coroutine import PcallRecord, Suspend, protected
 from ..runtime.frames import HANDLER_CODES, level_position, register_builtin
+from ..runtime.icache import invalidate, is_watched
 from ..runtime.limits import charge
 from ..runtime.values import (
     MAXINT,
@@ -62,7 +63,14 @@ def lua_print(*args: Any) -> Any:
     return NORET
 
 
+_TYPE_NAMES = {bytes: b"string", int: b"number", float: b"number", bool: b"boolean",
+               LuaTable: b"table", type(None): b"nil"}
+
+
 def lua_type(v: Any = NOVALUE, *_: Any) -> bytes:
+    r = _TYPE_NAMES.get(v.__class__)
+    if r is not None:
+        return r
     check_any(v, 1, "type")
     return type_name(v).encode()
 
@@ -108,7 +116,8 @@ def lua_tonumber(v: Any = NOVALUE, base: Any = None, *_: Any) -> Any:
 
 
 def lua_next(t: Any = NOVALUE, k: Any = None, *_: Any) -> Any:
-    check_table(t, 1, "next")
+    if type(t) is not LuaTable:
+        check_table(t, 1, "next")
     r = t.next(k)
     if r is None:
         return None
@@ -116,6 +125,8 @@ def lua_next(t: Any = NOVALUE, k: Any = None, *_: Any) -> Any:
 
 
 def lua_pairs(t: Any = NOVALUE, *_: Any) -> Any:
+    if type(t) is LuaTable and (t.meta is None or t.meta.hash.get(b"__pairs") is None):
+        return Ret((lua_next, t, None))  # the common case: no metamethod to look for
     check_any(t, 1, "pairs")
     h = ops.metafield(t, b"__pairs")
     if h is not None:
@@ -210,6 +221,8 @@ def lua_setmetatable(t: Any = NOVALUE, mt: Any = NOVALUE, *_: Any) -> Any:
         raise type_error(2, "setmetatable", "nil or table", mt)
     if t.meta is not None and t.meta.hash.get(b"__metatable") is not None:
         raise rt_error("cannot change a protected metatable")
+    if is_watched(t):
+        invalidate()  # a cached field lookup went through t
     t.meta = mt
     return t
 

@@ -19,6 +19,7 @@ from ..runtime.frames import (
     op_at,
     significant_frames,
 )
+from ..runtime.icache import invalidate, is_watched
 from ..runtime.values import NORET, Box, LuaTable, Ret, rt_error, tostr, type_name
 
 
@@ -211,10 +212,13 @@ def db_setmetatable(v: Any = NOVALUE, mt: Any = None, *_: Any) -> Any:
     if mt is not None and type(mt) is not LuaTable:
         raise type_error(2, "setmetatable", "nil or table", mt)
     if type(v) is LuaTable:
+        if is_watched(v):
+            invalidate()  # a cached field lookup went through v
         v.meta = mt
     elif hasattr(v, "meta"):
         v.meta = mt
     elif type(v) is bytes:
+        invalidate()  # string methods are cached
         state.current.string_meta = mt
     else:
         tn = type_name(v)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runtime import ops
+from ..runtime import ops, state
 from ..runtime.args import (
     NOVALUE,
     arg_error,
@@ -71,6 +71,15 @@ def str_len(s: Any = NOVALUE, *_: Any) -> int:
 
 
 def str_sub(s: Any = NOVALUE, i: Any = NOVALUE, j: Any = None, *_: Any) -> bytes:
+    if type(s) is bytes and type(i) is int and i > 0 and (j is None or type(j) is int and j >= 0):
+        # the common call, s:sub(i, j) with positive positions: no argument checks
+        if j is None or j > len(s):
+            j = len(s)
+        if i > j:
+            return b""
+        if j - i >= 1024:
+            alloc(j - i + 1)
+        return s[i - 1:j]
     s = check_str(s, 1, "sub")
     ln = len(s)
     start = posrelat_i(check_int(i, 2, "sub"), ln)
@@ -118,6 +127,8 @@ def str_rep(s: Any = NOVALUE, n: Any = NOVALUE, sep: Any = None, *_: Any) -> byt
 
 
 def str_byte(s: Any = NOVALUE, i: Any = None, j: Any = None, *_: Any) -> Any:
+    if j is None and type(s) is bytes and type(i) is int and 0 < i <= len(s):
+        return s[i - 1]  # the common call, s:byte(i): no argument checks
     s = check_str(s, 1, "byte")
     ln = len(s)
     pi = opt_int(i, 2, "byte", 1)
@@ -195,11 +206,79 @@ def _find_aux(s: Any, p: Any, init: Any, plain: Any, find: bool) -> Any:
     return caps[0] if len(caps) == 1 else Ret(caps)
 
 
+# How find/match run a pattern, by pattern (anchor included): (PLAIN, None, 0) for
+# a plain search, (anchored, regex, captures) for a pattern `re` runs exactly with
+# no position captures, None for the general path.
+_PLANS: dict[bytes, tuple[Any, Any, int] | None] = {}
+_PLAIN = object()
+
+
+def _plan(p: bytes) -> tuple[Any, Any, int] | None:
+    plan: tuple[Any, Any, int] | None = None
+    if patterns.nospecials(p):
+        plan = (_PLAIN, None, 0)
+    else:
+        anchor = p[:1] == b"^"
+        c = patterns.compiled(p[1:] if anchor else p)
+        if c is not None and not c[2]:
+            plan = (anchor, c[0], c[1])
+    if len(_PLANS) > 2048:
+        _PLANS.clear()
+    _PLANS[p] = plan
+    return plan
+
+
+def _fast_find(s: bytes, p: bytes, init: Any, find: int) -> Any:
+    """find (find=1; 2: plain) or match (0) of a string in a string: the pattern's
+    plan is cached and a regex runs directly; NOVALUE means take the general path."""
+    ls = len(s)
+    if init is None:
+        start = 0
+    elif type(init) is int:
+        start = posrelat_i(init, ls) - 1
+        if start > ls:
+            return None
+    else:
+        return NOVALUE
+    if find == 2:
+        plan: Any = (_PLAIN, None, 0)
+    else:
+        plan = _PLANS[p] if p in _PLANS else _plan(p)
+        if plan is None:
+            return NOVALUE
+    kind, rx, ncap = plan
+    if kind is _PLAIN:
+        if not find:
+            return NOVALUE
+        idx = s.find(p, start)
+        return Ret((idx + 1, idx + len(p))) if idx >= 0 else None
+    if not patterns.USE_RE or getattr(state.current, "limits", None) is not None:
+        return NOVALUE  # `re` only where matcher() would use it unconditionally
+    m = rx.match(s, start) if kind else rx.search(s, start)
+    if m is None:
+        return None
+    if find:
+        if ncap:
+            return Ret((m.start() + 1, m.end()) + m.groups())
+        return Ret((m.start() + 1, m.end()))
+    if ncap == 0:
+        return m.group()
+    return m.group(1) if ncap == 1 else Ret(m.groups())
+
+
 def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = None, *_: Any) -> Any:
+    if type(s) is bytes and type(p) is bytes:
+        r = _fast_find(s, p, init, 1 if plain is None or plain is False else 2)
+        if r is not NOVALUE:
+            return r
     return _find_aux(s, p, init, plain, True)
 
 
 def str_match(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, *_: Any) -> Any:
+    if type(s) is bytes and type(p) is bytes:
+        r = _fast_find(s, p, init, 0)
+        if r is not NOVALUE:
+            return r
     return _find_aux(s, p, init, None, False)
 
 
@@ -219,6 +298,8 @@ class GMatchIterator:
 
     def __call__(self, *_: Any) -> Any:
         m = self.m
+        if type(m) is patterns.ReMatcher and getattr(state.current, "limits", None) is None:
+            return self._step_re(m)
         r = patterns.next_match(m, self.src, self.lastmatch)
         if r is None:
             self.src = m.src_end + 1
@@ -226,6 +307,28 @@ class GMatchIterator:
         st, e = r
         self.src = self.lastmatch = e
         caps = m.captures(st, e, True)
+        return caps[0] if len(caps) == 1 else Ret(caps)
+
+
+    def _step_re(self, m: patterns.ReMatcher) -> Any:
+        """__call__ with the regex run directly (no limits: nothing to charge)."""
+        rx, src, pos, end = m.rx, m.src, self.src, m.src_end
+        while True:
+            mm = rx.search(src, pos) if pos <= end else None
+            if mm is None:
+                self.src = end + 1
+                return NORET
+            e = mm.end()
+            if e != self.lastmatch:  # an empty match right after the last one does not count
+                break
+            pos = mm.start() + 1
+        m.m = mm
+        self.src = self.lastmatch = e
+        if m.level == 0:
+            return src[mm.start():e]
+        if not m.poscaps:
+            return mm.group(1) if m.level == 1 else Ret(mm.groups())
+        caps = m.captures(mm.start(), e, True)
         return caps[0] if len(caps) == 1 else Ret(caps)
 
 
@@ -289,7 +392,22 @@ def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[b
     return n
 
 
+def _no_match(s: bytes, p: bytes) -> bool:
+    """Whether unanchored pattern p surely matches nowhere in s (checked the cheap
+    way: a cached plan; False when unsure)."""
+    plan = _PLANS[p] if p in _PLANS else _plan(p)
+    if plan is None:
+        return False
+    if plan[0] is _PLAIN:
+        return p not in s
+    return (plan[0] is False and patterns.USE_RE and getattr(state.current, "limits", None) is None
+            and plan[1].search(s) is None)
+
+
 def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = None, *_: Any) -> Ret:
+    if (type(s) is bytes and type(p) is bytes and n is None and p[:1] != b"^"
+            and type_name(repl) in ("string", "function", "table") and _no_match(s, p)):
+        return Ret((s, 0))  # the common case of escaping: nothing to replace
     src = check_str(s, 1, "gsub")
     p = check_str(p, 2, "gsub")
     tr = type_name(repl) if repl is not NOVALUE else "no value"

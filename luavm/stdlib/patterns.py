@@ -573,7 +573,7 @@ def _compile_re(p: bytes) -> tuple[re.Pattern, int, frozenset] | None:
 _COMPILED: dict[bytes, tuple[re.Pattern, int, frozenset] | None] = {}
 
 
-def _compiled(p: bytes) -> tuple[re.Pattern, int, frozenset] | None:
+def compiled(p: bytes) -> tuple[re.Pattern, int, frozenset] | None:
     try:
         return _COMPILED[p]
     except KeyError:
@@ -646,6 +646,7 @@ class _ReMatcher:
 
 
 Matcher = _SlowMatcher | _ReMatcher
+ReMatcher = _ReMatcher
 
 
 USE_RE = True  # tests turn the fast path off to exercise the reference matcher alone
@@ -659,7 +660,7 @@ def matcher(src: bytes, pat: bytes, fast: bool = True) -> Matcher:
     runtime with limits, `re` is used only where the worst case is small; the
     reference matcher counts its work as steps."""
     if fast and USE_RE:
-        c = _compiled(pat)
+        c = compiled(pat)
         if c is not None and (getattr(state.current, "limits", None) is None
                               or _bounded(pat, src)):
             return _ReMatcher(src, c[0], c[1], c[2])
