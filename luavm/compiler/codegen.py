@@ -546,7 +546,7 @@ class Codegen(ExpressionCompiler):
                 adj = fs.emit(f"{', '.join(raw)}, = _adjust({r}, {len(decls)})", s.line)
             adj.rp = call.rp
             adj.alias_target = r
-            call.call = (r, fv, f"{sv}, {cv}")
+            call.call = (r, fv, f"{sv}, {cv}", f"_Ret(({sv}, {cv}))")
             call.op.fn = fv
             fs.emit(f"if {raw[0]} is None: break", s.line)
             fs.emit(f"{cv} = {raw[0]}", s.line)

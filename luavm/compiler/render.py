@@ -203,8 +203,7 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
             # suspension deeper down is handed to the driver and continued here
             out.add(f"{ind}try:", s.op, s.rp)
             if s.call is not None:
-                t, f, args = s.call
-                values = f"({args},)" if args else "()"
+                t, f, args, values = s.call
                 out.add(f"{ind}    if {f} is _YIELD: {t} = yield {values}", s.op, s.rp)
                 out.add(f"{ind}    else: {t} = {f}({args})", s.op, s.rp)
             else:

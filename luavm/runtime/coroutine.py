@@ -10,7 +10,8 @@ them innermost-out: each record receives the value its callee produced.
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import state
 from .frames import CODE_INFO
@@ -228,7 +229,7 @@ def inner(s: Suspend) -> Any:
     frames below to the coroutine driver, then continue those frames."""
     while True:
         recs = s.records[::-1]  # noqa: F841 - read by gen_records() for snapshots
-        rv = yield (s.values if s.kind == "yield" else s)
+        rv = yield (resume_value(s.values) if s.kind == "yield" else s)
         if not recs:  # suspended by a host function called right here
             return rv
         try:
@@ -298,23 +299,37 @@ def enter_gen(co: Coroutine, value: Any, wrap: bool) -> Any:
         st.current = prev
         st.ccalls -= 1
         co.resumer = None
-    if type(out) is tuple:
-        co.status = "suspended"
-        if wrap:
-            return out[0] if len(out) == 1 else Ret(out)
-        return Ret((True,) + out)
-    if type(out) is StopIteration:
+    return gen_result(co, out, wrap)
+
+
+def gen_result(co: Coroutine, out: Any, wrap: bool) -> Any:
+    """What resume (or a wrap function) returns for `out`, the outcome of sending
+    into a live generator: a yield of one value (the value itself) or of several
+    (a Ret), the body's end (its StopIteration) or a host Suspend from below."""
+    c = out.__class__
+    if c is StopIteration:
         co.gen = None
         r = out.value
         if type(r) is Ret and r and r[0] is TAILCALL:
             return enter(co, lambda: r, wrap)  # the body ended in a tail call: run it plainly
         co.status = "dead"
-        vals = r if type(r) is Ret else (r,)
-        return Ret(vals) if wrap else Ret((True,) + vals)
+        if type(r) is Ret:
+            return r if wrap else Ret((True, *r))
+        return r if wrap else Ret((True, r))
     co.status = "suspended"
-    host = Suspend("host", out.values)  # a host suspension below: the task stops
-    host.records = [CoResumeRecord(co, wrap)]
-    raise host
+    if c is Suspend:
+        host = Suspend("host", out.values)  # a host suspension below: the task stops
+        host.records = [CoResumeRecord(co, wrap)]
+        raise host
+    if c is Ret:
+        return out if wrap else Ret((True, *out))
+    return out if wrap else Ret((True, out))
+
+
+def resume_value(args: tuple) -> Any:
+    """Values as a call returns them: one as itself, else a Ret. Resume passes its
+    arguments so to the yield (whose result is a call's); generator forms yield so."""
+    return args[0] if len(args) == 1 else Ret(args)
 
 
 def gen_records(co: Coroutine) -> list[Any]:
@@ -335,18 +350,35 @@ def gen_records(co: Coroutine) -> list[Any]:
     return recs
 
 
+# id(code of a Lua function) -> (that code, its generator-form factory or None, the
+# indexes in its closure of the upvalue boxes the factory takes). Keyed by id: hashing
+# a code object hashes its bytecode and constants (~0.5 µs); the code is held, so
+# its id stays its own.
+_GEN_FORMS: dict[int, tuple[Any, Any, list[int]]] = {}
+
+
 def _gen_form(fn: Any, args: tuple) -> Any:
     """A fresh generator running Lua closure fn as a coroutine body, or None."""
     code = getattr(fn, "__code__", None)
-    ci = CODE_INFO.get(code) if code is not None else None
-    if ci is None or fn.__closure__ is None and ci.proto.upvalues:
+    if code is None:
         return None
+    entry = _GEN_FORMS.get(id(code))
+    if entry is None:
+        entry = _GEN_FORMS[id(code)] = _gen_entry(code)
+    factory = entry[1]
+    if factory is None:
+        return None
+    cl = fn.__closure__
+    return factory(*[cl[i].cell_contents for i in entry[2]])(*args)
+
+
+def _gen_entry(code: Any) -> tuple[Any, Any, list[int]]:
+    ci = CODE_INFO.get(code)
+    if ci is None or not set(ci.proto.upvalues) <= set(code.co_freevars):
+        return (code, None, [])
+    # None when there is no generator form (too deep for Python): the regular form runs it
     factory = ci.chunk.gen_factory(ci.proto)
-    if factory is None:  # no generator form (too deep for Python): the regular form runs it
-        return None
-    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
-    boxes = [cells[n].cell_contents for n in ci.proto.upvalues]
-    return factory(*boxes)(*args)
+    return (code, factory, [code.co_freevars.index(n) for n in ci.proto.upvalues])
 
 
 def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
@@ -363,7 +395,7 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
             raise LuaError(b"C stack overflow")
         return Ret((False, b"C stack overflow"))
     if co.gen is not None:
-        return enter_gen(co, Ret(args), wrap)
+        return enter_gen(co, resume_value(args), wrap)
     recs = co.records
     if recs is None:
         fn = co.fn
@@ -373,7 +405,7 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
             return enter_gen(co, None, wrap)
         return enter(co, lambda: call(fn, *args), wrap)
     co.records = None
-    return enter(co, lambda: run_records(recs, Ret(args)), wrap)
+    return enter(co, lambda: run_records(recs, resume_value(args)), wrap)
 
 
 def yield_(*args: Any) -> Any:

@@ -18,7 +18,7 @@ from ..compiler.ir import Proto
 from ..compiler.render import Source, render_generator, render_module, render_resume
 from ..lexer import LuaSyntaxError
 from . import limits, ops, state
-from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
+from .coroutine import Suspend, apply_pending_handler, inner, resume_value, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, position
 from .values import (
     MAXINT,
@@ -284,6 +284,7 @@ NAMESPACE: dict[str, Any] = {
     "_not_suspending": _not_suspending,
     "_GenExit": GeneratorExit,
     "_inner": inner,
+    "_yvals": resume_value,
     "_INF": math.inf,
     "_NAN": math.nan,
     "__builtins__": {"BaseException": BaseException},
