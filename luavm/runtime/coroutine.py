@@ -117,7 +117,7 @@ def apply_pending_handler(err: LuaError) -> None:
                 err.value = _handle(h, err.value)[0]
                 err.handled = True  # type: ignore[attr-defined]
             return
-        if c in _BOUNDARY_CODES:
+        if c in BOUNDARY_CODES:
             return
         f = f.f_back
     st = state.current
@@ -435,4 +435,6 @@ __all__ = ["Coroutine", "Suspend", "FrameRecord", "PcallRecord", "NORET", "resum
 
 
 _PROTECTED_CODE = protected.__code__
-_BOUNDARY_CODES = {enter.__code__, enter_gen.__code__}
+# Code of the functions that switch into a coroutine (lcoroutine adds its inlined
+# fast paths): a frame of one is a boundary for walks looking for a protected call.
+BOUNDARY_CODES = {enter.__code__, enter_gen.__code__}

@@ -213,6 +213,11 @@ class WrapFunction:
             raise
 
 
+# co_resume and wrap functions switch into coroutines themselves: a frame of theirs
+# is a coroutine boundary for the walks that look for the protected call in force
+C.BOUNDARY_CODES.update({co_resume.__code__, WrapFunction.__call__.__code__})
+
+
 def co_wrap(f: Any = NOVALUE, *_: Any) -> WrapFunction:
     if f.__class__ is not FunctionType:  # a Python function (Lua or builtin) is a function
         check_func(f, 1, "wrap")
