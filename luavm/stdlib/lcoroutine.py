@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from types import FunctionType
 from typing import Any
 
@@ -170,16 +171,11 @@ def _tries_around(stmts: list, target: Any, path: list) -> list | None:
     return None
 
 
-class WrapFunction:
-    """What coroutine.wrap returns: a function that resumes its coroutine."""
+def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
+    """What coroutine.wrap returns: a function that resumes `co`. A closure rather
+    than an object with __call__: a call is ~20 ns cheaper, and a wrap runs per value."""
 
-    __slots__ = ("co",)
-
-    def __init__(self, co: C.Coroutine) -> None:
-        self.co = co
-
-    def __call__(self, *args: Any) -> Any:
-        co = self.co
+    def wrapped(*args: Any) -> Any:
         gen = co.gen
         st = state.current
         try:
@@ -212,16 +208,29 @@ class WrapFunction:
                 e.value = lua_bytes(prefix) + e.value
             raise
 
+    return wrapped
+
+
+WRAP_CODE = wrap_function(None).__code__  # type: ignore[arg-type]  # every wrap function's code
+assert WRAP_CODE.co_freevars == ("co",)
+
+
+def wrapped_coroutine(f: Any) -> C.Coroutine | None:
+    """The coroutine a function made by coroutine.wrap resumes (None for any other value)."""
+    if f.__class__ is FunctionType and f.__code__ is WRAP_CODE:
+        return f.__closure__[0].cell_contents
+    return None
+
 
 # co_resume and wrap functions switch into coroutines themselves: a frame of theirs
 # is a coroutine boundary for the walks that look for the protected call in force
-C.BOUNDARY_CODES.update({co_resume.__code__, WrapFunction.__call__.__code__})
+C.BOUNDARY_CODES.update({co_resume.__code__, WRAP_CODE})
 
 
-def co_wrap(f: Any = NOVALUE, *_: Any) -> WrapFunction:
+def co_wrap(f: Any = NOVALUE, *_: Any) -> Callable[..., Any]:
     if f.__class__ is not FunctionType:  # a Python function (Lua or builtin) is a function
         check_func(f, 1, "wrap")
-    return WrapFunction(C.Coroutine(f))
+    return wrap_function(C.Coroutine(f))
 
 
 def open(st: state.LuaState) -> LuaTable:
@@ -233,4 +242,4 @@ def open(st: state.LuaState) -> LuaTable:
     return t
 
 
-__all__ = ["open", "WrapFunction", "NORET", "arg_error"]
+__all__ = ["open", "wrap_function", "wrapped_coroutine", "NORET", "arg_error"]
