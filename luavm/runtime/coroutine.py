@@ -350,11 +350,10 @@ def gen_records(co: Coroutine) -> list[Any]:
     return recs
 
 
-# id(code of a Lua function) -> (that code, its generator-form factory or None, the
-# indexes in its closure of the upvalue boxes the factory takes). Keyed by id: hashing
-# a code object hashes its bytecode and constants (~0.5 µs); the code is held, so
-# its id stays its own.
-_GEN_FORMS: dict[int, tuple[Any, Any, list[int]]] = {}
+# id(code of a Lua function) -> (that code, its generator form or None). Keyed by
+# id: hashing a code object hashes its bytecode and constants (~0.5 µs); the code
+# is held, so its id stays its own.
+_GEN_FORMS: dict[int, tuple[Any, Any]] = {}
 
 
 def _gen_form(fn: Any, args: tuple) -> Any:
@@ -364,21 +363,17 @@ def _gen_form(fn: Any, args: tuple) -> Any:
         return None
     entry = _GEN_FORMS.get(id(code))
     if entry is None:
-        entry = _GEN_FORMS[id(code)] = _gen_entry(code)
-    factory = entry[1]
-    if factory is None:
-        return None
-    cl = fn.__closure__
-    return factory(*[cl[i].cell_contents for i in entry[2]])(*args)
+        entry = _GEN_FORMS[id(code)] = (code, _gen_function(code))
+    gf = entry[1]
+    return gf(fn, *args) if gf is not None else None
 
 
-def _gen_entry(code: Any) -> tuple[Any, Any, list[int]]:
+def _gen_function(code: Any) -> Any:
     ci = CODE_INFO.get(code)
     if ci is None or not set(ci.proto.upvalues) <= set(code.co_freevars):
-        return (code, None, [])
+        return None
     # None when there is no generator form (too deep for Python): the regular form runs it
-    factory = ci.chunk.gen_factory(ci.proto)
-    return (code, factory, [code.co_freevars.index(n) for n in ci.proto.upvalues])
+    return ci.chunk.gen_function(ci.proto, code.co_freevars)
 
 
 def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:

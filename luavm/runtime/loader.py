@@ -375,25 +375,24 @@ class Chunk:
         return f
 
 
-    def gen_factory(self, proto: Proto) -> Any:
-        """The generator form of a proto (for coroutine bodies), built on first use."""
+    def gen_function(self, proto: Proto, freevars: tuple[str, ...]) -> Any:
+        """The generator form of a proto (for coroutine bodies), built on first use;
+        None if it has none (too deep for Python). freevars: those of its closures."""
         key = (proto.index, -1)
         f = self._resume_cache.get(key)
         if f is False:
             return None
         if f is None:
-            src = render_generator(proto)
+            src = render_generator(proto, freevars)
             try:
                 code = compile(src.text(), _pyfile(self.name, f" coroutine {proto.index}"), "exec")
             except (SyntaxError, RecursionError, MemoryError):  # too deep for Python: no generator form
                 self._resume_cache[key] = False
                 return None
             exec(_distinct(code, self.name), self.ns)
-            f = self.ns.pop(f"_gf{proto.index}")
-            inner_code = next(c for c in f.__code__.co_consts
-                              if hasattr(c, "co_name") and c.co_name == proto.name)
-            CODE_INFO[inner_code] = CodeInfo(self, proto, src.table(), _saved_names(proto))
-            self._texts[inner_code] = src.lines
+            f = self.ns.pop(proto.name)
+            CODE_INFO[f.__code__] = CodeInfo(self, proto, src.table(), _saved_names(proto))
+            self._texts[f.__code__] = src.lines
             self._resume_cache[key] = f
         return f
 
