@@ -10,7 +10,7 @@ from typing import Any
 from ..runtime import coroutine as C
 from ..runtime import ops, state
 from ..runtime.args import NOVALUE, arg_error, check_func, type_error
-from ..runtime.coroutine import Suspend
+from ..runtime.coroutine import Coroutine, Suspend
 from ..runtime.frames import runtime_position
 from ..runtime.ops import C_LIMIT
 from ..runtime.values import NORET, LuaError, LuaTable, Ret, lua_bytes, rt_error
@@ -29,7 +29,7 @@ def co_create(f: Any = NOVALUE, *_: Any) -> C.Coroutine:
 
 
 def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
-    if type(co) is not C.Coroutine:
+    if type(co) is not Coroutine:
         co = _check_co(co, 1, "resume")
     st = state.current
     gen = co.gen
@@ -43,7 +43,7 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     st.current = co
     st.ccalls += 2
     try:
-        out = gen.send(args[0] if len(args) == 1 else Ret(args))
+        out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
     except StopIteration as stop:
         out = stop
     except (LuaError, RecursionError, MemoryError, TypeError) as e:
@@ -75,7 +75,7 @@ def co_yield(*args: Any) -> Any:
 
 
 def co_status(co: Any = NOVALUE, *_: Any) -> bytes:
-    if type(co) is not C.Coroutine:
+    if type(co) is not Coroutine:
         co = _check_co(co, 1, "status")
     if co is state.current.current:
         return b"running"
@@ -188,7 +188,7 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
             st.current = co
             st.ccalls += 1
             try:
-                out = gen.send(args[0] if len(args) == 1 else Ret(args))
+                out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
             except StopIteration as stop:
                 out = stop
             except (LuaError, RecursionError, MemoryError, TypeError) as e:
