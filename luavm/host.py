@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 from . import convert
 from .lexer import LuaSyntaxError
 from .runtime import ops, state
-from .runtime.frames import register_builtin, traceback_lines
+from .runtime.frames import BUILTINS, register_builtin, traceback_lines
 from .runtime.icache import invalidate
 from .runtime.limits import Limits, LuaLimitError
 from .runtime.loader import load_chunk
@@ -70,11 +70,11 @@ def _open_libs(st: LuaState) -> LuaTable:
     # builtins are known by name: for error messages, tracebacks and snapshots
     _register_tree(st, G)
     from .stdlib import base as _b
-    from .stdlib.lcoroutine import WrapFunction
+    from .stdlib.lcoroutine import WRAP_CODE
 
     register_builtin(_b.ipairs_iter, "ipairs_iter")
     st.registry.setdefault("ipairs_iter", _b.ipairs_iter)
-    register_builtin(WrapFunction.__call__, "?")
+    BUILTINS.setdefault(WRAP_CODE, "?")  # the functions coroutine.wrap makes
     for ev, f in lstring.METAMETHODS.items():
         register_builtin(f, "?")
         st.registry.setdefault("string_meta." + ev.decode(), f)

@@ -109,11 +109,12 @@ class _Writer:
             return ["chunk", obj.name, obj.source]
         if t is HostFunction:
             return ["host", _qualified(obj.fn, path)]
-        from .stdlib.lcoroutine import WrapFunction
+        from .stdlib.lcoroutine import wrapped_coroutine
         from .stdlib.lstring import GMatchIterator
 
-        if t is WrapFunction:
-            return ["wrap", self.ref(obj.co, f"{path}.<coroutine>")]
+        co = wrapped_coroutine(obj)
+        if co is not None:
+            return ["wrap", self.ref(co, f"{path}.<coroutine>")]
         if t is GMatchIterator:
             return ["gmatch", obj.m.src, obj.pat, obj.src, obj.lastmatch]
         raise SnapshotError(f"cannot snapshot {_describe(obj)} at {path}")
@@ -304,9 +305,9 @@ class _Reader:
                 boxes = [self.value(b) for b in o[3]]
                 self.objs[i] = chunk.ns[f"_p{proto.index}"](*boxes)
             elif kind == "wrap":
-                from .stdlib.lcoroutine import WrapFunction
+                from .stdlib.lcoroutine import wrap_function
 
-                self.objs[i] = WrapFunction(self.obj(o[1]))
+                self.objs[i] = wrap_function(self.obj(o[1]))
             elif kind == "gmatch":
                 from .stdlib import patterns
                 from .stdlib.lstring import GMatchIterator

@@ -574,7 +574,7 @@ class Codegen(ExpressionCompiler):
                               f" and {r}[0] is not _TAILCALL else _adjust({r}, {n})", s.line)
             adj.rp = call.rp
             adj.alias_target = r
-            call.call = (r, fv, f"{sv}, {cv}")
+            call.call = (r, fv, f"{sv}, {cv}", f"_Ret(({sv}, {cv}))")
             call.op.fn = fv
             fs.emit(f"if {raw[0]} is None: break", s.line)
             fs.emit(f"{cv} = {raw[0]}", s.line)

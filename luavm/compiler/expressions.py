@@ -103,7 +103,8 @@ class ExpressionCompiler:
                 else:
                     src = self.call(e, want=-1).text if not isinstance(e, A.Vararg) else "_va"
                     ts = [fs.temp() for _ in range(need)]
-                    fs.emit(f"{', '.join(ts)}, = _pad({src}, {need})", line)
+                    fs.emit(f"{', '.join(ts)}, = {src} if _plen({src}) == {need} else _pad({src}, {need})",
+                            line)
                     atoms.extend(Atom(t) for t in ts)
             elif len(atoms) < n:
                 atoms.append(self.stable(self.expr(e)))
@@ -265,16 +266,20 @@ class ExpressionCompiler:
             callee = (kind, nm.strip("'"))
         ln = fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
                      resume=f"{t} = _rv", callee=callee)
-        ln.call = (t, fn.text, ", ".join(argt))
+        ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
         ln.op.fn = fn.text
         # the adjustment may run a pending tail call: a suspension there resumes
         # exactly like one inside the call itself
         if want == 1:
             adj = fs.emit(f"if {t}.__class__ is _Ret: {t} = _first({t})", e.line, "call", (desc,))
         elif want == 0:
-            adj = fs.emit(f"if {t}.__class__ is _Ret: _discard({t})", e.line, "call", (desc,))
+            # only a pending tail call needs running: several values are just dropped
+            adj = fs.emit(f"if {t}.__class__ is _Ret and {t} and {t}[0] is _TAILCALL: _discard({t})",
+                          e.line, "call", (desc,))
         else:
-            adj = fs.emit(f"{t} = _results({t}) if {t}.__class__ is _Ret else ({t},)", e.line, "call", (desc,))
+            # _results inline for the common cases: one plain value, a Ret of values
+            adj = fs.emit(f"{t} = ({t},) if {t}.__class__ is not _Ret else {t} if not {t} "
+                          f"or {t}[0] is not _TAILCALL else _results({t})", e.line, "call", (desc,))
         adj.rp = ln.rp
         adj.alias_target = t
         return Atom(t)
@@ -490,3 +495,18 @@ def _start_line(e: A.Expr) -> int:
     while isinstance(e, (A.BinOp, A.Index, A.Call, A.MethodCall)):
         e = e.left if isinstance(e, A.BinOp) else e.func if isinstance(e, A.Call) else e.obj
     return e.line
+
+
+def yielded(argt: list[str], star: bool) -> str:
+    """What a generator form yields for `coroutine.yield(args)`: one value as
+    itself, else a Ret (the driver tells them apart without a tuple per yield)."""
+    if not argt:
+        return "_NORET"
+    if star:
+        if len(argt) == 1:  # yield(f()): the values of a call, as a tuple
+            t = argt[0][1:]
+            return f"({t}[0] if _plen({t}) == 1 else _Ret({t}))"
+        return f"_yvals(({', '.join(argt)},))"  # may be one value
+    if len(argt) == 1:
+        return f"({argt[0]})"
+    return f"_Ret(({', '.join(argt)},))"

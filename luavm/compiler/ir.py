@@ -37,7 +37,9 @@ class Line:
     op: OpInfo
     resume: str | None = None
     rp: int = -1  # resume point index within the proto, assigned by the compiler
-    call: tuple[str, str, str] | None = None  # (target, callee, args) of a call line
+    # (target, callee, args, yielded) of a call line; yielded: what a generator form
+    # yields if the callee is coroutine.yield (one value as itself, else a Ret)
+    call: tuple[str, str, str, str] | None = None
     alias_target: str | None = None  # an adjust line sharing its call's resume point
 
 

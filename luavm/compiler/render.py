@@ -210,8 +210,7 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
             # suspension deeper down is handed to the driver and continued here
             out.add(f"{ind}try:", s.op, s.rp)
             if s.call is not None:
-                t, f, args = s.call
-                values = f"({args},)" if args else "()"
+                t, f, args, values = s.call
                 out.add(f"{ind}    if {f} is _YIELD: {t} = yield {values}", s.op, s.rp)
                 out.add(f"{ind}    else: {t} = {f}({args})", s.op, s.rp)
             else:
@@ -243,19 +242,24 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
         render_try(s, depth, out, lambda d: _render_gen_stmts(s.body, d, out))
 
 
-def render_generator(p: Proto) -> Source:
-    """Source of `_gf{p}`: function p as a Python generator, used when it is the
-    body of a coroutine: yields in it cost what a Python generator's do."""
+def render_generator(p: Proto, freevars: tuple[str, ...]) -> Source:
+    """Source of generator function `{p.name}`: function p as a Python generator, used
+    when it is the body of a coroutine: yields in it cost what a Python generator's do.
+    It takes the closure it stands for first (`_self`) and reads the upvalue boxes
+    from its cells (`freevars`: the closure's code's free variables), so starting a
+    coroutine costs one call, not a factory call and a list of boxes."""
     out = Source()
-    out.add(f"def _gf{p.index}({', '.join(p.upvalues)}):  # {p.lua_name} as a coroutine body")
-    out.add(f"    def {p.name}({_params(p)}):", OpInfo(p.line))
+    out.add(f"def {p.name}(_self, {_params(p)}):  # {p.lua_name} as a coroutine body", OpInfo(p.line))
+    if p.upvalues:
+        out.add("    _cl = _self.__closure__", OpInfo(p.line))
+    for n in p.upvalues:
+        out.add(f"    {n} = _cl[{freevars.index(n)}].cell_contents", OpInfo(p.line))
     for b in p.boxed_params:
-        out.add(f"        {b} = _Box({b})", OpInfo(p.line))
-    out.add("        if False:", OpInfo(p.line))
-    out.add("            yield", OpInfo(p.line))
-    out.add("        try:", OpInfo(p.line))
-    _render_gen_stmts(p.body, 3, out)
-    out.add("        except _PYERRORS as _e:", OpInfo(p.end_line))
-    out.add("            raise _pyerr(_e) from None", OpInfo(p.end_line))
-    out.add(f"    return {p.name}")
+        out.add(f"    {b} = _Box({b})", OpInfo(p.line))
+    out.add("    if False:", OpInfo(p.line))
+    out.add("        yield", OpInfo(p.line))
+    out.add("    try:", OpInfo(p.line))
+    _render_gen_stmts(p.body, 2, out)
+    out.add("    except _PYERRORS as _e:", OpInfo(p.end_line))
+    out.add("        raise _pyerr(_e) from None", OpInfo(p.end_line))
     return out

@@ -117,7 +117,7 @@ def apply_pending_handler(err: LuaError) -> None:
                 err.value = _handle(h, err.value)[0]
                 err.handled = True  # type: ignore[attr-defined]
             return
-        if c in _BOUNDARY_CODES:
+        if c in BOUNDARY_CODES:
             return
         f = f.f_back
     st = state.current
@@ -229,7 +229,7 @@ def inner(s: Suspend) -> Any:
     frames below to the coroutine driver, then continue those frames."""
     while True:
         recs = s.records[::-1]  # noqa: F841 - read by gen_records() for snapshots
-        rv = yield (s.values if s.kind == "yield" else s)
+        rv = yield (resume_value(s.values) if s.kind == "yield" else s)
         if not recs:  # suspended by a host function called right here
             return rv
         try:
@@ -299,23 +299,37 @@ def enter_gen(co: Coroutine, value: Any, wrap: bool) -> Any:
         st.current = prev
         st.ccalls -= 1
         co.resumer = None
-    if type(out) is tuple:
-        co.status = "suspended"
-        if wrap:
-            return out[0] if len(out) == 1 else Ret(out)
-        return Ret((True,) + out)
-    if type(out) is StopIteration:
+    return gen_result(co, out, wrap)
+
+
+def gen_result(co: Coroutine, out: Any, wrap: bool) -> Any:
+    """What resume (or a wrap function) returns for `out`, the outcome of sending
+    into a live generator: a yield of one value (the value itself) or of several
+    (a Ret), the body's end (its StopIteration) or a host Suspend from below."""
+    c = out.__class__
+    if c is StopIteration:
         co.gen = None
         r = out.value
         if type(r) is Ret and r and r[0] is TAILCALL:
             return enter(co, lambda: r, wrap)  # the body ended in a tail call: run it plainly
         co.status = "dead"
-        vals = r if type(r) is Ret else (r,)
-        return Ret(vals) if wrap else Ret((True,) + vals)
+        if type(r) is Ret:
+            return r if wrap else Ret((True, *r))
+        return r if wrap else Ret((True, r))
     co.status = "suspended"
-    host = Suspend("host", out.values)  # a host suspension below: the task stops
-    host.records = [CoResumeRecord(co, wrap)]
-    raise host
+    if c is Suspend:
+        host = Suspend("host", out.values)  # a host suspension below: the task stops
+        host.records = [CoResumeRecord(co, wrap)]
+        raise host
+    if c is Ret:
+        return out if wrap else Ret((True, *out))
+    return out if wrap else Ret((True, out))
+
+
+def resume_value(args: tuple) -> Any:
+    """Values as a call returns them: one as itself, else a Ret. Resume passes its
+    arguments so to the yield (whose result is a call's); generator forms yield so."""
+    return args[0] if len(args) == 1 else Ret(args) if args else NORET
 
 
 def gen_records(co: Coroutine) -> list[Any]:
@@ -336,18 +350,30 @@ def gen_records(co: Coroutine) -> list[Any]:
     return recs
 
 
+# id(code of a Lua function) -> (that code, its generator form or None). Keyed by
+# id: hashing a code object hashes its bytecode and constants (~0.5 µs); the code
+# is held, so its id stays its own.
+_GEN_FORMS: dict[int, tuple[Any, Any]] = {}
+
+
 def _gen_form(fn: Any, args: tuple) -> Any:
     """A fresh generator running Lua closure fn as a coroutine body, or None."""
     code = getattr(fn, "__code__", None)
-    ci = CODE_INFO.get(code) if code is not None else None
-    if ci is None or fn.__closure__ is None and ci.proto.upvalues:
+    if code is None:
         return None
-    factory = ci.chunk.gen_factory(ci.proto)
-    if factory is None:  # no generator form (too deep for Python): the regular form runs it
+    entry = _GEN_FORMS.get(id(code))
+    if entry is None:
+        entry = _GEN_FORMS[id(code)] = (code, _gen_function(code))
+    gf = entry[1]
+    return gf(fn, *args) if gf is not None else None
+
+
+def _gen_function(code: Any) -> Any:
+    ci = CODE_INFO.get(code)
+    if ci is None or not set(ci.proto.upvalues) <= set(code.co_freevars):
         return None
-    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
-    boxes = [cells[n].cell_contents for n in ci.proto.upvalues]
-    return factory(*boxes)(*args)
+    # None when there is no generator form (too deep for Python): the regular form runs it
+    return ci.chunk.gen_function(ci.proto, code.co_freevars)
 
 
 def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
@@ -364,7 +390,7 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
             raise LuaError(b"C stack overflow")
         return Ret((False, b"C stack overflow"))
     if co.gen is not None:
-        return enter_gen(co, Ret(args), wrap)
+        return enter_gen(co, resume_value(args), wrap)
     recs = co.records
     if recs is None:
         fn = co.fn
@@ -374,7 +400,7 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
             return enter_gen(co, None, wrap)
         return enter(co, lambda: call(fn, *args), wrap)
     co.records = None
-    return enter(co, lambda: run_records(recs, Ret(args)), wrap)
+    return enter(co, lambda: run_records(recs, resume_value(args)), wrap)
 
 
 def yield_(*args: Any) -> Any:
@@ -404,4 +430,6 @@ __all__ = ["Coroutine", "Suspend", "FrameRecord", "PcallRecord", "NORET", "resum
 
 
 _PROTECTED_CODE = protected.__code__
-_BOUNDARY_CODES = {enter.__code__, enter_gen.__code__}
+# Code of the functions that switch into a coroutine (lcoroutine adds its inlined
+# fast paths): a frame of one is a boundary for walks looking for a protected call.
+BOUNDARY_CODES = {enter.__code__, enter_gen.__code__}

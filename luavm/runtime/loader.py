@@ -20,7 +20,7 @@ from ..compiler.ir import Proto
 from ..compiler.render import Source, render_generator, render_module, render_resume
 from ..lexer import LuaSyntaxError
 from . import icache, limits, ops, state
-from .coroutine import Suspend, apply_pending_handler, inner, to_lua_error
+from .coroutine import Suspend, apply_pending_handler, inner, resume_value, to_lua_error
 from .frames import CODE_INFO, CodeInfo, chunkid, forget, position
 from .values import (
     EMPTY_HASH,
@@ -327,6 +327,7 @@ NAMESPACE: dict[str, Any] = {
     "_not_suspending": _not_suspending,
     "_GenExit": GeneratorExit,
     "_inner": inner,
+    "_yvals": resume_value,
     "_INF": math.inf,
     "_NAN": math.nan,
     "__builtins__": {"BaseException": BaseException},
@@ -426,25 +427,24 @@ class Chunk:
         return f
 
 
-    def gen_factory(self, proto: Proto) -> Any:
-        """The generator form of a proto (for coroutine bodies), built on first use."""
+    def gen_function(self, proto: Proto, freevars: tuple[str, ...]) -> Any:
+        """The generator form of a proto (for coroutine bodies), built on first use;
+        None if it has none (too deep for Python). freevars: those of its closures."""
         key = (proto.index, -1)
         f = self._resume_cache.get(key)
         if f is False:
             return None
         if f is None:
-            src = render_generator(proto)
+            src = render_generator(proto, freevars)
             try:
                 code = compile(src.text(), _pyfile(self.name, f" coroutine {proto.index}"), "exec")
             except (SyntaxError, RecursionError, MemoryError):  # too deep for Python: no generator form
                 self._resume_cache[key] = False
                 return None
             exec(_distinct(code, self.name), self.ns)
-            f = self.ns.pop(f"_gf{proto.index}")
-            inner_code = next(c for c in f.__code__.co_consts
-                              if hasattr(c, "co_name") and c.co_name == proto.name)
-            self._register(inner_code, CodeInfo(weakref.ref(self), proto, src.table(), _saved_names(proto)))
-            self._texts[inner_code] = src.lines
+            f = self.ns.pop(proto.name)
+            self._register(f.__code__, CodeInfo(weakref.ref(self), proto, src.table(), _saved_names(proto)))
+            self._texts[f.__code__] = src.lines
             self._resume_cache[key] = f
         return f
 

@@ -388,7 +388,7 @@ def _runerror_message(msg: bytes) -> Any:
         if c is C._PROTECTED_CODE:
             h = f.f_locals.get("handler")
             return msg if h is None else C._handle(h, msg)[0]
-        if c in C._BOUNDARY_CODES:
+        if c in C.BOUNDARY_CODES:
             return msg  # a coroutine runs without a message handler
         f = f.f_back
     if getattr(state.current, "lua_c_msghandler", False):
