@@ -99,6 +99,15 @@ def main(argv: list[str] | None = None) -> int:
     return run_with_big_stack(lambda: _main(argv))
 
 
+def _default_sigpipe() -> None:
+    """As a C program: output into a closed pipe (`luavm f.lua | head`) ends the
+    process quietly, not with a Python traceback."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
 def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handling
     from . import LuaRuntime
     from .lexer import LuaSyntaxError
@@ -307,5 +316,11 @@ def _repl(rt: Any, run: Any) -> None:
             state.activate(prev)
 
 
+def cli() -> int:
+    """The `luavm` command."""
+    _default_sigpipe()
+    return main()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(cli())
