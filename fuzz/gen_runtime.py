@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .gen_diff import PAT_BAD, PAT_ITEMS, lua_str
+from .gen_diff_lua import PAT_BAD, PAT_ITEMS, lua_str
 
 PRELUDE = """\
 local function kless(a, b)
