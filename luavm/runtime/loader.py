@@ -506,7 +506,7 @@ def load_chunk(source: bytes, name: str, counting: bool | None = None) -> Chunk:
     c = _CACHE.get(key)
     if c is None:
         c = Chunk(source, name, counting)
-        if len(_CACHE) > 128:
+        if len(_CACHE) > 32:
             _CACHE.clear()
         _CACHE[key] = c
     return c
