@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .. import ast as A
 from ..runtime.limits import poll
 from . import fastpath, flatten, types
+from .append import AppendCompiler
 from .expressions import (
     STRAIGHT_LINE,
     TAIL_BURST,
@@ -161,7 +162,7 @@ class _Nest:
 
 
 
-class Codegen(ExpressionCompiler):
+class Codegen(ExpressionCompiler, AppendCompiler):
     def __init__(self, chunk: A.Chunk, counting: bool = False) -> None:
         self.chunk = chunk
         self.counting = counting  # count steps (function entries, loop iterations) for limits
@@ -355,6 +356,8 @@ class Codegen(ExpressionCompiler):
                         if a.text != storage:
                             fs.emit(f"{storage} = {a.text}", line)
                         return
+            if self.append_shape(t) is not None and self.append(t, exprs[0], line):  # type: ignore[arg-type]
+                return
             place = self.place(t)
             a = self.expr(exprs[0])
             self.store(place, a, line)
