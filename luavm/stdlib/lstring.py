@@ -31,8 +31,8 @@ from ..runtime.values import (
     tostr,
     type_name,
 )
+from . import fastgsub, patterns
 from . import pack as _pack
-from . import patterns
 from .ltable import MAX_RESULTS
 from .strformat import str_format
 
@@ -405,9 +405,17 @@ def _no_match(s: bytes, p: bytes) -> bool:
 
 
 def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = None, *_: Any) -> Ret:
-    if (type(s) is bytes and type(p) is bytes and n is None and p[:1] != b"^"
-            and type_name(repl) in ("string", "function", "table") and _no_match(s, p)):
-        return Ret((s, 0))  # the common case of escaping: nothing to replace
+    if type(s) is bytes and type(p) is bytes and n is None and p[:1] != b"^":
+        tr = type_name(repl)
+        if tr in ("string", "function", "table"):
+            plan = _PLANS[p] if p in _PLANS else _plan(p)
+            if plan is not None and plan[0] is False and patterns.USE_RE:
+                r = fastgsub.gsub_re(s, plan[1], plan[2], repl, tr,
+                                     _compile_repl(repl) if tr == "string" else None)
+                if r is not None:
+                    return r
+            if _no_match(s, p):
+                return Ret((s, 0))  # the common case of escaping: nothing to replace
     src = check_str(s, 1, "gsub")
     p = check_str(p, 2, "gsub")
     tr = type_name(repl) if repl is not NOVALUE else "no value"
