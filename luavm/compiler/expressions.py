@@ -273,7 +273,10 @@ class ExpressionCompiler:
         # the adjustment may run a pending tail call: a suspension there resumes
         # exactly like one inside the call itself
         if want == 1:
-            adj = fs.emit(f"if {t}.__class__ is _Ret: {t} = _first({t})", e.line, "call", (desc,))
+            # the first of several values inline (`s:find()`, `s:gsub()`): _first only
+            # for none or a pending tail call
+            adj = fs.emit(f"if {t}.__class__ is _Ret: {t} = {t}[0] if {t} and {t}[0] is not _TAILCALL "
+                          f"else _first({t})", e.line, "call", (desc,))
         elif want == 0:
             # only a pending tail call needs running: several values are just dropped
             adj = fs.emit(f"if {t}.__class__ is _Ret and {t} and {t}[0] is _TAILCALL: _discard({t})",

@@ -268,6 +268,19 @@ def _fast_find(s: bytes, p: bytes, init: Any, find: int) -> Any:
 
 def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = None, *_: Any) -> Any:
     if type(s) is bytes and type(p) is bytes:
+        plan = _PLANS.get(p)
+        if (plan is not None and plan[0] is not _PLAIN and (plain is None or plain is False)
+                and (init is None or type(init) is int and 0 < init <= len(s) + 1)
+                and getattr(state.current, "limits", None) is None and patterns.USE_RE):
+            # _fast_find's regex case inline (the common `s:find(pattern, pos)`)
+            kind, rx, ncap = plan
+            st = 0 if init is None else init - 1
+            m = rx.match(s, st) if kind else rx.search(s, st)
+            if m is None:
+                return None
+            if ncap:
+                return Ret((m.start() + 1, m.end()) + m.groups())
+            return Ret((m.start() + 1, m.end()))
         r = _fast_find(s, p, init, 1 if plain is None or plain is False else 2)
         if r is not NOVALUE:
             return r
