@@ -209,3 +209,42 @@ def test_snapshots_inside_loops_of_every_compiled_kind():
     ref = run_lua54(src)
     if ref is not None:
         assert straight[0] == ref
+
+
+def test_snapshots_in_fused_appends_and_generic_for_setup():
+    # t[#t + 1] = v compiled as one fast path: suspensions in __len, in the value,
+    # in __newindex; generic for: in __pairs, in the explist call, in a pending
+    # tail call of the explist, in the iterator, with a closing value
+    src = """
+    fetch = fetch or function(v) return "<" .. tostring(v) .. ">" end
+    local buf = {}
+    buf[#buf + 1] = fetch("a")
+    local m = setmetatable({}, {__len = function() return #fetch("xyz") end,
+                                __newindex = function(t, k, v) rawset(t, k, v .. fetch("n")) end})
+    m[#m + 1] = fetch("b")
+    m[#m + 1] = "c"
+    local p = setmetatable({}, {__pairs = function(t) fetch("p") return next, {x = 1}, nil end})
+    for k, v in pairs(p) do buf[#buf + 1] = k .. v end
+    local function three() return next, {y = 2}, nil end
+    local function tail() fetch("t") return three() end
+    for k, v in tail() do buf[#buf + 1] = k .. v end
+    local function it(s, c) if c < s then fetch(c) return c + 1 end end
+    for i in it, 2, 0 do buf[#buf + 1] = i end
+    local closed = {}
+    local cv = setmetatable({}, {__close = function() closed[1] = "closed" end})
+    local function withclose() return it, 1, 0, cv end
+    for i in withclose() do buf[#buf + 1] = i end
+    for i, v in ipairs({fetch("i1"), fetch("i2")}) do buf[#buf + 1] = i .. v end
+    local out = {}
+    for i = 1, #buf do out[#out + 1] = tostring(buf[i]) end
+    print(table.concat(out, " "), rawget(m, 6), rawget(m, 7), closed[1])
+    return table.concat(out, " "), rawget(m, 6), rawget(m, 7), closed[1]
+    """
+    straight = run_straight(src)
+    restored = run_restored(src)
+    assert restored == straight
+    assert straight[1] == ["<a> x1 y2 1 2 1 1<i1> 2<i2>", "c", None, "closed"]
+    assert straight[2] == 12
+    ref = run_lua54(src)
+    if ref is not None:
+        assert straight[0] == ref

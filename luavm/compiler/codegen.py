@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .. import ast as A
 from ..runtime.limits import poll
 from . import fastpath, flatten, types
+from .append import AppendCompiler
 from .expressions import (
     STRAIGHT_LINE,
     TAIL_BURST,
@@ -161,7 +162,7 @@ class _Nest:
 
 
 
-class Codegen(ExpressionCompiler):
+class Codegen(ExpressionCompiler, AppendCompiler):
     def __init__(self, chunk: A.Chunk, counting: bool = False) -> None:
         self.chunk = chunk
         self.counting = counting  # count steps (function entries, loop iterations) for limits
@@ -355,6 +356,8 @@ class Codegen(ExpressionCompiler):
                         if a.text != storage:
                             fs.emit(f"{storage} = {a.text}", line)
                         return
+            if self.append_shape(t) is not None and self.append(t, exprs[0], line):  # type: ignore[arg-type]
+                return
             place = self.place(t)
             a = self.expr(exprs[0])
             self.store(place, a, line)
@@ -541,15 +544,24 @@ class Codegen(ExpressionCompiler):
         decls = self.res.decls[id(s)]
         # a 4th value (Lua 5.4) is closed when the loop ends
         closing = len(s.exprs) >= 4 or isinstance(s.exprs[-1], (A.Call, A.MethodCall, A.Vararg))
-        vals = [self.stable(a) for a in self.explist_adjusted(s.exprs, 4 if closing else 3, s.line)]
-        f, st, ctl = vals[:3]
         fv, sv, cv = fs.temp("_fn"), fs.temp("_s"), fs.temp("_c")
-        fs.emit(f"{fv}, {sv}, {cv} = {f.text}, {st.text}, {ctl.text}", s.line)
+        clv, flag = (fs.temp("_clv"), fs.temp("_cl")) if closing else ("", "")
+        if len(s.exprs) == 1 and isinstance(s.exprs[0], (A.Call, A.MethodCall)):
+            # `for ... in pairs(t)`: a builtin returns exactly its three values, taken
+            # as they are; anything else (a pending tail call, more or fewer values)
+            # goes through _forexp (it is the call's adjustment: same resume point)
+            self.call(s.exprs[0], want=-1, adjust=(
+                f"({fv}, {sv}, {cv}), {clv} = ({{t}}, None) if {{t}}.__class__ is _Ret and _plen({{t}}) == 3 "
+                f"and {{t}}[0] is not _TAILCALL else _forexp({{t}})"))
+        else:
+            vals = [self.stable(a) for a in self.explist_adjusted(s.exprs, 4 if closing else 3, s.line)]
+            f, st, ctl = vals[:3]
+            fs.emit(f"{fv}, {sv}, {cv} = {f.text}, {st.text}, {ctl.text}", s.line)
+            if closing:
+                fs.emit(f"{clv} = {vals[3].text}", s.line)
         loop = Loop([], OpInfo(s.line))
         if closing:
-            clv, flag = fs.temp("_clv"), fs.temp("_cl")
-            fs.emit(f"{clv} = {vals[3].text}", s.line)
-            fs.emit(f"{flag} = _close_prepare({clv}, '(for state)')", s.line)
+            fs.emit(f"{flag} = {clv} is not None and _close_prepare({clv}, '(for state)')", s.line)
             tr = Try([loop], clv, flag, OpInfo(s.line, "close"), OpInfo(s.line, "closeerr"))
             fs.out.append(tr)
         else:
@@ -558,7 +570,15 @@ class Codegen(ExpressionCompiler):
             self.tick(s.line)
             r = fs.temp("_r")
             # Lua puts the iterator call on the line where the explist starts
-            call = fs.emit(f"{r} = {fv}({sv}, {cv})", _start_line(s.exprs[0]), "call",
+            text = f"{r} = {fv}({sv}, {cv})"
+            if len(decls) <= 2:
+                # next and ipairs' iterator over a table run inline, their pair a plain
+                # tuple (no builtin's frame, no Ret); anything else is called
+                text = (f"{r} = {sv}.next({cv}) if {fv} is _NEXT and {sv}.__class__ is _LT else "
+                        f"({cv} + 1, _v) if {fv} is _INEXT and {sv}.__class__ is _LT and {cv}.__class__ is _int "
+                        f"and 0 <= {cv} < _plen(_a := {sv}.arr) and (_v := _a[{cv}]) is not None "
+                        f"else {fv}({sv}, {cv})")
+            call = fs.emit(text, _start_line(s.exprs[0]), "call",
                            ("for iterator 'for iterator'",),
                            resume=f"{r} = _rv", callee=("for iterator", "for iterator"))
             pys = [fs.declare_local(d) for d in decls]
@@ -566,11 +586,13 @@ class Codegen(ExpressionCompiler):
             # the iterator's results, inline when they are exactly what is needed
             # (next and ipairs return a pair): no helper call per iteration
             if len(decls) == 1:
-                adj = fs.emit(f"{raw[0]} = {r} if {r}.__class__ is not _Ret else {r}[0] if {r}"
-                              f" and {r}[0] is not _TAILCALL else _first({r})", s.line)
+                adj = fs.emit(f"{raw[0]} = {r}[0] if {r}.__class__ is _tuple else {r} if {r}.__class__ "
+                              f"is not _Ret else {r}[0] if {r} and {r}[0] is not _TAILCALL else _first({r})",
+                              s.line)
             else:
                 n = len(decls)
-                adj = fs.emit(f"{', '.join(raw)}, = {r} if {r}.__class__ is _Ret and _plen({r}) == {n}"
+                pair = f"{r}.__class__ is _tuple or " if n == 2 else ""
+                adj = fs.emit(f"{', '.join(raw)}, = {r} if {pair}{r}.__class__ is _Ret and _plen({r}) == {n}"
                               f" and {r}[0] is not _TAILCALL else _adjust({r}, {n})", s.line)
             adj.rp = call.rp
             adj.alias_target = r

@@ -244,8 +244,10 @@ class ExpressionCompiler:
         t = self.fs.temp()
         self.fs.emit(f"{t} = {fn.text}", self.line)
         return Atom(t, fn.desc)
-    def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None) -> Atom:
-        """want: 1 one value, 0 none (statement), -1 all values as a tuple."""
+    def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None,
+             adjust: str | None = None) -> Atom:
+        """want: 1 one value, 0 none (statement), -1 all values as a tuple.
+        `adjust` replaces the adjustment line of want -1 (`{t}`: the raw result)."""
         fs = self.fs
         fn, args, star, desc = self.call_parts(e)
         argt = [a.text for a in args]
@@ -271,11 +273,16 @@ class ExpressionCompiler:
         # the adjustment may run a pending tail call: a suspension there resumes
         # exactly like one inside the call itself
         if want == 1:
-            adj = fs.emit(f"if {t}.__class__ is _Ret: {t} = _first({t})", e.line, "call", (desc,))
+            # the first of several values inline (`s:find()`, `s:gsub()`): _first only
+            # for none or a pending tail call
+            adj = fs.emit(f"if {t}.__class__ is _Ret: {t} = {t}[0] if {t} and {t}[0] is not _TAILCALL "
+                          f"else _first({t})", e.line, "call", (desc,))
         elif want == 0:
             # only a pending tail call needs running: several values are just dropped
             adj = fs.emit(f"if {t}.__class__ is _Ret and {t} and {t}[0] is _TAILCALL: _discard({t})",
                           e.line, "call", (desc,))
+        elif adjust is not None:
+            adj = fs.emit(adjust.format(t=t), e.line, "call", (desc,))
         else:
             # _results inline for the common cases: one plain value, a Ret of values
             adj = fs.emit(f"{t} = ({t},) if {t}.__class__ is not _Ret else {t} if not {t} "

@@ -91,6 +91,15 @@ def _pad(v: tuple, n: int) -> tuple:
     return v + (None,) * (n - len(v))
 
 
+def _forexp(r: Any) -> tuple[tuple, Any]:
+    """A generic for's explist call results as ((f, s, control), closing value):
+    the general case of the inline test in the generated code."""
+    v = ops.results(r)
+    if len(v) < 4:
+        v = v + (None,) * (4 - len(v))
+    return (v[0], v[1], v[2]), v[3]
+
+
 def _newtable(arr: list) -> LuaTable:
     """A constructor's table whose last positional values may be nil (trimmed)."""
     while arr and arr[-1] is None:
@@ -302,6 +311,7 @@ NAMESPACE: dict[str, Any] = {
     "_TC": ops.TAIL_COUNT,
     "_adjust": _adjust,
     "_pad": _pad,
+    "_forexp": _forexp,
     "_index": ops.index,
     "_index_str": ops.index_str,
     "_IC": icache.IC,
@@ -332,6 +342,7 @@ NAMESPACE: dict[str, Any] = {
     "_NAN": math.nan,
     "__builtins__": {"BaseException": BaseException},
     "_plen": len,
+    "_tuple": tuple,
     "_int": int,
     "_float": float,
     "_bytes": bytes,
@@ -342,9 +353,12 @@ NAMESPACE: dict[str, Any] = {
 
 
 def _install_yield() -> None:
+    from ..stdlib.base import ipairs_iter, lua_next
     from ..stdlib.lcoroutine import co_yield
 
     NAMESPACE["_YIELD"] = co_yield  # generator forms turn calls to it into `yield`
+    NAMESPACE["_NEXT"] = lua_next  # generic for runs these two inline over tables
+    NAMESPACE["_INEXT"] = ipairs_iter
 
 
 _install_yield()

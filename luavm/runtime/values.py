@@ -328,7 +328,9 @@ class LuaTable:
                     if tk is int and 0 < k <= (self.aux.hw if self.aux is not None else 0):
                         i = len(arr)  # the array part shrank during traversal
                     else:
-                        raise rt_error("invalid key to 'next'", runerror=True)
+                        # luaG_runerror inside the C function `next`: no position (also
+                        # when generated code runs `next` inline, see codegen st_GenFor)
+                        raise LuaError(b"invalid key to 'next'")
                 else:
                     aux = self._aux()
                     keys = aux.keys

@@ -31,8 +31,8 @@ from ..runtime.values import (
     tostr,
     type_name,
 )
+from . import fastgsub, patterns
 from . import pack as _pack
-from . import patterns
 from .ltable import MAX_RESULTS
 from .strformat import str_format
 
@@ -268,6 +268,19 @@ def _fast_find(s: bytes, p: bytes, init: Any, find: int) -> Any:
 
 def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = None, *_: Any) -> Any:
     if type(s) is bytes and type(p) is bytes:
+        plan = _PLANS.get(p)
+        if (plan is not None and plan[0] is not _PLAIN and (plain is None or plain is False)
+                and (init is None or type(init) is int and 0 < init <= len(s) + 1)
+                and getattr(state.current, "limits", None) is None and patterns.USE_RE):
+            # _fast_find's regex case inline (the common `s:find(pattern, pos)`)
+            kind, rx, ncap = plan
+            st = 0 if init is None else init - 1
+            m = rx.match(s, st) if kind else rx.search(s, st)
+            if m is None:
+                return None
+            if ncap:
+                return Ret((m.start() + 1, m.end()) + m.groups())
+            return Ret((m.start() + 1, m.end()))
         r = _fast_find(s, p, init, 1 if plain is None or plain is False else 2)
         if r is not NOVALUE:
             return r
@@ -405,9 +418,17 @@ def _no_match(s: bytes, p: bytes) -> bool:
 
 
 def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = None, *_: Any) -> Ret:
-    if (type(s) is bytes and type(p) is bytes and n is None and p[:1] != b"^"
-            and type_name(repl) in ("string", "function", "table") and _no_match(s, p)):
-        return Ret((s, 0))  # the common case of escaping: nothing to replace
+    if type(s) is bytes and type(p) is bytes and n is None and p[:1] != b"^":
+        tr = type_name(repl)
+        if tr in ("string", "function", "table"):
+            plan = _PLANS[p] if p in _PLANS else _plan(p)
+            if plan is not None and plan[0] is False and patterns.USE_RE:
+                r = fastgsub.gsub_re(s, plan[1], plan[2], repl, tr,
+                                     _compile_repl(repl) if tr == "string" else None)
+                if r is not None:
+                    return r
+            if _no_match(s, p):
+                return Ret((s, 0))  # the common case of escaping: nothing to replace
     src = check_str(s, 1, "gsub")
     p = check_str(p, 2, "gsub")
     tr = type_name(repl) if repl is not NOVALUE else "no value"

@@ -195,6 +195,14 @@ def _addfield(t: Any, i: int) -> bytes:
 
 
 def tconcat(t: Any = NOVALUE, sep: Any = None, i: Any = None, j: Any = None, *_: Any) -> bytes:
+    if (type(t) is LuaTable and t.meta is None and i is None and j is None and t.arr
+            and type(t.arr[0]) is bytes and (sep is None or type(sep) is bytes) and MAXSTR[0] == NOLIMIT):
+        # the common call, a whole sequence of strings: one join (a non-empty array
+        # part is the border); anything else (numbers, holes) the general way
+        try:
+            return (b"" if sep is None else sep).join(t.arr)
+        except TypeError:
+            pass
     last = _aux_getn(t, "concat", TAB_R)
     s = opt_str(sep, 2, "concat", b"")
     first = opt_int(i, 3, "concat", 1)

@@ -14,7 +14,7 @@ import math
 import struct
 from typing import Any
 
-from ..runtime import ops
+from ..runtime import ops, state
 from ..runtime.args import NOVALUE, arg_error, check_int, check_num, check_str
 from ..runtime.limits import alloc, charge
 from ..runtime.values import Ret, rt_error, tostr
@@ -291,8 +291,100 @@ def _addliteral(v: Any, arg: int) -> bytes:
 # ------------------------------------------------------------ str_format
 
 
+# A format string's plan: Python's bytes `%` operator formats it in one call when
+# every conversion is one it does exactly as glibc does, given the argument types
+# _fast_format checks (kinds: 'd' an integer, 'x' a non-negative integer, 'f' a
+# finite float, 's' a string or number). None: the general path.
+_PLANS: dict[bytes, tuple[bytes, str] | None] = {}
+_PLAN_SPECS = {0x64: ("d", b"-+ 0"), 0x69: ("d", b"-+ 0"), 0x78: ("x", b"-0"), 0x58: ("x", b"-0"),
+               0x66: ("f", L_FMTFLAGSF), 0x65: ("f", L_FMTFLAGSF), 0x45: ("f", L_FMTFLAGSF),
+               0x67: ("f", L_FMTFLAGSF), 0x47: ("f", L_FMTFLAGSF), 0x73: ("s", b"")}
+
+
+def _plan(fmt: bytes) -> tuple[bytes, str] | None:
+    """Validate fmt once (the same checks as str_format) and keep what it needs."""
+    kinds = []
+    pieces = []
+    n = len(fmt)
+    i = 0
+    plan: tuple[bytes, str] | None = None
+    while True:
+        j = fmt.find(b"%", i)
+        if j < 0:
+            pieces.append(fmt[i:])
+            plan = (b"".join(pieces), "".join(kinds))
+            break
+        pieces.append(fmt[i:j])
+        i = j + 1
+        if i < n and fmt[i] == 0x25:
+            pieces.append(b"%%")
+            i += 1
+            continue
+        k = i
+        while k < n and fmt[k] in _SPAN:
+            k += 1
+        if k >= n or k - i + 1 >= MAX_FORMAT - 10 or fmt[k] not in _PLAN_SPECS:
+            break
+        form = fmt[j:k + 1]
+        kind, allowed = _PLAN_SPECS[fmt[k]]
+        if kind == "s" and len(form) != 2:
+            break
+        if kind in "dx" and b"." in form:  # C and Python differ on precision with '0'
+            break
+        try:
+            if kind != "s":
+                _checkformat(form, allowed, kind == "f")
+        except Exception:
+            break
+        kinds.append(kind)
+        pieces.append(form)
+        i = k + 1
+    if len(_PLANS) > 2048:
+        _PLANS.clear()
+    _PLANS[fmt] = plan
+    return plan
+
+
+def _fast_format(plan: tuple[bytes, str], args: tuple) -> bytes | None:
+    """The formatted string, or None: an argument needs the general path (a
+    conversion, a metamethod, an error, a big result)."""
+    pyfmt, kinds = plan
+    if len(args) < len(kinds):
+        return None
+    if "s" in kinds:  # %s honours __tostring, of strings and numbers too
+        st = state.current
+        sm = st.string_meta
+        if sm is not None and sm.hash.get(b"__tostring") is not None or st.type_metas:
+            return None
+    vals = []
+    for k, v in zip(kinds, args):
+        t = type(v)
+        if k == "s":
+            if t is not bytes:
+                if t is int or t is float:
+                    v = tostr(v)
+                else:
+                    return None
+        elif k == "f":
+            if t is int:
+                v = float(v)
+            elif t is not float or not math.isfinite(v):
+                return None
+        elif t is not int or k == "x" and v < 0:
+            return None
+        vals.append(v)
+    r = pyfmt % tuple(vals)
+    return r if len(r) < 1024 else None
+
+
 def str_format(fmt: Any = NOVALUE, *args: Any) -> bytes:
     """string.format(fmt, ...)."""
+    if type(fmt) is bytes:
+        plan = _PLANS[fmt] if fmt in _PLANS else _plan(fmt)
+        if plan is not None:
+            r = _fast_format(plan, args)
+            if r is not None:
+                return r
     fmt = check_str(fmt, 1, "format")
     top = len(args) + 1
     arg = 1
