@@ -108,3 +108,30 @@ def test_a_long_running_host_does_not_keep_every_chunk_it_ever_loaded():
         run(i)
     gc.collect()
     assert kept.call(f, 5) == 15  # a chunk whose functions are alive stays usable
+
+
+def test_chunks_of_the_same_text_stay_apart_when_one_is_freed():
+    # two compilations of one source (the in-process cache evicted in between):
+    # freeing the first must not take the second's error positions with it.
+    # In a fresh process: pytest's own bookkeeping could keep the first alive.
+    import subprocess
+    import sys
+
+    script = """
+import gc, luavm
+from luavm.runtime import loader
+src = "local function f() error('bar!') end local ok, e = pcall(f) return e"
+def first():
+    return luavm.LuaRuntime().execute(src, chunkname="job.lua")
+print(first())
+loader._CACHE.clear()
+second = luavm.LuaRuntime()
+main = second.load(src, "job.lua")
+gc.collect()  # the first copy goes
+print(second.call(main))
+co = second.eval("coroutine.wrap(function(x) coroutine.yield(x + 1) error('in co') end)")
+pc = second.eval("function(f) return select(2, pcall(f)) end")
+print(second.call(co, 1), second.call(pc, co))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.stdout.splitlines() == ["job.lua:1: bar!", "job.lua:1: bar!", "2 (eval):1: in co"], out.stderr

@@ -350,20 +350,21 @@ def gen_records(co: Coroutine) -> list[Any]:
     return recs
 
 
-# id(code of a Lua function) -> (that code, its generator form or None). Keyed by
-# id: hashing a code object hashes its bytecode and constants (~0.5 µs); the code
-# is held, so its id stays its own.
-_GEN_FORMS: dict[int, tuple[Any, Any]] = {}
-
-
 def _gen_form(fn: Any, args: tuple) -> Any:
-    """A fresh generator running Lua closure fn as a coroutine body, or None."""
+    """A fresh generator running Lua closure fn as a coroutine body, or None.
+
+    The forms are cached in the chunk's namespace (so they go with the chunk), by
+    id(code): hashing a code object hashes its bytecode and constants (~0.5 µs);
+    the entry holds the code, so its id stays its own."""
     code = getattr(fn, "__code__", None)
     if code is None:
         return None
-    entry = _GEN_FORMS.get(id(code))
+    forms = fn.__globals__.get("_GEN_FORMS")
+    if forms is None:
+        return None  # not a Lua function
+    entry = forms.get(id(code))
     if entry is None:
-        entry = _GEN_FORMS[id(code)] = (code, _gen_function(code))
+        entry = forms[id(code)] = (code, _gen_function(code))
     gf = entry[1]
     return gf(fn, *args) if gf is not None else None
 

@@ -7,6 +7,7 @@ cached by (source, name) so restoring a snapshot recompiles nothing already seen
 
 from __future__ import annotations
 
+import itertools
 import math
 import pickle
 import sys
@@ -398,9 +399,11 @@ class Chunk:
         self.python_source = src.text()
         self.ns = dict(NAMESPACE)
         self.ns["_CHUNK"] = self  # the chunk lives as long as its functions (their globals)
+        self.ns["_GEN_FORMS"] = {}  # id(code) -> (code, generator form): coroutine.py
+        self.tag = f"luavm chunk {name} #{next(_SERIAL)}"  # its code objects are its own
         self._codes: list[CodeType] = []  # its entries in CODE_INFO, dropped when it goes
         weakref.finalize(self, forget, self._codes)
-        exec(_distinct(code, self.name), self.ns)
+        exec(_distinct(code, self.tag), self.ns)
         self._resume_cache: dict[tuple[int, int], Any] = {}
         self._texts: dict[Any, list[str]] = {}
         table = src.table()
@@ -431,7 +434,7 @@ class Chunk:
         if f is None:
             src = render_resume(proto, rp)
             code = _compile_py(src, _pyfile(self.name, f" resume {proto.index}:{rp}"), chunkid(self.name))
-            exec(_distinct(code, self.name), self.ns)
+            exec(_distinct(code, self.tag), self.ns)
             f = self.ns.pop(f"_rf{proto.index}_{rp}")
             inner = next(c for c in f.__code__.co_consts
                          if hasattr(c, "co_name") and c.co_name == proto.name)
@@ -455,7 +458,7 @@ class Chunk:
             except (SyntaxError, RecursionError, MemoryError):  # too deep for Python: no generator form
                 self._resume_cache[key] = False
                 return None
-            exec(_distinct(code, self.name), self.ns)
+            exec(_distinct(code, self.tag), self.ns)
             f = self.ns.pop(proto.name)
             self._register(f.__code__, CodeInfo(weakref.ref(self), proto, src.table(), _saved_names(proto)))
             self._texts[f.__code__] = src.lines
@@ -478,14 +481,18 @@ def _compile_py(src: Source, filename: str, cid: str) -> Any:
         raise LuaSyntaxError(f"{cid}:{line}: function too complex for luavm ({what})") from None
 
 
-def _distinct(code: CodeType, name: str) -> CodeType:
-    """The code with the chunk name added to every code object's constants.
+_SERIAL = itertools.count()
 
-    Python compares code objects by content, not by file name: two chunks with
-    the same text would share their CODE_INFO entries (and one would report the
-    other's chunk name). The unused constant tells them apart."""
-    consts = tuple(_distinct(c, name) if isinstance(c, CodeType) else c for c in code.co_consts)
-    return code.replace(co_consts=(*consts, "luavm chunk " + name))
+
+def _distinct(code: CodeType, tag: str) -> CodeType:
+    """The code with the chunk's tag added to every code object's constants.
+
+    Python compares code objects by content: two chunks compiled from the same
+    text would share their CODE_INFO entries (one would report the other's chunk
+    name, and the first to be freed would take the other's entries with it). The
+    unused constant, unique per chunk, tells them apart."""
+    consts = tuple(_distinct(c, tag) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_consts=(*consts, tag))
 
 
 def _pyfile(name: str, extra: str = "") -> str:
