@@ -27,7 +27,7 @@ class Atom:
     is_bool: bool = False
     volatile: bool = False  # reads a Box: may change if later code runs Lua
     const: bool = False
-    ty: str | None = None  # statically known: 'int' or 'float'
+    ty: str | None = None  # statically known: 'int', 'float' or 'table' (a LuaTable)
 
     @property
     def operand(self) -> str:
@@ -181,16 +181,18 @@ class ExpressionCompiler:
         if obj.const:  # a constant is never a table: straight to the metamethod
             fs.emit(f"{t} = _index({o}, {k})", line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
             return Atom(t, desc)
-        fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+        table = obj.ty == "table"
+        fs.emit(f"{t} = {o}.hash.get({k})" if table else
+                f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
         # a miss on the object itself: the site's inline cache (runtime/icache.py),
         # keyed by the metatable (a table) or the class (a string...)
         ics = fs.proto.ics
         ic = f"_ic{fs.proto.index}_{len(ics)}"
         ics.append(key)
+        mt = f"{o}.meta" if table else f"{o}.meta if {o}.__class__ is _LT else {o}.__class__"
         # (`_icv` is no Lua local: a suspension never saves the NOIC marker)
-        fs.emit(f"if {t} is None: {t} = _icv if (_icv := {ic}[{o}.meta if {o}.__class__ is _LT"
-                f" else {o}.__class__]) is not _NOIC else _index_str({o}, {k})", line, "index",
-                (obj.desc,), resume=f"{t} = _first1(_rv)")
+        fs.emit(f"if {t} is None: {t} = _icv if (_icv := {ic}[{mt}]) is not _NOIC else _index_str({o}, {k})",
+                line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
         return Atom(t, desc)
 
     def ex_Index(self, e: A.Index, target: str | None) -> Atom:
@@ -207,7 +209,7 @@ class ExpressionCompiler:
             fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
                     resume=f"{t} = _first1(_rv)")
         else:
-            fs.emit(fastpath.index(t, obj.text, key.operand, key.ty), e.line, "index", (obj.desc,),
+            fs.emit(fastpath.index(t, obj.text, key.operand, key.ty, obj.ty), e.line, "index", (obj.desc,),
                     resume=f"{t} = _first1(_rv)")
         desc = "field '?'"
         if key.const and key.text.startswith("b"):
@@ -325,7 +327,7 @@ class ExpressionCompiler:
                 fs.emit(f"{t} = _LT(_a) if (_a := {arr})[-1] is not None else _newtable(_a)", e.line)
             else:
                 fs.emit(f"{t} = _newtable({arr})", e.line)
-            return Atom(t)
+            return Atom(t, ty="table")
         const_fields = all(k.const and k.text.startswith("b") and v.const and v.text != "None"
                            for k, v in keyed)
         if const_fields:
@@ -344,7 +346,7 @@ class ExpressionCompiler:
                 fs.emit(f"_tableset({t}, {k.text}, {v.text})", e.line)
         if positional or star is not None:
             fs.emit(f"_setlist({t}, {arr})", e.line)
-        return Atom(t)
+        return Atom(t, ty="table")
 
     def ex_UnOp(self, e: A.UnOp, target: str | None) -> Atom:
         fs = self.fs
@@ -367,7 +369,7 @@ class ExpressionCompiler:
             fs.emit(line, e.line, "arith", (a.desc,), resume=resume if helper else None)
             return Atom(t, ty=ty)
         if e.op == "#":
-            fs.emit(fastpath.length(t, a.operand), e.line, "len", (a.desc,), resume=resume)
+            fs.emit(fastpath.length(t, a.operand, a.ty), e.line, "len", (a.desc,), resume=resume)
             return Atom(t)
         fs.emit(f"{t} = _bnot({a.text})", e.line, "arith", (a.desc,), resume=resume)
         return Atom(t)

@@ -132,39 +132,52 @@ def unm(t: str, a: str, ta: str | None) -> tuple[str, bool, str | None]:
     if ta == "float":
         return f"{t} = -{a}", False, "float"
     return (f"{t} = -{a} if {a}.__class__ is _float or {a}.__class__ is _int and {a} != {MIN} "
-            f"else _unm({a})"), True, ta
+            f"else _unm({a})"), True, ta if ta == "int" else None
 
 
-def length(t: str, a: str) -> str:
-    return f"{t} = _plen(_a) if {a}.__class__ is _LT and {a}.meta is None and (_a := {a}.arr) else _len({a})"
+def is_table(o: str, to: str | None) -> str:
+    """The test that o is a table, followed by `and`: nothing when its static type says so."""
+    return "" if to == "table" else f"{o}.__class__ is _LT and "
 
 
-def index(t: str, o: str, k: str, tk: str | None) -> str:
+def length(t: str, a: str, ta: str | None = None) -> str:
+    return f"{t} = _plen(_a) if {is_table(a, ta)}{a}.meta is None and (_a := {a}.arr) else _len({a})"
+
+
+def _in_range(k: str, n: str) -> str:
+    """1 <= k <= n. Two comparisons: a chained one costs a stack shuffle more."""
+    return f"{k} > 0 and {k} <= {n}"
+
+
+def index(t: str, o: str, k: str, tk: str | None, to: str | None = None) -> str:
     """t = o[k] for a key that is not a constant string: array slots and string
     keys of plain hash parts inline."""
     lit = k[1:-1] if k[:1] == "(" else k
+    lt = is_table(o, to)
     if tk == "int" and _positive_int_const(lit):  # t[1]: the range test and index fold
-        return (f"{t} = _v if {o}.__class__ is _LT and _plen(_a := {o}.arr) >= {lit} and "
+        return (f"{t} = _v if {lt}_plen(_a := {o}.arr) >= {lit} and "
                 f"(_v := _a[{int(lit) - 1}]) is not None else _index({o}, {k})")
     if tk == "int":
-        return (f"{t} = _v if {o}.__class__ is _LT and 0 < {k} <= _plen(_a := {o}.arr) and "
+        return (f"{t} = _v if {lt}{_in_range(k, f'_plen(_a := {o}.arr)')} and "
                 f"(_v := _a[{k} - 1]) is not None else _index({o}, {k})")
-    return (f"{t} = _v if {o}.__class__ is _LT and ({k}.__class__ is _int and 0 < {k} <= _plen(_a := {o}.arr) "
+    return (f"{t} = _v if {lt}({k}.__class__ is _int and {_in_range(k, f'_plen(_a := {o}.arr)')} "
             f"and (_v := _a[{k} - 1]) is not None or {k}.__class__ is _bytes and "
             f"(_v := {o}.hash.get({k})) is not None) else _index({o}, {k})")
 
 
-def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False) -> list[tuple[str, str]]:
+def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
+             to: str | None = None) -> list[tuple[str, str]]:
     """o[k] = v: [(condition, statement)...] tried in order (array slot, append),
     then the helper (the resume point) when none holds. `v_literal`: v cannot be
     nil, a constant or a number (no `is not None` test: Python warns about `is`
     with a literal)."""
     kint = "" if tk == "int" else f"{k}.__class__ is _int and "
     nn = "" if v_literal else f" and {v} is not None"
+    lt = is_table(o, to)
     # an empty array part may be the shared NO_ARRAY: the first element gets a list
-    return [(f"{o}.__class__ is _LT and {o}.meta is None and {kint}0 < {k} <= _plen(_a := {o}.arr)"
+    return [(f"{lt}{o}.meta is None and {kint}{_in_range(k, f'_plen(_a := {o}.arr)')}"
              f"{nn}", f"_a[{k} - 1] = {v}"),
-            (f"{o}.__class__ is _LT and {o}.meta is None and {kint}{k} == _plen(_a := {o}.arr) + 1 "
+            (f"{lt}{o}.meta is None and {kint}{k} == _plen(_a := {o}.arr) + 1 "
              f"and _a and not {o}.hash{nn}", f"_a.append({v})"),
-            (f"{o}.__class__ is _LT and {o}.meta is None and {k} == 1 and not {o}.arr "
+            (f"{lt}{o}.meta is None and {k} == 1 and not {o}.arr "
              f"and not {o}.hash{nn}", f"{o}.arr = [{v}]")]
