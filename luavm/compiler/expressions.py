@@ -247,7 +247,8 @@ class ExpressionCompiler:
         self.fs.emit(f"{t} = {fn.text}", self.line)
         return Atom(t, fn.desc)
     def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None) -> Atom:
-        """want: 1 one value, 0 none (statement), -1 all values as a tuple."""
+        """want: 1 one value, 0 none (statement), -1 all values as a tuple, -2 all
+        values as one plain value or a `Ret` (a pending tail call run)."""
         fs = self.fs
         fn, args, star, desc = self.call_parts(e)
         argt = [a.text for a in args]
@@ -278,6 +279,9 @@ class ExpressionCompiler:
             # only a pending tail call needs running: several values are just dropped
             adj = fs.emit(f"if {t}.__class__ is _Ret and {t} and {t}[0] is _TAILCALL: _discard({t})",
                           e.line, "call", (desc,))
+        elif want == -2:
+            adj = fs.emit(f"if {t}.__class__ is _Ret and {t} and {t}[0] is _TAILCALL: {t} = _Ret(_results({t}))",
+                          e.line, "call", (desc,))
         else:
             # _results inline for the common cases: one plain value, a Ret of values
             adj = fs.emit(f"{t} = ({t},) if {t}.__class__ is not _Ret else {t} if not {t} "
@@ -296,7 +300,9 @@ class ExpressionCompiler:
             last = i == len(e.fields) - 1
             if f.key is None:
                 if last and isinstance(f.value, (A.Call, A.MethodCall)):
-                    star = self.call(f.value, want=-1).text
+                    # one plain value or a Ret: no tuple for the usual single result
+                    raw = positional and all(g.key is None for g in e.fields)
+                    star = self.call(f.value, want=-2 if raw else -1).text
                 elif last and isinstance(f.value, A.Vararg):
                     star = "_va"
                 else:
@@ -320,9 +326,9 @@ class ExpressionCompiler:
                 fs.emit(f"{t} = _LT({arr})", e.line)
             elif star is not None and star.startswith("_t") and positional:
                 # {a, f()}: mostly one result; `[a, *r]` would over-allocate the list
-                one = f"[{', '.join(positional)}, {star}[0]]"
-                fs.emit(f"{t} = _LT({one}) if _plen({star}) == 1 and {star}[0] is not None "
-                        f"else _newtable({arr})", e.line)
+                one = f"[{', '.join(positional)}, {star}]"
+                fs.emit(f"{t} = _LT({one}) if {star}.__class__ is not _Ret and {star} is not None "
+                        f"else _newtable({arr} if {star}.__class__ is _Ret else {one})", e.line)
             elif positional:  # trailing nils are trimmed (arr[-1] is never nil)
                 fs.emit(f"{t} = _LT(_a) if (_a := {arr})[-1] is not None else _newtable(_a)", e.line)
             else:
