@@ -174,10 +174,17 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
     kint = "" if tk == "int" else f"{k}.__class__ is _int and "
     nn = "" if v_literal else f" and {v} is not None"
     lt = is_table(o, to)
+    # a key the hash part holds (an integer outside the array part, a string) is
+    # overwritten in place whatever the metatable: __newindex is only for absent
+    # keys. Not for other key types: True == 1 in Python; nil values go to the
+    # helper, which counts dead entries
+    kh = "" if tk == "int" else f"({k}.__class__ is _int or {k}.__class__ is _bytes) and "
+    hv = "" if v_literal else f"{v} is not None and "
     # an empty array part may be the shared NO_ARRAY: the first element gets a list
     return [(f"{lt}{o}.meta is None and {kint}{_in_range(k, f'_plen(_a := {o}.arr)')}"
              f"{nn}", f"_a[{k} - 1] = {v}"),
             (f"{lt}{o}.meta is None and {kint}{k} == _plen(_a := {o}.arr) + 1 "
              f"and _a and not {o}.hash{nn}", f"_a.append({v})"),
+            (f"{lt}{kh}{hv}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {v}"),
             (f"{lt}{o}.meta is None and {k} == 1 and not {o}.arr "
              f"and not {o}.hash{nn}", f"{o}.arr = [{v}]")]
