@@ -476,8 +476,10 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
         return f"({b.text} is None)"
     if c in ("True", "False"):
         return f"({b.text} is {c})"
-    if c.startswith("b"):
-        return f"({b.text} == {c})"
+    if c.startswith("b") or b.ty in ("int", "float"):
+        return f"({b.text} == {c})"  # (a number known statically is no boolean: 1 == True)
+    if b.ty == "table":
+        return "False"
     return f"({b.text} == {c} and {b.operand}.__class__ is not _bool)"
 
 
