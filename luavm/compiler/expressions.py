@@ -413,7 +413,7 @@ class ExpressionCompiler:
                 # with equal ones; Lua builds a new string each time
                 text = f"{t} = _concat({left.operand}, {right.operand})"
             else:
-                text = fastpath.concat(t, left.operand, right.operand, self.counting)
+                text = fastpath.concat(t, left.operand, right.operand, self.counting, left.ty, right.ty)
             fs.emit(text, e.line, "concat", (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
             return Atom(t)
         if t in (left.text, right.text) and left.ty != right.ty:

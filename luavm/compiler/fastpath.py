@@ -98,7 +98,22 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tu
         if tb == "float":
             return [f"{t} = {a} / {b} if {a}.__class__ is _float and {b} else {call}"], True, None
         return [f"{t} = {a} / {b} if {a}.__class__ is {b}.__class__ is _float and {b} else {call}"], True, None
+    if op in ("<<", ">>") and (c := _int_const(b)) is not None and 0 < c < 64:
+        return _shift(op, t, a, ta, c, call)
     return [f"{t} = {call}"], True, "float" if op == "^" and _is_num(ta) and _is_num(tb) else None
+
+
+def _shift(op: str, t: str, a: str, ta: str | None, c: int, call: str) -> tuple[list[str], bool, str | None]:
+    """a << c, a >> c for a constant 1 <= c <= 63: Lua's shifts are logical, on 64 bits."""
+    if op == ">>":  # the result fits: 64 - c bits, non-negative
+        e = f"({a} & 0xFFFFFFFFFFFFFFFF) >> {c}"
+        if ta == "int":
+            return [f"{t} = {e}"], False, "int"
+        return [f"{t} = {e} if {a}.__class__ is _int else {call}"], True, None
+    if ta == "int":
+        return [f"{t} = {a} << {c}", f"if not {MIN} <= {t} <= {MAX}: {t} = _wrap({t})"], False, "int"
+    return [f"{t} = (_r if {MIN} <= (_r := {a} << {c}) <= {MAX} else _wrap(_r)) if {a}.__class__ is _int "
+            f"else {call}"], True, None
 
 
 def compare(fn: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tuple[str, bool]:
@@ -121,11 +136,17 @@ def equal(t: str, a: str, b: str, negate: bool) -> str:
             f"(_c is _int or _c is _bytes or _c is _float) else {call}")
 
 
-def concat(t: str, a: str, b: str, counting: bool = False) -> str:
+def concat(t: str, a: str, b: str, counting: bool = False, ta: str | None = None, tb: str | None = None) -> str:
+    """t = a .. b: strings, and a string with an integer (its decimal digits), inline."""
     if counting:  # code for a limited runtime: long results go through the helper, which checks them
         return (f"{t} = {a} + {b} if {a}.__class__ is {b}.__class__ is _bytes and "
                 f"_plen({a}) + _plen({b}) < 1024 else _concat({a}, {b})")
-    return f"{t} = {a} + {b} if {a}.__class__ is {b}.__class__ is _bytes else _concat({a}, {b})"
+    if tb == "int":  # "w" .. i
+        return f"{t} = {a} + b'%d' % {b} if {a}.__class__ is _bytes else _concat({a}, {b})"
+    if ta == "int":
+        return f"{t} = b'%d' % {a} + {b} if {b}.__class__ is _bytes else _concat({a}, {b})"
+    return (f"{t} = {a} + {b} if {a}.__class__ is {b}.__class__ is _bytes else {a} + b'%d' % {b} "
+            f"if {a}.__class__ is _bytes and {b}.__class__ is _int else _concat({a}, {b})")
 
 
 def unm(t: str, a: str, ta: str | None) -> tuple[str, bool, str | None]:
