@@ -72,6 +72,7 @@ class FuncState:
         self.ntemp = 0
         self.loop_depth = 0
         self.close_depth = 0
+        self.floaty = False  # the body has float-typed locals: untyped arithmetic tests floats first
         self.goto = GotoLowering(self)
 
     # names ------------------------------------------------------------------
@@ -225,11 +226,13 @@ class Codegen(ExpressionCompiler):
             for stmts, tys in ((split.body, assumed), (split.orelse, known)):
                 for d in decls:
                     d.ty = tys.get(d)
+                fs.floaty = "float" in tys.values()
                 with fs.nested(stmts):
                     self.block(block.stmts, block)
         else:
             for d in decls:
                 d.ty = known.get(d)
+            fs.floaty = "float" in known.values()
             self.block(block.stmts, block)
         fs.emit("return _NORET", block.end_line or fs.proto.end_line)
 

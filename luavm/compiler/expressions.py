@@ -418,7 +418,7 @@ class ExpressionCompiler:
             return Atom(t)
         if t in (left.text, right.text) and left.ty != right.ty:
             t = fs.temp()  # a walrus line reads its operands after the first test
-        lines, helper, ty = fastpath.arith(op, t, left.operand, left.ty, right.operand, right.ty)
+        lines, helper, ty = fastpath.arith(op, t, left.operand, left.ty, right.operand, right.ty, fs.floaty)
         for i, ln in enumerate(lines):
             last = i == len(lines) - 1
             fs.emit(ln, e.line, "arith", (left.desc, right.desc),

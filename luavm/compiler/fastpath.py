@@ -52,8 +52,11 @@ def _range_check(op: str, r: str, a: str, b: str) -> str:
     return f"{MIN} <= {r} <= {MAX}"
 
 
-def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tuple[list[str], bool, str | None]:
-    """(lines, last line calls a helper, result type)."""
+def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None,
+          float_first: bool = False) -> tuple[list[str], bool, str | None]:
+    """(lines, last line calls a helper, result type). `float_first`: two untyped
+    operands are tested for floats before integers (~10 ns less per float
+    operation, ~5 ns more per integer one), for code that works on floats."""
     h = HELPER[op]
     call = f"{h}({a}, {b})"
     if op == "-" and b in ("0", "(0)"):
@@ -75,8 +78,10 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None) -> tu
             x = a if ta != "int" else b
             return [f"{t} = _r if {x}.__class__ is _int and {_range_check(op, f'(_r := {a} {o} {b})', a, b)} "
                     f"else {a} {o} {b} if {x}.__class__ is _float else {call}"], True, None
-        return [f"{t} = _r if (_c := {a}.__class__) is {b}.__class__ and (_c is _int and {MIN} <= "
-                f"(_r := {a} {o} {b}) <= {MAX} or _c is _float and (_r := {a} {o} {b}) is _r) else {call}"], True, None
+        is_int = f"_c is _int and {MIN} <= (_r := {a} {o} {b}) <= {MAX}"
+        is_float = f"_c is _float and (_r := {a} {o} {b}) is _r"
+        tests = f"{is_float} or {is_int}" if float_first else f"{is_int} or {is_float}"
+        return [f"{t} = _r if (_c := {a}.__class__) is {b}.__class__ and ({tests}) else {call}"], True, None
     if op in ("&", "|", "~"):
         o = PYOP[op]
         if ta == "int" and tb == "int":
