@@ -144,7 +144,7 @@ def _adjusted(exprs: list[A.Expr], n: int) -> list[A.Expr | None]:
 
 def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | None = None,
           sources: _Sources | None = None) -> dict[Decl, str]:
-    """Types ('int'/'float') of the plain locals of f whose every value has that
+    """Types ('int'/'float'/'table') of the plain locals of f whose every value has that
     type, given the types `assumed` for some parameters."""
     src = sources or _Sources(f, res)
     assumed = assumed or {}
