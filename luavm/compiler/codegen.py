@@ -29,6 +29,8 @@ from .goto import GotoLowering
 from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
 from .scope import Decl, Resolution, resolve
 
+_CLASS = {"int": "_int", "float": "_float", "table": "_LT"}  # a speculation's test per type
+
 
 def _split_after_close(stmts: list[A.Stmt], block: A.Block | None) -> list[A.Stmt]:
     """The statements after a label go to a new segment of the block's goto
@@ -71,6 +73,7 @@ class FuncState:
         self.ntemp = 0
         self.loop_depth = 0
         self.close_depth = 0
+        self.floaty = False  # the body has float-typed locals: untyped arithmetic tests floats first
         self.goto = GotoLowering(self)
 
     # names ------------------------------------------------------------------
@@ -218,17 +221,19 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             # type tests on them and on the locals computed from them), and for
             # anything else
             guess, assumed = spec
-            test = " and ".join(f"{d.pyname}.__class__ is _{t}" for d, t in guess.items())
+            test = " and ".join(f"{d.pyname}.__class__ is {_CLASS[t]}" for d, t in guess.items())
             split = If(test, [], [], OpInfo(block.line))
             fs.out.append(split)
             for stmts, tys in ((split.body, assumed), (split.orelse, known)):
                 for d in decls:
                     d.ty = tys.get(d)
+                fs.floaty = "float" in tys.values()
                 with fs.nested(stmts):
                     self.block(block.stmts, block)
         else:
             for d in decls:
                 d.ty = known.get(d)
+            fs.floaty = "float" in known.values()
             self.block(block.stmts, block)
         fs.emit("return _NORET", block.end_line or fs.proto.end_line)
 
@@ -403,7 +408,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
                 o, k = obj.text, key.text
                 # raw store unless __newindex could apply (no metatable, no __newindex,
                 # or the field already holds a value)
-                self.guarded([(f"{o}.__class__ is _LT and ({o}.meta is None or {o}.hash.get({k}) is not None "
+                self.guarded([(f"{fastpath.is_table(o, obj.ty)}({o}.meta is None or {o}.hash.get({k}) is not None "
                                f"or {o}.meta.hash.get(b'__newindex') is None)",
                                f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}")],
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
@@ -412,7 +417,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
                         "setindex", (desc,), resume="pass")
             else:
                 self.guarded(fastpath.setindex(obj.text, key.operand, key.ty, a.text,
-                                               (a.const and a.text != "None") or a.ty in ("int", "float")),
+                                               (a.const and a.text != "None") or a.ty is not None, obj.ty),
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
 
     def guarded(self, cases: list[tuple[str, str]], fallback: str, line: int, desc: str | None) -> None:

@@ -27,7 +27,7 @@ class Atom:
     is_bool: bool = False
     volatile: bool = False  # reads a Box: may change if later code runs Lua
     const: bool = False
-    ty: str | None = None  # statically known: 'int' or 'float'
+    ty: str | None = None  # statically known: 'int', 'float' or 'table' (a LuaTable)
 
     @property
     def operand(self) -> str:
@@ -181,16 +181,18 @@ class ExpressionCompiler:
         if obj.const:  # a constant is never a table: straight to the metamethod
             fs.emit(f"{t} = _index({o}, {k})", line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
             return Atom(t, desc)
-        fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+        table = obj.ty == "table"
+        fs.emit(f"{t} = {o}.hash.get({k})" if table else
+                f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
         # a miss on the object itself: the site's inline cache (runtime/icache.py),
         # keyed by the metatable (a table) or the class (a string...)
         ics = fs.proto.ics
         ic = f"_ic{fs.proto.index}_{len(ics)}"
         ics.append(key)
+        mt = f"{o}.meta" if table else f"{o}.meta if {o}.__class__ is _LT else {o}.__class__"
         # (`_icv` is no Lua local: a suspension never saves the NOIC marker)
-        fs.emit(f"if {t} is None: {t} = _icv if (_icv := {ic}[{o}.meta if {o}.__class__ is _LT"
-                f" else {o}.__class__]) is not _NOIC else _index_str({o}, {k})", line, "index",
-                (obj.desc,), resume=f"{t} = _first1(_rv)")
+        fs.emit(f"if {t} is None: {t} = _icv if (_icv := {ic}[{mt}]) is not _NOIC else _index_str({o}, {k})",
+                line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
         return Atom(t, desc)
 
     def ex_Index(self, e: A.Index, target: str | None) -> Atom:
@@ -207,7 +209,7 @@ class ExpressionCompiler:
             fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
                     resume=f"{t} = _first1(_rv)")
         else:
-            fs.emit(fastpath.index(t, obj.text, key.operand, key.ty), e.line, "index", (obj.desc,),
+            fs.emit(fastpath.index(t, obj.text, key.operand, key.ty, obj.ty), e.line, "index", (obj.desc,),
                     resume=f"{t} = _first1(_rv)")
         desc = "field '?'"
         if key.const and key.text.startswith("b"):
@@ -246,7 +248,8 @@ class ExpressionCompiler:
         return Atom(t, fn.desc)
     def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None,
              adjust: str | None = None) -> Atom:
-        """want: 1 one value, 0 none (statement), -1 all values as a tuple.
+        """want: 1 one value, 0 none (statement), -1 all values as a tuple, -2 all
+        values as one plain value or a `Ret` (a pending tail call run).
         `adjust` replaces the adjustment line of want -1 (`{t}`: the raw result)."""
         fs = self.fs
         fn, args, star, desc = self.call_parts(e)
@@ -283,6 +286,9 @@ class ExpressionCompiler:
                           e.line, "call", (desc,))
         elif adjust is not None:
             adj = fs.emit(adjust.format(t=t), e.line, "call", (desc,))
+        elif want == -2:
+            adj = fs.emit(f"if {t}.__class__ is _Ret and {t} and {t}[0] is _TAILCALL: {t} = _Ret(_results({t}))",
+                          e.line, "call", (desc,))
         else:
             # _results inline for the common cases: one plain value, a Ret of values
             adj = fs.emit(f"{t} = ({t},) if {t}.__class__ is not _Ret else {t} if not {t} "
@@ -301,7 +307,9 @@ class ExpressionCompiler:
             last = i == len(e.fields) - 1
             if f.key is None:
                 if last and isinstance(f.value, (A.Call, A.MethodCall)):
-                    star = self.call(f.value, want=-1).text
+                    # one plain value or a Ret: no tuple for the usual single result
+                    raw = positional and all(g.key is None for g in e.fields)
+                    star = self.call(f.value, want=-2 if raw else -1).text
                 elif last and isinstance(f.value, A.Vararg):
                     star = "_va"
                 else:
@@ -325,14 +333,14 @@ class ExpressionCompiler:
                 fs.emit(f"{t} = _LT({arr})", e.line)
             elif star is not None and star.startswith("_t") and positional:
                 # {a, f()}: mostly one result; `[a, *r]` would over-allocate the list
-                one = f"[{', '.join(positional)}, {star}[0]]"
-                fs.emit(f"{t} = _LT({one}) if _plen({star}) == 1 and {star}[0] is not None "
-                        f"else _newtable({arr})", e.line)
+                one = f"[{', '.join(positional)}, {star}]"
+                fs.emit(f"{t} = _LT({one}) if {star}.__class__ is not _Ret and {star} is not None "
+                        f"else _newtable({arr} if {star}.__class__ is _Ret else {one})", e.line)
             elif positional:  # trailing nils are trimmed (arr[-1] is never nil)
                 fs.emit(f"{t} = _LT(_a) if (_a := {arr})[-1] is not None else _newtable(_a)", e.line)
             else:
                 fs.emit(f"{t} = _newtable({arr})", e.line)
-            return Atom(t)
+            return Atom(t, ty="table")
         const_fields = all(k.const and k.text.startswith("b") and v.const and v.text != "None"
                            for k, v in keyed)
         if const_fields:
@@ -351,7 +359,7 @@ class ExpressionCompiler:
                 fs.emit(f"_tableset({t}, {k.text}, {v.text})", e.line)
         if positional or star is not None:
             fs.emit(f"_setlist({t}, {arr})", e.line)
-        return Atom(t)
+        return Atom(t, ty="table")
 
     def ex_UnOp(self, e: A.UnOp, target: str | None) -> Atom:
         fs = self.fs
@@ -374,7 +382,7 @@ class ExpressionCompiler:
             fs.emit(line, e.line, "arith", (a.desc,), resume=resume if helper else None)
             return Atom(t, ty=ty)
         if e.op == "#":
-            fs.emit(fastpath.length(t, a.operand), e.line, "len", (a.desc,), resume=resume)
+            fs.emit(fastpath.length(t, a.operand, a.ty), e.line, "len", (a.desc,), resume=resume)
             return Atom(t)
         fs.emit(f"{t} = _bnot({a.text})", e.line, "arith", (a.desc,), resume=resume)
         return Atom(t)
@@ -412,12 +420,12 @@ class ExpressionCompiler:
                 # with equal ones; Lua builds a new string each time
                 text = f"{t} = _concat({left.operand}, {right.operand})"
             else:
-                text = fastpath.concat(t, left.operand, right.operand, self.counting)
+                text = fastpath.concat(t, left.operand, right.operand, self.counting, left.ty, right.ty)
             fs.emit(text, e.line, "concat", (left.desc, right.desc), resume=f"{t} = _first1(_rv)")
             return Atom(t)
         if t in (left.text, right.text) and left.ty != right.ty:
             t = fs.temp()  # a walrus line reads its operands after the first test
-        lines, helper, ty = fastpath.arith(op, t, left.operand, left.ty, right.operand, right.ty)
+        lines, helper, ty = fastpath.arith(op, t, left.operand, left.ty, right.operand, right.ty, fs.floaty)
         for i, ln in enumerate(lines):
             last = i == len(lines) - 1
             fs.emit(ln, e.line, "arith", (left.desc, right.desc),
@@ -475,8 +483,10 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
         return f"({b.text} is None)"
     if c in ("True", "False"):
         return f"({b.text} is {c})"
-    if c.startswith("b"):
-        return f"({b.text} == {c})"
+    if c.startswith("b") or b.ty in ("int", "float"):
+        return f"({b.text} == {c})"  # (a number known statically is no boolean: 1 == True)
+    if b.ty == "table":
+        return "False"
     return f"({b.text} == {c} and {b.operand}.__class__ is not _bool)"
 
 

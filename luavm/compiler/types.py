@@ -8,10 +8,13 @@ for `+ - * // %` and the bitwise operators, a float operand makes a float, `/`
 and `^` always give floats. Anything else (a call, a table read, a string, a
 metamethod's result) is unknown, and so is every local it reaches.
 
+A local only ever assigned table constructors is a table ('table'): the table
+fast paths drop their class test on it (never the metatable tests).
+
 Parameters are unknown until the function runs. `speculate` picks those used as
 numbers (in arithmetic, comparisons, as keys or `for` bounds) and never as
-tables or functions, guesses integer or float from that use, and `infer` is run
-again assuming those types: the
+tables or functions, guesses integer or float from that use, guesses 'table'
+for those only indexed, and `infer` is run again assuming those types: the
 compiler then emits the body twice, behind a test of those parameters' types
 (`codegen.Codegen.function`).
 """
@@ -27,6 +30,7 @@ _BOTTOM = "bottom"  # no value seen yet (optimistic start of the fixed point)
 _INT_OPS = {"+", "-", "*", "//", "%"}
 _BIT_OPS = {"&", "|", "~", "<<", ">>"}
 _COMPARE = {"<", "<=", ">", ">="}
+_KNOWN = ("int", "float", "table")
 _MAX_VERSIONED = 400  # statements: longer functions are not compiled twice
 
 
@@ -140,7 +144,7 @@ def _adjusted(exprs: list[A.Expr], n: int) -> list[A.Expr | None]:
 
 def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | None = None,
           sources: _Sources | None = None) -> dict[Decl, str]:
-    """Types ('int'/'float') of the plain locals of f whose every value has that
+    """Types ('int'/'float'/'table') of the plain locals of f whose every value has that
     type, given the types `assumed` for some parameters."""
     src = sources or _Sources(f, res)
     assumed = assumed or {}
@@ -158,6 +162,8 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
             return None
         if isinstance(e, A.Number):
             return "int" if isinstance(e.value, int) else "float"
+        if isinstance(e, A.Table):
+            return "table"
         if isinstance(e, A.Paren):
             return etype(e.expr)
         if isinstance(e, A.Name):
@@ -166,14 +172,14 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
         if isinstance(e, A.UnOp):
             t = etype(e.operand)
             if e.op == "-":
-                return t
+                return t if t != "table" else None  # -{}: __unm
             if e.op == "~" and t in ("int", _BOTTOM):
                 return t
             return None
         if isinstance(e, A.BinOp) and (e.op in _INT_OPS or e.op in _BIT_OPS or e.op in ("/", "^")):
             a, b = etype(e.left), etype(e.right)
-            if a is None or b is None:
-                return None
+            if a is None or b is None or a == "table" or b == "table":
+                return None  # a table operand: a metamethod's result
             if a == _BOTTOM or b == _BOTTOM:
                 return _BOTTOM
             if e.op in ("/", "^"):
@@ -208,7 +214,7 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
         return {}
     if any(ty[d] != t for d, t in assumed.items()):
         return {}  # an assumed parameter is reassigned with something else
-    return {d: t for d, t in ty.items() if t in ("int", "float")}
+    return {d: t for d, t in ty.items() if t in _KNOWN}
 
 
 def plan(f: A.Function | A.Chunk, res: Resolution) -> tuple[list[Decl], dict[Decl, str],
@@ -239,6 +245,8 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
     other: set[Decl] = set()
     inty: set[Decl] = set()  # used where an integer is usual (keys, `for` bounds, `//`, with int literals)
     floaty: set[Decl] = set()  # used with `/`, `^` or float literals
+    indexed: set[Decl] = set()  # `p[k]`, `p.name`: a table, unless also a number or called
+    called: set[Decl] = set()  # `p()`: a function (`p:m()` with `p.x`: likely an object)
     count = 0
 
     def local_of(e: A.Expr) -> Decl | None:
@@ -286,10 +294,13 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
                         inty.add(d)
                     if (d := local_of(e.obj)) is not None:
                         other.add(d)
+                        indexed.add(d)
                 elif isinstance(e, (A.Call, A.MethodCall)):
                     obj = e.func if isinstance(e, A.Call) else e.obj
                     if (d := local_of(obj)) is not None:
                         other.add(d)
+                        if isinstance(e, A.Call):
+                            called.add(d)
                 elif isinstance(e, A.UnOp) and e.op == "#" and (d := local_of(e.operand)) is not None:
                     other.add(d)
     for _ in range(3):  # a parameter copied into a local used as a number
@@ -298,10 +309,13 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
                 numeric.add(sd)
     guess = {d: "float" if d in floaty and d not in inty else "int"
              for d in params if d in numeric and d not in other}
-    if not guess:
-        return None
+    tables = {d: "table" for d in params if d in indexed and d not in numeric and d not in called}
     src = _Sources(f, res)
-    types = infer(f, res, guess, src)
-    if not types:
-        return None
-    return guess, types
+    for g in ({**guess, **tables}, guess):
+        if g:
+            types = infer(f, res, g, src)
+            if types:
+                return g, types
+        if not tables:
+            break
+    return None

@@ -107,6 +107,16 @@ def _aux_getn(t: Any, fname: str, what: int) -> int:
 
 
 def tinsert(t: Any = NOVALUE, *a: Any) -> Any:
+    if len(a) == 1 and type(t) is LuaTable and t.meta is None and not t.hash:
+        # table.insert(t, v) on a plain array (#t is len(arr)): an append, without
+        # the argument checks and luaL_len (t[#t + 1] = nil changes nothing)
+        v = a[0]
+        if v is not None:
+            if t.arr:
+                t.arr.append(v)
+            else:
+                t.arr = [v]
+        return NORET
     e = wrap(_aux_getn(t, "insert", TAB_R | TAB_W) + 1)  # luaL_intop wraps
     if len(a) == 1:
         _seti(t, e, a[0])
@@ -129,6 +139,16 @@ def tinsert(t: Any = NOVALUE, *a: Any) -> Any:
 
 
 def tremove(t: Any = NOVALUE, pos: Any = None, *_: Any) -> Any:
+    if pos is None and type(t) is LuaTable and t.meta is None and not t.hash and t.arr:
+        # table.remove(t) on a plain non-empty array: a pop (as the general path below)
+        arr = t.arr
+        aux = t._aux()
+        if len(arr) > aux.hw:
+            aux.hw = len(arr)
+        v = arr.pop()
+        while arr and arr[-1] is None:
+            arr.pop()
+        return v
     size = _aux_getn(t, "remove", TAB_R | TAB_W)
     p = opt_int(pos, 2, "remove", size)
     if p != size and (p - 1) & M64 > size & M64:
