@@ -81,7 +81,7 @@ def _class_tables() -> tuple[bytes, ...]:
             t = base[low]
             out.append(t if cl == low else bytes(1 - b for b in t))
         else:
-            out.append(bytes(1 if c == cl else 0 for c in range(256)))
+            out.append(bytes(cl) + b"\x01" + bytes(255 - cl))  # just cl itself
     return tuple(out)
 
 
