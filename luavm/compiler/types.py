@@ -234,10 +234,11 @@ def _is_num(e: A.Expr, kind: type) -> bool:
 
 
 def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Decl, str]] | None:
-    """(parameters to test for integers, local types assuming they are) when
-    compiling f twice pays: some parameter is used as a number only, and f has no
-    nested function, goto or to-be-closed variable (whose code would be duplicated
-    or entangled). None otherwise."""
+    """(parameters to test with the type guessed for each: int, float or table;
+    the local types under that guess) when compiling f twice pays: some parameter
+    is used as a number only (or indexed only), and f has no nested function, goto
+    or to-be-closed variable (whose code would be duplicated or entangled). None
+    otherwise."""
     params = [d for d in res.decls.get(id(f), []) if not d.captured]
     if not params:
         return None
