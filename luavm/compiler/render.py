@@ -78,18 +78,25 @@ def render_stmt(s: Stmt, depth: int, out: Source) -> None:
 
 
 def render_try(s: Try, depth: int, out: Source, body) -> None:  # noqa: ANN001
+    """The protected block of a to-be-closed variable. Unwinding by a suspension
+    (or an abandoned coroutine's GeneratorExit) must not close it: a local flag
+    set on that way out says so. (Not `sys.exc_info()` in the `finally`: a frame
+    continued from a coroutine's `except _Suspend` handler would see that one.)
+    The flag is not a saved local: each form sets it before its `try`."""
     ind = IND * depth
+    unwound = f"{s.flag}u"
+    out.add(f"{ind}{unwound} = False", s.op)
     out.add(f"{ind}try:", s.op)
     body(depth + 1)
     out.add(f"{ind}except (_Suspend, _GenExit):", s.op)
+    out.add(f"{ind}    {unwound} = True", s.op)
     out.add(f"{ind}    raise", s.op)
     eop = s.err_op or s.op
     out.add(f"{ind}except BaseException as _ce:", eop)
     out.add(f"{ind}    {s.flag} = False", eop)
     out.add(f"{ind}    raise _close_error({s.var}, _ce) from None", eop)
     out.add(f"{ind}finally:", s.op)
-    out.add(f"{ind}    if {s.flag} and _not_suspending(): {s.flag} = False; _close_normal({s.var})",
-            s.op)
+    out.add(f"{ind}    if {s.flag} and not {unwound}: {s.flag} = False; _close_normal({s.var})", s.op)
 
 
 def _params(p: Proto) -> str:

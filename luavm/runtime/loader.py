@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import math
 import pickle
-import sys
 import weakref
 from collections.abc import Iterable, Iterator
 from types import CodeType, FunctionType
@@ -223,13 +222,6 @@ def _close_error(v: Any, e: BaseException) -> BaseException:
     return err
 
 
-def _not_suspending() -> bool:
-    """In a `finally`: the block is left for real (not unwound by a suspension,
-    nor by the collection of an abandoned coroutine's generator)."""
-    exc = sys.exc_info()[0]
-    return exc is not Suspend and exc is not GeneratorExit
-
-
 def _pyerr(e: BaseException) -> BaseException:
     """A raw Python exception raised in a generated frame, as Lua sees it."""
     tb = e.__traceback__
@@ -335,7 +327,6 @@ NAMESPACE: dict[str, Any] = {
     "_close_prepare": _close_prepare,
     "_close_normal": _close_normal,
     "_close_error": _close_error,
-    "_not_suspending": _not_suspending,
     "_GenExit": GeneratorExit,
     "_inner": inner,
     "_yvals": resume_value,
