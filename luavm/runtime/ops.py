@@ -328,7 +328,9 @@ def _fdiv(a: Any, b: Any) -> float:
     a = float(a)
     b = float(b)
     if b == 0.0:
-        if a != a or a == 0.0:
+        if a != a:
+            return a  # a NaN operand comes out as it went in (sign included), as on x86
+        if a == 0.0:
             return -math.nan  # x86's default NaN has the sign bit set: lua prints -nan
         return math.copysign(math.inf, a) * math.copysign(1.0, b)
     try:
