@@ -42,18 +42,22 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     co.resumer = prev
     st.current = co
     st.ccalls += 2
+    fin = False
     try:
         out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
     except StopIteration as stop:
-        out = stop
+        out = stop.value  # not the exception itself: see C.gen_done
+        fin = True
     except (LuaError, RecursionError, MemoryError, TypeError) as e:
         return C._died(co, e, False)
     finally:
         st.current = prev
         st.ccalls -= 2
         co.resumer = None
+    if fin:
+        return C.gen_done(co, out, False)
     c = out.__class__
-    if c is Ret or c is StopIteration or c is Suspend:
+    if c is Ret or c is Suspend:
         return C.gen_result(co, out, False)
     co.status = "suspended"  # yielded one value
     return Ret((True, out))
@@ -187,18 +191,22 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
             co.resumer = prev
             st.current = co
             st.ccalls += 1
+            fin = False
             try:
                 out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
             except StopIteration as stop:
-                out = stop
+                out = stop.value  # not the exception itself: see C.gen_done
+                fin = True
             except (LuaError, RecursionError, MemoryError, TypeError) as e:
                 return C._died(co, e, True)
             finally:
                 st.current = prev
                 st.ccalls -= 1
                 co.resumer = None
+            if fin:
+                return C.gen_done(co, out, True)
             c = out.__class__
-            if c is Ret or c is StopIteration or c is Suspend:
+            if c is Ret or c is Suspend:
                 return C.gen_result(co, out, True)
             co.status = "suspended"  # yielded one value
             return out
