@@ -365,18 +365,21 @@ def _gen_form(fn: Any, args: tuple) -> Any:
 
     The forms are cached in the chunk's namespace (so they go with the chunk), by
     id(code): hashing a code object hashes its bytecode and constants (~0.5 µs);
-    the entry holds the code, so its id stays its own."""
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return None
-    forms = fn.__globals__.get("_GEN_FORMS")
-    if forms is None:
+    the entry holds the code, so its id stays its own. No `*args` call for none
+    or one argument: it costs ~60 ns of a ~300 ns start."""
+    try:
+        forms = fn.__globals__["_GEN_FORMS"]
+    except (AttributeError, KeyError):
         return None  # not a Lua function
+    code = fn.__code__
     entry = forms.get(id(code))
     if entry is None:
         entry = forms[id(code)] = (code, _gen_function(code))
     gf = entry[1]
-    return gf(fn, *args) if gf is not None else None
+    if gf is None:
+        return None
+    n = len(args)
+    return gf(fn, args[0]) if n == 1 else gf(fn) if n == 0 else gf(fn, *args)
 
 
 def _gen_function(code: Any) -> Any:

@@ -33,8 +33,18 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
         co = _check_co(co, 1, "resume")
     st = state.current
     gen = co.gen
-    if gen is None or co.status != "suspended" or st.ccalls >= C_LIMIT - 1:
+    if gen is None:
+        # a first resume whose body has a generator form starts it here too
+        if co.status != "suspended" or co.records is not None or st.ccalls >= C_LIMIT - 1:
+            return _resume(co, args, st)
+        gen = co.gen = C._gen_form(co.fn, args)
+        if gen is None:
+            return _resume(co, args, st)
+        value = None
+    elif co.status != "suspended" or st.ccalls >= C_LIMIT - 1:
         return _resume(co, args, st)
+    else:
+        value = args[0] if len(args) == 1 else Ret(args) if args else NORET
     # The common case, inlined (a switch is mostly call overhead): a live
     # generator, two C levels (coroutine.resume's and lua_resume's) as in _resume.
     prev = st.current
@@ -44,7 +54,7 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     st.ccalls += 2
     fin = False
     try:
-        out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
+        out = gen.send(value)
     except StopIteration as stop:
         out = stop.value  # not the exception itself: see C.gen_done
         fin = True
@@ -183,8 +193,17 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
         gen = co.gen
         st = state.current
         try:
-            if gen is None or co.status != "suspended" or st.ccalls >= C_LIMIT:
-                return C.resume(co, args, True)  # counts the C level, refuses past the limit
+            if gen is None:  # a first call starts the generator form here too
+                if co.status != "suspended" or co.records is not None or st.ccalls >= C_LIMIT:
+                    return C.resume(co, args, True)  # counts the C level, refuses past the limit
+                gen = co.gen = C._gen_form(co.fn, args)
+                if gen is None:
+                    return C.resume(co, args, True)
+                value = None
+            elif co.status != "suspended" or st.ccalls >= C_LIMIT:
+                return C.resume(co, args, True)
+            else:
+                value = args[0] if len(args) == 1 else Ret(args) if args else NORET
             # the common case, inlined as in co_resume (one C level: lua_resume's)
             prev = st.current
             co.status = "running"
@@ -193,7 +212,7 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
             st.ccalls += 1
             fin = False
             try:
-                out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
+                out = gen.send(value)
             except StopIteration as stop:
                 out = stop.value  # not the exception itself: see C.gen_done
                 fin = True
