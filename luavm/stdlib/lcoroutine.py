@@ -33,7 +33,13 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
         co = _check_co(co, 1, "resume")
     st = state.current
     gen = co.gen
-    if gen is None or co.status != "suspended" or st.ccalls >= C_LIMIT - 1:
+    if gen is not None and co.status == "suspended" and st.ccalls < C_LIMIT - 1:
+        value = args[0] if len(args) == 1 else Ret(args) if args else NORET
+    elif (gen is None and co.status == "suspended" and co.records is None and st.ccalls < C_LIMIT - 1
+          and (gen := C._gen_form(co.fn, args)) is not None):
+        co.gen = gen  # a first resume whose body has a generator form starts it here too
+        value = None
+    else:
         return _resume(co, args, st)
     # The common case, inlined (a switch is mostly call overhead): a live
     # generator, two C levels (coroutine.resume's and lua_resume's) as in _resume.
@@ -43,9 +49,10 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     st.current = co
     st.ccalls += 2
     try:
-        out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
+        out = gen.send(value)
     except StopIteration as stop:
         out = stop
+        stop.__traceback__ = None  # it held this frame, whose locals hold it: a cycle
     except (LuaError, RecursionError, MemoryError, TypeError) as e:
         return C._died(co, e, False)
     finally:
@@ -54,6 +61,8 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
         co.resumer = None
     c = out.__class__
     if c is Ret or c is StopIteration or c is Suspend:
+        if c is StopIteration:
+            return C.gen_done(co, out.value, False)
         return C.gen_result(co, out, False)
     co.status = "suspended"  # yielded one value
     return Ret((True, out))
@@ -179,7 +188,13 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
         gen = co.gen
         st = state.current
         try:
-            if gen is None or co.status != "suspended" or st.ccalls >= C_LIMIT:
+            if gen is not None and co.status == "suspended" and st.ccalls < C_LIMIT:
+                value = args[0] if len(args) == 1 else Ret(args) if args else NORET
+            elif (gen is None and co.status == "suspended" and co.records is None and st.ccalls < C_LIMIT
+                  and (gen := C._gen_form(co.fn, args)) is not None):
+                co.gen = gen  # a first call starts the generator form here too
+                value = None
+            else:
                 return C.resume(co, args, True)  # counts the C level, refuses past the limit
             # the common case, inlined as in co_resume (one C level: lua_resume's)
             prev = st.current
@@ -188,9 +203,10 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
             st.current = co
             st.ccalls += 1
             try:
-                out = gen.send(args[0] if len(args) == 1 else Ret(args) if args else NORET)
+                out = gen.send(value)
             except StopIteration as stop:
                 out = stop
+                stop.__traceback__ = None  # it held this frame, whose locals hold it: a cycle
             except (LuaError, RecursionError, MemoryError, TypeError) as e:
                 return C._died(co, e, True)
             finally:
@@ -199,6 +215,8 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
                 co.resumer = None
             c = out.__class__
             if c is Ret or c is StopIteration or c is Suspend:
+                if c is StopIteration:
+                    return C.gen_done(co, out.value, True)
                 return C.gen_result(co, out, True)
             co.status = "suspended"  # yielded one value
             return out
