@@ -75,6 +75,8 @@ def _open_libs(st: LuaState) -> LuaTable:
     register_builtin(_b.ipairs_iter, "ipairs_iter")
     st.registry.setdefault("ipairs_iter", _b.ipairs_iter)
     BUILTINS.setdefault(WRAP_CODE, "?")  # the functions coroutine.wrap makes
+    # gmatch's iterator: its errors are a C function's (no position when pcall calls it)
+    BUILTINS.setdefault(lstring.GMatchIterator.__call__.__code__, "?")
     for ev, f in lstring.METAMETHODS.items():
         register_builtin(f, "?")
         st.registry.setdefault("string_meta." + ev.decode(), f)

@@ -412,7 +412,8 @@ def _no_match(s: bytes, p: bytes) -> bool:
     if plan is None:
         return False
     if plan[0] is _PLAIN:
-        return p not in s
+        # plain for find only: a matcher reaching a ')' raises "invalid pattern capture"
+        return b")" not in p and p not in s
     return (plan[0] is False and patterns.USE_RE and getattr(state.current, "limits", None) is None
             and plan[1].search(s) is None)
 
