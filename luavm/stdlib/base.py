@@ -55,8 +55,13 @@ def tostring_meta(v: Any) -> bytes:
 
 
 def lua_print(*args: Any) -> Any:
-    out = state.current.stdout
-    line = b"\t".join([a if type(a) is bytes else tostring_meta(a) for a in args]) + b"\n"
+    st = state.current
+    out = st.stdout
+    sm = st.string_meta
+    if sm is not None and sm.hash.get(b"__tostring") is not None:
+        line = b"\t".join([tostring_meta(a) for a in args]) + b"\n"  # strings too (luaL_tolstring)
+    else:
+        line = b"\t".join([a if type(a) is bytes else tostring_meta(a) for a in args]) + b"\n"
     if len(line) >= 256:
         charge(len(line) >> 8)  # output is bulk work: a limited runtime cannot flood the host's stream
     out.write(line)
