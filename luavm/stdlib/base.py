@@ -18,7 +18,7 @@ from ..runtime.args import (
 from ..runtime.coroutine import PcallRecord, Suspend, protected
 from ..runtime.frames import HANDLER_CODES, level_position, register_builtin
 from ..runtime.icache import invalidate, is_watched
-from ..runtime.limits import charge
+from ..runtime.limits import alloc, charge
 from ..runtime.values import (
     MAXINT,
     MININT,
@@ -325,6 +325,27 @@ def load_text(chunk: bytes, chunkname: str, env: Any) -> Any:
         diskcache.OFF[0] -= 1
 
 
+def read_chunk(reader: Any) -> bytes | Ret:
+    """The text a reader function gives, piece by piece until nil or "" (lua_load's
+    reader); an error in the reader or a piece that is not a string is load's
+    failure, returned as its (nil, message)."""
+    parts: list[bytes] = []
+    size = 0
+    while True:
+        try:
+            piece = ops.call1(reader)
+        except LuaError as e:
+            return Ret((None, e.value))
+        if piece is None or piece == b"":
+            return b"".join(parts)
+        if type(piece) is not bytes:
+            return Ret((None, rt_error("reader function must return a string").value))
+        parts.append(piece)
+        size += len(piece)
+        charge(1 + (len(piece) >> 8))  # a reader that never ends is stopped by the limits
+        alloc(size)  # the chunk may not outgrow the string cap either
+
+
 def lua_load(*args: Any) -> Any:
     from ..lexer import LuaSyntaxError
 
@@ -342,19 +363,10 @@ def lua_load(*args: Any) -> Any:
         name = chunk.decode("latin-1") if chunkname is None else None
     elif type_name(chunk) == "function":
         name = opt_str(chunkname, 2, "load", b"=(load)").decode("latin-1")
-        parts = []
-        while True:
-            try:
-                piece = ops.call1(chunk)
-            except LuaError as e:  # an error in the reader is load's failure
-                return Ret((None, e.value))
-            if piece is None or piece == b"":
-                break
-            if type(piece) is not bytes:
-                return Ret((None, rt_error("reader function must return a string").value))
-            parts.append(piece)
-            charge(1 + (len(piece) >> 8))  # a reader that never ends is stopped by the limits
-        text = b"".join(parts)
+        read = read_chunk(chunk)
+        if type(read) is Ret:
+            return read
+        text = read
     else:
         opt_str(chunkname, 2, "load", b"=(load)")
         raise type_error(1, "load", "function", chunk)

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..runtime import ops
 from ..runtime.args import NOVALUE, check_func, opt_str, type_error
-from ..runtime.limits import alloc
-from ..runtime.values import LuaError, LuaTable, Ret, rt_error, type_name
-from .base import lua_load
+from ..runtime.values import LuaTable, Ret, rt_error, type_name
+from .base import lua_load, read_chunk
 from .ldebug import db_getinfo, db_traceback
 
 BINARY_REFUSED = b"attempt to load a binary chunk (not allowed in a sandboxed runtime)"
@@ -37,21 +35,9 @@ def sandbox_load(*args: Any) -> Any:
         opt_str(args[1] if len(args) > 1 else None, 2, "load", b"=(load)")
     if type_name(chunk) == "function":
         # read the pieces here, so that what reaches the compiler is one string
-        parts: list[bytes] = []
-        size = 0
-        while True:
-            try:
-                piece = ops.call1(chunk)
-            except LuaError as e:  # an error in the reader is load's failure
-                return Ret((None, e.value))
-            if piece is None or piece == b"":
-                break
-            if type(piece) is not bytes:
-                return Ret((None, rt_error("reader function must return a string").value))
-            size += len(piece)
-            alloc(size)  # the chunk may not outgrow the string cap either
-            parts.append(piece)
-        text = b"".join(parts)
+        text = read_chunk(chunk)
+        if type(text) is Ret:
+            return text
         name = args[1] if len(args) > 1 and args[1] is not None else b"=(load)"
         args = (text, name) + tuple(args[2:])
     elif type(chunk) is not bytes and type(chunk) not in (int, float):
