@@ -26,7 +26,7 @@ from .runtime.loader import load_chunk
 from .runtime.values import FALSE_KEY, TAILCALL, TRUE_KEY, BoolKey, Box, LuaError, LuaTable, Ret
 
 MAGIC = b"LUAVMSNP"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: upvalues of locals never written again are values, not boxes
 REF = 1  # msgpack ext type code of an object reference
 
 
@@ -99,10 +99,11 @@ class _Writer:
                     self.records(recs, path),
                     self.value(obj.errval.value if obj.errval is not None else None, f"{path}.<error>")]
         code = getattr(obj, "__code__", None)
-        if code is not None and code in CODE_INFO and obj.__closure__ is not None:
+        if code is not None and code in CODE_INFO:
             ci = CODE_INFO[code]
-            cells = dict(zip(code.co_freevars, obj.__closure__))
-            ups = [self.value(cells[n].cell_contents, f"{path}.<upvalue {ln}>")
+            # an upvalue the body never reads (a main chunk not using _ENV) has no cell
+            cells = dict(zip(code.co_freevars, obj.__closure__ or ()))
+            ups = [self.value(cells[n].cell_contents if n in cells else None, f"{path}.<upvalue {ln}>")
                    for n, ln in zip(ci.proto.upvalues, ci.proto.upvalue_lua_names)]
             return ["lua", self.ref(ci.chunk, f"{path}.<chunk>"), ci.proto.index, ups]
         if hasattr(obj, "python_source") and hasattr(obj, "protos"):  # a Chunk
@@ -300,10 +301,13 @@ class _Reader:
         for i, o in enumerate(raw):
             kind = o[0]
             if kind == "lua":
+                # upvalues are tied in below: a value upvalue may be a closure
+                # not built yet (or this one: `local function f` calling f)
                 chunk = self.obj(o[1])
                 proto = chunk.protos[o[2]]
-                boxes = [self.value(b) for b in o[3]]
-                self.objs[i] = chunk.ns[f"_p{proto.index}"](*boxes)
+                if len(o[3]) != len(proto.upvalues):
+                    raise SnapshotError("corrupted snapshot: bad closure")
+                self.objs[i] = chunk.ns[f"_p{proto.index}"](*[None] * len(o[3]))
             elif kind == "wrap":
                 from .stdlib.lcoroutine import wrap_function
 
@@ -337,6 +341,11 @@ class _Reader:
                 ob.meta = self.value(o[3])
             elif kind == "box":
                 ob.v = self.value(o[1])
+            elif kind == "lua":
+                cells = dict(zip(ob.__code__.co_freevars, ob.__closure__ or ()))
+                for py, v in zip(CODE_INFO[ob.__code__].proto.upvalues, o[3]):
+                    if py in cells:
+                        cells[py].cell_contents = self.value(v)
             elif kind == "co":
                 ob.status = o[1]
                 ob.nny = o[3]

@@ -79,6 +79,32 @@ def test_snapshot_restore_in_process_keeps_everything():
     assert out1.getvalue() == out2.getvalue() == b"closed\n"
 
 
+def test_snapshot_keeps_value_upvalues_and_closures_without_upvalues():
+    """Closures hold the values of locals never written again (no Box): a
+    `local function` calling itself, a closure over a table that holds it, a
+    function with no upvalues, a main chunk that does not use _ENV."""
+    src = """
+    local base = 10
+    local function fib(n) if n < 2 then return n + base end return fib(n - 1) + fib(n - 2) end
+    local reg = {}
+    local function entry() return reg end
+    reg.entry = entry
+    local function two() return 2 end
+    local one = load("return 1")
+    local written = 0
+    local function bump() written = written + 1 return written end
+    bump()
+    local got = fetch("x")
+    bump()
+    return got, fib(5), reg.entry() == reg, two() + one(), written, bump()
+    """
+    task = make(src).run()
+    task = luavm.restore(task.snapshot())
+    task.run("X")
+    assert task.done
+    assert task.result == ["X", 85, True, 3, 2, 3]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(programs())
 def test_generated_programs_same_with_snapshot_at_every_suspension(src):

@@ -45,12 +45,12 @@ class AppendCompiler:
 
     def _pure(self, e: A.Expr) -> bool:
         """Evaluating e runs no Lua code and reads nothing Lua code could change
-        meanwhile (a captured local or an upvalue could be, by a `__len`)."""
+        meanwhile (a boxed local or upvalue could be, by a `__len`)."""
         if isinstance(e, (A.TrueE, A.FalseE, A.Number, A.String, A.Vararg, A.Function)):
             return True
         if isinstance(e, A.Name):
             d = self.res.uses.get(id(e))  # type: ignore[attr-defined]
-            return d is not None and not d.captured and self.fs.access(d)[1] == "local"  # type: ignore[attr-defined]
+            return d is not None and not d.boxed
         if isinstance(e, A.Paren):
             return self._pure(e.expr)
         if isinstance(e, A.UnOp):

@@ -125,6 +125,7 @@ class FuncState:
         self.upval_decls.append(d)
         self.proto.upvalues.append(py)
         self.proto.upvalue_lua_names.append(d.name)
+        self.proto.upvalue_boxed.append(d.boxed)
         return py
 
     def access(self, d: Decl) -> tuple[str, str]:
@@ -188,6 +189,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         fs.upval_decls.append(env)
         proto.upvalues.append(py)
         proto.upvalue_lua_names.append("_ENV")
+        proto.upvalue_boxed.append(True)
         env.pyname = py
         self.body(self.chunk.body, True, self.chunk)
         fs.goto.finish()
@@ -237,7 +239,9 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             self.block(block.stmts, block)
         fs.emit("return _NORET", block.end_line or fs.proto.end_line)
 
-    def function(self, f: A.Function) -> Atom:
+    def function(self, f: A.Function, self_decl: Decl | None = None) -> Atom:
+        """A closure of f. self_decl: the local f is being assigned to by `local
+        function`, when it holds its value (not a Box): the factory binds it."""
         parent = self.fs
         name = f.name if f.name != "?" else "anonymous"
         proto = self.new_proto(f.name, f.line, f.end_line, name.split(".")[-1].split(":")[-1], f.is_vararg)
@@ -248,7 +252,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         for d in decls:
             py = fs.declare_local(d)
             proto.params.append(py)
-            if d.captured:
+            if d.boxed:
                 proto.boxed_params.append(py)
         self.body(f.body, f.is_vararg, f)
         fs.goto.finish()
@@ -256,8 +260,12 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         parent.proto.children.append(proto.index)
         args = []
         for d in fs.upval_decls:
-            storage, _ = parent.access(d)
-            args.append(storage)
+            if d is self_decl:
+                proto.self_upvalue = fs.upval_py[id(d)]
+                args.append("None")
+            else:
+                storage, _ = parent.access(d)
+                args.append(storage)
         t = parent.temp()
         parent.emit(f"{t} = _p{proto.index}({', '.join(args)})", f.line)
         return Atom(t)
@@ -308,7 +316,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
     def st_Local(self, s: A.Local) -> None:
         fs = self.fs
         decls = self.res.decls[id(s)]
-        if len(decls) == 1 and len(s.exprs) == 1 and not decls[0].captured:
+        if len(decls) == 1 and len(s.exprs) == 1 and not decls[0].boxed:
             d = decls[0]
             py = fs.newname(d.name)  # declared after the expression is compiled
             a = self.expr(s.exprs[0], target=py)
@@ -324,7 +332,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         atoms = self.explist_adjusted(s.exprs, len(decls), s.line)
         for d, a in zip(decls, atoms):
             py = fs.declare_local(d)
-            if d.captured:
+            if d.boxed:
                 fs.emit(f"{py} = _Box({a.text})", s.line)
             else:
                 fs.emit(f"{py} = {a.text}", s.line)
@@ -333,12 +341,12 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         fs = self.fs
         d = self.res.decls[id(s)][0]
         py = fs.declare_local(d)
-        if d.captured:
+        if d.boxed:
             fs.emit(f"{py} = _Box()", s.line)
             a = self.function(s.func)
             fs.emit(f"{py}.v = {a.text}", s.line)
         else:
-            a = self.function(s.func)
+            a = self.function(s.func, self_decl=d)
             fs.emit(f"{py} = {a.text}", s.line)
 
     def st_FunctionStat(self, s: A.FunctionStat) -> None:
@@ -356,7 +364,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
                 if d is not None:
                     self.check_const(d, line)
                     storage, kind = fs.access(d)
-                    if kind == "local" and not d.captured:
+                    if kind == "local" and not d.boxed:
                         a = self.expr(exprs[0], target=storage)
                         if a.text != storage:
                             fs.emit(f"{storage} = {a.text}", line)
@@ -385,7 +393,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             if d is not None:
                 self.check_const(d, t.line)
                 storage, kind = fs.access(d)
-                if kind == "upvalue" or d.captured:
+                if d.boxed:
                     return ("box", storage)
                 return ("local", storage)
             env = self.env_atom(t)
@@ -514,7 +522,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             else:
                 lim = fs.temp("_lim")
                 fs.emit(f"{lim} = _forlimit({stop.text}, {step.text}, {start.text})", s.line)
-            if not d.assigned and not d.captured:
+            if not d.assigned:
                 d.ty = "int"
             st = int(step.text)
             loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} {'+' if st > 0 else '-'} 1", step.text)
@@ -524,7 +532,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             lim = fs.temp("_lim")
             fs.emit(f"{stp} = _forstep({step.text})", s.line)
             fs.emit(f"{lim} = _forlimit({stop.text}, {stp}, {start.text})", s.line)
-            if not d.assigned and not d.captured:
+            if not d.assigned:
                 d.ty = "int"
             loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} + 1 if {stp} > 0 else {lim} - 1", stp)
         else:
@@ -540,7 +548,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         with fs.nested(loop.body):
             self.tick(s.line)
             py = fs.declare_local(d)
-            fs.emit(f"{py} = _Box({iv})" if d.captured else f"{py} = {iv}", s.line)
+            fs.emit(f"{py} = _Box({iv})" if d.boxed else f"{py} = {iv}", s.line)
             self.loop_body(s.body)
         fs.goto.after_loop(loop)
 
@@ -606,7 +614,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             fs.emit(f"if {raw[0]} is None: break", s.line)
             fs.emit(f"{cv} = {raw[0]}", s.line)
             for d, py, rv in zip(decls, pys, raw):
-                fs.emit(f"{py} = _Box({rv})" if d.captured else f"{py} = {rv}", s.line)
+                fs.emit(f"{py} = _Box({rv})" if d.boxed else f"{py} = {rv}", s.line)
             self.loop_body(s.body)
         fs.goto.after_loop(loop)
 

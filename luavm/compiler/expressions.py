@@ -156,20 +156,18 @@ class ExpressionCompiler:
         d = self.res.uses.get(id(e))
         if d is not None:
             storage, kind = fs.access(d)
-            if kind == "upvalue":
-                return Atom(f"{storage}.v", f"upvalue '{d.name}'", volatile=True)
-            if d.captured:
-                return Atom(f"{storage}.v", f"local '{d.name}'", volatile=True)
-            return Atom(storage, f"local '{d.name}'", ty=d.ty)
+            if d.boxed:
+                return Atom(f"{storage}.v", f"{kind} '{d.name}'", volatile=True)
+            return Atom(storage, f"{kind} '{d.name}'", ty=d.ty)
         env = self.env_atom(e)
         return self.index_const(env, e.name.encode(), e.line, target, f"global '{e.name}'")
 
     def env_atom(self, e: A.Name) -> Atom:
         d = self.res.env[id(e)]
         storage, kind = self.fs.access(d)
-        if kind == "upvalue" or d.captured:
-            return Atom(f"{storage}.v", "upvalue '_ENV'" if kind == "upvalue" else "local '_ENV'", volatile=True)
-        return Atom(storage, "local '_ENV'")
+        if d.boxed:
+            return Atom(f"{storage}.v", f"{kind} '_ENV'", volatile=True)
+        return Atom(storage, f"{kind} '_ENV'")
 
     def index_const(self, obj: Atom, key: bytes, line: int, target: str | None, desc: str) -> Atom:
         fs = self.fs

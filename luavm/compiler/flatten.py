@@ -5,10 +5,10 @@ than 100 levels of indentation; Lua accepts loops and `if`s nested some 200
 deep. A proto past the limits below is rewritten, in the IR, as one loop that
 dispatches on a state variable over basic blocks:
 
-    _s1 = 0
+    _ds1 = 0
     while True:
-        if _s1 == 0: <block 0> ; _s1 = 3; continue
-        if _s1 == 1: ...
+        if _ds1 == 0: <block 0> ; _ds1 = 3; continue
+        if _ds1 == 1: ...
 
 Lua loops become jumps between blocks (`break`/`continue` lines turn into
 jumps), compound `if`s branch to blocks, numeric `for` loops count by hand.
@@ -94,7 +94,8 @@ class _Flattener:
     # a dispatcher: [state = 0, while True: if state == k: block k ...]
     def dispatcher(self, stmts: list[Stmt], outer: _Dispatch | None, loops: list[_LoopCtx],
                    op: OpInfo) -> list[Stmt]:
-        d = _Dispatch(self.temp("_s"), [], outer)
+        # not "_s": codegen names its own temporaries _s1, _s2, …
+        d = _Dispatch(self.temp("_ds"), [], outer)
         start = self.new(d)
         end = self.lower(stmts, d, start, loops)
         if end is not None:
@@ -171,7 +172,7 @@ class _Flattener:
         if s.var is None:
             cont = head
         else:  # for var in range(start, stop, step), counted by hand
-            stop = self.temp("_stop")
+            stop = self.temp("_dstop")
             d.blocks[cur] += [Line(f"{s.var} = {s.start}", op), Line(f"{stop} = {s.stop}", op)]
             # `_range` stops before `stop`; `_frange` (integer or float) at Lua's inclusive limit
             up, down = ("<", ">") if s.fn == "_range" else ("<=", ">=")

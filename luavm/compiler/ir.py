@@ -92,8 +92,13 @@ class Proto:
     end_line: int
     params: list[str]  # Python names of the fixed parameters
     is_vararg: bool
-    upvalues: list[str]  # Python names of the upvalue boxes (factory parameters)
+    upvalues: list[str]  # Python names of the upvalues (factory parameters)
     upvalue_lua_names: list[str]
+    # per upvalue: a Box (a local written after its declaration), else its value
+    upvalue_boxed: list[bool] = field(default_factory=list)
+    # the upvalue that is this function itself (`local function f` calling f): the
+    # factory binds it, as the closure does not exist before the factory runs
+    self_upvalue: str | None = None
     body: list[Stmt] = field(default_factory=list)
     locals: list[str] = field(default_factory=list)  # every Python local (restored on resume)
     boxed_params: list[str] = field(default_factory=list)

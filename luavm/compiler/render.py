@@ -1,7 +1,7 @@
 """Render IR protos as Python source: the fast form and the resume forms.
 
-Each Lua function becomes a factory `_pN(upvalue boxes...)` returning the
-closure. The closure's body sits in one `try` whose handlers cost nothing until
+Each Lua function becomes a factory `_pN(upvalues...)` returning the closure
+(an upvalue is a Box, or the value of a local never written again). The closure's body sits in one `try` whose handlers cost nothing until
 something is raised: a Suspend records the frame (closure, locals, resume
 point taken from the traceback's line number), raw Python errors become Lua
 errors.
@@ -121,6 +121,8 @@ def render_module(protos: list[Proto], chunkname: str) -> Source:
         render_stmts(p.body, 3, out)
         for h in HANDLERS:
             out.add("        " + h.format(self=p.name), OpInfo(p.end_line))
+        if p.self_upvalue is not None:
+            out.add(f"    {p.self_upvalue} = {p.name}")
         out.add(f"    return {p.name}")
     return out
 

@@ -1,7 +1,10 @@
 """Name resolution: which Lua locals are captured by closures.
 
-A captured local lives in a Box (fresh at each execution of its declaration,
-so each loop iteration gets its own); the others are plain Python locals.
+A captured local that is written after its declaration lives in a Box (fresh at
+each execution of its declaration, so each loop iteration gets its own), shared
+by the closures and the declaring function. One that is never written again
+cannot differ between them, so closures take its value (a Python closure cell:
+no `.v` per read); the others are plain Python locals.
 This pass runs before code generation so the declaration already knows.
 """
 
@@ -19,8 +22,14 @@ class Decl:
     attrib: str | None = None
     captured: bool = False
     assigned: bool = False  # written after its declaration
+    pinned: bool = False  # always in a Box (the chunk's _ENV: load and the host set it)
     pyname: str = ""
     ty: str | None = None  # 'int'/'float' when every value it can hold has that type
+
+    @property
+    def boxed(self) -> bool:
+        """Lives in a Box: captured and written after its declaration."""
+        return self.captured and (self.assigned or self.pinned)
 
 
 @dataclass(eq=False)
@@ -54,7 +63,7 @@ class _Resolver:
     def chunk(self, c: A.Chunk) -> None:
         self.fs = FuncScope(None, c, [{}])
         env = Decl("_ENV", self.fs)
-        env.captured = True  # the chunk's _ENV is an upvalue: always a Box
+        env.captured = env.pinned = True  # the chunk's _ENV is an upvalue: always a Box
         self.r.chunk_env = env
         self.r.decls[id(c)] = [env]
         self.fs.blocks[0]["_ENV"] = env

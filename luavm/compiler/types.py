@@ -1,6 +1,6 @@
 """Static number types of locals, and speculation on parameters.
 
-A plain (not captured) local can only change by an assignment the compiler sees,
+A plain (not boxed) local can only change by an assignment the compiler sees,
 so when every value assigned to it is an integer (or every one a float), its
 type is known and the compiled code drops the type tests on it. Types of the
 assigned expressions follow Lua's rules for numbers only: int op int is an int
@@ -152,7 +152,7 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
     for d in src.of:
         if d in assumed:
             ty[d] = assumed[d]
-        elif d.captured or d.attrib == "close":
+        elif d.boxed or d.attrib == "close":
             ty[d] = None
         else:
             ty[d] = _BOTTOM
@@ -239,7 +239,7 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
     is used as a number only (or indexed only), and f has no nested function, goto
     or to-be-closed variable (whose code would be duplicated or entangled). None
     otherwise."""
-    params = [d for d in res.decls.get(id(f), []) if not d.captured]
+    params = [d for d in res.decls.get(id(f), []) if not d.boxed]
     if not params:
         return None
     numeric: set[Decl] = set()

@@ -6,14 +6,14 @@ import sys
 from typing import Any
 
 from .frames import callee_name
-from .values import Box, LuaError, LuaTable, fmt_float, lua_bytes, str2number, tointeger, type_name
+from .values import UPVALUE_IDS, LuaError, LuaTable, fmt_float, lua_bytes, str2number, tointeger, type_name
 
 
 def typename_for_error(v: Any) -> str:
     """luaL_typeerror's name: a `__name` metafield if it is a string, else the type."""
     from .ops import getmetatable_raw
 
-    if type(v) is Box:
+    if type(v) in UPVALUE_IDS:
         return "light userdata"  # debug.upvalueid's result
     mt = getmetatable_raw(v)
     if mt is not None:

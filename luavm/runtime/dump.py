@@ -73,10 +73,20 @@ def undump(data: bytes, chunkname: str, env: Any) -> Any:
     if index >= len(chunk.protos):
         r.fail("corrupted chunk")
     proto = chunk.protos[index]
-    boxes = [Box() for _ in proto.upvalues]
-    if boxes:
-        boxes[0].v = env
-    return chunk.ns[f"_p{index}"](*boxes)
+    # fresh upvalues, the first one _ENV (set after the factory: it binds a
+    # `local function`'s own name, which a loaded copy does not have)
+    ups = [Box() if boxed else None for boxed in proto.upvalue_boxed]
+    if ups:
+        if proto.upvalue_boxed[0]:
+            ups[0].v = env
+        else:
+            ups[0] = env
+    fn = chunk.ns[f"_p{index}"](*ups)
+    cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
+    for py, v in zip(proto.upvalues, ups):
+        if py in cells:  # (an upvalue only passed on to inner functions may be unused)
+            cells[py].cell_contents = v
+    return fn
 
 
 def _size(n: int) -> bytes:

@@ -11,6 +11,7 @@ the plain value, so the common one-result call costs one type check.
 from __future__ import annotations
 
 import math
+from types import CellType
 from typing import Any
 
 MAXINT = 0x7FFFFFFFFFFFFFFF
@@ -54,6 +55,11 @@ class Box:
 
     def __repr__(self) -> str:
         return f"Box({self.v!r})"
+
+
+# debug.upvalueid's results (light userdata): a Box, or the closure cell of an
+# upvalue that holds its value
+UPVALUE_IDS = (Box, CellType)
 
 
 class BoolKey:

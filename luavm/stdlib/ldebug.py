@@ -20,7 +20,7 @@ from ..runtime.frames import (
     significant_frames,
 )
 from ..runtime.icache import invalidate, is_watched
-from ..runtime.values import NORET, Box, LuaTable, Ret, rt_error, tostr, type_name
+from ..runtime.values import NORET, UPVALUE_IDS, Box, LuaTable, Ret, rt_error, tostr, type_name
 
 
 def db_traceback(*args: Any) -> Any:
@@ -127,14 +127,18 @@ def db_getlocal(*args: Any) -> Any:
     return Ret((lua.encode(), v))
 
 
-def _upvalues(fn: Any) -> list[tuple[str, Any]]:
+def _upvalues(fn: Any) -> list[tuple[str, Any, bool]]:
+    """(Lua name, closure cell, boxed) per upvalue of a Lua function. A boxed
+    upvalue's cell holds the Box shared with the declaring function and its other
+    closures; the cell of a local never written again holds the value itself."""
     code = getattr(fn, "__code__", None)
     ci = CODE_INFO.get(code) if code is not None else None
     if ci is None:
         return []
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-    return [(lua, cells[py].cell_contents) for py, lua in
-            zip(ci.proto.upvalues, ci.proto.upvalue_lua_names) if py in cells]
+    p = ci.proto
+    return [(lua, cells[py], boxed) for py, lua, boxed in
+            zip(p.upvalues, p.upvalue_lua_names, p.upvalue_boxed) if py in cells]
 
 
 def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
@@ -142,17 +146,22 @@ def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     i = check_int(n, 2, "getupvalue")
     if not 1 <= i <= len(ups):
         return NORET
-    name, box = ups[i - 1]
-    return Ret((name.encode(), box.v))
+    name, cell, boxed = ups[i - 1]
+    return Ret((name.encode(), cell.cell_contents.v if boxed else cell.cell_contents))
 
 
 def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) -> Any:
+    """A value upvalue is set in this closure only: its local is never written
+    by Lua code, so nothing else was compiled to see a change."""
     ups = _upvalues(f)
     i = check_int(n, 2, "setupvalue")
     if not 1 <= i <= len(ups):
         return NORET
-    name, box = ups[i - 1]
-    box.v = v
+    name, cell, boxed = ups[i - 1]
+    if boxed:
+        cell.cell_contents.v = v
+    else:
+        cell.cell_contents = v
     return name.encode()
 
 
@@ -161,7 +170,8 @@ def db_upvalueid(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     i = check_int(n, 2, "upvalueid")
     if not 1 <= i <= len(ups):
         return None
-    return ups[i - 1][1]
+    _, cell, boxed = ups[i - 1]
+    return cell.cell_contents if boxed else cell
 
 
 def _checkupval(f: Any, argf: int, n: Any, argn: int) -> int:
@@ -175,18 +185,22 @@ def _checkupval(f: Any, argf: int, n: Any, argn: int) -> int:
 
 def db_upvaluejoin(f1: Any = NOVALUE, n1: Any = NOVALUE, f2: Any = NOVALUE, n2: Any = NOVALUE,
                    *_: Any) -> Any:
+    """Shares the Box when both upvalues are boxed; otherwise f1's upvalue takes
+    the current value of f2's (a value upvalue has nothing to share)."""
     i1 = _checkupval(f1, 1, n1, 2)
     i2 = _checkupval(f2, 3, n2, 4)
-    code = f1.__code__
-    ci = CODE_INFO[code]
-    py = ci.proto.upvalues[i1 - 1]
-    idx = code.co_freevars.index(py)
-    f1.__closure__[idx].cell_contents = _upvalues(f2)[i2 - 1][1]
+    _, cell1, boxed1 = _upvalues(f1)[i1 - 1]
+    _, cell2, boxed2 = _upvalues(f2)[i2 - 1]
+    v = cell2.cell_contents
+    if boxed1:
+        cell1.cell_contents = v if boxed2 else Box(v)
+    else:
+        cell1.cell_contents = v.v if boxed2 else v
     return NORET
 
 
 def _full_userdata(v: Any) -> bool:
-    return type_name(v) == "userdata" and type(v) is not Box  # an upvalue id is light
+    return type_name(v) == "userdata" and type(v) not in UPVALUE_IDS  # an upvalue id is light
 
 
 def db_getuservalue(u: Any = NOVALUE, n: Any = None, *_: Any) -> Any:
