@@ -80,3 +80,32 @@ def test_tail_calls_do_not_grow_the_stack_and_recursion_overflows_cleanly() -> N
     assert rt.execute("local function f(n) if n == 0 then return 'ok' end return f(n - 1) end return f(300000)") == "ok"
     ok, msg = rt.execute("local function g() return 1 + g() end return pcall(g)")
     assert ok is False and msg.endswith("stack overflow")
+
+
+def test_debug_upvalues_of_locals_never_assigned_again() -> None:
+    """Such a local is captured by value (README, deliberate differences): setupvalue
+    changes that closure's copy; a `local function` whose calls are compiled for
+    what it returns cannot be replaced under them, and says so."""
+    src = """
+    local a = 1
+    local function h() return a end
+    print(debug.getupvalue(h, 1), debug.setupvalue(h, 1, 7), h(), a)
+    local function one() return 1 end
+    local function user() return one() + 1 end
+    print(pcall(debug.setupvalue, user, 1, function() return 5 end))
+    print(pcall(debug.upvaluejoin, user, 1, h, 1))
+    print(user())
+    local function holder() return one end
+    print(debug.setupvalue(holder, 1, 8), holder())
+    """
+    out = io.BytesIO()
+    luavm.LuaRuntime(stdout=out, host_access=True).execute(src)  # the full debug library
+    assert out.getvalue().decode() == (
+        "a\ta\t7\t1\n"
+        "false\tbad argument #1 to 'setupvalue' (upvalue 'one' is a local function whose calls "
+        "are compiled in; it cannot be replaced)\n"
+        "false\tbad argument #1 to 'upvaluejoin' (upvalue 'one' is a local function whose calls "
+        "are compiled in; it cannot be replaced)\n"
+        "2\n"
+        "one\t8\n"
+    )

@@ -74,6 +74,7 @@ class FuncState:
         self.loop_depth = 0
         self.close_depth = 0
         self.floaty = False  # the body has float-typed locals: untyped arithmetic tests floats first
+        self.call_types: dict[int, str] = {}  # id(Call) -> type of its result (types.Inferred.calls)
         self.goto = GotoLowering(self)
 
     # names ------------------------------------------------------------------
@@ -217,27 +218,30 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             # loops count): its entry is not a step. Builtins that call a Lua function
             # over and over (table.sort's comparator, gsub's callback) count their calls.
             self.tick(block.line)
-        decls, known, spec = types.plan(node, self.res)
-        if spec is not None:
+        plan = types.plan(node, self.res)
+        if plan.spec is not None:
             # compiled twice: for the parameter types guessed from their use (no
             # type tests on them and on the locals computed from them), and for
             # anything else
-            guess, assumed = spec
+            guess, fast = plan.spec
             test = " and ".join(f"{d.pyname}.__class__ is {_CLASS[t]}" for d, t in guess.items())
             split = If(test, [], [], OpInfo(block.line))
             fs.out.append(split)
-            for stmts, tys in ((split.body, assumed), (split.orelse, known)):
-                for d in decls:
-                    d.ty = tys.get(d)
-                fs.floaty = "float" in tys.values()
+            for stmts, inf in ((split.body, fast), (split.orelse, plan.generic)):
+                self.typed(plan.decls, inf)
                 with fs.nested(stmts):
                     self.block(block.stmts, block)
         else:
-            for d in decls:
-                d.ty = known.get(d)
-            fs.floaty = "float" in known.values()
+            self.typed(plan.decls, plan.generic)
             self.block(block.stmts, block)
         fs.emit("return _NORET", block.end_line or fs.proto.end_line)
+
+    def typed(self, decls: list[Decl], inf: types.Inferred) -> None:
+        """Compile what follows with these types of locals and call results."""
+        for d in decls:
+            d.ty = inf.locals.get(d)
+        self.fs.floaty = "float" in inf.locals.values()
+        self.fs.call_types = inf.calls
 
     def function(self, f: A.Function, self_decl: Decl | None = None) -> Atom:
         """A closure of f. self_decl: the local f is being assigned to by `local

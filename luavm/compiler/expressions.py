@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import ast as A
-from . import fastpath
+from . import fastpath, types
 from .ir import If, OpInfo
 
 if TYPE_CHECKING:
@@ -271,6 +271,14 @@ class ExpressionCompiler:
                      resume=f"{t} = _rv", callee=callee)
         ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
         ln.op.fn = fn.text
+        known = types.known_callee(e, self.res) if isinstance(e, A.Call) else None
+        if known is not None and ((want == 1 and types.returns_one(known))
+                                  or (want == 0 and not types.tail_calls(known))):
+            # a `local function` never assigned again: its result is as it returns it
+            # (one plain value; no pending tail call), of a known type if inference found one
+            if fn.text in fs.proto.upvalues:
+                fs.proto.fixed_upvalues.add(fn.text)
+            return Atom(t, ty=fs.call_types.get(id(e)) if want == 1 else None)
         # the adjustment may run a pending tail call: a suspension there resumes
         # exactly like one inside the call itself
         if want == 1:

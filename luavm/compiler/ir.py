@@ -99,6 +99,8 @@ class Proto:
     # the upvalue that is this function itself (`local function f` calling f): the
     # factory binds it, as the closure does not exist before the factory runs
     self_upvalue: str | None = None
+    # value upvalues its calls were compiled for (`local function`s): debug.setupvalue refuses them
+    fixed_upvalues: set[str] = field(default_factory=set)
     body: list[Stmt] = field(default_factory=list)
     locals: list[str] = field(default_factory=list)  # every Python local (restored on resume)
     boxed_params: list[str] = field(default_factory=list)

@@ -25,6 +25,7 @@ class Decl:
     pinned: bool = False  # always in a Box (the chunk's _ENV: load and the host set it)
     pyname: str = ""
     ty: str | None = None  # 'int'/'float' when every value it can hold has that type
+    local_function: A.Function | None = None  # declared by `local function`: what it holds
 
     @property
     def boxed(self) -> bool:
@@ -47,6 +48,9 @@ class Resolution:
         self.uses: dict[int, Decl | None] = {}  # id(Name node) -> Decl (None: global)
         self.env: dict[int, Decl] = {}  # id(Name node of a global) -> the _ENV Decl used
         self.chunk_env: Decl | None = None
+        # types.py: result types of known callees, (id(function), fast copy) -> type
+        self.result_types: dict[tuple[int, bool], str | None] = {}
+        self.guesses: dict[int, dict[Decl, str] | None] = {}  # id(function) -> speculation
 
 
 def resolve(chunk: A.Chunk) -> Resolution:
@@ -165,6 +169,7 @@ class _Resolver:
             self.function(s.func)
         elif isinstance(s, A.LocalFunction):
             self.declare(s, [s.name])
+            self.r.decls[id(s)][0].local_function = s.func
             self.function(s.func)
         elif isinstance(s, A.Return):
             for e in s.exprs:

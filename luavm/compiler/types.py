@@ -22,6 +22,7 @@ compiler then emits the body twice, behind a test of those parameters' types
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .. import ast as A
 from .scope import Decl, Resolution
@@ -142,10 +143,21 @@ def _adjusted(exprs: list[A.Expr], n: int) -> list[A.Expr | None]:
     return out
 
 
+@dataclass
+class Inferred:
+    """What inference found in one copy of a function body: the types of its plain
+    locals, and the types of the results of its calls to known functions."""
+
+    locals: dict[Decl, str]
+    calls: dict[int, str]  # id(Call node) -> the type of its (first) result
+    returns: str | None  # every value the copy returns has this type (one value each)
+
+
 def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | None = None,
-          sources: _Sources | None = None) -> dict[Decl, str]:
+          sources: _Sources | None = None, typed_calls: bool = True) -> Inferred:
     """Types ('int'/'float'/'table') of the plain locals of f whose every value has that
-    type, given the types `assumed` for some parameters."""
+    type, given the types `assumed` for some parameters. With typed_calls, a call
+    to a known function (`known_callee`) has the type of what it returns."""
     src = sources or _Sources(f, res)
     assumed = assumed or {}
     ty: dict[Decl, str | None] = {}
@@ -187,6 +199,8 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
             if e.op in _BIT_OPS:
                 return "int" if a == b == "int" else None
             return "int" if a == b == "int" else "float"
+        if typed_calls and isinstance(e, A.Call):
+            return call_type(e, res, etype)
         return None
 
     for _ in range(20):
@@ -211,18 +225,110 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
         if not changed:
             break
     else:
-        return {}
+        return Inferred({}, {}, None)
     if any(ty[d] != t for d, t in assumed.items()):
-        return {}  # an assumed parameter is reassigned with something else
-    return {d: t for d, t in ty.items() if t in _KNOWN}
+        return Inferred({}, {}, None)  # an assumed parameter is reassigned with something else
+    # what calls and returns give, in terms of the final types (a local still at
+    # _BOTTOM only ever gets values of calls still being worked out: unknown)
+    for d, t in ty.items():
+        if t == _BOTTOM:
+            ty[d] = None
+    calls: dict[int, str] = {}
+    returns: str | None = _BOTTOM
+    for s in _stmts(f.body):
+        for top in _stmt_exprs(s):
+            for e in _exprs(top):
+                if typed_calls and isinstance(e, A.Call) and (ct := etype(e)) in _KNOWN:
+                    calls[id(e)] = ct  # type: ignore[index]
+        if isinstance(s, A.Return) and returns is not None:
+            rt = etype(s.exprs[0]) if len(s.exprs) == 1 else None
+            if rt != _BOTTOM:
+                returns = rt if returns in (_BOTTOM, rt) else None
+    return Inferred({d: t for d, t in ty.items() if t in _KNOWN}, calls,  # type: ignore[misc]
+                    returns)
 
 
-def plan(f: A.Function | A.Chunk, res: Resolution) -> tuple[list[Decl], dict[Decl, str],
-                                                          tuple[dict[Decl, str], dict[Decl, str]] | None]:
-    """(the plain locals of f, their types, speculation or None) for the compiler."""
+@dataclass
+class Plan:
+    """How to compile one function: its plain locals, what inference found in the
+    generic copy, and the speculation (parameter guesses, what inference found
+    under them) or None."""
+
+    decls: list[Decl]
+    generic: Inferred
+    spec: tuple[dict[Decl, str], Inferred] | None
+
+
+def plan(f: A.Function | A.Chunk, res: Resolution) -> Plan:
     src = _Sources(f, res)
-    spec = speculate(f, res) if isinstance(f, A.Function) else None
-    return list(src.of), infer(f, res, None, src), spec
+    guess = speculate(f, res) if isinstance(f, A.Function) else None
+    fast = (guess, infer(f, res, guess, src)) if guess else None
+    return Plan(list(src.of), infer(f, res, None, src), fast)
+
+
+# ------------------------------------------------------------ known callees
+
+
+def known_callee(e: A.Call, res: Resolution) -> A.Function | None:
+    """The function a call certainly calls: a local declared by `local function`
+    and never assigned again (its value is fixed; the closure holds it as a value)."""
+    if isinstance(e.func, A.Name):
+        d = res.uses.get(id(e.func))
+        if d is not None and d.local_function is not None and not d.assigned:
+            return d.local_function
+    return None
+
+
+def returns_one(f: A.Function) -> bool:
+    """Every return of f gives exactly one value and f does not end without one:
+    a call of it needs no adjustment of its result."""
+    stmts = f.body.stmts
+    if not stmts or not isinstance(stmts[-1], A.Return):
+        return False
+    return all(len(s.exprs) == 1 and not isinstance(s.exprs[0], (A.Call, A.MethodCall, A.Vararg))
+               for s in _stmts(f.body) if isinstance(s, A.Return))
+
+
+def tail_calls(f: A.Function) -> bool:
+    """f has a `return g(...)`: its result may be a pending tail call."""
+    return any(len(s.exprs) == 1 and isinstance(s.exprs[0], (A.Call, A.MethodCall))
+               for s in _stmts(f.body) if isinstance(s, A.Return))
+
+
+def call_type(e: A.Call, res: Resolution, etype) -> str | None:  # noqa: ANN001
+    """The type of what a call of a known function returns: that of the copy the
+    arguments select (the speculated one when they have the guessed types)."""
+    f = known_callee(e, res)
+    if f is None or not returns_one(f):
+        return None
+    guess = speculate(f, res)
+    fast = guess is not None
+    if guess:
+        for i, p in enumerate(res.decls.get(id(f), [])):
+            if p in guess and (i >= len(e.args) or etype(e.args[i]) != guess[p]):
+                fast = False
+                break
+    return result_type(f, res, fast)
+
+
+def result_type(f: A.Function, res: Resolution, fast: bool) -> str | None:
+    """What one copy of f returns, as a fixed point: a recursive call inside f
+    counts as nothing (`_BOTTOM`) until a first estimate exists."""
+    key = (id(f), fast)
+    if key in res.result_types:
+        return res.result_types[key]
+    res.result_types[key] = _BOTTOM
+    guess = speculate(f, res) if fast else None
+    src = _Sources(f, res)
+    for _ in range(10):
+        t = infer(f, res, guess, src).returns
+        if t == res.result_types[key]:
+            break
+        res.result_types[key] = t
+    else:
+        t = None
+    res.result_types[key] = t if t in _KNOWN else None
+    return res.result_types[key]
 
 
 def _is_num(e: A.Expr, kind: type) -> bool:
@@ -233,12 +339,20 @@ def _is_num(e: A.Expr, kind: type) -> bool:
     return isinstance(e, A.Number) and type(e.value) is kind
 
 
-def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Decl, str]] | None:
-    """(parameters to test with the type guessed for each: int, float or table;
-    the local types under that guess) when compiling f twice pays: some parameter
+def speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
+    """Parameters to test, with the type guessed for each (int, float or table),
+    when compiling f twice pays: some parameter
     is used as a number only (or indexed only), and f has no nested function, goto
     or to-be-closed variable (whose code would be duplicated or entangled). None
-    otherwise."""
+    otherwise. Decided once per function, without the types of calls (which
+    depend on it: `call_type`)."""
+    key = id(f)
+    if key not in res.guesses:
+        res.guesses[key] = _speculate(f, res)
+    return res.guesses[key]
+
+
+def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
     params = [d for d in res.decls.get(id(f), []) if not d.boxed]
     if not params:
         return None
@@ -313,10 +427,8 @@ def speculate(f: A.Function, res: Resolution) -> tuple[dict[Decl, str], dict[Dec
     tables = {d: "table" for d in params if d in indexed and d not in numeric and d not in called}
     src = _Sources(f, res)
     for g in ({**guess, **tables}, guess):
-        if g:
-            types = infer(f, res, g, src)
-            if types:
-                return g, types
+        if g and infer(f, res, g, src, typed_calls=False).locals:
+            return g
         if not tables:
             break
     return None

@@ -141,6 +141,18 @@ def _upvalues(fn: Any) -> list[tuple[str, Any, bool]]:
             zip(p.upvalues, p.upvalue_lua_names, p.upvalue_boxed) if py in cells]
 
 
+def _check_changeable(fn: Any, i: int, fname: str) -> None:
+    """Calls to a `local function` are compiled for what it returns (one value, of a
+    known type): replacing it under them is refused rather than misread."""
+    p = CODE_INFO[fn.__code__].proto
+    cells = set(fn.__code__.co_freevars)
+    py = [n for n in p.upvalues if n in cells][i - 1]
+    if py in p.fixed_upvalues:
+        name = p.upvalue_lua_names[p.upvalues.index(py)]
+        raise rt_error(f"bad argument #1 to '{fname}' (upvalue '{name}' is a local function "
+                       "whose calls are compiled in; it cannot be replaced)")
+
+
 def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     ups = _upvalues(f)
     i = check_int(n, 2, "getupvalue")
@@ -161,6 +173,7 @@ def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) ->
     if boxed:
         cell.cell_contents.v = v
     else:
+        _check_changeable(f, i, "setupvalue")
         cell.cell_contents = v
     return name.encode()
 
@@ -191,6 +204,8 @@ def db_upvaluejoin(f1: Any = NOVALUE, n1: Any = NOVALUE, f2: Any = NOVALUE, n2: 
     i2 = _checkupval(f2, 3, n2, 4)
     _, cell1, boxed1 = _upvalues(f1)[i1 - 1]
     _, cell2, boxed2 = _upvalues(f2)[i2 - 1]
+    if not boxed1:
+        _check_changeable(f1, i1, "upvaluejoin")
     v = cell2.cell_contents
     if boxed1:
         cell1.cell_contents = v if boxed2 else Box(v)
