@@ -26,6 +26,15 @@ class Source:
         self.info: list[tuple[OpInfo | None, int]] = []
 
     def add(self, text: str, op: OpInfo | None = None, rp: int = -1) -> None:
+        """A line; the text of an IR Line may be several (a `try` around an array
+        read): each continues at the first one's indentation, standing for the same op."""
+        if "\n" in text:
+            ind = text[:len(text) - len(text.lstrip())]
+            first, *rest = text.split("\n")
+            for part in (first, *(ind + r for r in rest)):
+                self.lines.append(part)
+                self.info.append((op, rp))
+            return
         self.lines.append(text)
         self.info.append((op, rp))
 

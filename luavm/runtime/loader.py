@@ -334,6 +334,7 @@ NAMESPACE: dict[str, Any] = {
     "_NAN": math.nan,
     "__builtins__": {"BaseException": BaseException},
     "_plen": len,
+    "_IndexError": IndexError,
     "_tuple": tuple,
     "_int": int,
     "_float": float,
