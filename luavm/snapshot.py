@@ -26,7 +26,7 @@ from .runtime.loader import load_chunk
 from .runtime.values import FALSE_KEY, TAILCALL, TRUE_KEY, BoolKey, Box, LuaError, LuaTable, Ret
 
 MAGIC = b"LUAVMSNP"
-FORMAT_VERSION = 2  # 2: upvalues of locals never written again are values, not boxes
+FORMAT_VERSION = 2  # 2: upvalues of locals never written again are values, not boxes; no 'tuple'
 REF = 1  # msgpack ext type code of an object reference
 
 
@@ -69,12 +69,10 @@ class _Writer:
             return ["bigint", str(v)]
         if v is None or t is bool or t is int or t is float or t is bytes or t is str:
             return v
-        if t is Ret:
+        if t is Ret:  # several results (a tuple), or a pending tail call
             if v and v[0] is TAILCALL:
                 return ["tailcall", [self.value(x, f"{path}[{n}]") for n, x in enumerate(v[1:])]]
             return ["ret", [self.value(x, f"{path}[{n}]") for n, x in enumerate(v)]]
-        if t is tuple:
-            return ["tuple", [self.value(x, f"{path}[{n}]") for n, x in enumerate(v)]]
         return self.ref(v, path)
 
     def encode(self, obj: Any, path: str) -> list:
@@ -263,11 +261,9 @@ class _Reader:
         if isinstance(v, list):
             tag = v[0]
             if tag == "ret":
-                return Ret(tuple(self.value(x) for x in v[1]))
-            if tag == "tailcall":
-                return Ret((TAILCALL,) + tuple(self.value(x) for x in v[1]))
-            if tag == "tuple":
                 return tuple(self.value(x) for x in v[1])
+            if tag == "tailcall":
+                return (TAILCALL,) + tuple(self.value(x) for x in v[1])
             if tag == "bigint" and isinstance(v[1], str) and len(v[1]) < 100:
                 try:
                     return int(v[1])

@@ -603,17 +603,15 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             # the iterator's results, inline when they are exactly what is needed
             # (next and ipairs return a pair): no helper call per iteration
             if len(decls) == 1:
-                adj = fs.emit(f"{raw[0]} = {r}[0] if {r}.__class__ is _tuple else {r} if {r}.__class__ "
-                              f"is not _Ret else {r}[0] if {r} and {r}[0] is not _TAILCALL else _first({r})",
-                              s.line)
+                adj = fs.emit(f"{raw[0]} = {r} if {r}.__class__ is not _Ret else {r}[0] if {r} and {r}[0] "
+                              f"is not _TAILCALL else _first({r})", s.line)
             else:
                 n = len(decls)
-                pair = f"{r}.__class__ is _tuple or " if n == 2 else ""
-                adj = fs.emit(f"{', '.join(raw)}, = {r} if {pair}{r}.__class__ is _Ret and _plen({r}) == {n}"
+                adj = fs.emit(f"{', '.join(raw)}, = {r} if {r}.__class__ is _Ret and _plen({r}) == {n}"
                               f" and {r}[0] is not _TAILCALL else _adjust({r}, {n})", s.line)
             adj.rp = call.rp
             adj.alias_target = r
-            call.call = (r, fv, f"{sv}, {cv}", f"_Ret(({sv}, {cv}))")
+            call.call = (r, fv, f"{sv}, {cv}", f"({sv}, {cv})")
             call.op.fn = fv
             fs.emit(f"if {raw[0]} is None: break", s.line)
             fs.emit(f"{cv} = {raw[0]}", s.line)
@@ -663,10 +661,10 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         items = [a.text for a in atoms]
         if star is not None:
             if not items:
-                fs.emit(f"return _Ret({star})", s.line)
+                fs.emit(f"return {star}", s.line)  # a tuple already (`...`, a call's values)
                 return
             items.append("*" + star)
-        fs.emit(f"return _Ret(({', '.join(items)},))", s.line)
+        fs.emit(f"return ({', '.join(items)},)", s.line)
 
     def st_Break(self, s: A.Break) -> None:
         self.fs.goto.emit_break(s)

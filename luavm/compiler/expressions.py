@@ -528,8 +528,8 @@ def yielded(argt: list[str], star: bool) -> str:
     if star:
         if len(argt) == 1:  # yield(f()): the values of a call, as a tuple
             t = argt[0][1:]
-            return f"({t}[0] if _plen({t}) == 1 else _Ret({t}))"
+            return f"({t}[0] if _plen({t}) == 1 else {t})"
         return f"_yvals(({', '.join(argt)},))"  # may be one value
     if len(argt) == 1:
         return f"({argt[0]})"
-    return f"_Ret(({', '.join(argt)},))"
+    return f"({', '.join(argt)},)"

@@ -89,15 +89,15 @@ def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
     except _LE as e:
         co.nny = nny
         if handler is None or getattr(e, "handled", False):
-            return Ret((False, e.value))
-        return Ret((False,) + _handle(handler, e.value))
+            return (False, e.value)
+        return (False,) + _handle(handler, e.value)
     except (RecursionError, MemoryError, TypeError) as e:
         co.nny = nny
         err = to_lua_error(e)
         if handler is None:
-            return Ret((False, err.value))
-        return Ret((False,) + _handle(handler, err.value))
-    return Ret((True,) + vals)
+            return (False, err.value)
+        return (False,) + _handle(handler, err.value)
+    return (True,) + vals
 
 
 def apply_pending_handler(err: LuaError) -> None:
@@ -256,13 +256,13 @@ def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
             co.records = s.records[::-1]
             co.status = "suspended"
             if s.kind == "yield":
-                return Ret((True,) + s.values) if not wrap else Ret(s.values)
+                return (True,) + s.values if not wrap else Ret(s.values)
             s.records = [CoResumeRecord(co, wrap)]
             raise
         except (LuaError, RecursionError, MemoryError, TypeError) as e:
             return _died(co, e, wrap)
         co.status = "dead"
-        return Ret(vals) if wrap else Ret((True,) + vals)
+        return Ret(vals) if wrap else (True,) + vals
     finally:
         st.current = prev
         st.ccalls -= 1
@@ -278,7 +278,7 @@ def _died(co: Coroutine, e: BaseException, wrap: bool) -> Any:
         if err is e:
             raise err
         raise err from None
-    return Ret((False, err.value))
+    return (False, err.value)
 
 
 def enter_gen(co: Coroutine, value: Any, wrap: bool) -> Any:
@@ -316,9 +316,9 @@ def gen_done(co: Coroutine, r: Any, wrap: bool) -> Any:
         if r and r[0] is TAILCALL:
             return enter(co, lambda: r, wrap)  # the body ended in a tail call: run it plainly
         co.status = "dead"
-        return r if wrap else Ret((True, *r))
+        return r if wrap else (True, *r)
     co.status = "dead"
-    return r if wrap else Ret((True, r))
+    return r if wrap else (True, r)
 
 
 def gen_result(co: Coroutine, out: Any, wrap: bool) -> Any:
@@ -332,8 +332,8 @@ def gen_result(co: Coroutine, out: Any, wrap: bool) -> Any:
         host.records = [CoResumeRecord(co, wrap)]
         raise host
     if c is Ret:
-        return out if wrap else Ret((True, *out))
-    return out if wrap else Ret((True, out))
+        return out if wrap else (True, *out)
+    return out if wrap else (True, out)
 
 
 def resume_value(args: tuple) -> Any:
@@ -398,11 +398,11 @@ def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:
             msg = b"cannot resume non-suspended coroutine"
         if wrap:
             raise LuaError(msg)  # coroutine.wrap adds the position (auxwrap)
-        return Ret((False, msg))
+        return (False, msg)
     if state.current.ccalls >= C_LIMIT:
         if wrap:
             raise LuaError(b"C stack overflow")
-        return Ret((False, b"C stack overflow"))
+        return (False, b"C stack overflow")
     if co.gen is not None:
         return enter_gen(co, resume_value(args), wrap)
     recs = co.records

@@ -62,7 +62,7 @@ def _tailcall(f: Any, args: tuple, desc: str | None) -> Any:
     """A tail call to a Lua function is performed by the caller (the Python stack
     stays flat); anything else is simply called here."""
     if f.__class__ is FunctionType and f.__code__ in CODE_INFO:
-        return Ret((TAILCALL, f, args, desc))
+        return (TAILCALL, f, args, desc)
     if not ops.is_function(f):
         # a value called through `__call` (maybe a chain of them) stays a tail call
         while not ops.is_function(f):
@@ -72,7 +72,7 @@ def _tailcall(f: Any, args: tuple, desc: str | None) -> Any:
             args = (f, *args)
             f = h
         if f.__class__ is FunctionType and f.__code__ in CODE_INFO:
-            return Ret((TAILCALL, f, args, desc))
+            return (TAILCALL, f, args, desc)
     return f(*args)
 
 

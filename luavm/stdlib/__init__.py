@@ -7,7 +7,7 @@ Conventions every library follows (the runtime relies on them):
   default to `args.NOVALUE` (so "got no value" differs from "got nil"), optional
   ones to None; the `args.check_*` / `opt_*` helpers raise Lua's exact
   "bad argument #n to 'name' (...)" errors.
-- It returns one Lua value as itself, or several (or none) as `values.Ret((...))`;
+- It returns one Lua value as itself, or several (or none) as a tuple (`values.Ret`);
   `values.NORET` is "no results".
 - Values: nil=None, booleans=bool, integers=int in signed 64-bit (`values.wrap`),
   floats=float, strings=bytes, tables=`values.LuaTable` (`.get/.set/.length/.next`,

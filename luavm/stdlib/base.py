@@ -131,13 +131,13 @@ def lua_next(t: Any = NOVALUE, k: Any = None, *_: Any) -> Any:
 
 def lua_pairs(t: Any = NOVALUE, *_: Any) -> Any:
     if type(t) is LuaTable and (t.meta is None or t.meta.hash.get(b"__pairs") is None):
-        return Ret((lua_next, t, None))  # the common case: no metamethod to look for
+        return (lua_next, t, None)  # the common case: no metamethod to look for
     check_any(t, 1, "pairs")
     h = ops.metafield(t, b"__pairs")
     if h is not None:
         r = ops.results(ops.call(h, t))
-        return Ret((r + (None, None, None))[:3])
-    return Ret((lua_next, t, None))  # lua 5.4: any value; `next` then complains
+        return (r + (None, None, None))[:3]
+    return (lua_next, t, None)  # lua 5.4: any value; `next` then complains
 
 
 def ipairs_iter(t: Any = NOVALUE, i: Any = NOVALUE, *_: Any) -> Any:
@@ -149,22 +149,22 @@ def ipairs_iter(t: Any = NOVALUE, i: Any = NOVALUE, *_: Any) -> Any:
         if 0 < i <= len(arr):
             v = arr[i - 1]
             if v is not None:
-                return Ret((i, v))
+                return (i, v)
         if t.meta is None:
             v = t.hash.get(i)
-            return None if v is None else Ret((i, v))
+            return None if v is None else (i, v)
     co = state.current.current
     co.nny += 1
     try:
         v = ops.index(t, i)
     finally:
         co.nny -= 1
-    return None if v is None else Ret((i, v))
+    return None if v is None else (i, v)
 
 
 def lua_ipairs(t: Any = NOVALUE, *_: Any) -> Any:
     check_any(t, 1, "ipairs")
-    return Ret((ipairs_iter, t, 0))
+    return (ipairs_iter, t, 0)
 
 
 def lua_select(n: Any = NOVALUE, *args: Any) -> Any:
@@ -335,11 +335,11 @@ def read_chunk(reader: Any) -> bytes | Ret:
         try:
             piece = ops.call1(reader)
         except LuaError as e:
-            return Ret((None, e.value))
+            return (None, e.value)
         if piece is None or piece == b"":
             return b"".join(parts)
         if type(piece) is not bytes:
-            return Ret((None, rt_error("reader function must return a string").value))
+            return (None, rt_error("reader function must return a string").value)
         parts.append(piece)
         size += len(piece)
         charge(1 + (len(piece) >> 8))  # a reader that never ends is stopped by the limits
@@ -375,22 +375,22 @@ def lua_load(*args: Any) -> Any:
     name = name.split("\0", 1)[0]  # lua_load takes the name as a C string
     if text[:1] == b"\x1b":
         if b"b" not in m:
-            return Ret((None, b"attempt to load a binary chunk (mode is '%s')" % m))
+            return (None, b"attempt to load a binary chunk (mode is '%s')" % m)
         from ..runtime.dump import undump
 
         try:
             return undump(text, name, env)
         except LuaError as e:
-            return Ret((None, e.value))
+            return (None, e.value)
     if b"t" not in m:
-        return Ret((None, b"attempt to load a text chunk (mode is '%s')" % m))
+        return (None, b"attempt to load a text chunk (mode is '%s')" % m)
     try:
         return load_text(text, name, env)
     except LuaSyntaxError as e:
         msg = e.msg.encode("latin-1", "replace") if isinstance(e.msg, str) else e.msg
         if msg == b"C stack overflow":
-            return Ret((None, _runerror_message(msg)))
-        return Ret((None, msg))
+            return (None, _runerror_message(msg))
+        return (None, msg)
 
 
 def _runerror_message(msg: bytes) -> Any:

@@ -108,7 +108,7 @@ def gsub_re(src: bytes, rx: re.Pattern, ncap: int, repl: Any, tr: str,
             st_.ccalls -= 1
             co.nny -= 1
     if not changed:
-        return Ret((src, count))
+        return (src, count)
     out.append(src[pos:])
-    return Ret((b"".join(out), count))
+    return (b"".join(out), count)
 

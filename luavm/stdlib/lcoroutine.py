@@ -65,13 +65,13 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
             return C.gen_done(co, out.value, False)
         return C.gen_result(co, out, False)
     co.status = "suspended"  # yielded one value
-    return Ret((True, out))
+    return (True, out)
 
 
 def _resume(co: C.Coroutine, args: tuple, st: state.LuaState) -> Any:
     """coroutine.resume in general: every check, any kind of coroutine."""
     if st.ccalls >= C_LIMIT:  # lua_resume's own check: the coroutine stays as it is
-        return Ret((False, b"C stack overflow"))
+        return (False, b"C stack overflow")
     st.ccalls += 1
     try:
         return C.resume(co, args, False)
@@ -96,7 +96,7 @@ _STATUS = {"suspended": b"suspended", "dead": b"dead", "running": b"normal"}
 
 def co_running(*_: Any) -> Any:
     co = state.current.current
-    return Ret((co, co.is_main))
+    return (co, co.is_main)
 
 
 def co_isyieldable(co: Any = NOVALUE, *_: Any) -> bool:
@@ -129,7 +129,7 @@ def co_close(co: Any = NOVALUE, *_: Any) -> Any:
         co.records = None
         co.errval = None
         if err is not None:
-            return Ret((False, err.value))
+            return (False, err.value)
         return True
     raise rt_error(f"cannot close a {'running' if co is state.current.current else 'normal'} coroutine")
 

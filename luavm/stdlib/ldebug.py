@@ -20,7 +20,7 @@ from ..runtime.frames import (
     significant_frames,
 )
 from ..runtime.icache import invalidate, is_watched
-from ..runtime.values import NORET, UPVALUE_IDS, Box, LuaTable, Ret, rt_error, tostr, type_name
+from ..runtime.values import NORET, UPVALUE_IDS, Box, LuaTable, rt_error, tostr, type_name
 
 
 def db_traceback(*args: Any) -> Any:
@@ -124,7 +124,7 @@ def db_getlocal(*args: Any) -> Any:
     v = f.f_locals[py]
     if type(v).__name__ == "Box":
         v = v.v
-    return Ret((lua.encode(), v))
+    return (lua.encode(), v)
 
 
 def _upvalues(fn: Any) -> list[tuple[str, Any, bool]]:
@@ -159,7 +159,7 @@ def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     if not 1 <= i <= len(ups):
         return NORET
     name, cell, boxed = ups[i - 1]
-    return Ret((name.encode(), cell.cell_contents.v if boxed else cell.cell_contents))
+    return (name.encode(), cell.cell_contents.v if boxed else cell.cell_contents)
 
 
 def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) -> Any:
@@ -222,7 +222,7 @@ def db_getuservalue(u: Any = NOVALUE, n: Any = None, *_: Any) -> Any:
     opt_int(n, 2, "getuservalue", 1)
     if not _full_userdata(u):
         return None
-    return Ret((None, False))  # luavm's userdata carry no user values
+    return (None, False)  # luavm's userdata carry no user values
 
 
 def db_setuservalue(u: Any = NOVALUE, v: Any = NOVALUE, n: Any = None, *_: Any) -> Any:

@@ -87,7 +87,7 @@ def _fileresult(e: BaseException, fname: bytes | None = None, unsupported: int =
     msg = os.strerror(en).encode()
     if fname is not None:
         msg = fname.split(b"\0", 1)[0] + b": " + msg
-    return Ret((None, msg, en))
+    return (None, msg, en)
 
 
 # what a stream that cannot do an operation raises (no such method, closed)
@@ -116,7 +116,7 @@ def _aux_close(p: LuaFile) -> Any:
     p.kind = None
     if kind == "std":
         p.kind = "std"  # io_noclose: the standard files stay open
-        return Ret((None, b"cannot close standard file"))
+        return (None, b"cannot close standard file")
     if kind == "popen":
         try:
             p.f.close()
@@ -125,8 +125,8 @@ def _aux_close(p: LuaFile) -> Any:
         assert p.proc is not None
         rc = p.proc.wait()
         if rc < 0:
-            return Ret((None, b"signal", -rc))
-        return Ret((True if rc == 0 else None, b"exit", rc))
+            return (None, b"signal", -rc)
+        return (True if rc == 0 else None, b"exit", rc)
     try:
         p.f.close()
     except OSError as e:
@@ -510,7 +510,7 @@ def io_lines(filename: Any = None, *fmts: Any) -> Any:
         p = _tofile(state.current.io_input, "lines")
         return _aux_lines(p, fmts, False, "lines")
     p = _opencheck(check_str(filename, 1, "lines"), b"r")
-    return Ret((_aux_lines(p, fmts, True, "lines"), None, None, p))
+    return (_aux_lines(p, fmts, True, "lines"), None, None, p)
 
 
 def io_read(*fmts: Any) -> Any:

@@ -174,10 +174,10 @@ def math_fmod(a: Any = NOVALUE, b: Any = NOVALUE, *_: Any) -> int | float:
 
 def math_modf(x: Any = NOVALUE, *_: Any) -> Ret:
     if type(x) is int:
-        return Ret((x, 0.0))
+        return (x, 0.0)
     n = _tofloat(x, 1, "modf")
     ip = _cceil(n) if n < 0 else _cfloor(n)
-    return Ret((_pushnumint(ip), 0.0 if n == ip else n - ip))
+    return (_pushnumint(ip), 0.0 if n == ip else n - ip)
 
 
 def math_sqrt(x: Any = NOVALUE, *_: Any) -> float:
@@ -288,7 +288,7 @@ def setseed(st: LuaState, n1: int, n2: int) -> Ret:
     for _ in range(16):
         nextrand(s)
     st.random = s
-    return Ret((wrap(n1), wrap(n2)))
+    return (wrap(n1), wrap(n2))
 
 
 def randseed(st: LuaState) -> Ret:
@@ -383,7 +383,7 @@ def math_pow(x: Any = NOVALUE, y: Any = NOVALUE, *_: Any) -> float:
 
 def math_frexp(x: Any = NOVALUE, *_: Any) -> Ret:
     m, e = math.frexp(_tofloat(x, 1, "frexp"))
-    return Ret((m, e))
+    return (m, e)
 
 
 def math_ldexp(x: Any = NOVALUE, e: Any = NOVALUE, *_: Any) -> float:

@@ -70,7 +70,7 @@ def _fileresult(e: OSError, fname: bytes | None) -> Ret:
     msg = os.strerror(en).encode()
     if fname is not None:
         msg = fname.split(b"\0", 1)[0] + b": " + msg
-    return Ret((None, msg, en))
+    return (None, msg, en)
 
 
 # -------------------------------------------------------------- date, time
@@ -293,9 +293,9 @@ def _flush_std() -> None:
 def execresult(stat: int) -> Ret:
     """luaL_execresult for a wait status: true|nil, "exit"|"signal", code."""
     if os.WIFSIGNALED(stat):
-        return Ret((None, b"signal", os.WTERMSIG(stat)))
+        return (None, b"signal", os.WTERMSIG(stat))
     code = os.WEXITSTATUS(stat) if os.WIFEXITED(stat) else stat
-    return Ret((True if code == 0 else None, b"exit", code))
+    return (True if code == 0 else None, b"exit", code)
 
 
 def os_execute(cmd: Any = None, *_: Any) -> Any:

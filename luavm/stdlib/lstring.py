@@ -184,7 +184,7 @@ def _find_aux(s: Any, p: Any, init: Any, plain: Any, find: bool) -> Any:
     if find and (_truthy(plain) or patterns.nospecials(p)):
         idx = s.find(p, start)
         if idx >= 0:
-            return Ret((idx + 1, idx + len(p)))
+            return (idx + 1, idx + len(p))
         return None
     anchor = p[:1] == b"^"
     if anchor:
@@ -201,7 +201,7 @@ def _find_aux(s: Any, p: Any, init: Any, plain: Any, find: bool) -> Any:
             return None
         st, e = r
     if find:
-        return Ret((st + 1, e) + m.captures(st, e, False))
+        return (st + 1, e) + m.captures(st, e, False)
     caps = m.captures(st, e, True)
     return caps[0] if len(caps) == 1 else Ret(caps)
 
@@ -251,7 +251,7 @@ def _fast_find(s: bytes, p: bytes, init: Any, find: int) -> Any:
         if not find:
             return NOVALUE
         idx = s.find(p, start)
-        return Ret((idx + 1, idx + len(p))) if idx >= 0 else None
+        return (idx + 1, idx + len(p)) if idx >= 0 else None
     if not patterns.USE_RE or getattr(state.current, "limits", None) is not None:
         return NOVALUE  # `re` only where matcher() would use it unconditionally
     m = rx.match(s, start) if kind else rx.search(s, start)
@@ -259,8 +259,8 @@ def _fast_find(s: bytes, p: bytes, init: Any, find: int) -> Any:
         return None
     if find:
         if ncap:
-            return Ret((m.start() + 1, m.end()) + m.groups())
-        return Ret((m.start() + 1, m.end()))
+            return (m.start() + 1, m.end()) + m.groups()
+        return (m.start() + 1, m.end())
     if ncap == 0:
         return m.group()
     return m.group(1) if ncap == 1 else Ret(m.groups())
@@ -279,8 +279,8 @@ def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = 
             if m is None:
                 return None
             if ncap:
-                return Ret((m.start() + 1, m.end()) + m.groups())
-            return Ret((m.start() + 1, m.end()))
+                return (m.start() + 1, m.end()) + m.groups()
+            return (m.start() + 1, m.end())
         r = _fast_find(s, p, init, 1 if plain is None or plain is False else 2)
         if r is not NOVALUE:
             return r
@@ -429,7 +429,7 @@ def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = N
                 if r is not None:
                     return r
             if _no_match(s, p):
-                return Ret((s, 0))  # the common case of escaping: nothing to replace
+                return (s, 0)  # the common case of escaping: nothing to replace
     src = check_str(s, 1, "gsub")
     p = check_str(p, 2, "gsub")
     tr = type_name(repl) if repl is not NOVALUE else "no value"
@@ -496,9 +496,9 @@ def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = N
         if anchor:
             break
     if not changed:
-        return Ret((src, count))
+        return (src, count)
     out.append(src[pos:])
-    return Ret((b"".join(out), count))
+    return (b"".join(out), count)
 
 
 # ------------------------------------------------------------ string metatable

@@ -98,7 +98,7 @@ def utflen(s: Any = NOVALUE, i: Any = None, j: Any = None, lax: Any = None, *_: 
     while posi <= posj:
         r = decode(b, posi, strict)
         if r is None:
-            return Ret((None, posi + 1))
+            return (None, posi + 1)
         posi = r[1]
         count += 1
     return count
@@ -208,7 +208,7 @@ def _iter_aux(s: Any, i: Any, strict: bool) -> Any:
     r = decode(b, n, strict)
     if r is None:
         raise rt_error("invalid UTF-8 code")
-    return Ret((n + 1, r[0]))
+    return (n + 1, r[0])
 
 
 def iter_auxstrict(s: Any = NOVALUE, i: Any = None, *_: Any) -> Any:
@@ -222,7 +222,7 @@ def iter_auxlax(s: Any = NOVALUE, i: Any = None, *_: Any) -> Any:
 def iter_codes(s: Any = NOVALUE, lax: Any = None, *_: Any) -> Ret:
     it = iter_auxlax if _truth(lax) else iter_auxstrict
     check_str(s, 1, "codes")
-    return Ret((it, s, 0))
+    return (it, s, 0)
 
 
 _FUNCS: dict[str, Callable[..., Any]] = {

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..runtime import ops, state
 from ..runtime.args import NOVALUE, check_str
-from ..runtime.values import LuaError, LuaTable, Ret, rt_error, type_name
+from ..runtime.values import LuaError, LuaTable, rt_error, type_name
 
 DEFAULT_PATH = b"/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.lua;" \
     b"/usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;./?.lua;./?/init.lua"
@@ -40,7 +40,7 @@ def searcher_preload(name: Any = NOVALUE, *_: Any) -> Any:
     loader = preload.get(modname)
     if loader is None:
         return b"\n\tno field package.preload['" + modname + b"']"
-    return Ret((loader, b":preload:"))
+    return (loader, b":preload:")
 
 
 def searcher_lua(name: Any = NOVALUE, *_: Any) -> Any:
@@ -69,7 +69,7 @@ def searcher_lua(name: Any = NOVALUE, *_: Any) -> Any:
             f"error loading module '{modname.decode('latin-1')}' from file "
             f"'{fn.decode('latin-1')}':\n\t{e.msg}"
         ) from None
-    return Ret((loader, fn))
+    return (loader, fn)
 
 
 def searchpath(name: Any = NOVALUE, path: Any = NOVALUE, sep: Any = None, rep: Any = None, *_: Any) -> Any:
@@ -78,7 +78,7 @@ def searchpath(name: Any = NOVALUE, path: Any = NOVALUE, sep: Any = None, rep: A
     sp = b"." if sep is None else check_str(sep, 3, "searchpath")
     rp = b"/" if rep is None else check_str(rep, 4, "searchpath")
     if not state.current.host_access:
-        return Ret((None, b"\n\tno file system access (sandboxed runtime)"))
+        return (None, b"\n\tno file system access (sandboxed runtime)")
     if sp:
         nm = nm.replace(sp, rp)
     tried = []
@@ -89,7 +89,7 @@ def searchpath(name: Any = NOVALUE, path: Any = NOVALUE, sep: Any = None, rep: A
         if os.path.isfile(cand):
             return cand
         tried.append(b"\n\tno file '" + cand + b"'")
-    return Ret((None, b"".join(tried)))
+    return (None, b"".join(tried))
 
 
 def searcher_c(name: Any = NOVALUE, *_: Any) -> Any:
@@ -140,7 +140,7 @@ def lua_require(name: Any = NOVALUE, *_: Any) -> Any:
         loaded.set(modname, v)
     if loaded.get(modname) is None:
         loaded.set(modname, True)
-    return Ret((loaded.get(modname), extra))
+    return (loaded.get(modname), extra)
 
 
 def open(st: state.LuaState, G: LuaTable) -> LuaTable:

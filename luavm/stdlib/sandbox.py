@@ -43,9 +43,9 @@ def sandbox_load(*args: Any) -> Any:
     elif type(chunk) is not bytes and type(chunk) not in (int, float):
         raise type_error(1, "load", "function", chunk)
     elif type(chunk) is bytes and chunk[:1] == b"\x1b" and b"b" in mode:
-        return Ret((None, BINARY_REFUSED))
+        return (None, BINARY_REFUSED)
     if type(args[0]) is bytes and args[0][:1] == b"\x1b" and b"b" in mode:
-        return Ret((None, BINARY_REFUSED))
+        return (None, BINARY_REFUSED)
     return lua_load(*args)
 
 
