@@ -79,7 +79,7 @@ class ExpressionCompiler:
         star = None
         for i, e in enumerate(exprs):
             last = i == len(exprs) - 1
-            if last and isinstance(e, (A.Call, A.MethodCall)):
+            if last and isinstance(e, (A.Call, A.MethodCall)) and not self.one_value(e):
                 star = self.call(e, want=-1).text
             elif last and isinstance(e, A.Vararg):
                 star = "_va"
@@ -89,6 +89,12 @@ class ExpressionCompiler:
                     a = self.stable(a)
                 atoms.append(a)
         return atoms, star
+
+    def one_value(self, e: A.Call | A.MethodCall) -> bool:
+        """A call of a `local function` that always returns exactly one value: in the
+        last place of a list it needs no spreading."""
+        f = types.known_callee(e, self.res) if isinstance(e, A.Call) else None
+        return f is not None and types.returns_one(f)
 
     def explist_adjusted(self, exprs: list[A.Expr], n: int, line: int) -> list[Atom]:
         """Exactly n values, Lua's adjustment: extra dropped, missing filled with nil."""
@@ -312,7 +318,7 @@ class ExpressionCompiler:
         for i, f in enumerate(e.fields):
             last = i == len(e.fields) - 1
             if f.key is None:
-                if last and isinstance(f.value, (A.Call, A.MethodCall)):
+                if last and isinstance(f.value, (A.Call, A.MethodCall)) and not self.one_value(f.value):
                     # one plain value or a Ret: no tuple for the usual single result
                     raw = positional and all(g.key is None for g in e.fields)
                     star = self.call(f.value, want=-2 if raw else -1).text

@@ -42,3 +42,11 @@ print(apply(10))
 -- a local function passed around is still an ordinary value
 local fs = {fib, sq}
 print(fs[1](10), fs[2](3), select(2, pcall(fs[2], {})) ~= nil)
+
+-- one value in the last place of a list: a constructor, arguments, returns
+local function nothing() return nil end
+local function double(x) return x * 2 end
+local t = {1, nothing()}
+local u = {double(1), double(2)}
+print(#t, #u, u[2], select("#", double(3)), select("#", 1, nothing()))
+print((function() return 5, double(3) end)(), math.max(double(3), double(4)))
