@@ -135,3 +135,23 @@ print(second.call(co, 1), second.call(pc, co))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.stdout.splitlines() == ["job.lua:1: bar!", "job.lua:1: bar!", "2 (eval):1: in co"], out.stderr
+
+
+def test_closures_are_freed_without_the_cycle_collector():
+    """A Lua closure does not refer to itself (its suspension handler rebuilds it
+    from the frame): one made per loop iteration goes as soon as it is dropped,
+    not at the next cyclic collection."""
+    import gc
+    import weakref
+
+    rt = luavm.LuaRuntime()
+    make = rt.eval("function(n) local function f(x) return x + n end return f end")
+    fn = rt.call(make, 1)
+    ref = weakref.ref(fn.fn)  # the Python function behind the Lua closure
+    assert rt.call(fn, 2) == 3
+    gc.disable()
+    try:
+        del fn
+        assert ref() is None
+    finally:
+        gc.enable()

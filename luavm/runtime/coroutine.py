@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from types import CellType, FunctionType
 from typing import Any
 
 from . import state
@@ -29,9 +30,16 @@ class Suspend(BaseException):
         self.records: list[Any] = []  # innermost first while unwinding
 
     def add(self, fn: Any, loc: dict) -> None:
+        """Record the frame the suspension is passing through. fn None: the closure
+        is rebuilt from the frame's code and the values of its free variables (the
+        upvalues: Boxes, or values), which `locals()` includes."""
         tb = self.__traceback__
         assert tb is not None
-        ci = CODE_INFO[tb.tb_frame.f_code]
+        code = tb.tb_frame.f_code
+        ci = CODE_INFO[code]
+        if fn is None:
+            fn = FunctionType(code, tb.tb_frame.f_globals, code.co_name, (None,) * code.co_argcount or None,
+                              tuple(CellType(loc[n]) if n in loc else CellType() for n in code.co_freevars))
         entry = ci.lines.get(tb.tb_lineno)
         rp = entry[1] if entry else -1
         if rp < 0:
