@@ -39,7 +39,7 @@ def lua_state(monkeypatch: pytest.MonkeyPatch) -> Any:
     from luavm.runtime import frames
 
     monkeypatch.setattr(frames, "BUILTINS", {})
-    st = types.SimpleNamespace(string_meta=None, type_metas={}, ccalls=0, current=types.SimpleNamespace(nny=0))
+    st = types.SimpleNamespace(string_meta=None, type_metas={}, ccalls=0, limits=None, current=types.SimpleNamespace(nny=0))
     lstring.open(st)
     prev = state.activate(st)  # type: ignore[arg-type]
     yield st

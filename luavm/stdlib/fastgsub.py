@@ -25,7 +25,7 @@ def gsub_re(src: bytes, rx: re.Pattern, ncap: int, repl: Any, tr: str,
             parts: list[bytes | int] | None) -> Ret | None:
     """gsub(src, pattern, repl) for an unanchored pattern compiled to rx with ncap
     plain captures; `parts`: a template's compiled pieces. None: not this path."""
-    if MAXSTR[0] < NOLIMIT or getattr(state.current, "limits", None) is not None:
+    if MAXSTR[0] < NOLIMIT or state.current.limits is not None:
         return None
     if tr == "string":
         assert parts is not None

@@ -252,7 +252,7 @@ def _fast_find(s: bytes, p: bytes, init: Any, find: int) -> Any:
             return NOVALUE
         idx = s.find(p, start)
         return (idx + 1, idx + len(p)) if idx >= 0 else None
-    if not patterns.USE_RE or getattr(state.current, "limits", None) is not None:
+    if not patterns.USE_RE or state.current.limits is not None:
         return NOVALUE  # `re` only where matcher() would use it unconditionally
     m = rx.match(s, start) if kind else rx.search(s, start)
     if m is None:
@@ -271,7 +271,7 @@ def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = 
         plan = _PLANS.get(p)
         if (plan is not None and plan[0] is not _PLAIN and (plain is None or plain is False)
                 and (init is None or type(init) is int and 0 < init <= len(s) + 1)
-                and getattr(state.current, "limits", None) is None and patterns.USE_RE):
+                and state.current.limits is None and patterns.USE_RE):
             # _fast_find's regex case inline (the common `s:find(pattern, pos)`)
             kind, rx, ncap = plan
             st = 0 if init is None else init - 1
@@ -311,7 +311,7 @@ class GMatchIterator:
 
     def __call__(self, *_: Any) -> Any:
         m = self.m
-        if type(m) is patterns.ReMatcher and getattr(state.current, "limits", None) is None:
+        if type(m) is patterns.ReMatcher and state.current.limits is None:
             return self._step_re(m)
         r = patterns.next_match(m, self.src, self.lastmatch)
         if r is None:
@@ -414,7 +414,7 @@ def _no_match(s: bytes, p: bytes) -> bool:
     if plan[0] is _PLAIN:
         # plain for find only: a matcher reaching a ')' raises "invalid pattern capture"
         return b")" not in p and p not in s
-    return (plan[0] is False and patterns.USE_RE and getattr(state.current, "limits", None) is None
+    return (plan[0] is False and patterns.USE_RE and state.current.limits is None
             and plan[1].search(s) is None)
 
 

@@ -661,7 +661,7 @@ def matcher(src: bytes, pat: bytes, fast: bool = True) -> Matcher:
     reference matcher counts its work as steps."""
     if fast and USE_RE:
         c = compiled(pat)
-        if c is not None and (getattr(state.current, "limits", None) is None
+        if c is not None and (state.current.limits is None
                               or _bounded(pat, src)):
             return _ReMatcher(src, c[0], c[1], c[2])
     return _SlowMatcher(src, pat)
