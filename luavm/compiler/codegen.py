@@ -263,6 +263,8 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         self.fs = parent
         parent.proto.children.append(proto.index)
         args = []
+        if self_decl is not None and not f.is_vararg and not self_decl.assigned:
+            proto.exact_arity = types.only_called(self.res, self_decl, len(f.params))
         for d in fs.upval_decls:
             if d is self_decl:
                 proto.self_upvalue = fs.upval_py[id(d)]

@@ -101,6 +101,9 @@ class Proto:
     self_upvalue: str | None = None
     # value upvalues its calls were compiled for (`local function`s): debug.setupvalue refuses them
     fixed_upvalues: set[str] = field(default_factory=set)
+    # only ever called with at most its parameters (a `local function` that does not
+    # escape): no `*_x` catching extra arguments, so CPython can specialise its calls
+    exact_arity: bool = False
     body: list[Stmt] = field(default_factory=list)
     locals: list[str] = field(default_factory=list)  # every Python local (restored on resume)
     boxed_params: list[str] = field(default_factory=list)

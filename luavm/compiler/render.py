@@ -112,9 +112,10 @@ def render_try(s: Try, depth: int, out: Source, body) -> None:  # noqa: ANN001
     out.add(f"{ind}    if {s.flag} and not {unwound}: {s.flag} = False; _close_normal({s.var})", s.op)
 
 
-def _params(p: Proto) -> str:
+def _params(p: Proto, exact: bool = False) -> str:
     ps = [f"{n}=None" for n in p.params]
-    ps.append("*_va" if p.is_vararg else "*_x")
+    if not (exact and p.exact_arity):
+        ps.append("*_va" if p.is_vararg else "*_x")
     return ", ".join(ps)
 
 
@@ -127,7 +128,7 @@ def render_module(protos: list[Proto], chunkname: str) -> Source:
     for p in protos:
         out.add("")
         out.add(f"def _p{p.index}({', '.join(p.upvalues)}):  # {p.lua_name}, line {p.line}")
-        out.add(f"    def {p.name}({_params(p)}):", OpInfo(p.line))
+        out.add(f"    def {p.name}({_params(p, exact=True)}):", OpInfo(p.line))
         for b in p.boxed_params:
             out.add(f"        {b} = _Box({b})", OpInfo(p.line))
         out.add("        try:", OpInfo(p.line))

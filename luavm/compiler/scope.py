@@ -51,6 +51,7 @@ class Resolution:
         # types.py: result types of known callees, (id(function), fast copy) -> type
         self.result_types: dict[tuple[int, bool], str | None] = {}
         self.guesses: dict[int, dict[Decl, str] | None] = {}  # id(function) -> speculation
+        self.called: dict[int, A.Call] = {}  # id(Name node) -> the call it is the function of
 
 
 def resolve(chunk: A.Chunk) -> Resolution:
@@ -200,6 +201,8 @@ class _Resolver:
             self.expr(e.key)
         elif isinstance(e, A.Call):
             self.expr(e.func)
+            if isinstance(e.func, A.Name):
+                self.r.called[id(e.func)] = e
             for a in e.args:
                 self.expr(a)
         elif isinstance(e, A.MethodCall):

@@ -295,6 +295,24 @@ def tail_calls(f: A.Function) -> bool:
                for s in _stmts(f.body) if isinstance(s, A.Return))
 
 
+def only_called(res: Resolution, d: Decl, nparams: int) -> bool:
+    """Every use of d is a call with at most nparams arguments (a `local function`
+    that never escapes: no caller can pass it more than it takes). A last argument
+    that is a call counts as one value only if it is a known callee returning one."""
+    for n, u in res.uses.items():
+        if u is not d:
+            continue
+        call = res.called.get(n)
+        if call is None or len(call.args) > nparams:
+            return False
+        last = call.args[-1] if call.args else None
+        if isinstance(last, (A.MethodCall, A.Vararg)):
+            return False
+        if isinstance(last, A.Call) and not ((f := known_callee(last, res)) is not None and returns_one(f)):
+            return False
+    return True
+
+
 def call_type(e: A.Call, res: Resolution, etype) -> str | None:  # noqa: ANN001
     """The type of what a call of a known function returns: that of the copy the
     arguments select (the speculated one when they have the guessed types)."""

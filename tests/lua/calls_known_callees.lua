@@ -50,3 +50,11 @@ local t = {1, nothing()}
 local u = {double(1), double(2)}
 print(#t, #u, u[2], select("#", double(3)), select("#", 1, nothing()))
 print((function() return 5, double(3) end)(), math.max(double(3), double(4)))
+
+-- arity: called with fewer arguments, with more, with a call's values spread
+local function two_params(a, b) return (a or 0) + (b or 0) end
+local function takes_one(a) return a end
+local function spread() return 7, 8, 9 end
+local function first_of(a) return a end
+print(two_params(1), two_params(1, 2), two_params(), takes_one(1, 2, 3), first_of(spread()),
+      first_of(double(4)))
