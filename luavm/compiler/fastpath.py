@@ -90,10 +90,14 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None,
     if op == "%":
         if ta == "int" and _positive_int_const(b):
             return [f"{t} = {a} % {b}"], False, "int"
+        if ta == "int" and tb == "int":  # x % 0 raises in the helper
+            return [f"{t} = {a} % {b} if {b} else {call}"], True, "int"
         return [f"{t} = {a} % {b} if {a}.__class__ is {b}.__class__ is _int and {b} else {call}"], True, None
     if op == "//":
         if ta == "int" and _positive_int_const(b):
             return [f"{t} = {a} // {b}"], False, "int"
+        if ta == "int" and tb == "int":  # // 0 raises in the helper, mininteger // -1 wraps there
+            return [f"{t} = {a} // {b} if {b} > 0 else {call}"], True, "int"
         return [f"{t} = {a} // {b} if {a}.__class__ is {b}.__class__ is _int and {b} > 0 else {call}"], True, None
     if op == "/":
         if ta == "float" and tb == "float":

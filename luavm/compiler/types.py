@@ -180,7 +180,13 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
             return etype(e.expr)
         if isinstance(e, A.Name):
             d = res.uses.get(id(e))
-            return ty.get(d) if d is not None else None
+            if d is None:
+                return None
+            if d in ty:
+                return ty[d]
+            # an upvalue holding a value (never assigned again): its type as the
+            # enclosing function, compiled first, found it
+            return d.ty if not d.boxed and d.ty in _KNOWN else None
         if isinstance(e, A.UnOp):
             t = etype(e.operand)
             if e.op == "-":

@@ -53,3 +53,13 @@ print(debug.upvalueid(get, 1) == debug.upvalueid(get, 1), type(debug.upvalueid(g
 local function self_ref() return self_ref end
 local copy = load(string.dump(self_ref))
 print(copy() == _G, self_ref() == self_ref)
+
+-- upvalues holding numbers keep their type inside closures (typed `%`, `//`)
+local M, Z, N1 = 7, 0, -1
+local function mods(a) return a % M, a // M, a % N1, a // N1 end
+print(mods(20)) print(mods(-20)) print(mods(math.mininteger))
+print(pcall(function(a) return a % Z end, 3))
+print(pcall(function(a) return a // Z end, 3))
+local acc = 0
+for i = 1, 10 do acc = (acc * 31 + i) % M end
+print(acc, math.type(acc))
