@@ -106,11 +106,17 @@ class ExpressionCompiler:
                 need = n - len(atoms)
                 if need == 1:
                     atoms.append(self.stable(self.expr(e)))
-                else:
-                    src = self.call(e, want=-1).text if not isinstance(e, A.Vararg) else "_va"
+                elif isinstance(e, A.Vararg):
                     ts = [fs.temp() for _ in range(need)]
-                    fs.emit(f"{', '.join(ts)}, = {src} if _plen({src}) == {need} else _pad({src}, {need})",
-                            line)
+                    fs.emit(f"{', '.join(ts)}, = _va if _plen(_va) == {need} else _pad(_va, {need})", line)
+                    atoms.extend(Atom(t) for t in ts)
+                else:
+                    # `local ok, v = f()`: the call's own adjustment line unpacks exactly
+                    # `need` results (_adjust otherwise: a pending tail call, other counts)
+                    ts = [fs.temp() for _ in range(need)]
+                    self.call(e, want=-1, adjust=(
+                        f"{', '.join(ts)}, = {{t}} if {{t}}.__class__ is _Ret and _plen({{t}}) == {need} "
+                        f"and {{t}}[0] is not _TAILCALL else _adjust({{t}}, {need})"))
                     atoms.extend(Atom(t) for t in ts)
             elif len(atoms) < n:
                 atoms.append(self.stable(self.expr(e)))
