@@ -347,7 +347,7 @@ def gen_result(co: Coroutine, out: Any, wrap: bool) -> Any:
 def resume_value(args: tuple) -> Any:
     """Values as a call returns them: one as itself, else a Ret. Resume passes its
     arguments so to the yield (whose result is a call's); generator forms yield so."""
-    return args[0] if len(args) == 1 else Ret(args) if args else NORET
+    return args[0] if len(args) == 1 else args
 
 
 def gen_records(co: Coroutine) -> list[Any]:

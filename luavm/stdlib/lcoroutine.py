@@ -34,7 +34,7 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     st = state.current
     gen = co.gen
     if gen is not None and co.status == "suspended" and st.ccalls < C_LIMIT - 1:
-        value = args[0] if len(args) == 1 else Ret(args) if args else NORET
+        value = args[0] if len(args) == 1 else args  # (none: args is NORET, the empty tuple)
     elif (gen is None and co.status == "suspended" and co.records is None and st.ccalls < C_LIMIT - 1
           and (gen := C._gen_form(co.fn, args)) is not None):
         co.gen = gen  # a first resume whose body has a generator form starts it here too
@@ -194,7 +194,7 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
         st = state.current
         try:
             if gen is not None and co.status == "suspended" and st.ccalls < C_LIMIT:
-                value = args[0] if len(args) == 1 else Ret(args) if args else NORET
+                value = args[0] if len(args) == 1 else args  # (none: args is NORET, the empty tuple)
             elif (gen is None and co.status == "suspended" and co.records is None and st.ccalls < C_LIMIT
                   and (gen := C._gen_form(co.fn, args)) is not None):
                 co.gen = gen  # a first call starts the generator form here too
