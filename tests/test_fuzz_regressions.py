@@ -138,6 +138,29 @@ def test_close_runs_after_a_host_suspension_in_a_function_called_by_a_coroutine(
     assert run_restored(src) == straight
 
 
+
+def test_error_level_2_in_a_pcall_continued_after_a_host_suspension():
+    # continued after the suspension, the pcall ran from PcallRecord.cont, not from
+    # the builtin: `error(msg, 2)` skipped that level and named the coroutine's line
+    # (fuzz seed 53; lua5.4 gives no position: level 2 is pcall, a C function)
+    from fuzz.snapcheck import run_restored, run_straight
+
+    src = """
+    local co = coroutine.create(function()
+      local ok, e = pcall(function()
+        local v = fetch("x")
+        error("boom", 2)
+      end)
+      print(ok, e)
+      local ok2, e2 = pcall(function() error("plain", 2) end)
+      print(ok2, e2)
+    end)
+    print(coroutine.resume(co))
+    """
+    straight = run_straight(src)
+    assert straight[0] == b"false\tboom\nfalse\tplain\ntrue\n"
+    assert run_restored(src) == straight
+
 def test_snapshot_target_ignores_addresses_of_restored_objects():
     # a table printed after a restore is a new object: only its address differs
     from fuzz.targets.snapshot import check_program

@@ -15,7 +15,7 @@ from types import CellType, FunctionType
 from typing import Any
 
 from . import state
-from .frames import CODE_INFO
+from .frames import CODE_INFO, register_builtin
 from .ops import C_LIMIT, call, call_noyield, results
 from .values import NORET, TAILCALL, LuaError, Ret, rt_error
 
@@ -80,7 +80,22 @@ class PcallRecord:
         self.handler = handler
 
     def cont(self, thunk: Callable[[], Any]) -> Any:
-        return protected(thunk, self.handler, self)
+        return (_resumed_pcall if self.handler is None else _resumed_xpcall)(thunk, self)
+
+
+# A pcall continued after a suspension runs from here, not from the builtin: these
+# frames stand for it where Lua counts levels and prints tracebacks (`error(msg, 2)`
+# inside the protected function names no position: level 2 is pcall, a C function)
+def _resumed_pcall(thunk: Callable[[], Any], record: PcallRecord) -> Any:
+    return protected(thunk, None, record)
+
+
+def _resumed_xpcall(thunk: Callable[[], Any], record: PcallRecord) -> Any:
+    return protected(thunk, record.handler, record)
+
+
+register_builtin(_resumed_pcall, "pcall")
+register_builtin(_resumed_xpcall, "xpcall")
 
 
 def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
