@@ -95,8 +95,11 @@ def test_debug_upvalues_of_locals_never_assigned_again() -> None:
     print(pcall(debug.setupvalue, user, 1, function() return 5 end))
     print(pcall(debug.upvaluejoin, user, 1, h, 1))
     print(user())
-    local function holder() return one end
-    print(debug.setupvalue(holder, 1, 8), holder())
+    local function holder() return one end  -- closures made here could call it
+    print(pcall(debug.setupvalue, holder, 1, 8))
+    local n = 5
+    local function plain() return n end
+    print(debug.setupvalue(plain, 1, 8), plain())
     """
     out = io.BytesIO()
     luavm.LuaRuntime(stdout=out, host_access=True).execute(src)  # the full debug library
@@ -107,5 +110,7 @@ def test_debug_upvalues_of_locals_never_assigned_again() -> None:
         "false\tbad argument #1 to 'upvaluejoin' (upvalue 'one' is a local function whose calls "
         "are compiled in; it cannot be replaced)\n"
         "2\n"
-        "one\t8\n"
+        "false\tbad argument #1 to 'setupvalue' (upvalue 'one' is a local function whose calls "
+        "are compiled in; it cannot be replaced)\n"
+        "n\t8\n"
     )

@@ -127,6 +127,8 @@ class FuncState:
         self.proto.upvalues.append(py)
         self.proto.upvalue_lua_names.append(d.name)
         self.proto.upvalue_boxed.append(d.boxed)
+        if d.local_function is not None and not d.assigned:
+            self.proto.fixed_upvalues.add(py)  # calls to it, here or in closures made here, rely on it
         return py
 
     def access(self, d: Decl) -> tuple[str, str]:

@@ -291,8 +291,6 @@ class ExpressionCompiler:
                                   or (want == 0 and not types.tail_calls(known))):
             # a `local function` never assigned again: its result is as it returns it
             # (one plain value; no pending tail call), of a known type if inference found one
-            if fn.text in fs.proto.upvalues:
-                fs.proto.fixed_upvalues.add(fn.text)
             return Atom(t, ty=fs.call_types.get(id(e)) if want == 1 else None)
         # the adjustment may run a pending tail call: a suspension there resumes
         # exactly like one inside the call itself

@@ -99,7 +99,8 @@ class Proto:
     # the upvalue that is this function itself (`local function f` calling f): the
     # factory binds it, as the closure does not exist before the factory runs
     self_upvalue: str | None = None
-    # value upvalues its calls were compiled for (`local function`s): debug.setupvalue refuses them
+    # value upvalues holding a `local function` (calls to it are compiled for what it
+    # returns, here or in closures made here): debug.setupvalue refuses to replace them
     fixed_upvalues: set[str] = field(default_factory=set)
     # only ever called with at most its parameters (a `local function` that does not
     # escape): no `*_x` catching extra arguments, so CPython can specialise its calls
