@@ -335,7 +335,6 @@ NAMESPACE: dict[str, Any] = {
     "__builtins__": {"BaseException": BaseException},
     "_plen": len,
     "_IndexError": IndexError,
-    "_tuple": tuple,
     "_int": int,
     "_float": float,
     "_bytes": bytes,
