@@ -15,6 +15,7 @@ import hashlib
 import importlib
 import struct
 from collections import deque
+from types import GeneratorType
 from typing import Any
 
 import msgpack
@@ -26,6 +27,7 @@ from .runtime.loader import load_chunk
 from .runtime.values import FALSE_KEY, TAILCALL, TRUE_KEY, BoolKey, Box, LuaError, LuaTable, Ret
 
 MAGIC = b"LUAVMSNP"
+_PAIRS_CODE = LuaTable.pairs.__code__  # generators of it appear in generic `for` loops' locals
 FORMAT_VERSION = 2  # 2: upvalues of locals never written again are values, not boxes; no 'tuple'
 REF = 1  # msgpack ext type code of an object reference
 
@@ -69,6 +71,8 @@ class _Writer:
             return ["bigint", str(v)]
         if v is None or t is bool or t is int or t is float or t is bytes or t is str:
             return v
+        if t is GeneratorType and v.gi_code is _PAIRS_CODE:
+            return None  # a generic for's pairs generator: the loop goes on with `next`
         if t is Ret:  # several results (a tuple), or a pending tail call
             if v and v[0] is TAILCALL:
                 return ["tailcall", [self.value(x, f"{path}[{n}]") for n, x in enumerate(v[1:])]]

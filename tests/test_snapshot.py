@@ -105,6 +105,34 @@ def test_snapshot_keeps_value_upvalues_and_closures_without_upvalues():
     assert task.result == ["X", 85, True, 3, 2, 3]
 
 
+
+def test_snapshot_inside_a_pairs_loop_goes_on_with_next():
+    """A generic `for` over pairs(t) walks a generator (LuaTable.pairs); a snapshot
+    saves it as nil and the restored loop continues with `next` from its key."""
+    src = """
+    local t = {}
+    for i = 1, 6 do t["k" .. i] = i end
+    local got = {}
+    for k, v in pairs(t) do
+      got[#got + 1] = k .. "=" .. fetch(v)
+    end
+    table.sort(got)
+    return table.concat(got, " ")
+    """
+    straight = make(src)
+    straight.run()
+    while not straight.done:
+        straight.run(str(straight.request[1] * 10))
+    task = make(src)
+    task.run()
+    steps = 0
+    while not task.done:
+        task = luavm.restore(task.snapshot())
+        task.run(str(task.request[1] * 10))
+        steps += 1
+    assert steps == 6
+    assert task.result == straight.result == ["k1=10 k2=20 k3=30 k4=40 k5=50 k6=60"]
+
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(programs())
 def test_generated_programs_same_with_snapshot_at_every_suspension(src):

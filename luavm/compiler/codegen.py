@@ -580,6 +580,14 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             fs.emit(f"{fv}, {sv}, {cv} = {f.text}, {st.text}, {ctl.text}", s.line)
             if closing:
                 fs.emit(f"{clv} = {vals[3].text}", s.line)
+        pi = ""
+        if len(decls) <= 2:
+            # `pairs(t)` over a table without an array part: its pairs from a generator
+            # (LuaTable.pairs), not a `next` lookup per step; a snapshot saves it as nil
+            # and the resumed loop goes on with `next` from the control variable
+            pi = fs.temp("_pi")
+            fs.emit(f"{pi} = _pairs({sv}) if {fv} is _NEXT and {sv}.__class__ is _LT and {cv} is None "
+                    f"and not {sv}.arr else None", s.line)
         loop = Loop([], OpInfo(s.line))
         if closing:
             fs.emit(f"{flag} = {clv} is not None and _close_prepare({clv}, '(for state)')", s.line)
@@ -595,7 +603,8 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             if len(decls) <= 2:
                 # next and ipairs' iterator over a table run inline, their pair a plain
                 # tuple (no builtin's frame, no Ret); anything else is called
-                text = (f"{r} = {sv}.next({cv}) if {fv} is _NEXT and {sv}.__class__ is _LT else "
+                text = (f"{r} = _pnext({pi}, None) if {pi} is not None else "
+                        f"{sv}.next({cv}) if {fv} is _NEXT and {sv}.__class__ is _LT else "
                         f"({cv} + 1, _v) if {fv} is _INEXT and {sv}.__class__ is _LT and {cv}.__class__ is _int "
                         f"and 0 <= {cv} < _plen(_a := {sv}.arr) and (_v := _a[{cv}]) is not None "
                         f"else {fv}({sv}, {cv})")

@@ -341,6 +341,8 @@ NAMESPACE: dict[str, Any] = {
     "_locals": locals,
     "_bool": bool,
     "_wrap": wrap,
+    "_pairs": LuaTable.pairs,
+    "_pnext": next,
 }
 
 

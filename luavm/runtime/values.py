@@ -11,6 +11,7 @@ the plain value, so the common one-result call costs one type check.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from types import CellType
 from typing import Any
 
@@ -296,6 +297,19 @@ class LuaTable:
         while h.get(j + 1) is not None:
             j += 1
         return j
+
+    def pairs(self) -> Iterator[tuple[Any, Any]]:
+        """The (key, value) pairs of a table whose array part is empty, as repeated
+        `next` calls from nil give them, for a generic `for` over `pairs(t)`: a
+        generator step instead of a key lookup in `next`. The keys are taken when
+        the traversal starts and each value is read again when its turn comes, so
+        what Lua allows during a traversal (assigning to existing fields, clearing
+        them) behaves as with `next`, also if the hash part is rebuilt meanwhile;
+        keys added during it (undefined in Lua) are not visited."""
+        for k in list(self.hash):
+            v = self.hash.get(k)
+            if v is not None:
+                yield (k.value if k.__class__ is BoolKey else k), v
 
     def next(self, k: Any) -> tuple[Any, Any] | None:
         """Lua's `next`: the entry after key k (None: start), or None at the end."""
