@@ -235,7 +235,7 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
             if s.call is not None:
                 t, f, args, values = s.call
                 out.add(f"{ind}    if {f} is _YIELD: {t} = yield {values}", s.op, s.rp)
-                out.add(f"{ind}    else: {t} = {f}({args})", s.op, s.rp)
+                out.add(f"{ind}    else: {s.text}", s.op, s.rp)  # the call, with its inline fast paths
             else:
                 out.add(f"{ind}    {s.text}", s.op, s.rp)
             out.add(f"{ind}except _Suspend as _s:", s.op, s.rp)

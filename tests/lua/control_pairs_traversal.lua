@@ -42,6 +42,7 @@ local viaNext, viaFor = {}, {}
 local k, v = next(w)
 while k do viaNext[#viaNext + 1] = k .. v; k, v = next(w, k) end
 for k2, v2 in pairs(w) do viaFor[#viaFor + 1] = k2 .. v2 end
+table.sort(viaNext) table.sort(viaFor)  -- (the order of a hash part is lua5.4's own)
 print(table.concat(viaNext, ","), table.concat(viaFor, ","))
 -- a table with an array part still goes through next
 local m = {10, 20, x = 30}
