@@ -62,12 +62,7 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     c = out.__class__
     if c is Ret or c is StopIteration or c is Suspend:
         if c is StopIteration:
-            r = out.value
-            if r.__class__ is not Ret:  # the body returned one value: gen_done's common case
-                co.gen = None
-                co.status = "dead"
-                return (True, r)
-            return C.gen_done(co, r, False)
+            return C.gen_done(co, out.value, False)
         return C.gen_result(co, out, False)
     co.status = "suspended"  # yielded one value
     return (True, out)
@@ -221,12 +216,7 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
             c = out.__class__
             if c is Ret or c is StopIteration or c is Suspend:
                 if c is StopIteration:
-                    r = out.value
-                    if r.__class__ is not Ret:  # the body returned one value: gen_done's common case
-                        co.gen = None
-                        co.status = "dead"
-                        return r
-                    return C.gen_done(co, r, True)
+                    return C.gen_done(co, out.value, True)
                 return C.gen_result(co, out, True)
             co.status = "suspended"  # yielded one value
             return out
