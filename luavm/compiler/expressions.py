@@ -94,7 +94,7 @@ class ExpressionCompiler:
         """A call of a `local function` that always returns exactly one value: in the
         last place of a list it needs no spreading."""
         f = types.known_callee(e, self.res) if isinstance(e, A.Call) else None
-        return f is not None and types.returns_one(f)
+        return f is not None and types.returns_one(f, self.res)
 
     def explist_adjusted(self, exprs: list[A.Expr], n: int, line: int) -> list[Atom]:
         """Exactly n values, Lua's adjustment: extra dropped, missing filled with nil."""
@@ -287,8 +287,8 @@ class ExpressionCompiler:
         ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
         ln.op.fn = fn.text
         known = types.known_callee(e, self.res) if isinstance(e, A.Call) else None
-        if known is not None and ((want == 1 and types.returns_one(known))
-                                  or (want == 0 and not types.tail_calls(known))):
+        if known is not None and ((want == 1 and types.returns_one(known, self.res))
+                                  or (want == 0 and not types.tail_calls(known, self.res))):
             # a `local function` never assigned again: its result is as it returns it
             # (one plain value; no pending tail call), of a known type if inference found one
             return Atom(t, ty=fs.call_types.get(id(e)) if want == 1 else None)

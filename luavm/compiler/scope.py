@@ -52,6 +52,17 @@ class Resolution:
         self.result_types: dict[tuple[int, bool], str | None] = {}
         self.guesses: dict[int, dict[Decl, str] | None] = {}  # id(function) -> speculation
         self.called: dict[int, A.Call] = {}  # id(Name node) -> the call it is the function of
+        self.shapes: dict[int, tuple[bool, bool]] = {}  # types.py: id(function) -> (returns one, tail calls)
+        self._uses_of: dict[int, list[int]] | None = None
+
+    def uses_of(self, d: Decl) -> list[int]:
+        """The Name nodes (ids) that use d: `uses` inverted, built once."""
+        if self._uses_of is None:
+            self._uses_of = {}
+            for n, u in self.uses.items():
+                if u is not None:
+                    self._uses_of.setdefault(id(u), []).append(n)
+        return self._uses_of.get(id(d), [])
 
 
 def resolve(chunk: A.Chunk) -> Resolution:

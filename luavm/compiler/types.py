@@ -285,36 +285,43 @@ def known_callee(e: A.Call, res: Resolution) -> A.Function | None:
     return None
 
 
-def returns_one(f: A.Function) -> bool:
+def _shape(f: A.Function, res: Resolution) -> tuple[bool, bool]:
+    """(returns_one, tail_calls) of f, worked out once per function."""
+    shape = res.shapes.get(id(f))
+    if shape is None:
+        rets = [s for s in _stmts(f.body) if isinstance(s, A.Return)]
+        stmts = f.body.stmts
+        one = (bool(stmts) and isinstance(stmts[-1], A.Return)
+               and all(len(s.exprs) == 1 and not isinstance(s.exprs[0], (A.Call, A.MethodCall, A.Vararg))
+                       for s in rets))
+        tail = any(len(s.exprs) == 1 and isinstance(s.exprs[0], (A.Call, A.MethodCall)) for s in rets)
+        shape = res.shapes[id(f)] = (one, tail)
+    return shape
+
+
+def returns_one(f: A.Function, res: Resolution) -> bool:
     """Every return of f gives exactly one value and f does not end without one:
     a call of it needs no adjustment of its result."""
-    stmts = f.body.stmts
-    if not stmts or not isinstance(stmts[-1], A.Return):
-        return False
-    return all(len(s.exprs) == 1 and not isinstance(s.exprs[0], (A.Call, A.MethodCall, A.Vararg))
-               for s in _stmts(f.body) if isinstance(s, A.Return))
+    return _shape(f, res)[0]
 
 
-def tail_calls(f: A.Function) -> bool:
+def tail_calls(f: A.Function, res: Resolution) -> bool:
     """f has a `return g(...)`: its result may be a pending tail call."""
-    return any(len(s.exprs) == 1 and isinstance(s.exprs[0], (A.Call, A.MethodCall))
-               for s in _stmts(f.body) if isinstance(s, A.Return))
+    return _shape(f, res)[1]
 
 
 def only_called(res: Resolution, d: Decl, nparams: int) -> bool:
     """Every use of d is a call with at most nparams arguments (a `local function`
     that never escapes: no caller can pass it more than it takes). A last argument
     that is a call counts as one value only if it is a known callee returning one."""
-    for n, u in res.uses.items():
-        if u is not d:
-            continue
+    for n in res.uses_of(d):
         call = res.called.get(n)
         if call is None or len(call.args) > nparams:
             return False
         last = call.args[-1] if call.args else None
         if isinstance(last, (A.MethodCall, A.Vararg)):
             return False
-        if isinstance(last, A.Call) and not ((f := known_callee(last, res)) is not None and returns_one(f)):
+        if isinstance(last, A.Call) and not ((f := known_callee(last, res)) is not None and returns_one(f, res)):
             return False
     return True
 
@@ -323,7 +330,7 @@ def call_type(e: A.Call, res: Resolution, etype) -> str | None:  # noqa: ANN001
     """The type of what a call of a known function returns: that of the copy the
     arguments select (the speculated one when they have the guessed types)."""
     f = known_callee(e, res)
-    if f is None or not returns_one(f):
+    if f is None or not returns_one(f, res):
         return None
     guess = speculate(f, res)
     fast = guess is not None
