@@ -6,7 +6,7 @@ Hooks are not supported: `sethook`/`gethook` exist and say so.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..runtime import ops, state
 from ..runtime.args import NOVALUE, arg_error, check_any, check_int, opt_int, type_error
@@ -127,29 +127,34 @@ def db_getlocal(*args: Any) -> Any:
     return (lua.encode(), v)
 
 
-def _upvalues(fn: Any) -> list[tuple[str, Any, bool]]:
-    """(Lua name, closure cell, boxed) per upvalue of a Lua function. A boxed
-    upvalue's cell holds the Box shared with the declaring function and its other
-    closures; the cell of a local never written again holds the value itself."""
+class _Upvalue(NamedTuple):
+    """An upvalue of a Lua function. A boxed one's cell holds the Box shared with
+    the declaring function and its other closures; the cell of a local never
+    written again holds the value itself. `fixed`: it holds a `local function`
+    whose calls are compiled for what it returns (one value, of a known type)."""
+
+    name: str
+    cell: Any
+    boxed: bool
+    fixed: bool
+
+
+def _upvalues(fn: Any) -> list[_Upvalue]:
     code = getattr(fn, "__code__", None)
     ci = CODE_INFO.get(code) if code is not None else None
     if ci is None:
         return []
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     p = ci.proto
-    return [(lua, cells[py], boxed) for py, lua, boxed in
+    return [_Upvalue(lua, cells[py], boxed, py in p.fixed_upvalues) for py, lua, boxed in
             zip(p.upvalues, p.upvalue_lua_names, p.upvalue_boxed) if py in cells]
 
 
-def _check_changeable(fn: Any, i: int, fname: str) -> None:
-    """Calls to a `local function` are compiled for what it returns (one value, of a
-    known type): replacing it under them is refused rather than misread."""
-    p = CODE_INFO[fn.__code__].proto
-    cells = set(fn.__code__.co_freevars)
-    py = [n for n in p.upvalues if n in cells][i - 1]
-    if py in p.fixed_upvalues:
-        name = p.upvalue_lua_names[p.upvalues.index(py)]
-        raise rt_error(f"bad argument #1 to '{fname}' (upvalue '{name}' is a local function "
+def _check_changeable(up: _Upvalue, fname: str) -> None:
+    """Replacing a fixed upvalue under the calls compiled for it is refused rather
+    than misread."""
+    if up.fixed:
+        raise rt_error(f"bad argument #1 to '{fname}' (upvalue '{up.name}' is a local function "
                        "whose calls are compiled in; it cannot be replaced)")
 
 
@@ -158,8 +163,8 @@ def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     i = check_int(n, 2, "getupvalue")
     if not 1 <= i <= len(ups):
         return NORET
-    name, cell, boxed = ups[i - 1]
-    return (name.encode(), cell.cell_contents.v if boxed else cell.cell_contents)
+    up = ups[i - 1]
+    return (up.name.encode(), up.cell.cell_contents.v if up.boxed else up.cell.cell_contents)
 
 
 def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) -> Any:
@@ -169,13 +174,13 @@ def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) ->
     i = check_int(n, 2, "setupvalue")
     if not 1 <= i <= len(ups):
         return NORET
-    name, cell, boxed = ups[i - 1]
-    if boxed:
-        cell.cell_contents.v = v
+    up = ups[i - 1]
+    if up.boxed:
+        up.cell.cell_contents.v = v
     else:
-        _check_changeable(f, i, "setupvalue")
-        cell.cell_contents = v
-    return name.encode()
+        _check_changeable(up, "setupvalue")
+        up.cell.cell_contents = v
+    return up.name.encode()
 
 
 def db_upvalueid(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
@@ -183,8 +188,8 @@ def db_upvalueid(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     i = check_int(n, 2, "upvalueid")
     if not 1 <= i <= len(ups):
         return None
-    _, cell, boxed = ups[i - 1]
-    return cell.cell_contents if boxed else cell
+    up = ups[i - 1]
+    return up.cell.cell_contents if up.boxed else up.cell
 
 
 def _checkupval(f: Any, argf: int, n: Any, argn: int) -> int:
@@ -202,15 +207,14 @@ def db_upvaluejoin(f1: Any = NOVALUE, n1: Any = NOVALUE, f2: Any = NOVALUE, n2: 
     the current value of f2's (a value upvalue has nothing to share)."""
     i1 = _checkupval(f1, 1, n1, 2)
     i2 = _checkupval(f2, 3, n2, 4)
-    _, cell1, boxed1 = _upvalues(f1)[i1 - 1]
-    _, cell2, boxed2 = _upvalues(f2)[i2 - 1]
-    if not boxed1:
-        _check_changeable(f1, i1, "upvaluejoin")
-    v = cell2.cell_contents
-    if boxed1:
-        cell1.cell_contents = v if boxed2 else Box(v)
+    up1 = _upvalues(f1)[i1 - 1]
+    up2 = _upvalues(f2)[i2 - 1]
+    _check_changeable(up1, "upvaluejoin")
+    v = up2.cell.cell_contents
+    if up1.boxed:
+        up1.cell.cell_contents = v if up2.boxed else Box(v)
     else:
-        cell1.cell_contents = v.v if boxed2 else v
+        up1.cell.cell_contents = v.v if up2.boxed else v
     return NORET
 
 
