@@ -106,6 +106,39 @@ def test_snapshot_keeps_value_upvalues_and_closures_without_upvalues():
 
 
 
+def test_snapshot_around_a_deopt_of_speculated_locals():
+    """Locals speculated to be floats: a suspension in the speculating copy whose
+    restored frame then leaves for the generic copy, and a suspension in the
+    generic copy after such a leave, restored in a fresh runtime each time."""
+    src = """
+    local function run(items, scale)
+      local total = 0.0
+      for i = 1, #items do
+        local v = items[i].w
+        local y = v * scale + 0.5
+        total = total + y
+        if i % 2 == 0 then items[i].got = fetch(math.type(v) .. i) end
+      end
+      return total
+    end
+    local items = {{w = 1.5}, {w = 2.5}, {w = 3}, {w = 4}, {w = 5.5}}
+    local t = run(items, 2.0)
+    local u = run({{w = 1}, {w = 2.0}, {w = 3.0}}, 0.5)
+    return t, u, items[2].got, items[4].got
+    """
+    straight = make(src).run()
+    while not straight.done:
+        straight.run(straight.request[1].upper())
+    task = make(src).run()
+    requests = []
+    while not task.done:
+        requests.append(task.request[1])
+        task = luavm.restore(task.snapshot())
+        task.run(task.request[1].upper())
+    assert requests == ["float2", "integer4", "float2"]
+    assert task.result == straight.result == [35.5, 4.5, "FLOAT2", "INTEGER4"]
+
+
 def test_snapshot_inside_a_pairs_loop_goes_on_with_next():
     """A generic `for` over pairs(t) walks a generator (LuaTable.pairs); a snapshot
     saves it as nil and the restored loop continues with `next` from its key."""

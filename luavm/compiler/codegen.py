@@ -17,6 +17,7 @@ from .. import ast as A
 from ..runtime.limits import poll
 from . import fastpath, flatten, types
 from .append import AppendCompiler
+from .deopt import DeoptPlan
 from .expressions import (
     STRAIGHT_LINE,
     TAIL_BURST,
@@ -76,6 +77,7 @@ class FuncState:
         self.floaty = False  # the body has float-typed locals: untyped arithmetic tests floats first
         self.call_types: dict[int, str] = {}  # id(Call) -> type of its result (types.Inferred.calls)
         self.goto = GotoLowering(self)
+        self.deopt: DeoptPlan | None = None  # speculated locals (while compiling the two copies)
 
     # names ------------------------------------------------------------------
 
@@ -107,7 +109,8 @@ class FuncState:
         return name
 
     def declare_local(self, d: Decl) -> str:
-        py = self.newname(d.name)
+        # both copies of a speculated body name a local alike (compiler/deopt.py)
+        py = self.local_py.get(id(d)) or self.newname(d.name)
         d.pyname = py
         self.local_py[id(d)] = py
         self.proto.locals.append(py)
@@ -221,18 +224,35 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             # over and over (table.sort's comparator, gsub's callback) count their calls.
             self.tick(block.line)
         plan = types.plan(node, self.res)
+        if plan.spec is not None and not plan.spec[1].guards and not any(
+                d in self.res.decls.get(id(node), []) for d in plan.spec[0]):
+            # only locals were speculated, and all their values are of that type: no test
+            plan = types.Plan(plan.decls, plan.spec[1], None)
         if plan.spec is not None:
             # compiled twice: for the parameter types guessed from their use (no
             # type tests on them and on the locals computed from them), and for
             # anything else
             guess, fast = plan.spec
-            test = " and ".join(f"{d.pyname}.__class__ is {_CLASS[t]}" for d, t in guess.items())
-            split = If(test, [], [], OpInfo(block.line))
+            params = self.res.decls.get(id(node), [])
+            tests = [f"{d.pyname}.__class__ is {_CLASS[t]}" for d, t in guess.items() if d in params]
+            if fast.guards:
+                # speculated locals: the fast copy leaves for the generic one when a
+                # value is not what was guessed; `_deopt` turns the switch off if it
+                # does so too often
+                fs.proto.deopt = True
+                fs.deopt = DeoptPlan(fast.guards)
+                tests.insert(0, f"_SP{fs.proto.index}")
+            split = If(" and ".join(tests), [], [], OpInfo(block.line), deopt=fs.deopt is not None)
             fs.out.append(split)
-            for stmts, inf in ((split.body, fast), (split.orelse, plan.generic)):
+            for copy, stmts, inf in (("spec", split.body, fast), ("generic", split.orelse, plan.generic)):
                 self.typed(plan.decls, inf)
+                if fs.deopt is not None:
+                    fs.deopt.copy = copy
                 with fs.nested(stmts):
                     self.block(block.stmts, block)
+            if fs.deopt is not None:
+                fs.deopt.finish()
+                fs.deopt = None
         else:
             self.typed(plan.decls, plan.generic)
             self.block(block.stmts, block)
@@ -291,6 +311,8 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             if i and not i % STRAIGHT_LINE:
                 self.tick(s.line)  # long straight-line code counts too
             self.stmt(s)
+            if fs.deopt is not None:
+                fs.deopt.after_stmt(fs, s)
             if isinstance(s, A.Local) and "close" in s.attribs:
                 # the rest of the block runs inside a Try that closes the variable
                 d = self.res.decls[id(s)][s.attribs.index("close")]
@@ -326,7 +348,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         decls = self.res.decls[id(s)]
         if len(decls) == 1 and len(s.exprs) == 1 and not decls[0].boxed:
             d = decls[0]
-            py = fs.newname(d.name)  # declared after the expression is compiled
+            py = fs.local_py.get(id(d)) or fs.newname(d.name)  # declared after the expression is compiled
             a = self.expr(s.exprs[0], target=py)
             if not d.assigned and d.ty is None:
                 d.ty = a.ty  # never reassigned: its type is its initial value's
@@ -522,9 +544,9 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         d = self.res.decls[id(s)][0]
         start = self.stable(self.expr(s.start))
         stop = self.stable(self.expr(s.stop))
-        step = self.stable(self.expr(s.step)) if s.step is not None else Atom("1", const=True)
+        step = self.stable(self.expr(s.step)) if s.step is not None else Atom("1", const=True, ty="int")
         iv = fs.temp("_i")
-        if _is_int_literal(start) and _is_int_literal(step) and int(step.text) != 0:
+        if (_is_int_literal(start) or start.ty == "int") and _is_int_literal(step) and int(step.text) != 0:
             if stop.ty == "int":
                 lim = stop.text
             else:
@@ -553,11 +575,15 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             fs.emit(f"{it}, {iv}, {lim}, {stp} = _forloop({start.text}, {stop.text}, {step.text})", s.line)
             loop = Loop([], OpInfo(s.line), iv, iv, lim, stp, fn="_frange", iter=it)
         fs.out.append(loop)
+        if fs.deopt is not None:
+            fs.deopt.enter_loop(s, {"var": iv, "lim": lim, "stp": loop.step})
         with fs.nested(loop.body):
             self.tick(s.line)
             py = fs.declare_local(d)
             fs.emit(f"{py} = _Box({iv})" if d.boxed else f"{py} = {iv}", s.line)
             self.loop_body(s.body)
+        if fs.deopt is not None:
+            fs.deopt.leave_loop()
         fs.goto.after_loop(loop)
 
     def st_GenFor(self, s: A.GenFor) -> None:
@@ -589,6 +615,8 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             fs.emit(f"{pi} = _pairs({sv}) if {fv} is _NEXT and {sv}.__class__ is _LT and {cv} is None "
                     f"and not {sv}.arr else None", s.line)
         loop = Loop([], OpInfo(s.line))
+        if fs.deopt is not None:
+            fs.deopt.enter_loop(s, {"fn": fv, "s": sv, "c": cv, "clv": clv, "flag": flag, "pi": pi})
         if closing:
             fs.emit(f"{flag} = {clv} is not None and _close_prepare({clv}, '(for state)')", s.line)
             tr = Try([loop], clv, flag, OpInfo(s.line, "close"), OpInfo(s.line, "closeerr"))
@@ -631,6 +659,8 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             for d, py, rv in zip(decls, pys, raw):
                 fs.emit(f"{py} = _Box({rv})" if d.boxed else f"{py} = {rv}", s.line)
             self.loop_body(s.body)
+        if fs.deopt is not None:
+            fs.deopt.leave_loop()
         fs.goto.after_loop(loop)
 
     def st_Return(self, s: A.Return) -> None:

@@ -184,9 +184,12 @@ def index(t: str, o: str, k: str, tk: str | None, to: str | None = None) -> str:
     keys of plain hash parts inline."""
     lit = k[1:-1] if k[:1] == "(" else k
     lt = is_table(o, to)
+    # A miss on a plain table (`tree[1] == nil` on a leaf) reads the hash part inline:
+    # a key outside the array part can only be there (LuaTable's invariants)
+    miss = f"{o}.hash.get({k}) if {lt}{o}.meta is None else _index({o}, {k})"
     if tk == "int" and _positive_int_const(lit):  # t[1]: the range test and index fold
         return (f"{t} = _v if {lt}_plen(_a := {o}.arr) >= {lit} and "
-                f"(_v := _a[{int(lit) - 1}]) is not None else _index({o}, {k})")
+                f"(_v := _a[{int(lit) - 1}]) is not None else {miss}")
     if tk == "int":
         # A computed integer key (a loop index, mostly inside the array part): its
         # end found by IndexError rather than a len() call. A try costs nothing until
@@ -194,7 +197,7 @@ def index(t: str, o: str, k: str, tk: str | None, to: str | None = None) -> str:
         # (above) keep the test: `t[2] == nil` on tuple-like tables is a usual miss
         return (f"try: {t} = {o}.arr[{k} - 1] if {lt}{k} > 0 else None\n"
                 f"except _IndexError: {t} = None\n"
-                f"if {t} is None: {t} = _index({o}, {k})")
+                f"if {t} is None: {t} = {miss}")
     return (f"{t} = _v if {lt}({k}.__class__ is _int and {_in_range(k, f'_plen(_a := {o}.arr)')} "
             f"and (_v := _a[{k} - 1]) is not None or {k}.__class__ is _bytes and "
             f"(_v := {o}.hash.get({k})) is not None) else _index({o}, {k})")

@@ -41,6 +41,7 @@ class Line:
     # yields if the callee is coroutine.yield (one value as itself, else a Ret)
     call: tuple[str, str, str, str] | None = None
     alias_target: str | None = None  # an adjust line sharing its call's resume point
+    marker: bool = False  # a resume point that does nothing: where a deopt lands (compiler/deopt.py)
 
 
 @dataclass(eq=False)
@@ -49,6 +50,9 @@ class If:
     body: list[Stmt]
     orelse: list[Stmt]
     op: OpInfo
+    # the split between a speculating copy with deopt lines (body) and the generic
+    # copy: generator forms run the generic copy only
+    deopt: bool = False
 
 
 @dataclass(eq=False)
@@ -105,6 +109,7 @@ class Proto:
     # only ever called with at most its parameters (a `local function` that does not
     # escape): no `*_x` catching extra arguments, so CPython can specialise its calls
     exact_arity: bool = False
+    deopt: bool = False  # has speculated locals: the module holds its switch `_SP{index}`
     body: list[Stmt] = field(default_factory=list)
     locals: list[str] = field(default_factory=list)  # every Python local (restored on resume)
     boxed_params: list[str] = field(default_factory=list)

@@ -125,6 +125,8 @@ def render_module(protos: list[Proto], chunkname: str) -> Source:
     for p in protos:  # the inline caches of field/method lookups (runtime/icache.py)
         for n, key in enumerate(p.ics):
             out.add(f"_ic{p.index}_{n} = _IC({key!r})")
+        if p.deopt:  # the speculating copy's switch (runtime/deopt.py turns it off)
+            out.add(f"_SP{p.index} = True")
     for p in protos:
         out.add("")
         out.add(f"def _p{p.index}({', '.join(p.upvalues)}):  # {p.lua_name}, line {p.line}")
@@ -226,7 +228,7 @@ def _render_gen_stmts(stmts: list[Stmt], depth: int, out: Source) -> None:
 def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
     ind = IND * depth
     if isinstance(s, Line):
-        if s.rp < 0:
+        if s.rp < 0 or s.marker:
             out.add(ind + s.text, s.op, s.rp)
         elif s.resume is not None:
             # a resume point: a direct coroutine.yield becomes a Python yield; a
@@ -249,6 +251,10 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
             out.add(f"{ind}        break", s.op, s.rp)
             out.add(f"{ind}    except _Suspend as _s:", s.op, s.rp)
             out.add(f"{ind}        {s.alias_target} = yield from _inner(_s)", s.op, s.rp)
+    elif isinstance(s, If) and s.deopt:
+        # a copy that may leave for the other (compiler/deopt.py) cannot do so as a
+        # generator: a coroutine body runs the generic copy
+        _render_gen_stmts(s.orelse, depth, out)
     elif isinstance(s, If):
         out.add(f"{ind}if {s.cond}:", s.op)
         _render_gen_stmts(s.body, depth + 1, out)

@@ -22,7 +22,7 @@ compiler then emits the body twice, behind a test of those parameters' types
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .. import ast as A
 from .scope import Decl, Resolution
@@ -103,17 +103,22 @@ class _Sources:
     def __init__(self, f: A.Function | A.Chunk, res: Resolution) -> None:
         self.res = res
         self.of: dict[Decl, list[A.Expr | None]] = {}
+        # per source: the Local/Assign statement giving it (None: a parameter, a loop
+        # variable, a function), and whether it is a plain expression (not missing,
+        # not the 2nd result of a call): what a speculated local may be assigned
+        self.stmts: dict[Decl, list[A.Stmt | None]] = {}
+        self.plain: dict[Decl, list[bool]] = {}
         body = f.body
         for d in res.decls.get(id(f), []) if isinstance(f, A.Function) else []:
             self.add(d, None)  # a parameter: whatever the caller passes
         for s in _stmts(body):
             if isinstance(s, A.Local):
                 for d, e in zip(res.decls[id(s)], _adjusted(s.exprs, len(s.names))):
-                    self.add(d, e)
+                    self.add(d, e, s)
             elif isinstance(s, A.Assign):
                 for t, e in zip(s.targets, _adjusted(s.exprs, len(s.targets))):
                     if isinstance(t, A.Name) and (d := res.uses.get(id(t))) is not None:
-                        self.add(d, e)
+                        self.add(d, e, s)
             elif isinstance(s, A.NumFor):
                 d = res.decls[id(s)][0]
                 step = s.step if s.step is not None else A.Number(s.line, 1)
@@ -126,8 +131,10 @@ class _Sources:
                 if (d := res.uses.get(id(s.target))) is not None:
                     self.add(d, None)
 
-    def add(self, d: Decl, e: A.Expr | None) -> None:
+    def add(self, d: Decl, e: A.Expr | None, s: A.Stmt | None = None) -> None:
         self.of.setdefault(d, []).append(e)
+        self.stmts.setdefault(d, []).append(s)
+        self.plain.setdefault(d, []).append(s is not None and e is not None)
 
 
 def _adjusted(exprs: list[A.Expr], n: int) -> list[A.Expr | None]:
@@ -151,6 +158,9 @@ class Inferred:
     locals: dict[Decl, str]
     calls: dict[int, str]  # id(Call node) -> the type of its (first) result
     returns: str | None  # every value the copy returns has this type (one value each)
+    # speculated locals (not parameters) to test after a statement assigns them a
+    # value of unknown type: id(Local/Assign statement) -> those locals
+    guards: dict[int, list[Decl]] = field(default_factory=dict)
 
 
 def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | None = None,
@@ -160,6 +170,10 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
     to a known function (`known_callee`) has the type of what it returns."""
     src = sources or _Sources(f, res)
     assumed = assumed or {}
+    # assumed locals that are not parameters: values of unknown type assigned to
+    # them are tested where they are assigned (guards), the rest must agree
+    params = res.decls.get(id(f), []) if isinstance(f, A.Function) else []
+    guarded = [d for d in assumed if d not in params]  # (a list: the guards' order is the code's)
     ty: dict[Decl, str | None] = {}
     for d in src.of:
         if d in assumed:
@@ -216,10 +230,10 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
                 continue
             t: str | None = assumed.get(d, _BOTTOM)
             for i, e in enumerate(exprs):
-                if i == 0 and d in assumed:
+                if i == 0 and d in assumed and d not in guarded:
                     continue  # the caller's value: assumed
                 et = etype(e)
-                if et == _BOTTOM:
+                if et == _BOTTOM or et is None and d in guarded:
                     continue
                 if et is None or (t != _BOTTOM and t != et):
                     t = None
@@ -250,8 +264,13 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
             rt = etype(s.exprs[0]) if len(s.exprs) == 1 else None
             if rt != _BOTTOM:
                 returns = rt if returns in (_BOTTOM, rt) else None
+    guards: dict[int, list[Decl]] = {}
+    for d in guarded:
+        for e, st in zip(src.of[d], src.stmts[d]):
+            if st is not None and etype(e) != assumed[d]:
+                guards.setdefault(id(st), []).append(d)
     return Inferred({d: t for d, t in ty.items() if t in _KNOWN}, calls,  # type: ignore[misc]
-                    returns)
+                    returns, guards)
 
 
 @dataclass
@@ -385,8 +404,7 @@ def speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
 
 def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
     params = [d for d in res.decls.get(id(f), []) if not d.boxed]
-    if not params:
-        return None
+    float_code = False  # float literals, `/` or `^`: the function computes with floats
     numeric: set[Decl] = set()
     other: set[Decl] = set()
     inty: set[Decl] = set()  # used where an integer is usual (keys, `for` bounds, `//`, with int literals)
@@ -423,6 +441,9 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
             for e in _exprs(top):
                 if isinstance(e, A.Function):
                     return None
+                if isinstance(e, A.Number) and isinstance(e.value, float) or (
+                        isinstance(e, A.BinOp) and e.op in ("/", "^")):
+                    float_code = True
                 if isinstance(e, A.BinOp) and (e.op in _INT_OPS or e.op in _BIT_OPS or e.op in _COMPARE
                                                or e.op in ("/", "^")):
                     for x, y in ((e.left, e.right), (e.right, e.left)):
@@ -457,9 +478,46 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
              for d in params if d in numeric and d not in other}
     tables = {d: "table" for d in params if d in indexed and d not in numeric and d not in called}
     src = _Sources(f, res)
-    for g in ({**guess, **tables}, guess):
-        if g and infer(f, res, g, src, typed_calls=False).locals:
-            return g
-        if not tables:
-            break
+    floats: dict[Decl, str] = {}
+    if float_code or "float" in guess.values():
+        # not those the guesses already make integers or tables
+        known = infer(f, res, {**guess, **tables}, src, typed_calls=False).locals
+        floats = {d: "float" for d in _float_locals(src, params)
+                  if d in numeric and d not in other and known.get(d, "float") == "float"}
+    tried: list[dict[Decl, str]] = []
+    for g in ({**guess, **tables, **floats}, {**guess, **floats}, {**guess, **tables}, guess):
+        if g and g not in tried:
+            tried.append(g)
+            if infer(f, res, g, src, typed_calls=False).locals:
+                return g
     return None
+
+
+_DATA = (A.Index, A.Call, A.MethodCall)  # values of unknown type: a speculated local is tested after them
+
+
+def _numeric_source(e: A.Expr) -> bool:
+    while isinstance(e, A.Paren):
+        e = e.expr
+    if isinstance(e, A.BinOp):
+        return e.op in _INT_OPS or e.op in ("/", "^")
+    if isinstance(e, A.UnOp):
+        return e.op == "-"
+    if isinstance(e, A.Number):
+        return isinstance(e.value, float)
+    return isinstance(e, (A.Name, *_DATA))
+
+
+def _float_locals(src: _Sources, params: list[Decl]) -> list[Decl]:
+    """Locals of a function computing with floats that may be speculated to be
+    floats: only ever assigned arithmetic, values read from tables or returned by
+    calls (`local dx = bix - bj.x`), never nil or a value of another kind. The compiled code
+    tests such a value where it is assigned and leaves for the generic copy of the
+    function when it is not a float (`deopt`)."""
+    out = []
+    for d, exprs in src.of.items():
+        if d in params or d.boxed or d.attrib == "close" or not all(src.plain[d]):
+            continue
+        if all(e is not None and _numeric_source(e) for e in exprs):
+            out.append(d)
+    return out

@@ -37,14 +37,22 @@ class Suspend(BaseException):
         assert tb is not None
         code = tb.tb_frame.f_code
         ci = CODE_INFO[code]
-        if fn is None:
-            fn = FunctionType(code, tb.tb_frame.f_globals, code.co_name, (None,) * code.co_argcount or None,
-                              tuple(CellType(loc[n]) if n in loc else CellType() for n in code.co_freevars))
         entry = ci.lines.get(tb.tb_lineno)
+        if entry and entry[0] is not None and entry[0].kind == "deopt":
+            return  # this frame only waits for its generic copy's (compiler/deopt.py)
+        if fn is None:
+            fn = rebuild_closure(code, tb.tb_frame.f_globals, loc)
         rp = entry[1] if entry else -1
         if rp < 0:
             raise RuntimeError(f"luavm: suspension at a line that is not a resume point: {tb.tb_lineno}")
         self.records.append(FrameRecord(fn, rp, {n: loc[n] for n in ci.names if n in loc}))
+
+
+def rebuild_closure(code: Any, globs: dict, loc: dict) -> Any:
+    """The closure a fast-form frame runs, from its code and the values of its free
+    variables (the upvalues: Boxes, or values), which `locals()` includes."""
+    return FunctionType(code, globs, code.co_name, (None,) * code.co_argcount or None,
+                        tuple(CellType(loc[n]) if n in loc else CellType() for n in code.co_freevars))
 
 
 class FrameRecord:

@@ -110,7 +110,9 @@ def significant_frames(start: FrameType | None, handler: list | None = None) -> 
                 op = entry[0] if entry else None
                 if op is not None and op.kind == "closeerr":
                     unwound = True
-                if unwound or op is not None and op.tail and out[-1][0] == "lua":
+                # a speculating copy that left for its generic copy (compiler/deopt.py)
+                # is the same Lua call as the frame above it
+                if unwound or op is not None and (op.tail and out[-1][0] == "lua" or op.kind == "deopt"):
                     f = f.f_back
                     continue
             out.append(("lua", f))
@@ -295,7 +297,7 @@ def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> li
     seen: set[int] = set()  # a frame the error left twice (a __close re-raised it) is listed once
     kept = []
     for f, ln in frames:
-        if (f.f_code in CODE_INFO or f.f_code in BUILTINS) and id(f) not in seen:
+        if (f.f_code in CODE_INFO or f.f_code in BUILTINS) and id(f) not in seen and not _at_deopt(f, ln):
             seen.add(id(f))
             kept.append((f, ln))
     frames = kept
@@ -322,6 +324,13 @@ def traceback_lines(tb: TracebackType | None, origin: tuple | None = None) -> li
         else:
             out.append(f"[C]: in {frame_name(f, 'builtin')}")
     return out
+
+
+def _at_deopt(f: FrameType, lineno: int) -> bool:
+    """A speculating copy waiting for its generic copy (compiler/deopt.py): not a Lua frame."""
+    ci = CODE_INFO.get(f.f_code)
+    entry = ci.lines.get(lineno) if ci is not None else None
+    return bool(entry and entry[0] is not None and entry[0].kind == "deopt")
 
 
 def current_traceback(msg: str | None, level: int = 1) -> str:

@@ -21,6 +21,7 @@ from ..compiler.render import Source, render_generator, render_module, render_re
 from ..lexer import LuaSyntaxError
 from . import icache, limits, ops, state
 from .coroutine import Suspend, apply_pending_handler, inner, resume_value, to_lua_error
+from .deopt import deopt
 from .frames import CODE_INFO, CodeInfo, chunkid, forget, position
 from .values import (
     EMPTY_HASH,
@@ -339,6 +340,7 @@ NAMESPACE: dict[str, Any] = {
     "_float": float,
     "_bytes": bytes,
     "_locals": locals,
+    "_deopt": deopt,
     "_bool": bool,
     "_wrap": wrap,
     "_pairs": LuaTable.pairs,
