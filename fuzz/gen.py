@@ -35,6 +35,10 @@ def host_answer(v: Any) -> str:
     """What the host returns for fetch(v): the Lua fallback's result."""
     if isinstance(v, bool):
         return f"<{'true' if v else 'false'}>"
+    if isinstance(v, float):  # as Lua's tostring writes it (%.14g)
+        from luavm.runtime.values import fmt_float
+
+        return f"<{fmt_float(v).decode()}>"
     return f"<{v}>"
 
 
@@ -65,7 +69,7 @@ class _Gen:
         if depth < self.max_depth:
             kinds += ["loop", "while", "func", "closures", "pcall", "xpcall", "coroutine",
                       "meta_index", "meta_add", "meta_call", "iterator", "close", "varargs",
-                      "tail", "deep", "cycle", "nested_co"]
+                      "tail", "deep", "cycle", "nested_co", "floats"]
         k = self.draw(st.sampled_from(kinds))
         return getattr(self, "s_" + k)(depth)
 
@@ -177,6 +181,19 @@ class _Gen:
         t = self.fresh("cyc")
         return [f"local {t} = {{}}", f"{t}.self = {t}", f"{t}.fn = function() return {t}.self end",
                 f"{t}.v = fetch('{t}')", *self.block(depth + 1), f"out({t}.fn().self.v)"]
+
+    def s_floats(self, depth: int) -> list[str]:
+        # float locals the compiler speculates on: a value of another kind makes the
+        # function leave for its generic copy, before or after a suspension in it
+        f = self.fresh("fl")
+        vals = [self.draw(st.sampled_from(["1.5", "2", "'3'", "0.25", "-4", "2^53"])) for _ in range(3)]
+        items = ", ".join(f"{{w = {v}}}" for v in vals)
+        at = self.draw(st.integers(1, 3))
+        k = self.draw(st.sampled_from(["1", "-0.5", "'2'"]))  # a number (a string converts)
+        return [f"local function {f}(items, k)", "  local s = 0.0", "  for i = 1, #items do",
+                "    local v = items[i].w", "    local y = v * k + 0.5", "    s = s + y / 2",
+                f"    if i == {at} then out('{f}', i, y, math.type(v), #fetch(s)) end", "  end",
+                "  return s", "end", f"out({f}({{{items}}}, 2.0), {f}({{{items}}}, {k}))"]
 
     def program(self) -> str:
         body = self.block(0)

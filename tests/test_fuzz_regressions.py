@@ -167,3 +167,25 @@ def test_snapshot_target_ignores_addresses_of_restored_objects():
 
     src = b"print(pcall(function() local r = coroutine.wrap(function() error({}) end)() return r end))"
     assert check_program(src) is None
+
+
+def test_error_of_a_wrap_coroutine_continued_after_a_host_suspension_has_its_position():
+    # a wrap function puts its caller's position in front of a string error
+    # (auxwrap); continued after a suspension, no wrap function is on the stack and
+    # the prefix was missing (fuzz seed 94)
+    from fuzz.snapcheck import run_restored, run_straight
+
+    src = """
+    local co = coroutine.wrap(function(a)
+      local x = fetch(a)
+      return x * {}
+    end)
+    print(pcall(function()
+      return co("a")
+    end))
+    print(pcall(function() local r = co() return r end))
+    """
+    straight = run_straight(src)
+    assert straight[0] == (b"false\tprog:7: prog:4: attempt to mul a 'string' with a 'table'\n"
+                           b"false\tprog:9: cannot resume dead coroutine\n")
+    assert run_restored(src) == straight

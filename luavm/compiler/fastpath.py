@@ -26,10 +26,8 @@ def _is_num(ty: str | None) -> bool:
 
 
 def _positive_int_const(text: str) -> bool:
-    try:
-        return int(text) > 0 and text.lstrip("-").isdigit()
-    except ValueError:
-        return False
+    c = _int_const(text)
+    return c is not None and c > 0
 
 
 def _int_const(text: str) -> int | None:

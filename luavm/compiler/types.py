@@ -484,6 +484,9 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
         known = infer(f, res, {**guess, **tables}, src, typed_calls=False).locals
         floats = {d: "float" for d in _float_locals(src, params)
                   if d in numeric and d not in other and known.get(d, "float") == "float"}
+        # and the tables such code reads its numbers from (`local bj = bodies[j]`)
+        floats.update((d, "table") for d in _read_tables(src, params)
+                      if d in indexed and d not in numeric and d not in called and d not in known)
     tried: list[dict[Decl, str]] = []
     for g in ({**guess, **tables, **floats}, {**guess, **floats}, {**guess, **tables}, guess):
         if g and g not in tried:
@@ -506,6 +509,13 @@ def _numeric_source(e: A.Expr) -> bool:
     if isinstance(e, A.Number):
         return isinstance(e.value, float)
     return isinstance(e, (A.Name, *_DATA))
+
+
+def _read_tables(src: _Sources, params: list[Decl]) -> list[Decl]:
+    """Locals only ever assigned values read from tables (`local b = bodies[i]`)."""
+    return [d for d, exprs in src.of.items()
+            if d not in params and not d.boxed and d.attrib != "close" and all(src.plain[d])
+            and all(isinstance(e, A.Index) for e in exprs)]
 
 
 def _float_locals(src: _Sources, params: list[Decl]) -> list[Decl]:

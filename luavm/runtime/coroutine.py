@@ -15,9 +15,9 @@ from types import CellType, FunctionType
 from typing import Any
 
 from . import state
-from .frames import CODE_INFO, register_builtin
+from .frames import CODE_INFO, chunkid, lua_line, register_builtin
 from .ops import C_LIMIT, call, call_noyield, results
-from .values import NORET, TAILCALL, LuaError, Ret, rt_error
+from .values import NORET, TAILCALL, LuaError, Ret, lua_bytes, rt_error
 
 
 class Suspend(BaseException):
@@ -71,12 +71,22 @@ class FrameRecord:
         except Suspend as s:
             s.records.append(self)
             raise
+        except LuaError as e:
+            if getattr(e, "wrap_where", False):  # from a wrap function this frame called
+                e.wrap_where = False
+                e.value = lua_bytes(self.where()) + e.value
+            raise
         fn = self.fn
         ci = CODE_INFO[fn.__code__]
         factory = ci.chunk.resume_factory(ci.proto, self.rp)
         cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
         boxes = [cells[n].cell_contents for n in ci.proto.upvalues]
         return factory(*boxes)(fn, self.locals, rv)
+
+    def where(self) -> str:
+        """luaL_where for this frame: the position of the call it waits on."""
+        ci = CODE_INFO[self.fn.__code__]
+        return f"{chunkid(ci.chunk.name)}:{lua_line(ci, ci.proto.resume_points[self.rp].op)}: "
 
 
 class PcallRecord:
@@ -239,12 +249,19 @@ class CoResumeRecord:
     def cont(self, thunk: Callable[[], Any]) -> Any:
         rv = thunk()  # the host's answer, delivered inside the coroutine
         co = self.co
-        if co.gen is not None:
-            return enter_gen(co, rv, self.wrap)
-        recs = co.records
-        assert recs is not None
-        co.records = None
-        return enter(co, lambda: run_records(recs, rv), self.wrap)
+        try:
+            if co.gen is not None:
+                return enter_gen(co, rv, self.wrap)
+            recs = co.records
+            assert recs is not None
+            co.records = None
+            return enter(co, lambda: run_records(recs, rv), self.wrap)
+        except LuaError as e:
+            # a wrap function puts its caller's position in front of a string error
+            # (auxwrap); that caller is the frame record waiting on this one
+            if self.wrap and type(e.value) is bytes:
+                e.wrap_where = True
+            raise
 
 
 def run_records(recs: list[Any], rv: Any, i: int = 0) -> Any:
