@@ -193,9 +193,10 @@ def index(t: str, o: str, k: str, tk: str | None, to: str | None = None) -> str:
         # end found by IndexError rather than a len() call. A try costs nothing until
         # raised; a miss costs ~0.1 µs more than the test would have. Constant keys
         # (above) keep the test: `t[2] == nil` on tuple-like tables is a usual miss
-        return (f"try: {t} = {o}.arr[{k} - 1] if {lt}{k} > 0 else None\n"
-                f"except _IndexError: {t} = None\n"
-                f"if {t} is None: {t} = {miss}")
+        r = "_v" if t in (o, k) else t  # `pc = jump[pc]`: the key is read after the first store
+        return (f"try: {r} = {o}.arr[{k} - 1] if {lt}{k} > 0 else None\n"
+                f"except _IndexError: {r} = None\n"
+                f"if {r} is None: {r} = {miss}" + (f"\n{t} = {r}" if r != t else ""))
     return (f"{t} = _v if {lt}({k}.__class__ is _int and {_in_range(k, f'_plen(_a := {o}.arr)')} "
             f"and (_v := _a[{k} - 1]) is not None or {k}.__class__ is _bytes and "
             f"(_v := {o}.hash.get({k})) is not None) else _index({o}, {k})")

@@ -143,8 +143,8 @@ def _adjusted(exprs: list[A.Expr], n: int) -> list[A.Expr | None]:
     for i in range(n):
         if i < len(exprs):
             e = exprs[i]
-            multi = isinstance(e, (A.Call, A.MethodCall, A.Vararg))
-            out.append(None if multi else e)
+            # a call gives its first result here (its type: that of the call)
+            out.append(None if isinstance(e, A.Vararg) else e)
         else:
             out.append(None)  # nil, or a further result of a call
     return out
@@ -411,6 +411,8 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
     floaty: set[Decl] = set()  # used with `/`, `^` or float literals
     indexed: set[Decl] = set()  # `p[k]`, `p.name`: a table, unless also a number or called
     called: set[Decl] = set()  # `p()`: a function (`p:m()` with `p.x`: likely an object)
+    arith: set[Decl] = set()  # operands of arithmetic and order comparisons, `for` bounds (not keys)
+    nilable: set[Decl] = set()  # tested for nil or truth (`x == nil`, `not x`, `if x`): may be nil
     count = 0
 
     def local_of(e: A.Expr) -> Decl | None:
@@ -437,10 +439,23 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
                 if e is not None and (d := local_of(e)) is not None:
                     numeric.add(d)
                     inty.add(d)
+                    arith.add(d)
+        conds = [c for c, _ in s.tests] if isinstance(s, A.If) else (
+            [s.cond] if isinstance(s, (A.While, A.Repeat)) else [])
+        for c in conds:
+            if (d := local_of(c)) is not None:
+                nilable.add(d)
         for top in _stmt_exprs(s):
             for e in _exprs(top):
                 if isinstance(e, A.Function):
                     return None
+                if isinstance(e, A.BinOp) and (e.op in ("and", "or") or e.op in ("==", "~=") and (
+                        isinstance(e.left, A.Nil) or isinstance(e.right, A.Nil))):
+                    for x in (e.left, e.right):
+                        if (d := local_of(x)) is not None:
+                            nilable.add(d)
+                elif isinstance(e, A.UnOp) and e.op == "not" and (d := local_of(e.operand)) is not None:
+                    nilable.add(d)
                 if isinstance(e, A.Number) and isinstance(e.value, float) or (
                         isinstance(e, A.BinOp) and e.op in ("/", "^")):
                     float_code = True
@@ -449,12 +464,14 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
                     for x, y in ((e.left, e.right), (e.right, e.left)):
                         if (d := local_of(x)) is not None:
                             numeric.add(d)
+                            arith.add(d)
                             if e.op in ("/", "^") or _is_num(y, float):
                                 floaty.add(d)
                             elif e.op in ("//", "%") or e.op in _BIT_OPS or _is_num(y, int):
                                 inty.add(d)
                 elif isinstance(e, A.UnOp) and e.op == "-" and (d := local_of(e.operand)) is not None:
                     numeric.add(d)
+                    arith.add(d)
                 elif isinstance(e, A.Index):
                     if (d := local_of(e.key)) is not None:
                         numeric.add(d)
@@ -474,21 +491,24 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
         for td, sd in copies:
             if td in numeric and td not in other:
                 numeric.add(sd)
+            if td in arith:
+                arith.add(sd)
     guess = {d: "float" if d in floaty and d not in inty else "int"
              for d in params if d in numeric and d not in other}
     tables = {d: "table" for d in params if d in indexed and d not in numeric and d not in called}
     src = _Sources(f, res)
-    floats: dict[Decl, str] = {}
-    if float_code or "float" in guess.values():
-        # not those the guesses already make integers or tables
-        known = infer(f, res, {**guess, **tables}, src, typed_calls=False).locals
-        floats = {d: "float" for d in _float_locals(src, params)
-                  if d in numeric and d not in other and known.get(d, "float") == "float"}
-        # and the tables such code reads its numbers from (`local bj = bodies[j]`)
-        floats.update((d, "table") for d in _read_tables(src, params)
-                      if d in indexed and d not in numeric and d not in called and d not in known)
+    # locals speculated to be numbers: floats in code computing with floats, else
+    # integers (`local qq = q[q1]`), and the tables such code reads them from
+    # (`local bj = bodies[j]`); not those the guesses already make something else
+    kind = "float" if float_code or "float" in guess.values() else "int"
+    known = infer(f, res, {**guess, **tables}, src, typed_calls=False).locals
+    nums = {d: kind for d in _number_locals(src, params, kind)
+            if d in arith and d not in other and d not in nilable and known.get(d, kind) == kind}
+    nums.update((d, "table") for d in _read_tables(src, params)
+                if d in indexed and d not in numeric and d not in called and d not in nilable
+                and d not in known)
     tried: list[dict[Decl, str]] = []
-    for g in ({**guess, **tables, **floats}, {**guess, **floats}, {**guess, **tables}, guess):
+    for g in ({**guess, **tables, **nums}, {**guess, **nums}, {**guess, **tables}, guess):
         if g and g not in tried:
             tried.append(g)
             if infer(f, res, g, src, typed_calls=False).locals:
@@ -499,15 +519,16 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
 _DATA = (A.Index, A.Call, A.MethodCall)  # values of unknown type: a speculated local is tested after them
 
 
-def _numeric_source(e: A.Expr) -> bool:
+def _numeric_source(e: A.Expr, kind: str) -> bool:
+    """e may give a number of that kind ('int' or 'float')."""
     while isinstance(e, A.Paren):
         e = e.expr
     if isinstance(e, A.BinOp):
-        return e.op in _INT_OPS or e.op in ("/", "^")
+        return e.op in _INT_OPS or e.op in (("/", "^") if kind == "float" else _BIT_OPS)
     if isinstance(e, A.UnOp):
-        return e.op == "-"
+        return e.op == "-" or e.op == "~" and kind == "int"
     if isinstance(e, A.Number):
-        return isinstance(e.value, float)
+        return isinstance(e.value, float if kind == "float" else int)
     return isinstance(e, (A.Name, *_DATA))
 
 
@@ -518,16 +539,12 @@ def _read_tables(src: _Sources, params: list[Decl]) -> list[Decl]:
             and all(isinstance(e, A.Index) for e in exprs)]
 
 
-def _float_locals(src: _Sources, params: list[Decl]) -> list[Decl]:
-    """Locals of a function computing with floats that may be speculated to be
-    floats: only ever assigned arithmetic, values read from tables or returned by
-    calls (`local dx = bix - bj.x`), never nil or a value of another kind. The compiled code
-    tests such a value where it is assigned and leaves for the generic copy of the
-    function when it is not a float (`deopt`)."""
-    out = []
-    for d, exprs in src.of.items():
-        if d in params or d.boxed or d.attrib == "close" or not all(src.plain[d]):
-            continue
-        if all(e is not None and _numeric_source(e) for e in exprs):
-            out.append(d)
-    return out
+def _number_locals(src: _Sources, params: list[Decl], kind: str) -> list[Decl]:
+    """Locals that may be speculated to be numbers of that kind: only ever assigned
+    arithmetic, values read from tables or returned by calls (`local dx = bix -
+    bj.x`), never nil or a value of another kind. The compiled code tests such a
+    value where it is assigned and leaves for the generic copy of the function
+    when the test fails (compiler/deopt.py)."""
+    return [d for d, exprs in src.of.items()
+            if d not in params and not d.boxed and d.attrib != "close" and all(src.plain[d])
+            and all(e is not None and _numeric_source(e, kind) for e in exprs)]

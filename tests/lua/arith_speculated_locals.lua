@@ -131,3 +131,53 @@ local function level2(t)
   return s
 end
 print(pcall(function() return level2({1.0, 2, 30.0}) end))
+
+-- integers: locals read from tables in integer code (no float in the function)
+local function flips(q, start)
+  local q1 = q[start]
+  local n = 0
+  while q1 > 1 do
+    local qq = q[q1]
+    q[q1] = q1
+    q1 = qq
+    n = n + 1
+    if n > 20 then break end
+  end
+  return n, q1, math.type(q1)
+end
+print(flips({3, 1, 2}, 1))
+print(flips({3, 1, 2.0}, 1))
+print(flips({3, 1, 2}, 1.0))
+print(pcall(flips, {3, "1", 2}, 1))
+local function bisect(a, x)
+  local lo, hi = 1, #a
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    local v = a[mid]
+    if v < x then lo = mid + 1 else hi = mid end
+  end
+  return lo, a[lo]
+end
+print(bisect({1, 3, 5, 7, 9}, 6), bisect({1, 3, 5.5, 7, 9}, 6), bisect({"a", "c", "e"}, "d"))
+print(pcall(bisect, {1, 3, {}, 7}, 2))
+-- a local tested for nil is not speculated: no deopt on every nil
+local function count_chain(t)
+  local n, node = 0, t
+  while node ~= nil do
+    local nxt = node.next
+    if nxt == nil then break end
+    n = n + nxt.w
+    node = nxt
+  end
+  return n
+end
+print(count_chain({next = {w = 1, next = {w = 2}}}))
+-- an integer local indexed by itself (`pc = jump[pc]`)
+local function follow(jump, pc, n)
+  for _ = 1, n do
+    pc = jump[pc]
+    pc = pc + 0
+  end
+  return pc
+end
+print(follow({3, 1, 2}, 1, 5), pcall(follow, {3, 1}, 1, 5))
