@@ -444,10 +444,12 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             _, obj, key, iline, desc = place
             if key.const and key.text.startswith("b") and not obj.const:
                 o, k = obj.text, key.text
-                # raw store unless __newindex could apply (no metatable, no __newindex,
-                # or the field already holds a value)
-                self.guarded([(f"{fastpath.is_table(o, obj.ty)}({o}.meta is None or {o}.hash.get({k}) is not None "
-                               f"or {o}.meta.hash.get(b'__newindex') is None)",
+                # raw store unless __newindex could apply: the field already holds a
+                # value (an object's usual store: one dict lookup), or there is no
+                # metatable or no __newindex (a new field)
+                lt = fastpath.is_table(o, obj.ty)
+                self.guarded([(f"{lt}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {a.text}"),
+                              (f"{lt}({o}.meta is None or {o}.meta.hash.get(b'__newindex') is None)",
                                f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}")],
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
             elif obj.const or (key.const and key.ty != "int"):
