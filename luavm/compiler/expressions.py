@@ -199,9 +199,9 @@ class ExpressionCompiler:
         ics = fs.proto.ics
         ic = f"_ic{fs.proto.index}_{len(ics)}"
         ics.append(key)
-        mt = f"{o}.meta" if table else f"{o}.meta if {o}.__class__ is _LT else {o}.__class__"
-        # (`_icv` is no Lua local: a suspension never saves the NOIC marker)
-        fs.emit(f"if {t} is None: {t} = _icv if (_icv := {ic}[{mt}]) is not _NOIC else _index_str({o}, {k})",
+        mt = f"{o}.meta" if table else f"({o}.meta if {o}.__class__ is _LT else {o}.__class__)"
+        # (`_m` is no Lua local: a suspension does not save the site)
+        fs.emit(f"if {t} is None: {t} = _m[1] if (_m := {ic})[0] is {mt} else _iclookup(_m, {o}, {k})",
                 line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
         return Atom(t, desc)
 

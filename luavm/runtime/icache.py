@@ -1,6 +1,7 @@
 """Inline caches for `o.name` and `o:name()` where `o`'s own hash part misses.
 
-Each such site in generated code owns an `IC`: a small dict from the object's
+Each such site in generated code owns a `site`: the last metatable (or class)
+it saw with its value, and an `IC`: a small dict from the object's
 metatable (for a table) or its Python class (for a string and everything else)
 to the value the `__index` chain of plain tables yields, or `NOIC` when the
 lookup must take the general path (an `__index` function, a userdata...).
@@ -20,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import state
+from .ops import index_str
 from .values import LuaTable
 
 
@@ -43,6 +45,7 @@ def invalidate() -> None:
     for ic in FILLED:
         ic.clear()
         ic.reg = False
+        ic.site[0] = NOMETA
     FILLED.clear()
 
 
@@ -56,15 +59,39 @@ def is_watched(t: LuaTable) -> bool:
     return type(t.hash) is WatchedDict
 
 
+NOMETA = object()  # a site's last key before it has one: no metatable or class is it
+
+
+def site(k: bytes) -> list:
+    """A site's cache as generated code holds it: [last key, its value, the IC].
+    The last key and value answer with one identity test (`site[0] is o.meta`);
+    any other key goes through `lookup`."""
+    s = [NOMETA, None, None]
+    s[2] = IC(k, s)
+    return s
+
+
+def lookup(s: list, o: Any, k: bytes) -> Any:
+    """o[k] where o's own hash part missed and the site's last key is not o's."""
+    key = o.meta if type(o) is LuaTable else type(o)
+    v = s[2][key]
+    if v is NOIC:
+        return index_str(o, k)
+    s[0] = key
+    s[1] = v
+    return v
+
+
 class IC(dict):
     """One site's cache: metatable (or class) -> value; a miss walks and fills."""
 
-    __slots__ = ("k", "reg")
+    __slots__ = ("k", "reg", "site")
 
-    def __init__(self, k: bytes) -> None:
+    def __init__(self, k: bytes, s: list) -> None:
         super().__init__()
         self.k = k
         self.reg = False
+        self.site = s  # whose last key an invalidation resets
 
     def __missing__(self, key: Any) -> Any:
         if type(key) is LuaTable or key is None:
