@@ -574,7 +574,13 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             lim = fs.temp("_lim")
             stp = fs.temp("_st")
             it = fs.scratch("_it")  # not saved in a frame record: a resumed loop rebuilds it
-            fs.emit(f"{it}, {iv}, {lim}, {stp} = _forloop({start.text}, {stop.text}, {step.text})", s.line)
+            prep = f"_forloop({start.text}, {stop.text}, {step.text})"
+            if (stop.ty == "int" or _is_int_literal(stop)) and _is_int_literal(step) and int(step.text) != 0:
+                # `for i = n, 1, -1`: an integer start makes a range without a call
+                end = f"{stop.text} {'+' if int(step.text) > 0 else '-'} 1"
+                prep = (f"(_range({start.text}, {end}, {step.text}), {start.text}, {stop.text}, {step.text}) "
+                        f"if {start.operand}.__class__ is _int else {prep}")
+            fs.emit(f"{it}, {iv}, {lim}, {stp} = {prep}", s.line)
             loop = Loop([], OpInfo(s.line), iv, iv, lim, stp, fn="_frange", iter=it)
         fs.out.append(loop)
         if fs.deopt is not None:

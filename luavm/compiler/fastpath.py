@@ -224,4 +224,9 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
              f"and _a and not {o}.hash{nn}", f"_a.append({v})"),
             (f"{lt}{kh}{hv}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {v}"),
             (f"{lt}{o}.meta is None and {k} == 1 and not {o}.arr "
-             f"and not {o}.hash{nn}", f"{o}.arr = [{v}]")]
+             f"and not {o}.hash{nn}", f"{o}.arr = [{v}]")] + (
+            # a new string key of a plain table (`obj[k] = v` building a record); not
+            # one with dead entries (aux): the helper compacts those
+            [] if tk == "int" else
+            [(f"{lt}{o}.meta is None and {o}.aux is None and {k}.__class__ is _bytes{nn}",
+              f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {v}")])
