@@ -199,9 +199,10 @@ class ExpressionCompiler:
         ics = fs.proto.ics
         ic = f"_ic{fs.proto.index}_{len(ics)}"
         ics.append(key)
-        mt = f"{o}.meta" if table else f"({o}.meta if {o}.__class__ is _LT else {o}.__class__)"
-        # (`_m` is no Lua local: a suspension does not save the site)
-        fs.emit(f"if {t} is None: {t} = _m[1] if (_m := {ic})[0] is {mt} else _iclookup(_m, {o}, {k})",
+        mt = f"{o}.meta" if table else f"{o}.meta if {o}.__class__ is _LT else {o}.__class__"
+        # (`_m`, `_mk`, `_icv` are no Lua locals: a suspension does not save them)
+        fs.emit(f"if {t} is None: {t} = _m[1] if (_m := {ic})[0] is (_mk := {mt}) else _icv if (_icv := _m[2][_mk]) "
+                f"is not _NOIC else _index_str({o}, {k})",
                 line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
         return Atom(t, desc)
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 from . import state
-from .ops import index_str
 from .values import LuaTable
 
 
@@ -63,23 +62,12 @@ NOMETA = object()  # a site's last key before it has one: no metatable or class 
 
 
 def site(k: bytes) -> list:
-    """A site's cache as generated code holds it: [last key, its value, the IC].
-    The last key and value answer with one identity test (`site[0] is o.meta`);
-    any other key goes through `lookup`."""
+    """A site's cache as generated code holds it: [a key, its value, the IC]. The
+    first key the IC caches a value for (a metatable or class) answers with one
+    identity test (`site[0] is o.meta`); any other key is looked up in the IC."""
     s = [NOMETA, None, None]
     s[2] = IC(k, s)
     return s
-
-
-def lookup(s: list, o: Any, k: bytes) -> Any:
-    """o[k] where o's own hash part missed and the site's last key is not o's."""
-    key = o.meta if type(o) is LuaTable else type(o)
-    v = s[2][key]
-    if v is NOIC:
-        return index_str(o, k)
-    s[0] = key
-    s[1] = v
-    return v
 
 
 class IC(dict):
@@ -135,6 +123,9 @@ class IC(dict):
         elif len(self) >= MAX_ENTRIES:
             self.clear()
         self[key] = v
+        if v is not NOIC and self.site[0] is NOMETA:
+            self.site[1] = v  # the value first: a reader tests the key, then reads it
+            self.site[0] = key
         return v
 
 

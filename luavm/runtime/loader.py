@@ -309,7 +309,7 @@ NAMESPACE: dict[str, Any] = {
     "_index": ops.index,
     "_index_str": ops.index_str,
     "_ICSITE": icache.site,
-    "_iclookup": icache.lookup,
+    "_NOIC": icache.NOIC,
     "_setindex": ops.setindex,
     "_tableset": _tableset,
     "_setlist": _setlist,
