@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from types import CellType
+from types import CellType, FunctionType
 from typing import Any
 
 MAXINT = 0x7FFFFFFFFFFFFFFF
@@ -406,8 +406,9 @@ def fmt_float(f: float) -> bytes:
 
 def type_name(v: Any) -> str:
     """Lua's `type(v)`."""
-    if v is None:
-        return "nil"
+    n = _TYPE_NAMES.get(v.__class__)
+    if n is not None:
+        return n
     t = type(v)
     if t is bool:
         return "boolean"
@@ -423,6 +424,11 @@ def type_name(v: Any) -> str:
     if callable(v):
         return "function"
     return "userdata"
+
+
+# the usual classes (a Lua function is a Python function: its own or a builtin)
+_TYPE_NAMES = {type(None): "nil", bool: "boolean", int: "number", float: "number", bytes: "string",
+               LuaTable: "table", FunctionType: "function"}
 
 
 def tostr(v: Any) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from types import FunctionType
 from typing import Any
 
 from ..runtime import ops, state
@@ -69,7 +70,7 @@ def lua_print(*args: Any) -> Any:
 
 
 _TYPE_NAMES = {bytes: b"string", int: b"number", float: b"number", bool: b"boolean",
-               LuaTable: b"table", type(None): b"nil"}
+               LuaTable: b"table", type(None): b"nil", FunctionType: b"function"}
 
 
 def lua_type(v: Any = NOVALUE, *_: Any) -> bytes:

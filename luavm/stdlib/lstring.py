@@ -22,6 +22,7 @@ from ..runtime.args import (
 )
 from ..runtime.limits import MAXSTR, POP, alloc, charge, refill, too_large
 from ..runtime.values import (
+    _TYPE_NAMES,
     NORET,
     LuaError,
     LuaTable,
@@ -418,17 +419,22 @@ def _no_match(s: bytes, p: bytes) -> bool:
             and plan[1].search(s) is None)
 
 
+_REPL_KINDS = frozenset(("string", "function", "table"))  # what gsub's fast paths replace with
+
+
 def str_gsub(s: Any = NOVALUE, p: Any = NOVALUE, repl: Any = NOVALUE, n: Any = None, *_: Any) -> Ret:
-    if type(s) is bytes and type(p) is bytes and n is None and p[:1] != b"^":
-        tr = type_name(repl)
-        if tr in ("string", "function", "table"):
+    if s.__class__ is bytes and p.__class__ is bytes and n is None:
+        tr = _TYPE_NAMES.get(repl.__class__) or type_name(repl)
+        if tr in _REPL_KINDS:
             plan = _PLANS[p] if p in _PLANS else _plan(p)
-            if plan is not None and plan[0] is False and patterns.USE_RE:
+            if plan is not None and plan[0] is False and patterns.USE_RE:  # (False: not anchored)
+                if plan[1].search(s) is None and state.current.limits is None:
+                    return (s, 0)  # the common case of escaping: nothing to replace
                 r = fastgsub.gsub_re(s, plan[1], plan[2], repl, tr,
                                      _compile_repl(repl) if tr == "string" else None)
                 if r is not None:
                     return r
-            if _no_match(s, p):
+            if p[:1] != b"^" and _no_match(s, p):
                 return (s, 0)  # the common case of escaping: nothing to replace
     src = check_str(s, 1, "gsub")
     p = check_str(p, 2, "gsub")
