@@ -11,6 +11,7 @@ the plain value, so the common one-result call costs one type check.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from types import CellType, FunctionType
 from typing import Any
@@ -452,10 +453,25 @@ def tostr(v: Any) -> bytes:
     return b"%s: 0x%08x" % (tn.encode(), id(v))
 
 
+# a decimal numeral with spaces around (hex ones, and anything else, take the long way)
+_DECIMAL = re.compile(rb"[ \t\n\r\f\v]*([-+]?)([0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?[ \t\n\r\f\v]*")
+
+
 def str2number(s: bytes) -> int | float | None:
     """Lua's lua_stringtonumber: decimal/hex integers and floats, with spaces around."""
     if len(s) < 19 and s.isdigit():  # ASCII digits only: a decimal integer that fits
         return int(s)
+    m = _DECIMAL.fullmatch(s)
+    if m is not None:
+        sign, digits, frac, exp = m.groups()
+        if not digits and (frac is None or len(frac) < 2):
+            return None  # no digit at all ("-", ".", "e5")
+        if frac is None and exp is None:
+            i = int(digits)
+            if i > MAXINT + (1 if sign == b"-" else 0):
+                return float(-i if sign == b"-" else i)  # too big for an integer: a float
+            return wrap(-i if sign == b"-" else i)
+        return float(s)
     s = s.strip(b" \t\n\r\f\v")
     if not s:
         return None
@@ -468,10 +484,10 @@ def str2number(s: bytes) -> int | float | None:
         return _hex2number(body[2:], neg)
     if not body or body[:1] not in b"0123456789." :
         return None
-    if b"n" in body.lower() or b"_" in body:  # rejects inf/nan/underscores
+    if b"n" in body or b"N" in body or b"_" in body:  # rejects inf/nan/underscores
         return None
     try:
-        if all(c in b"0123456789" for c in body):
+        if body.isdigit():  # (ASCII digits only, for bytes)
             i = int(body)
             if i > MAXINT + (1 if neg else 0):
                 return float(-i if neg else i)
