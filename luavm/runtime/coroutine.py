@@ -218,20 +218,36 @@ def to_lua_error(e: BaseException) -> LuaError:
 
 
 class Coroutine:
-    """A Lua thread. Its suspended stack is `records` (outermost first)."""
+    """A Lua thread. Its suspended stack is `records` (outermost first).
 
-    __slots__ = ("fn", "status", "records", "nny", "is_main", "resumer", "errval", "gen", "__weakref__")
+    While it runs as a live generator (`gen`), its status is the generator's:
+    "running" (or "normal": it resumed another) while the generator executes,
+    else "suspended". So a switch into it and back writes no status (the fast
+    paths in stdlib/lcoroutine.py); whatever ends or unpacks the generator
+    (death, a snapshot, coroutine.close) sets the status it leaves behind."""
+
+    __slots__ = ("fn", "_status", "records", "nny", "is_main", "errval", "gen", "__weakref__")
     lua_type = "thread"
 
     def __init__(self, fn: Any, main: bool = False) -> None:
         self.fn = fn
-        self.status = "running" if main else "suspended"
+        self._status = "running" if main else "suspended"
         self.records: list[Any] | None = None
         self.nny = 0
         self.is_main = main
-        self.resumer: Coroutine | None = None
         self.errval: Any = None  # the error a dead coroutine died of (for coroutine.close)
         self.gen: Any = None  # running as a live Python generator (its body's generator form)
+
+    @property
+    def status(self) -> str:
+        g = self.gen
+        if g is not None:
+            return "running" if g.gi_running else "suspended"
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._status = value
 
     def __repr__(self) -> str:
         return f"<Coroutine {self.status} 0x{id(self):08x}>"
@@ -294,7 +310,6 @@ def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
     st = state.current
     prev = st.current
     co.status = "running"
-    co.resumer = prev
     st.current = co
     st.ccalls += 1
     try:
@@ -314,7 +329,6 @@ def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
     finally:
         st.current = prev
         st.ccalls -= 1
-        co.resumer = None
 
 
 def _died(co: Coroutine, e: BaseException, wrap: bool) -> Any:
@@ -333,8 +347,6 @@ def enter_gen(co: Coroutine, value: Any, wrap: bool) -> Any:
     """Resume a coroutine that runs as a live generator (send `value` into it)."""
     st = state.current
     prev = st.current
-    co.status = "running"
-    co.resumer = prev
     st.current = co
     st.ccalls += 1
     fin = False
@@ -348,7 +360,6 @@ def enter_gen(co: Coroutine, value: Any, wrap: bool) -> Any:
     finally:
         st.current = prev
         st.ccalls -= 1
-        co.resumer = None
     if fin:
         return gen_done(co, out, wrap)
     return gen_result(co, out, wrap)
@@ -476,13 +487,21 @@ def yield_(*args: Any) -> Any:
 
 
 def host_suspend(request: Any) -> Any:
-    """Suspend the whole task: every coroutine on the way must be able to yield."""
+    """Suspend the whole task: every coroutine on the way must be able to yield.
+    Those are the current one and, for each switch into a coroutine on the Python
+    stack (a boundary frame), the one that made it (its local `prev`)."""
     st = state.current
-    co: Coroutine | None = st.current
-    while co is not None:
-        if co.nny > 0:
-            raise LuaError(b"attempt to yield across a C-call boundary")
-        co = co.resumer
+    cos = [st.current]
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code in BOUNDARY_CODES:
+            prev = f.f_locals.get("prev")
+            if prev is not None:
+                cos.append(prev)
+        f = f.f_back
+    del f
+    if any(co.nny > 0 for co in cos):
+        raise LuaError(b"attempt to yield across a C-call boundary")
     if not getattr(st, "task_active", False):
         raise rt_error("attempt to suspend outside a task")
     raise Suspend("host", request)

@@ -33,9 +33,9 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
         co = _check_co(co, 1, "resume")
     st = state.current
     gen = co.gen
-    if gen is not None and co.status == "suspended" and st.ccalls < C_LIMIT - 1:
+    if gen is not None and not gen.gi_running and st.ccalls < C_LIMIT - 1:
         value = args[0] if len(args) == 1 else args  # (none: args is NORET, the empty tuple)
-    elif (gen is None and co.status == "suspended" and co.records is None and st.ccalls < C_LIMIT - 1
+    elif (gen is None and co._status == "suspended" and co.records is None and st.ccalls < C_LIMIT - 1
           and (gen := C._gen_form(co.fn, args)) is not None):
         co.gen = gen  # a first resume whose body has a generator form starts it here too
         value = None
@@ -43,9 +43,8 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
         return _resume(co, args, st)
     # The common case, inlined (a switch is mostly call overhead): a live
     # generator, two C levels (coroutine.resume's and lua_resume's) as in _resume.
+    # Its status is its generator's (runtime/coroutine.py): nothing to write.
     prev = st.current
-    co.status = "running"
-    co.resumer = prev
     st.current = co
     st.ccalls += 2
     try:
@@ -58,14 +57,12 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
     finally:
         st.current = prev
         st.ccalls -= 2
-        co.resumer = None
     c = out.__class__
     if c is Ret or c is StopIteration or c is Suspend:
         if c is StopIteration:
             return C.gen_done(co, out.value, False)
         return C.gen_result(co, out, False)
-    co.status = "suspended"  # yielded one value
-    return (True, out)
+    return (True, out)  # yielded one value
 
 
 def _resume(co: C.Coroutine, args: tuple, st: state.LuaState) -> Any:
@@ -110,6 +107,7 @@ def co_close(co: Any = NOVALUE, *_: Any) -> Any:
         if co.gen is not None:  # a live generator: take its stack as records first
             co.records = C.gen_records(co)
             co.gen = None
+            co.status = "suspended"
         err = None
         if co.status == "suspended" and co.records:
             # the closing methods run in the coroutine (lua_closethread)
@@ -188,9 +186,9 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
         gen = co.gen
         st = state.current
         try:
-            if gen is not None and co.status == "suspended" and st.ccalls < C_LIMIT:
+            if gen is not None and not gen.gi_running and st.ccalls < C_LIMIT:
                 value = args[0] if len(args) == 1 else args  # (none: args is NORET, the empty tuple)
-            elif (gen is None and co.status == "suspended" and co.records is None and st.ccalls < C_LIMIT
+            elif (gen is None and co._status == "suspended" and co.records is None and st.ccalls < C_LIMIT
                   and (gen := C._gen_form(co.fn, args)) is not None):
                 co.gen = gen  # a first call starts the generator form here too
                 value = None
@@ -198,8 +196,6 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
                 return C.resume(co, args, True)  # counts the C level, refuses past the limit
             # the common case, inlined as in co_resume (one C level: lua_resume's)
             prev = st.current
-            co.status = "running"
-            co.resumer = prev
             st.current = co
             st.ccalls += 1
             try:
@@ -212,14 +208,12 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
             finally:
                 st.current = prev
                 st.ccalls -= 1
-                co.resumer = None
             c = out.__class__
             if c is Ret or c is StopIteration or c is Suspend:
                 if c is StopIteration:
                     return C.gen_done(co, out.value, True)
                 return C.gen_result(co, out, True)
-            co.status = "suspended"  # yielded one value
-            return out
+            return out  # yielded one value
         except LuaError as e:
             if type(e.value) is bytes and not getattr(e, "wrapped", False):
                 prefix, _ = runtime_position(sys._getframe(0))
