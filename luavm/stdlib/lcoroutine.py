@@ -85,7 +85,10 @@ def co_status(co: Any = NOVALUE, *_: Any) -> bytes:
         co = _check_co(co, 1, "status")
     if co is state.current.current:
         return b"running"
-    return _STATUS[co.status]  # "running" but not current: waiting on one it resumed
+    g = co.gen  # (Coroutine.status, inline)
+    if g is not None:
+        return b"normal" if g.gi_running else b"suspended"
+    return _STATUS[co._status]  # "running" but not current: waiting on one it resumed
 
 
 _STATUS = {"suspended": b"suspended", "dead": b"dead", "running": b"normal"}
