@@ -74,6 +74,9 @@ def _tailcall(f: Any, args: tuple, desc: str | None) -> Any:
             f = h
         if f.__class__ is FunctionType and f.__code__ in CODE_INFO:
             return (TAILCALL, f, args, desc)
+    # a builtin ends the chain of nested tail calls here: the count starts over (else
+    # every later tail call of the program, `return tostring(x)`, would come here)
+    ops.TAIL_COUNT[0] = 0
     return f(*args)
 
 
