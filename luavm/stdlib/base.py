@@ -82,6 +82,9 @@ def lua_type(v: Any = NOVALUE, *_: Any) -> bytes:
 
 
 def lua_tostring(v: Any = NOVALUE, *_: Any) -> bytes:
+    c = v.__class__
+    if (c is int or c is float) and not state.current.type_metas:  # a number without a metatable
+        return b"%d" % v if c is int else tostr(v)
     check_any(v, 1, "tostring")
     return tostring_meta(v)
 

@@ -351,6 +351,12 @@ def _fast_format(plan: tuple[bytes, str], args: tuple) -> bytes | None:
     pyfmt, kinds = plan
     if len(args) < len(kinds):
         return None
+    if len(kinds) == 1:  # one number: no list of values to build
+        v = args[0]
+        t = v.__class__
+        if t is int and (kinds == "d" or kinds == "x" and v >= 0) or t is float and kinds == "f" and math.isfinite(v):
+            r = pyfmt % v
+            return r if len(r) < 1024 else None
     if "s" in kinds:  # %s honours __tostring, of strings and numbers too
         st = state.current
         sm = st.string_meta
