@@ -225,8 +225,10 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
             (f"{lt}{kh}{hv}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {v}"),
             (f"{lt}{o}.meta is None and {k} == 1 and not {o}.arr "
              f"and not {o}.hash{nn}", f"{o}.arr = [{v}]")] + (
-            # a new string key of a plain table (`obj[k] = v` building a record); not
-            # one with dead entries (aux): the helper compacts those
-            [] if tk == "int" else
-            [(f"{lt}{o}.meta is None and {o}.aux is None and {k}.__class__ is _bytes{nn}",
+            # a new key of a plain table's hash part: a string (`obj[k] = v` building a
+            # record) or an integer away from the array part's end (sparse keys); not
+            # in a table with dead entries (aux): the helper compacts those
+            [(f"{lt}{o}.meta is None and {o}.aux is None and "
+              + (f"({k} < 1 or {k} > _plen({o}.arr) + 1){nn}" if tk == "int" else
+                 f"({k}.__class__ is _bytes or {k}.__class__ is _int and ({k} < 1 or {k} > _plen({o}.arr) + 1)){nn}"),
               f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {v}")])
