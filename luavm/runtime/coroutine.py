@@ -118,8 +118,6 @@ register_builtin(_resumed_xpcall, "xpcall")
 
 def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
     """Run thunk as pcall/xpcall does; a suspension inside keeps `record` on the stack."""
-    from .values import LuaError as _LE
-
     co = state.current.current
     nny = co.nny
     try:
@@ -127,7 +125,7 @@ def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
     except Suspend as s:
         s.records.append(record)
         raise
-    except _LE as e:
+    except LuaError as e:
         co.nny = nny
         if handler is None or getattr(e, "handled", False):
             return (False, e.value)

@@ -89,7 +89,8 @@ def lua_line(ci: CodeInfo, op: Any) -> int:
     return op.line if op is not None and op.line else ci.proto.line
 
 
-def significant_frames(start: FrameType | None, handler: list | None = None) -> list[tuple[str, FrameType]]:
+def significant_frames(start: FrameType | None, handler: list | None = None,
+                       limit: int = 1 << 30) -> list[tuple[str, FrameType]]:
     """Lua and builtin frames from `start` outward, as ('lua'|'builtin', frame).
 
     A Lua frame that made a (plain, nested) tail call to a Lua function is left
@@ -98,7 +99,7 @@ def significant_frames(start: FrameType | None, handler: list | None = None) -> 
     out: list[tuple[str, FrameType]] = []
     f = start
     unwound = False  # below a __close run by an error, down to the protected call
-    while f is not None:
+    while f is not None and len(out) < limit:  # (limit: the first ones are enough)
         code = f.f_code
         if handler is not None and code in HANDLER_CODES:
             handler.append(f)  # the caller continues with the error's frames
@@ -141,7 +142,7 @@ def runtime_position(start: FrameType | None, runerror: bool = False) -> tuple[s
     running (luaG_runerror); inside a builtin, the calling line for the builtin's
     own errors (luaL_error, level 1) and none for runerror-style ones.
     Returns (prefix, the Lua frame or None)."""
-    frames = significant_frames(start)
+    frames = significant_frames(start, limit=2)
     if not frames:
         return "", None
     kind, f = frames[0]
@@ -154,8 +155,10 @@ def runtime_position(start: FrameType | None, runerror: bool = False) -> tuple[s
 
 def level_position(level: int, start: FrameType | None) -> str:
     """Position of `error(msg, level)` called from a builtin frame found from `start`."""
-    frames = significant_frames(start)
-    if level <= 0 or level >= len(frames):
+    if level <= 0:
+        return ""
+    frames = significant_frames(start, limit=level + 1)
+    if level >= len(frames):
         return ""
     kind, f = frames[level]
     return position(f) + " " if kind == "lua" else ""
@@ -194,7 +197,7 @@ def position_error(e: LuaError, start: FrameType | None, runerror: bool = False)
 
 def callee_name(start: FrameType | None) -> tuple[str | None, str | None, str]:
     """For a builtin raising an argument error: (namewhat, name, position prefix)."""
-    frames = significant_frames(start)
+    frames = significant_frames(start, limit=2)
     if not frames or frames[0][0] != "builtin":
         return None, None, ""
     qual = BUILTINS.get(frames[0][1].f_code)

@@ -16,7 +16,7 @@ import sys
 from types import FunctionType
 from typing import Any
 
-from . import state
+from . import state, values
 from .frames import position_error
 from .limits import alloc
 from .values import (
@@ -773,3 +773,6 @@ __all__ = [
     "band", "bor", "bxor", "shl", "shr", "bnot", "eq", "ne", "lt", "le", "concat", "length",
     "index", "setindex", "first", "results", "call", "call1", "call_noyield", "truth",
 ]
+
+
+values._CALL_META = call_meta  # LuaTable.__call__ (values cannot import this module)

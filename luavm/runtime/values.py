@@ -142,6 +142,9 @@ EMPTY_HASH: dict = {}  # the hash part of every table that has none yet: never w
 NO_ARRAY: tuple = ()  # the array part of every table that has none yet
 
 
+_CALL_META: Any = None  # ops.call_meta (which imports this module), set by ops
+
+
 class LuaTable:
     """Lua table: an array part for keys 1..n plus an insertion-ordered hash part.
 
@@ -186,9 +189,7 @@ class LuaTable:
         return f"<LuaTable 0x{id(self):08x}>"
 
     def __call__(self, *args: Any) -> Any:
-        from .ops import call_meta
-
-        return call_meta(self, args)
+        return _CALL_META(self, args)
 
     # raw access --------------------------------------------------------------
 

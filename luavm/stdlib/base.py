@@ -264,9 +264,12 @@ def lua_error(v: Any = None, level: Any = None, *_: Any) -> Any:
     raise LuaError(v)
 
 
+_PCALL = PcallRecord(None)  # what every pcall leaves on a suspended stack (no handler: shared)
+
+
 def lua_pcall(f: Any = NOVALUE, *args: Any) -> Any:
     check_any(f, 1, "pcall")
-    return protected(lambda: ops.ccall(f, *args), None, PcallRecord(None))
+    return protected(lambda: ops.ccall(f, *args), None, _PCALL)
 
 
 def lua_xpcall(f: Any = NOVALUE, h: Any = NOVALUE, *args: Any) -> Any:
