@@ -325,14 +325,28 @@ def _rstate() -> list[int]:
 
 
 def math_random(*a: Any) -> int | float:
-    s = _rstate()
-    rv = nextrand(s)  # advanced before the arguments are checked, as in C
+    st = state.current
+    s = st.random
+    if s is None:
+        randseed(st)
+        s = st.random
+    # nextrand(s), inline (a call per step is most of a random number's cost);
+    # advanced before the arguments are checked, as in C
+    s0, s1, s2, s3 = s
+    x = (s1 * 5) & M64
+    rv = ((((x << 7) | (x >> 57)) & M64) * 9) & M64
+    s2 ^= s0
+    s3 ^= s1
+    s[0] = s0 ^ s3
+    s[1] = s1 ^ s2
+    s[2] = s2 ^ ((s1 << 17) & M64)
+    s[3] = ((s3 << 45) | (s3 >> 19)) & M64
     na = len(a)
     if na == 0:
         return (rv >> 11) * (0.5 / (1 << 52))
     if na == 1:
         low = 1
-        up = check_int(a[0], 1, "random")
+        up = a[0] if a[0].__class__ is int else check_int(a[0], 1, "random")
         if up == 0:
             return wrap(rv)
     elif na == 2:
