@@ -18,6 +18,14 @@ if TYPE_CHECKING:
     from .codegen import FuncState
 
 
+# builtins a call named so runs inline when it is that builtin: (its name in generated
+# code, the direct call, the test of the argument; `{num}`: that it is a number)
+_INLINE = {
+    "sqrt": ("_MSQRT", "_csqrt({a})", "{num}{a} >= 0"),  # not negative, not NaN: math.sqrt's own test
+    "floor": ("_MFLOOR", "_cfloor({a})", "{a}.__class__ is _float and -9.2e18 < {a} < 9.2e18"),
+}
+
+
 @dataclass
 class Atom:
     """A value the compiled code can use directly: a constant, a local, a temporary."""
@@ -283,8 +291,17 @@ class ExpressionCompiler:
         if desc:
             kind, _, nm = desc.partition(" ")
             callee = (kind, nm.strip("'"))
-        ln = fs.emit(f"{t} = {fn.text}({', '.join(argt)})", e.line, "call", (desc,),
-                     resume=f"{t} = _rv", callee=callee)
+        text = f"{t} = {fn.text}({', '.join(argt)})"
+        if want == 1 and star is None and len(args) == 1 and callee is not None and callee[1] in _INLINE:
+            # `sqrt(x)`, `math.floor(x)`: when the function called is that builtin (a
+            # run-time identity test) and the argument its common case, the Python
+            # function it ends in is called directly
+            obj, fast, cond = _INLINE[callee[1]]
+            a = args[0].operand
+            test = cond.format(a=a, num="" if args[0].ty in ("int", "float") else
+                               f"({a}.__class__ is _float or {a}.__class__ is _int) and ")
+            text = f"{t} = {fast.format(a=a)} if {fn.text} is {obj} and {test} else {fn.text}({argt[0]})"
+        ln = fs.emit(text, e.line, "call", (desc,), resume=f"{t} = _rv", callee=callee)
         ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
         ln.op.fn = fn.text
         known = types.known_callee(e, self.res) if isinstance(e, A.Call) else None

@@ -343,6 +343,8 @@ NAMESPACE: dict[str, Any] = {
     "_float": float,
     "_bytes": bytes,
     "_locals": locals,
+    "_csqrt": math.sqrt,
+    "_cfloor": math.floor,
     "_deopt": deopt,
     "_bool": bool,
     "_wrap": wrap,
@@ -354,10 +356,13 @@ NAMESPACE: dict[str, Any] = {
 def _install_yield() -> None:
     from ..stdlib.base import ipairs_iter, lua_next
     from ..stdlib.lcoroutine import co_yield
+    from ..stdlib.lmath import math_floor, math_sqrt
 
     NAMESPACE["_YIELD"] = co_yield  # generator forms turn calls to it into `yield`
     NAMESPACE["_NEXT"] = lua_next  # generic for runs these two inline over tables
     NAMESPACE["_INEXT"] = ipairs_iter
+    NAMESPACE["_MSQRT"] = math_sqrt  # calls of these run inline (compiler/expressions.py _INLINE)
+    NAMESPACE["_MFLOOR"] = math_floor
 
 
 _install_yield()
