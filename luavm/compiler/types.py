@@ -1,4 +1,4 @@
-"""Static number types of locals, and speculation on parameters.
+"""Static number types of locals, and speculation on parameters and locals.
 
 A plain (not boxed) local can only change by an assignment the compiler sees,
 so when every value assigned to it is an integer (or every one a float), its
@@ -16,7 +16,13 @@ numbers (in arithmetic, comparisons, as keys or `for` bounds) and never as
 tables or functions, guesses integer or float from that use, guesses 'table'
 for those only indexed, and `infer` is run again assuming those types: the
 compiler then emits the body twice, behind a test of those parameters' types
-(`codegen.Codegen.function`).
+(`codegen.Codegen.body`).
+
+Locals assigned values of unknown type (table reads, call results) and used in
+arithmetic are guessed too: floats in code computing with floats, else integers;
+tables for those only indexed. Their guesses hold in the fast copy because it
+tests each such value where it is assigned (`Inferred.guards`) and leaves for the
+generic copy when one is not of its guessed type (compiler/deopt.py).
 """
 
 from __future__ import annotations
@@ -390,10 +396,10 @@ def _is_num(e: A.Expr, kind: type) -> bool:
 
 
 def speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
-    """Parameters to test, with the type guessed for each (int, float or table),
-    when compiling f twice pays: some parameter
-    is used as a number only (or indexed only), and f has no nested function, goto
-    or to-be-closed variable (whose code would be duplicated or entangled). None
+    """Parameters to test and locals to guard, with the type guessed for each (int,
+    float or table), when compiling f twice pays: some parameter or local is used
+    as a number only (or indexed only), and f has no nested function, goto or
+    to-be-closed variable (whose code would be duplicated or entangled). None
     otherwise. Decided once per function, without the types of calls (which
     depend on it: `call_type`)."""
     key = id(f)
