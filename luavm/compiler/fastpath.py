@@ -218,9 +218,11 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
     kh = "" if tk == "int" else f"({k}.__class__ is _int or {k}.__class__ is _bytes) and "
     hv = "" if v_literal else f"{v} is not None and "
     # an empty array part may be the shared NO_ARRAY: the first element gets a list
-    return [(f"{lt}{o}.meta is None and {kint}{_in_range(k, f'_plen(_a := {o}.arr)')}"
+    # (the array part's length is taken once: `_n` is set whenever the second test
+    # gets as far as reading it)
+    return [(f"{lt}{o}.meta is None and {kint}(_n := _plen(_a := {o}.arr)) >= {k} and {k} > 0"
              f"{nn}", f"_a[{k} - 1] = {v}"),
-            (f"{lt}{o}.meta is None and {kint}{k} == _plen(_a := {o}.arr) + 1 "
+            (f"{lt}{o}.meta is None and {kint}{k} == _n + 1 "
              f"and _a and not {o}.hash{nn}", f"_a.append({v})"),
             (f"{lt}{kh}{hv}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {v}"),
             (f"{lt}{o}.meta is None and {k} == 1 and not {o}.arr "
