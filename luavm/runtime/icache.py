@@ -1,7 +1,7 @@
 """Inline caches for `o.name` and `o:name()` where `o`'s own hash part misses.
 
-Each such site in generated code owns a `site`: the last metatable (or class)
-it saw with its value, and an `IC`: a small dict from the object's
+Each such site in generated code owns a `site`: the first metatable (or class)
+it cached a value for, with that value, and an `IC`: a small dict from the object's
 metatable (for a table) or its Python class (for a string and everything else)
 to the value the `__index` chain of plain tables yields, or `NOIC` when the
 lookup must take the general path (an `__index` function, a userdata...).
@@ -58,7 +58,7 @@ def is_watched(t: LuaTable) -> bool:
     return type(t.hash) is WatchedDict
 
 
-NOMETA = object()  # a site's last key before it has one: no metatable or class is it
+NOMETA = object()  # a site's key before it has one: no metatable or class is it
 
 
 def site(k: bytes) -> list:
@@ -79,7 +79,7 @@ class IC(dict):
         super().__init__()
         self.k = k
         self.reg = False
-        self.site = s  # whose last key an invalidation resets
+        self.site = s  # whose key an invalidation resets
 
     def __missing__(self, key: Any) -> Any:
         if type(key) is LuaTable or key is None:

@@ -473,29 +473,13 @@ def str2number(s: bytes) -> int | float | None:
                 return float(-i if sign == b"-" else i)  # too big for an integer: a float
             return wrap(-i if sign == b"-" else i)
         return float(s)
+    # otherwise only a hexadecimal numeral can be one
     s = s.strip(b" \t\n\r\f\v")
-    if not s:
-        return None
-    neg = False
-    body = s
-    if body[:1] in (b"-", b"+"):
-        neg = body[:1] == b"-"
-        body = body[1:]
+    neg = s[:1] == b"-"
+    body = s[1:] if s[:1] in (b"-", b"+") else s
     if body[:2] in (b"0x", b"0X"):
         return _hex2number(body[2:], neg)
-    if not body or body[:1] not in b"0123456789." :
-        return None
-    if b"n" in body or b"N" in body or b"_" in body:  # rejects inf/nan/underscores
-        return None
-    try:
-        if body.isdigit():  # (ASCII digits only, for bytes)
-            i = int(body)
-            if i > MAXINT + (1 if neg else 0):
-                return float(-i if neg else i)
-            return wrap(-i if neg else i)
-        return float(s)
-    except ValueError:
-        return None
+    return None
 
 
 def _hex2number(h: bytes, neg: bool) -> int | float | None:
