@@ -30,8 +30,6 @@ from .goto import GotoLowering
 from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
 from .scope import Decl, Resolution, resolve
 
-_CLASS = {"int": "_int", "float": "_float", "table": "_LT"}  # a speculation's test per type
-
 
 def _split_after_close(stmts: list[A.Stmt], block: A.Block | None) -> list[A.Stmt]:
     """The statements after a label go to a new segment of the block's goto
@@ -234,7 +232,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             # anything else
             guess, fast = plan.spec
             params = self.res.decls.get(id(node), [])
-            tests = [f"{d.pyname}.__class__ is {_CLASS[t]}" for d, t in guess.items() if d in params]
+            tests = [f"{d.pyname}.__class__ is {fastpath.TYPE_CLASS[t]}" for d, t in guess.items() if d in params]
             if fast.guards:
                 # speculated locals: the fast copy leaves for the generic one when a
                 # value is not what was guessed; `_deopt` turns the switch off if it

@@ -21,13 +21,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .fastpath import TYPE_CLASS
 from .ir import If, Line, OpInfo
 
 if TYPE_CHECKING:
     from .scope import Decl
-
-_CLASS = {"int": "_int", "float": "_float", "table": "_LT"}
-
 
 class DeoptPlan:
     def __init__(self, guards: dict[int, list[Decl]]) -> None:
@@ -43,7 +41,7 @@ class DeoptPlan:
         if not decls:
             return
         if self.copy == "spec":
-            cond = " or ".join(f"{d.pyname}.__class__ is not {_CLASS[d.ty or 'float']}" for d in decls)
+            cond = " or ".join(f"{d.pyname}.__class__ is not {TYPE_CLASS[d.ty or 'float']}" for d in decls)
             line = Line("", OpInfo(s.line, "deopt"))  # written by finish()
             fs.out.append(If(cond, [line], [], OpInfo(s.line)))
             self.sites.append((line, id(s), list(self.loops)))

@@ -21,6 +21,10 @@ HELPER = {
 PYOP = {"+": "+", "-": "-", "*": "*", "&": "&", "|": "|", "~": "^"}
 
 
+# the Python class a value of each static type has (a speculation's test)
+TYPE_CLASS = {"int": "_int", "float": "_float", "table": "_LT"}
+
+
 def _is_num(ty: str | None) -> bool:
     return ty in ("int", "float")
 

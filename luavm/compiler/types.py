@@ -110,10 +110,8 @@ class _Sources:
         self.res = res
         self.of: dict[Decl, list[A.Expr | None]] = {}
         # per source: the Local/Assign statement giving it (None: a parameter, a loop
-        # variable, a function), and whether it is a plain expression (not missing,
-        # not the 2nd result of a call): what a speculated local may be assigned
+        # variable, a function)
         self.stmts: dict[Decl, list[A.Stmt | None]] = {}
-        self.plain: dict[Decl, list[bool]] = {}
         body = f.body
         for d in res.decls.get(id(f), []) if isinstance(f, A.Function) else []:
             self.add(d, None)  # a parameter: whatever the caller passes
@@ -140,7 +138,15 @@ class _Sources:
     def add(self, d: Decl, e: A.Expr | None, s: A.Stmt | None = None) -> None:
         self.of.setdefault(d, []).append(e)
         self.stmts.setdefault(d, []).append(s)
-        self.plain.setdefault(d, []).append(s is not None and e is not None)
+
+    def speculable(self, params: list[Decl]) -> Iterator[tuple[Decl, list[A.Expr]]]:
+        """The locals whose every value is an expression some statement assigns (not
+        a parameter, a loop variable, nil, a further result of a call): what a local
+        speculated on (compiler/deopt.py) may be; with those expressions."""
+        for d, exprs in self.of.items():
+            if (d not in params and not d.boxed and d.attrib != "close"
+                    and all(e is not None and st is not None for e, st in zip(exprs, self.stmts[d]))):
+                yield d, exprs  # type: ignore[misc]
 
 
 def _adjusted(exprs: list[A.Expr], n: int) -> list[A.Expr | None]:
@@ -540,9 +546,7 @@ def _numeric_source(e: A.Expr, kind: str) -> bool:
 
 def _read_tables(src: _Sources, params: list[Decl]) -> list[Decl]:
     """Locals only ever assigned values read from tables (`local b = bodies[i]`)."""
-    return [d for d, exprs in src.of.items()
-            if d not in params and not d.boxed and d.attrib != "close" and all(src.plain[d])
-            and all(isinstance(e, A.Index) for e in exprs)]
+    return [d for d, exprs in src.speculable(params) if all(isinstance(e, A.Index) for e in exprs)]
 
 
 def _number_locals(src: _Sources, params: list[Decl], kind: str) -> list[Decl]:
@@ -551,6 +555,4 @@ def _number_locals(src: _Sources, params: list[Decl], kind: str) -> list[Decl]:
     bj.x`), never nil or a value of another kind. The compiled code tests such a
     value where it is assigned and leaves for the generic copy of the function
     when the test fails (compiler/deopt.py)."""
-    return [d for d, exprs in src.of.items()
-            if d not in params and not d.boxed and d.attrib != "close" and all(src.plain[d])
-            and all(e is not None and _numeric_source(e, kind) for e in exprs)]
+    return [d for d, exprs in src.speculable(params) if all(_numeric_source(e, kind) for e in exprs)]
