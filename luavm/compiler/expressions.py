@@ -18,11 +18,20 @@ if TYPE_CHECKING:
     from .codegen import FuncState
 
 
-# builtins a call named so runs inline when it is that builtin: (its name in generated
-# code, the direct call, the test of the argument; `{num}`: that it is a number)
+# builtins a call named so runs inline when it is that builtin, by (name, number of
+# arguments, a method call's object first): its name in generated code, the result
+# inline, the test of the arguments {a}, {b}, {c} for the common case that result is
+# right for ({num_a}: that a is a number, unless known to be one). The test runs
+# first: it may bind `_r` for the result
 _INLINE = {
-    "sqrt": ("_MSQRT", "_csqrt({a})", "{num}{a} >= 0"),  # not negative, not NaN: math.sqrt's own test
-    "floor": ("_MFLOOR", "_cfloor({a})", "{a}.__class__ is _float and -9.2e18 < {a} < 9.2e18"),
+    ("sqrt", 1): ("_MSQRT", "_csqrt({a})", "{num_a}{a} >= 0"),  # not negative, not NaN: math.sqrt's own test
+    ("floor", 1): ("_MFLOOR", "_cfloor({a})", "{a}.__class__ is _float and -9.2e18 < {a} < 9.2e18"),
+    ("byte", 1): ("_SBYTE", "{a}[0]", "{a}.__class__ is _bytes and {a}"),
+    ("byte", 2): ("_SBYTE", "{a}[{b} - 1]", "{a}.__class__ is _bytes and {b}.__class__ is _int and 0 < {b} <= _plen({a})"),
+    ("sub", 2): ("_SSUB", "{a}[{b} - 1:]", "{a}.__class__ is _bytes and {b}.__class__ is _int and 0 < {b}"),
+    ("sub", 3): ("_SSUB", "{a}[{b} - 1:{c}]",
+                 "{a}.__class__ is _bytes and {b}.__class__ is _int and {c}.__class__ is _int and 0 < {b} and 0 <= {c}"),
+    ("type", 1): ("_BTYPE", "_r", "(_r := _TYPENAMES.get({a}.__class__)) is not None"),
 }
 
 
@@ -292,15 +301,18 @@ class ExpressionCompiler:
             kind, _, nm = desc.partition(" ")
             callee = (kind, nm.strip("'"))
         text = f"{t} = {fn.text}({', '.join(argt)})"
-        if want == 1 and star is None and len(args) == 1 and callee is not None and callee[1] in _INLINE:
-            # `sqrt(x)`, `math.floor(x)`: when the function called is that builtin (a
-            # run-time identity test) and the argument its common case, the Python
-            # function it ends in is called directly
-            obj, fast, cond = _INLINE[callee[1]]
-            a = args[0].operand
-            test = cond.format(a=a, num="" if args[0].ty in ("int", "float") else
-                               f"({a}.__class__ is _float or {a}.__class__ is _int) and ")
-            text = f"{t} = {fast.format(a=a)} if {fn.text} is {obj} and {test} else {fn.text}({argt[0]})"
+        inline = _INLINE.get((callee[1], len(args))) if want == 1 and star is None and callee else None
+        if inline is not None and "{a}[" in inline[1] and args[0].const and not args[0].text.startswith("b"):
+            inline = None  # `string.byte(65)`: Python would warn at the subscript of a constant
+        if inline is not None:
+            # `sqrt(x)`, `s:byte(i)`, `type(v)`: when the function called is that builtin
+            # (a run-time identity test) and the arguments its common case, its result
+            # is computed inline (or the Python function it ends in called directly)
+            obj, fast, cond = inline
+            ops = dict(zip("abc", (x.operand for x in args)))
+            a = ops["a"]
+            ops["num_a"] = "" if args[0].ty in ("int", "float") else f"({a}.__class__ is _float or {a}.__class__ is _int) and "
+            text = f"{t} = {fast.format(**ops)} if {fn.text} is {obj} and {cond.format(**ops)} else {fn.text}({', '.join(argt)})"
         ln = fs.emit(text, e.line, "call", (desc,), resume=f"{t} = _rv", callee=callee)
         ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
         ln.op.fn = fn.text

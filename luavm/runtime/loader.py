@@ -354,15 +354,20 @@ NAMESPACE: dict[str, Any] = {
 
 
 def _install_yield() -> None:
-    from ..stdlib.base import ipairs_iter, lua_next
+    from ..stdlib.base import TYPE_NAMES, ipairs_iter, lua_next, lua_type
     from ..stdlib.lcoroutine import co_yield
     from ..stdlib.lmath import math_floor, math_sqrt
+    from ..stdlib.lstring import str_byte, str_sub
 
     NAMESPACE["_YIELD"] = co_yield  # generator forms turn calls to it into `yield`
     NAMESPACE["_NEXT"] = lua_next  # generic for runs these two inline over tables
     NAMESPACE["_INEXT"] = ipairs_iter
     NAMESPACE["_MSQRT"] = math_sqrt  # calls of these run inline (compiler/expressions.py _INLINE)
     NAMESPACE["_MFLOOR"] = math_floor
+    NAMESPACE["_SBYTE"] = str_byte
+    NAMESPACE["_SSUB"] = str_sub
+    NAMESPACE["_BTYPE"] = lua_type
+    NAMESPACE["_TYPENAMES"] = TYPE_NAMES
 
 
 _install_yield()

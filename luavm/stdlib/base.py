@@ -69,12 +69,12 @@ def lua_print(*args: Any) -> Any:
     return NORET
 
 
-_TYPE_NAMES = {bytes: b"string", int: b"number", float: b"number", bool: b"boolean",
+TYPE_NAMES = {bytes: b"string", int: b"number", float: b"number", bool: b"boolean",
                LuaTable: b"table", type(None): b"nil", FunctionType: b"function"}
 
 
 def lua_type(v: Any = NOVALUE, *_: Any) -> bytes:
-    r = _TYPE_NAMES.get(v.__class__)
+    r = TYPE_NAMES.get(v.__class__)
     if r is not None:
         return r
     check_any(v, 1, "type")

@@ -22,6 +22,11 @@ def _check_co(co: Any, n: int, fname: str) -> C.Coroutine:
     return co
 
 
+# What a switch into a live generator sees when the generator is running (or
+# waiting on one it resumed): `send` raises ValueError, tested for only then
+_RUNNING = StopIteration()
+
+
 def co_create(f: Any = NOVALUE, *_: Any) -> C.Coroutine:
     if f.__class__ is not FunctionType:
         check_func(f, 1, "create")
@@ -33,7 +38,7 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
         co = _check_co(co, 1, "resume")
     st = state.current
     gen = co.gen
-    if gen is not None and not gen.gi_running and st.ccalls < C_LIMIT - 1:
+    if gen is not None and st.ccalls < C_LIMIT - 1:
         value = args[0] if len(args) == 1 else args  # (none: args is NORET, the empty tuple)
     elif (gen is None and co._status == "suspended" and co.records is None and st.ccalls < C_LIMIT - 1
           and (gen := C._gen_form(co.fn, args)) is not None):
@@ -54,12 +59,18 @@ def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
         stop.__traceback__ = None  # it held this frame, whose locals hold it: a cycle
     except (LuaError, RecursionError, MemoryError, TypeError) as e:
         return C._died(co, e, False)
+    except ValueError:
+        if not gen.gi_running:
+            raise
+        out = _RUNNING
     finally:
         st.current = prev
         st.ccalls -= 2
     c = out.__class__
     if c is Ret or c is StopIteration or c is Suspend:
         if c is StopIteration:
+            if out is _RUNNING:
+                return _resume(co, args, st)
             return C.gen_done(co, out.value, False)
         return C.gen_result(co, out, False)
     return (True, out)  # yielded one value
@@ -189,7 +200,7 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
         gen = co.gen
         st = state.current
         try:
-            if gen is not None and not gen.gi_running and st.ccalls < C_LIMIT:
+            if gen is not None and st.ccalls < C_LIMIT:
                 value = args[0] if len(args) == 1 else args  # (none: args is NORET, the empty tuple)
             elif (gen is None and co._status == "suspended" and co.records is None and st.ccalls < C_LIMIT
                   and (gen := C._gen_form(co.fn, args)) is not None):
@@ -208,12 +219,18 @@ def wrap_function(co: C.Coroutine) -> Callable[..., Any]:
                 stop.__traceback__ = None  # it held this frame, whose locals hold it: a cycle
             except (LuaError, RecursionError, MemoryError, TypeError) as e:
                 return C._died(co, e, True)
+            except ValueError:
+                if not gen.gi_running:
+                    raise
+                out = _RUNNING  # it runs (or waits on one it resumed): not resumable
             finally:
                 st.current = prev
                 st.ccalls -= 1
             c = out.__class__
             if c is Ret or c is StopIteration or c is Suspend:
                 if c is StopIteration:
+                    if out is _RUNNING:
+                        return C.resume(co, args, True)
                     return C.gen_done(co, out.value, True)
                 return C.gen_result(co, out, True)
             return out  # yielded one value

@@ -5,3 +5,30 @@ print(sqrt(4), sqrt(2.0), sqrt(-1), sqrt(0/0) ~= sqrt(0/0), math.sqrt(9), pcall(
 print(floor(3.7), floor(-3.5), floor(2^70), floor(5), math.type(floor(3.7)), floor(1/0), floor("2.5"), pcall(floor, {}))
 local m = {sqrt = function(x) return "mine" end}
 print(m.sqrt(4))
+
+-- s:byte / s:sub / string.byte / string.sub / type run inline for strings and
+-- integer positions in range; every other case is the library function's
+local s = "hello"
+print(s:byte(), s:byte(1), s:byte(5), s:byte(0), s:byte(6), s:byte(-1), s:byte(2.0), s:byte("3"))
+print(select("#", s:byte(0)), select("#", s:byte(9)), ("x"):byte(), (""):byte(), pcall(string.byte, {}, 1))
+print(string.byte(s, 2), string.byte(123, 1), ("7"):byte(), pcall(s.byte, s, "z"))
+print(s:sub(2), s:sub(0), s:sub(-2), s:sub(9), s:sub(2, 3), s:sub(3, 2), s:sub(2, 0), s:sub(2, -1))
+print(s:sub(1, 99), s:sub(-99, 2), s:sub(2.0, 3.0), s:sub("2", "3"), string.sub(12345, 2, 3), pcall(s.sub, s, 1.5))
+print(pcall(string.sub), pcall(string.sub, s, {}), #s:sub(3, 3), s:sub(math.maxinteger), s:sub(1, math.mininteger))
+local function kinds(...)
+  local out = {}
+  for i = 1, select("#", ...) do out[#out + 1] = type((select(i, ...))) end
+  return table.concat(out, " ")
+end
+print(kinds(nil, true, 1, 2.5, "s", {}, print, kinds, coroutine.create(print), io.stdout))
+print(pcall(type), type(nil), type(type))
+local meta = getmetatable("")
+local oldbyte, oldsub = string.byte, string.sub
+string.byte = function(str, i) return "byte " .. tostring(i) end
+meta.__index = {sub = function(str, i, j) return "sub " .. i .. " " .. j end, byte = string.byte}
+print(s:byte(1), s:sub(1, 2), string.byte(s, 1))
+meta.__index = string
+string.byte, string.sub = oldbyte, oldsub
+print(s:byte(1), s:sub(1, 2))
+local type = function(v) return "shadowed" end
+print(type(1))
