@@ -454,7 +454,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
                 fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,
                         "setindex", (desc,), resume="pass")
             else:
-                self.guarded(fastpath.setindex(obj.text, key.operand, key.ty, a.text,
+                self.guarded(fastpath.setindex(obj.text, key.operand, key.key_ty, a.text,
                                                (a.const and a.text != "None") or a.ty is not None, obj.ty),
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
 
@@ -542,6 +542,7 @@ class Codegen(ExpressionCompiler, AppendCompiler):
     def st_NumFor(self, s: A.NumFor) -> None:
         fs = self.fs
         d = self.res.decls[id(s)][0]
+        d.positive = False  # (each copy of the function decides for itself)
         start = self.stable(self.expr(s.start))
         stop = self.stable(self.expr(s.stop))
         step = self.stable(self.expr(s.step)) if s.step is not None else Atom("1", const=True, ty="int")
@@ -552,9 +553,12 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             else:
                 lim = fs.temp("_lim")
                 fs.emit(f"{lim} = _forlimit({stop.text}, {step.text}, {start.text})", s.line)
+            st = int(step.text)
             if not d.assigned:
                 d.ty = "int"
-            st = int(step.text)
+                # counting up from 1 or more, or down to 1 or more: an index needs no sign test
+                d.positive = (st > 0 and _is_int_literal(start) and int(start.text) >= 1) or (
+                    st < 0 and _is_int_literal(stop) and int(stop.text) >= 1)
             loop = Loop([], OpInfo(s.line), iv, start.text, f"{lim} {'+' if st > 0 else '-'} 1", step.text)
         elif start.ty == "int" and step.ty == "int":
             # integer start and step known statically: still a Python range

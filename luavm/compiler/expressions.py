@@ -45,6 +45,12 @@ class Atom:
     volatile: bool = False  # reads a Box: may change if later code runs Lua
     const: bool = False
     ty: str | None = None  # statically known: 'int', 'float' or 'table' (a LuaTable)
+    pos: bool = False  # an 'int' known to be >= 1
+
+    @property
+    def key_ty(self) -> str | None:
+        """The type as the table fast paths take a key's: 'pos' for a positive int."""
+        return "pos" if self.pos and self.ty == "int" else self.ty
 
     @property
     def operand(self) -> str:
@@ -187,7 +193,7 @@ class ExpressionCompiler:
             storage, kind = fs.access(d)
             if d.boxed:
                 return Atom(f"{storage}.v", f"{kind} '{d.name}'", volatile=True)
-            return Atom(storage, f"{kind} '{d.name}'", ty=d.ty)
+            return Atom(storage, f"{kind} '{d.name}'", ty=d.ty, pos=d.positive)
         env = self.env_atom(e)
         return self.index_const(env, e.name.encode(), e.line, target, f"global '{e.name}'")
 
@@ -237,7 +243,7 @@ class ExpressionCompiler:
             fs.emit(f"{t} = _index({obj.text}, {key.text})", e.line, "index", (obj.desc,),
                     resume=f"{t} = _first1(_rv)")
         else:
-            fs.emit(fastpath.index(t, obj.text, key.operand, key.ty, obj.ty), e.line, "index", (obj.desc,),
+            fs.emit(fastpath.index(t, obj.text, key.operand, key.key_ty, obj.ty), e.line, "index", (obj.desc,),
                     resume=f"{t} = _first1(_rv)")
         desc = "field '?'"
         if key.const and key.text.startswith("b"):

@@ -186,6 +186,9 @@ def index(t: str, o: str, k: str, tk: str | None, to: str | None = None) -> str:
     keys of plain hash parts inline."""
     lit = k[1:-1] if k[:1] == "(" else k
     lt = is_table(o, to)
+    pos = tk == "pos"  # an integer known to be >= 1 (a loop index): no sign test
+    if pos:
+        tk = "int"
     # A miss on a plain table (`tree[1] == nil` on a leaf) reads the hash part inline:
     # a key outside the array part can only be there (LuaTable's invariants)
     miss = f"{o}.hash.get({k}) if {lt}{o}.meta is None else _index({o}, {k})"
@@ -198,7 +201,9 @@ def index(t: str, o: str, k: str, tk: str | None, to: str | None = None) -> str:
         # raised; a miss costs ~0.1 µs more than the test would have. Constant keys
         # (above) keep the test: `t[2] == nil` on tuple-like tables is a usual miss
         r = "_v" if t in (o, k) else t  # `pc = jump[pc]`: the key is read after the first store
-        return (f"try: {r} = {o}.arr[{k} - 1] if {lt}{k} > 0 else None\n"
+        test = lt[:-5] if pos else f"{lt}{k} > 0"  # (lt ends in " and ")
+        arr = f"{o}.arr[{k} - 1] if {test} else None" if test else f"{o}.arr[{k} - 1]"
+        return (f"try: {r} = {arr}\n"
                 f"except _IndexError: {r} = None\n"
                 f"if {r} is None: {r} = {miss}" + (f"\n{t} = {r}" if r != t else ""))
     return (f"{t} = _v if {lt}({k}.__class__ is _int and {_in_range(k, f'_plen(_a := {o}.arr)')} "
@@ -212,6 +217,9 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
     then the helper (the resume point) when none holds. `v_literal`: v cannot be
     nil, a constant or a number (no `is not None` test: Python warns about `is`
     with a literal)."""
+    pos = tk == "pos"  # an integer known to be >= 1 (a loop index): no sign test
+    if pos:
+        tk = "int"
     kint = "" if tk == "int" else f"{k}.__class__ is _int and "
     nn = "" if v_literal else f" and {v} is not None"
     lt = is_table(o, to)
@@ -224,7 +232,7 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
     # an empty array part may be the shared NO_ARRAY: the first element gets a list
     # (the array part's length is taken once: `_n` is set whenever the second test
     # gets as far as reading it)
-    return [(f"{lt}{o}.meta is None and {kint}(_n := _plen(_a := {o}.arr)) >= {k} and {k} > 0"
+    return [(f"{lt}{o}.meta is None and {kint}(_n := _plen(_a := {o}.arr)) >= {k}{'' if pos else f' and {k} > 0'}"
              f"{nn}", f"_a[{k} - 1] = {v}"),
             (f"{lt}{o}.meta is None and {kint}{k} == _n + 1 "
              f"and _a and not {o}.hash{nn}", f"_a.append({v})"),
@@ -235,6 +243,6 @@ def setindex(o: str, k: str, tk: str | None, v: str, v_literal: bool = False,
             # record) or an integer away from the array part's end (sparse keys); not
             # in a table with dead entries (aux): the helper compacts those
             [(f"{lt}{o}.meta is None and {o}.aux is None and "
-              + (f"({k} < 1 or {k} > _plen({o}.arr) + 1){nn}" if tk == "int" else
+              + (f"{k} > _plen({o}.arr) + 1{nn}" if pos else f"({k} < 1 or {k} > _plen({o}.arr) + 1){nn}" if tk == "int" else
                  f"({k}.__class__ is _bytes or {k}.__class__ is _int and ({k} < 1 or {k} > _plen({o}.arr) + 1)){nn}"),
               f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {v}")])

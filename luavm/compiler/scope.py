@@ -25,6 +25,7 @@ class Decl:
     pinned: bool = False  # always in a Box (the chunk's _ENV: load and the host set it)
     pyname: str = ""
     ty: str | None = None  # 'int'/'float' when every value it can hold has that type
+    positive: bool = False  # an integer for-loop variable that only takes values >= 1
     local_function: A.Function | None = None  # declared by `local function`: what it holds
 
     @property

@@ -25,3 +25,19 @@ for i = 1, 3 do u[i] = i end
 for i = 2, 3 do u[i] = nil end
 for i = 1, 4 do io.write(tostring(u[i]), " ") end
 print(#u)
+
+-- loop variables counting up from 1 or down to 1 index without a sign test
+local t = {10, 20, 30, n = 1}
+local s = 0
+for i = 1, 5 do s = s + (t[i] or 0) end
+for i = 5, 1, -1 do t[i] = i * 2 end
+for i = 3, 1, -1 do s = s + t[i] end
+local function f(n) local r = {} for i = n, 1, -1 do r[#r + 1] = t[i] end return r end
+print(s, #t, table.concat(f(5), ","), table.concat(f(3.5), ","), pcall(f, "x"))
+local u = setmetatable({}, {__index = function(_, k) return k * 100 end, __newindex = function(tt, k, v) rawset(tt, k, v + 1) end})
+for i = 1, 3 do u[i] = i end
+for i = 1, 5 do io.write(u[i], " ") end print()
+local w = {}
+for i = 1, 4 do w[i] = i end
+for i = 2, 4 do w[i] = nil end
+for i = 1, 6 do io.write(tostring(w[i]), " ") end print(#w)
