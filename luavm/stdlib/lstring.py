@@ -268,23 +268,29 @@ def _fast_find(s: bytes, p: bytes, init: Any, find: int) -> Any:
 
 
 def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = None, *_: Any) -> Any:
-    if type(s) is bytes and type(p) is bytes:
-        plan = _PLANS.get(p)
-        if (plan is not None and plan[0] is not _PLAIN and (plain is None or plain is False)
-                and (init is None or type(init) is int and 0 < init <= len(s) + 1)
-                and state.current.limits is None and patterns.USE_RE):
-            # _fast_find's regex case inline (the common `s:find(pattern, pos)`)
+    if s.__class__ is bytes and p.__class__ is bytes and (
+            init is None or init.__class__ is int and 0 < init <= len(s) + 1):
+        # the common `s:find(p[, pos[, plain]])`, inline: a plain search, or the
+        # pattern's cached regex run directly (_fast_find's cases)
+        st = 0 if init is None else init - 1
+        if plain is None or plain is False:
+            plan = _PLANS.get(p, _PLAIN)
+            if plan is _PLAIN:
+                plan = _plan(p)  # (caches it)
+            if plan is None:  # no regex for it
+                return _find_aux(s, p, init, plain, True)
             kind, rx, ncap = plan
-            st = 0 if init is None else init - 1
-            m = rx.match(s, st) if kind else rx.search(s, st)
-            if m is None:
-                return None
-            if ncap:
-                return (m.start() + 1, m.end()) + m.groups()
-            return (m.start() + 1, m.end())
-        r = _fast_find(s, p, init, 1 if plain is None or plain is False else 2)
-        if r is not NOVALUE:
-            return r
+            if kind is not _PLAIN:
+                if not patterns.USE_RE or state.current.limits is not None:
+                    return _find_aux(s, p, init, plain, True)
+                m = rx.match(s, st) if kind else rx.search(s, st)
+                if m is None:
+                    return None
+                if ncap:
+                    return (m.start() + 1, m.end()) + m.groups()
+                return (m.start() + 1, m.end())
+        i = s.find(p, st)
+        return (i + 1, i + len(p)) if i >= 0 else None
     return _find_aux(s, p, init, plain, True)
 
 
