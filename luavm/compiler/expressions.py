@@ -35,6 +35,10 @@ _INLINE = {
 }
 
 
+_STRING_METHODS = {f"method '{n}'" for n in (
+    "byte", "find", "format", "gmatch", "gsub", "len", "lower", "match", "rep", "reverse", "sub", "upper")}
+
+
 @dataclass
 class Atom:
     """A value the compiled code can use directly: a constant, a local, a temporary."""
@@ -205,6 +209,10 @@ class ExpressionCompiler:
         return Atom(storage, f"{kind} '_ENV'")
 
     def index_const(self, obj: Atom, key: bytes, line: int, target: str | None, desc: str) -> Atom:
+        """t = obj.key (a constant string key): the own hash part, then the site's
+        inline cache. A method of the string library (`s:sub(i)`) asks the cache
+        first whether it holds the value for objects of s's class: one test for
+        a string, where its own hash part would be a test that fails."""
         fs = self.fs
         if target is not None and target in obj.text:
             target = None  # `x = x.f`: x is still read after the first line writes
@@ -215,13 +223,16 @@ class ExpressionCompiler:
             fs.emit(f"{t} = _index({o}, {k})", line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
             return Atom(t, desc)
         table = obj.ty == "table"
-        fs.emit(f"{t} = {o}.hash.get({k})" if table else
-                f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
-        # a miss on the object itself: the site's inline cache (runtime/icache.py),
-        # keyed by the metatable (a table) or the class (a string...)
         ics = fs.proto.ics
         ic = f"_ic{fs.proto.index}_{len(ics)}"
         ics.append(key)
+        # (a site's first key is a metatable, or a class for a value that is no table:
+        # never a table's class)
+        first = f"_m[1] if (_m := {ic})[0] is {o}.__class__ else " if desc in _STRING_METHODS else ""
+        fs.emit(f"{t} = {o}.hash.get({k})" if table else
+                f"{t} = {first}{o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+        # a miss on the object itself: the site's inline cache (runtime/icache.py),
+        # keyed by the metatable (a table) or the class (a string...)
         mt = f"{o}.meta" if table else f"{o}.meta if {o}.__class__ is _LT else {o}.__class__"
         # (`_m`, `_mk`, `_icv` are no Lua locals: a suspension does not save them)
         fs.emit(f"if {t} is None: {t} = _m[1] if (_m := {ic})[0] is (_mk := {mt}) else _icv if (_icv := _m[2][_mk]) "

@@ -32,3 +32,17 @@ string.byte, string.sub = oldbyte, oldsub
 print(s:byte(1), s:sub(1, 2))
 local type = function(v) return "shadowed" end
 print(type(1))
+
+-- one method-call site meeting strings, tables with the method of their own or
+-- through a metatable, numbers, and the string metatable changing in between
+local obj = {sub = function(self, i, j) return "own " .. i .. j end}
+local Cls = {}; Cls.__index = Cls
+function Cls:sub(i, j) return "class " .. i .. j end
+local inst = setmetatable({}, Cls)
+local function cut(x) return x:sub(1, 2) end
+for _, x in ipairs({"abc", obj, "xyz", inst, "q", obj}) do io.write(tostring(cut(x)), " ") end
+print()
+getmetatable("").__index = setmetatable({sub = function() return "patched" end}, {__index = string})
+print(cut("abc"), cut(inst), ("abc"):upper())
+getmetatable("").__index = string
+print(cut("abc"), pcall(cut, true), pcall(cut, {}), pcall(cut, 12345))
