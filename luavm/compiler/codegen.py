@@ -489,9 +489,12 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         fs.out.append(loop)
         with fs.nested(loop.body):
             self.tick(s.line)
-            c = self.cond(s.cond)
-            if c != "True":  # `while true do`
-                fs.emit(f"if not ({c}): break", s.line)
+            # `while a and b do`: a test and a break per operand, as Lua jumps (no
+            # temporary holding the value of `a and b`)
+            for part in _conjuncts(s.cond):
+                c = self.cond(part)
+                if c != "True":  # `while true do`
+                    fs.emit(f"if not ({c}): break", s.line)
             self.loop_body(s.body)
         fs.goto.after_loop(loop)
 
@@ -527,6 +530,13 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         fs = self.fs
         tests = list(s.tests)
         c, b = tests[0]
+        parts = _conjuncts(c) if len(tests) == 1 and s.orelse is None else [c]
+        if len(parts) > 1:
+            # `if a and b then ... end`: an `if` per operand, nested, as Lua jumps (no
+            # temporary holding the value of `a and b`; with an else part, that part
+            # would be needed twice)
+            self._if_all(parts, b, c.line)
+            return
         cond = self.cond(c)
         node = If(cond, [], [], OpInfo(c.line))
         fs.out.append(node)
@@ -538,6 +548,16 @@ class Codegen(ExpressionCompiler, AppendCompiler):
         elif s.orelse is not None:
             with fs.nested(node.orelse):
                 self.block(s.orelse.stmts, s.orelse)
+
+    def _if_all(self, parts: list[A.Expr], b: A.Block, line: int) -> None:
+        """if parts[0] then if parts[1] then ... b"""
+        node = If(self.cond(parts[0]), [], [], OpInfo(line))
+        self.fs.out.append(node)
+        with self.fs.nested(node.body):
+            if len(parts) > 1:
+                self._if_all(parts[1:], b, line)
+            else:
+                self.block(b.stmts, b)
 
     def st_NumFor(self, s: A.NumFor) -> None:
         fs = self.fs
@@ -764,3 +784,10 @@ def compile_chunk(chunk: A.Chunk, counting: bool = False) -> list[Proto]:
         if flatten.needed(p):  # nested deeper than CPython allows
             flatten.flatten(p)
     return protos
+
+
+def _conjuncts(e: A.Expr) -> list[A.Expr]:
+    """The operands of `a and b and ...` (e itself if it is no `and`)."""
+    if isinstance(e, A.BinOp) and e.op == "and":
+        return _conjuncts(e.left) + _conjuncts(e.right)
+    return [e]
