@@ -541,6 +541,11 @@ ARITH = {
 def eq(a: Any, b: Any) -> bool:
     ta = type(a)
     tb = type(b)
+    if ta is LuaTable and tb is LuaTable and a is not b:
+        # two tables (`v == NULL`): their metatables' __eq read directly
+        ma, mb = a.meta, b.meta
+        if (ma is None or ma.hash.get(b"__eq") is None) and (mb is None or mb.hash.get(b"__eq") is None):
+            return False
     if ta is bool or tb is bool:
         return a is b
     if ta is LuaTable and tb is LuaTable or (isinstance(a, Userdata) and isinstance(b, Userdata)):

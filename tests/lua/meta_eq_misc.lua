@@ -57,3 +57,20 @@ local count = 0
 local NI = setmetatable({}, {__newindex = function(t, k, v) count = count + 1; rawset(t, k, v) end})
 NI.a = 1; NI.a = 2; NI.b = 3; NI.a = nil; NI.a = 4
 print(count, NI.a, NI.b)
+
+-- two tables compared: __eq from either metatable, none, or a field set and cleared
+local a, b = {}, {}
+local E = {__eq = function(x, y) print("eq called"); return true end}
+local N = setmetatable({}, {__tostring = function() return "N" end})
+print(a == b, a == a, a ~= b, a == N, N == a, N == N)
+setmetatable(a, E)
+print(a == b, b == a, a == N)
+setmetatable(a, nil); setmetatable(b, E)
+print(a == b, b == a, rawequal(a, b))
+local mt = {}
+setmetatable(a, mt); setmetatable(b, mt)
+print(a == b)
+mt.__eq = function() return 1 end
+print(a == b, a ~= b)
+mt.__eq = nil
+print(a == b)
