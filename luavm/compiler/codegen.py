@@ -344,18 +344,21 @@ class Codegen(ExpressionCompiler, AppendCompiler):
     def st_Local(self, s: A.Local) -> None:
         fs = self.fs
         decls = self.res.decls[id(s)]
-        if len(decls) == 1 and len(s.exprs) == 1 and not decls[0].boxed:
-            d = decls[0]
-            py = fs.local_py.get(id(d)) or fs.newname(d.name)  # declared after the expression is compiled
-            a = self.expr(s.exprs[0], target=py)
-            if not d.assigned and d.ty is None:
-                d.ty = a.ty  # never reassigned: its type is its initial value's
-            d.pyname = py
-            fs.local_py[id(d)] = py
-            fs.proto.locals.append(py)
-            fs.proto.local_lua_names[py] = d.name
-            if a.text != py:
-                fs.emit(f"{py} = {a.text}", s.line)
+        if len(decls) == len(s.exprs) and all(not d.boxed and d.attrib is None for d in decls) or (
+                len(decls) == 1 and len(s.exprs) == 1 and not decls[0].boxed):
+            # one value per local: each computed straight into its local, in order (a
+            # new local is no name its neighbours' expressions can see)
+            for d, e in zip(decls, s.exprs):
+                py = fs.local_py.get(id(d)) or fs.newname(d.name)  # declared after the expression is compiled
+                a = self.expr(e, target=py)
+                if not d.assigned and d.ty is None:
+                    d.ty = a.ty  # never reassigned: its type is its initial value's
+                d.pyname = py
+                fs.local_py[id(d)] = py
+                fs.proto.locals.append(py)
+                fs.proto.local_lua_names[py] = d.name
+                if a.text != py:
+                    fs.emit(f"{py} = {a.text}", s.line)
             return
         atoms = self.explist_adjusted(s.exprs, len(decls), s.line)
         for d, a in zip(decls, atoms):
