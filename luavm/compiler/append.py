@@ -66,10 +66,11 @@ class AppendCompiler:
         fs = self.fs  # type: ignore[attr-defined]
         obj: Atom = self.stable(self.expr(t.obj))  # type: ignore[attr-defined]
         o = obj.text
+        lt = fastpath.is_table(o, obj.ty)  # (nothing when o is known to be a table)
         if self._pure(value):
             a: Atom = self.expr(value)  # type: ignore[attr-defined]
             nn = "" if _not_nil(a) else f" and {a.text} is not None"
-            node = If(f"{o}.__class__ is _LT and {o}.meta is None and not {o}.hash{nn}", [], [],
+            node = If(f"{lt}{o}.meta is None and not {o}.hash{nn}", [], [],
                       OpInfo(line))
             fs.out.append(node)
             with fs.nested(node.body):
@@ -79,7 +80,7 @@ class AppendCompiler:
                 self.store(("index", obj, key, t.line, obj.desc), a, line)  # type: ignore[attr-defined]
             return True
         k = fs.temp()
-        node = If(f"{o}.__class__ is _LT and {o}.meta is None and ((_a := {o}.arr) or not {o}.hash)",
+        node = If(f"{lt}{o}.meta is None and ((_a := {o}.arr) or not {o}.hash)",
                   [], [], OpInfo(line))
         fs.out.append(node)
         with fs.nested(node.body):
@@ -90,13 +91,13 @@ class AppendCompiler:
                 fs.emit(f"{k} = {ka.text}", line)
         a = self.expr(value)  # type: ignore[attr-defined]
         nn = "" if _not_nil(a) else f" and {a.text} is not None"
-        node = If(f"{o}.__class__ is _LT and {o}.meta is None and {k} == _plen({o}.arr) + 1 "
+        node = If(f"{lt}{o}.meta is None and {k} == _plen({o}.arr) + 1 "
                   f"and {k}.__class__ is _int and not {o}.hash{nn}", [], [], OpInfo(line))
         fs.out.append(node)
         with fs.nested(node.body):
             self._push(o, a.text, line)
         with fs.nested(node.orelse):
-            self.guarded(fastpath.setindex(o, k, None, a.text, not nn),  # type: ignore[attr-defined]
+            self.guarded(fastpath.setindex(o, k, None, a.text, not nn, obj.ty),  # type: ignore[attr-defined]
                          f"_setindex({o}, {k}, {a.text})", t.line, obj.desc)
         return True
 
