@@ -318,20 +318,9 @@ class GMatchIterator:
 
     def __call__(self, *_: Any) -> Any:
         m = self.m
-        if type(m) is patterns.ReMatcher and state.current.limits is None:
-            return self._step_re(m)
-        r = patterns.next_match(m, self.src, self.lastmatch)
-        if r is None:
-            self.src = m.src_end + 1
-            return NORET
-        st, e = r
-        self.src = self.lastmatch = e
-        caps = m.captures(st, e, True)
-        return caps[0] if len(caps) == 1 else Ret(caps)
-
-
-    def _step_re(self, m: patterns.ReMatcher) -> Any:
-        """__call__ with the regex run directly (no limits: nothing to charge)."""
+        if m.__class__ is not patterns.ReMatcher or state.current.limits is not None:
+            return self._step(m)
+        # the regex run directly (no limits: nothing to charge), inline: one call per match
         rx, src, pos, end = m.rx, m.src, self.src, m.src_end
         while True:
             mm = rx.search(src, pos) if pos <= end else None
@@ -349,6 +338,17 @@ class GMatchIterator:
         if not m.poscaps:
             return mm.group(1) if m.level == 1 else Ret(mm.groups())
         caps = m.captures(mm.start(), e, True)
+        return caps[0] if len(caps) == 1 else Ret(caps)
+
+    def _step(self, m: patterns.Matcher) -> Any:
+        """One match by the general matcher (which charges a limited runtime)."""
+        r = patterns.next_match(m, self.src, self.lastmatch)
+        if r is None:
+            self.src = m.src_end + 1
+            return NORET
+        st, e = r
+        self.src = self.lastmatch = e
+        caps = m.captures(st, e, True)
         return caps[0] if len(caps) == 1 else Ret(caps)
 
 
