@@ -369,12 +369,12 @@ def gen_done(co: Coroutine, r: Any, wrap: bool) -> Any:
     holds their frame, whose locals hold the exception (a cycle for the GC to
     collect, ~2 µs per finished coroutine)."""
     co.gen = None
-    if type(r) is Ret:
+    if r.__class__ is Ret:
         if r and r[0] is TAILCALL:
             return enter(co, lambda: r, wrap)  # the body ended in a tail call: run it plainly
-        co.status = "dead"
+        co._status = "dead"
         return r if wrap else (True, *r)
-    co.status = "dead"
+    co._status = "dead"  # (the status property's setter: a call)
     return r if wrap else (True, r)
 
 

@@ -34,7 +34,7 @@ def co_create(f: Any = NOVALUE, *_: Any) -> C.Coroutine:
 
 
 def co_resume(co: Any = NOVALUE, *args: Any) -> Any:
-    if type(co) is not Coroutine:
+    if co.__class__ is not Coroutine:
         co = _check_co(co, 1, "resume")
     st = state.current
     gen = co.gen
@@ -92,7 +92,7 @@ def co_yield(*args: Any) -> Any:
 
 
 def co_status(co: Any = NOVALUE, *_: Any) -> bytes:
-    if type(co) is not Coroutine:
+    if co.__class__ is not Coroutine:
         co = _check_co(co, 1, "status")
     if co is state.current.current:
         return b"running"
