@@ -114,3 +114,34 @@ def test_debug_upvalues_of_locals_never_assigned_again() -> None:
         "are compiled in; it cannot be replaced)\n"
         "n\t8\n"
     )
+
+
+def test_debug_setupvalue_keeps_the_type_code_is_compiled_for() -> None:
+    """A value upvalue the code reads as of a known type (the enclosing function
+    inferred it, or the closure speculates on it) takes a value of that type only;
+    anything else is refused with an error saying so, not misread (README)."""
+    src = """
+    local k = 10
+    local function add(x) return x + k end
+    print(debug.setupvalue(add, 1, 3), add(1))
+    print(pcall(debug.setupvalue, add, 1, 2.5))
+    print(pcall(debug.setupvalue, add, 1, "7"))
+    local function make(n) return function(x) return x * n end end
+    local times = make(4)
+    print(times(2), pcall(debug.setupvalue, times, 1, {}))
+    local h = function() return k end
+    print(pcall(debug.upvaluejoin, add, 1, h, 1), add(1))
+    local s = "text"
+    local function show() return s end
+    print(debug.setupvalue(show, 1, 42), show())
+    """
+    out = io.BytesIO()
+    luavm.LuaRuntime(stdout=out, host_access=True).execute(src)
+    assert out.getvalue().decode() == (
+        "k\t4\n"
+        "false\tbad argument #3 to 'setupvalue' (upvalue 'k' is compiled as an integer; it cannot take a float)\n"
+        "false\tbad argument #3 to 'setupvalue' (upvalue 'k' is compiled as an integer; it cannot take a string)\n"
+        "8\tfalse\tbad argument #3 to 'setupvalue' (upvalue 'n' is compiled as an integer; it cannot take a table)\n"
+        "true\t11\n"
+        "s\t42\n"
+    )

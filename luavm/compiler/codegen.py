@@ -222,8 +222,11 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             # over and over (table.sort's comparator, gsub's callback) count their calls.
             self.tick(block.line)
         plan = types.plan(node, self.res)
-        if plan.spec is not None and not plan.spec[1].guards and not any(
-                d in self.res.decls.get(id(node), []) for d in plan.spec[0]):
+        params = self.res.decls.get(id(node), [])
+        # speculated upvalues (types._value_upvalues): tested on entry like parameters
+        upvals = [d for d in plan.spec[0] if d not in plan.decls] if plan.spec is not None else []
+        if plan.spec is not None and not plan.spec[1].guards and not upvals and not any(
+                d in params for d in plan.spec[0]):
             # only locals were speculated, and all their values are of that type: no test
             plan = types.Plan(plan.decls, plan.spec[1], None)
         if plan.spec is not None:
@@ -231,8 +234,8 @@ class Codegen(ExpressionCompiler, AppendCompiler):
             # type tests on them and on the locals computed from them), and for
             # anything else
             guess, fast = plan.spec
-            params = self.res.decls.get(id(node), [])
             tests = [f"{d.pyname}.__class__ is {fastpath.TYPE_CLASS[t]}" for d, t in guess.items() if d in params]
+            tests += [f"{fs.access(d)[0]}.__class__ is {fastpath.TYPE_CLASS[guess[d]]}" for d in upvals]
             if fast.guards:
                 # speculated locals: the fast copy leaves for the generic one when a
                 # value is not what was guessed; `_deopt` turns the switch off if it
@@ -242,12 +245,17 @@ class Codegen(ExpressionCompiler, AppendCompiler):
                 tests.insert(0, f"_SP{fs.proto.index}")
             split = If(" and ".join(tests), [], [], OpInfo(block.line), deopt=fs.deopt is not None)
             fs.out.append(split)
+            outer = {d: d.ty for d in upvals}  # (the enclosing function's view, restored after)
             for copy, stmts, inf in (("spec", split.body, fast), ("generic", split.orelse, plan.generic)):
                 self.typed(plan.decls, inf)
+                for d in upvals:
+                    d.ty = guess[d] if copy == "spec" else outer[d]
                 if fs.deopt is not None:
                     fs.deopt.copy = copy
                 with fs.nested(stmts):
                     self.block(block.stmts, block)
+            for d in upvals:
+                d.ty = outer[d]
             if fs.deopt is not None:
                 fs.deopt.finish()
                 fs.deopt = None

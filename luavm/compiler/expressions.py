@@ -197,6 +197,8 @@ class ExpressionCompiler:
             storage, kind = fs.access(d)
             if d.boxed:
                 return Atom(f"{storage}.v", f"{kind} '{d.name}'", volatile=True)
+            if kind == "upvalue" and d.ty is not None:
+                fs.proto.typed_upvalues[storage] = d.ty
             return Atom(storage, f"{kind} '{d.name}'", ty=d.ty, pos=d.positive)
         env = self.env_atom(e)
         return self.index_const(env, e.name.encode(), e.line, target, f"global '{e.name}'")

@@ -106,6 +106,9 @@ class Proto:
     # value upvalues holding a `local function` (calls to it are compiled for what it
     # returns, here or in closures made here): debug.setupvalue refuses to replace them
     fixed_upvalues: set[str] = field(default_factory=set)
+    # value upvalues the code reads as of a known type (the enclosing function's
+    # inference, or a speculation): debug.setupvalue refuses to give them another
+    typed_upvalues: dict[str, str] = field(default_factory=dict)
     # only ever called with at most its parameters (a `local function` that does not
     # escape): no `*_x` catching extra arguments, so CPython can specialise its calls
     exact_arity: bool = False

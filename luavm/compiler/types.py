@@ -185,7 +185,8 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
     # assumed locals that are not parameters: values of unknown type assigned to
     # them are tested where they are assigned (guards), the rest must agree
     params = res.decls.get(id(f), []) if isinstance(f, A.Function) else []
-    guarded = [d for d in assumed if d not in params]  # (a list: the guards' order is the code's)
+    # (a list: the guards' order is the code's; assumed upvalues are never assigned here)
+    guarded = [d for d in assumed if d not in params and d in src.of]
     ty: dict[Decl, str | None] = {}
     for d in src.of:
         if d in assumed:
@@ -194,6 +195,9 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
             ty[d] = None
         else:
             ty[d] = _BOTTOM
+    for d, t in assumed.items():
+        if d not in src.of:
+            ty[d] = t  # an upvalue holding a value, speculated on like a parameter
 
     def etype(e: A.Expr | None) -> str | None:
         if e is None:
@@ -415,7 +419,9 @@ def speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
 
 
 def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
-    params = [d for d in res.decls.get(id(f), []) if not d.boxed]
+    # the parameters, and the upvalues holding values of a type the enclosing function
+    # does not know (`nf` and `fs` in `compose`'s closure): fixed for the whole call
+    params = [d for d in res.decls.get(id(f), []) if not d.boxed] + _value_upvalues(f, res)
     float_code = False  # float literals, `/` or `^`: the function computes with floats
     numeric: set[Decl] = set()
     other: set[Decl] = set()
@@ -526,6 +532,19 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
             if infer(f, res, g, src, typed_calls=False).locals:
                 return g
     return None
+
+
+def _value_upvalues(f: A.Function, res: Resolution) -> list[Decl]:
+    """The upvalues f reads that hold a value (never assigned after their declaration:
+    captured by value) of a type the enclosing function does not know."""
+    out: list[Decl] = []
+    for s in _stmts(f.body):
+        for top in _stmt_exprs(s):
+            for e in _exprs(top):
+                if (isinstance(e, A.Name) and (d := res.uses.get(id(e))) is not None and d.func.node is not f
+                        and not d.boxed and d.ty is None and d.local_function is None and d not in out):
+                    out.append(d)
+    return out
 
 
 _DATA = (A.Index, A.Call, A.MethodCall)  # values of unknown type: a speculated local is tested after them

@@ -137,6 +137,7 @@ class _Upvalue(NamedTuple):
     cell: Any
     boxed: bool
     fixed: bool
+    ty: str | None  # the type the function's code reads it as ('int', 'float', 'table')
 
 
 def _upvalues(fn: Any) -> list[_Upvalue]:
@@ -146,16 +147,23 @@ def _upvalues(fn: Any) -> list[_Upvalue]:
         return []
     cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
     p = ci.proto
-    return [_Upvalue(lua, cells[py], boxed, py in p.fixed_upvalues) for py, lua, boxed in
+    return [_Upvalue(lua, cells[py], boxed, py in p.fixed_upvalues, p.typed_upvalues.get(py)) for py, lua, boxed in
             zip(p.upvalues, p.upvalue_lua_names, p.upvalue_boxed) if py in cells]
 
 
-def _check_changeable(up: _Upvalue, fname: str) -> None:
-    """Replacing a fixed upvalue under the calls compiled for it is refused rather
-    than misread."""
+_TYPED = {"int": (int, "an integer"), "float": (float, "a float"), "table": (LuaTable, "a table")}
+_KIND = {int: "an integer", float: "a float"}
+
+
+def _check_changeable(up: _Upvalue, fname: str, v: Any) -> None:
+    """Replacing a fixed upvalue under the calls compiled for it, or giving a typed
+    one a value of another type, is refused rather than misread."""
     if up.fixed:
         raise rt_error(f"bad argument #1 to '{fname}' (upvalue '{up.name}' is a local function "
                        "whose calls are compiled in; it cannot be replaced)")
+    if up.ty is not None and type(v) is not _TYPED[up.ty][0]:
+        raise rt_error(f"bad argument #3 to '{fname}' (upvalue '{up.name}' is compiled as "
+                       f"{_TYPED[up.ty][1]}; it cannot take {_KIND.get(type(v)) or 'a ' + type_name(v)})")
 
 
 def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
@@ -178,7 +186,7 @@ def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) ->
     if up.boxed:
         up.cell.cell_contents.v = v
     else:
-        _check_changeable(up, "setupvalue")
+        _check_changeable(up, "setupvalue", v)
         up.cell.cell_contents = v
     return up.name.encode()
 
@@ -209,12 +217,13 @@ def db_upvaluejoin(f1: Any = NOVALUE, n1: Any = NOVALUE, f2: Any = NOVALUE, n2: 
     i2 = _checkupval(f2, 3, n2, 4)
     up1 = _upvalues(f1)[i1 - 1]
     up2 = _upvalues(f2)[i2 - 1]
-    _check_changeable(up1, "upvaluejoin")
     v = up2.cell.cell_contents
     if up1.boxed:
         up1.cell.cell_contents = v if up2.boxed else Box(v)
     else:
-        up1.cell.cell_contents = v.v if up2.boxed else v
+        v = v.v if up2.boxed else v
+        _check_changeable(up1, "upvaluejoin", v)
+        up1.cell.cell_contents = v
     return NORET
 
 
