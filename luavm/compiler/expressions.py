@@ -19,19 +19,21 @@ if TYPE_CHECKING:
 
 
 # builtins a call named so runs inline when it is that builtin, by (name, number of
-# arguments, a method call's object first): its name in generated code, the result
-# inline, the test of the arguments {a}, {b}, {c} for the common case that result is
-# right for ({num_a}: that a is a number, unless known to be one). The test runs
-# first: it may bind `_r` for the result
+# arguments, a method call's object first): for each builtin of that name, its name
+# in generated code, the result inline, the test of the arguments {a}, {b}, {c} for
+# the common case that result is right for ({num_a}: that a is a number, unless
+# known to be one). The test runs first: it may bind `_r` for the result
 _INLINE = {
-    ("sqrt", 1): ("_MSQRT", "_csqrt({a})", "{num_a}{a} >= 0"),  # not negative, not NaN: math.sqrt's own test
-    ("floor", 1): ("_MFLOOR", "_cfloor({a})", "{a}.__class__ is _float and -9.2e18 < {a} < 9.2e18"),
-    ("byte", 1): ("_SBYTE", "{a}[0]", "{a}.__class__ is _bytes and {a}"),
-    ("byte", 2): ("_SBYTE", "{a}[{b} - 1]", "{a}.__class__ is _bytes and {b}.__class__ is _int and 0 < {b} <= _plen({a})"),
-    ("sub", 2): ("_SSUB", "{a}[{b} - 1:]", "{a}.__class__ is _bytes and {b}.__class__ is _int and 0 < {b}"),
-    ("sub", 3): ("_SSUB", "{a}[{b} - 1:{c}]",
-                 "{a}.__class__ is _bytes and {b}.__class__ is _int and {c}.__class__ is _int and 0 < {b} and 0 <= {c}"),
-    ("type", 1): ("_BTYPE", "_r", "(_r := _TYPENAMES.get({a}.__class__)) is not None"),
+    ("sqrt", 1): [("_MSQRT", "_csqrt({a})", "{num_a}{a} >= 0")],  # not negative, not NaN: math.sqrt's own test
+    ("floor", 1): [("_MFLOOR", "_cfloor({a})", "{a}.__class__ is _float and -9.2e18 < {a} < 9.2e18")],
+    ("byte", 1): [("_SBYTE", "{a}[0]", "{a}.__class__ is _bytes and {a}")],
+    ("byte", 2): [("_SBYTE", "{a}[{b} - 1]",
+                   "{a}.__class__ is _bytes and {b}.__class__ is _int and 0 < {b} <= _plen({a})")],
+    ("sub", 2): [("_SSUB", "{a}[{b} - 1:]", "{a}.__class__ is _bytes and {b}.__class__ is _int and 0 < {b}")],
+    ("sub", 3): [("_SSUB", "{a}[{b} - 1:{c}]",
+                  "{a}.__class__ is _bytes and {b}.__class__ is _int and {c}.__class__ is _int and 0 < {b} and 0 <= {c}")],
+    ("type", 1): [("_BTYPE", "_r", "(_r := _TYPENAMES.get({a}.__class__)) is not None"),  # type(v)
+                  ("_MTYPE", "_r", "(_r := _MATHTYPES.get({a}.__class__)) is not None")],  # math.type(v)
 }
 
 
@@ -320,18 +322,19 @@ class ExpressionCompiler:
             kind, _, nm = desc.partition(" ")
             callee = (kind, nm.strip("'"))
         text = f"{t} = {fn.text}({', '.join(argt)})"
-        inline = _INLINE.get((callee[1], len(args))) if want == 1 and star is None and callee else None
-        if inline is not None and "{a}[" in inline[1] and args[0].const and not args[0].text.startswith("b"):
-            inline = None  # `string.byte(65)`: Python would warn at the subscript of a constant
-        if inline is not None:
+        inline = _INLINE.get((callee[1], len(args)), []) if want == 1 and star is None and callee else []
+        if args and args[0].const and not args[0].text.startswith("b"):
+            # `string.byte(65)`: Python would warn at the subscript of a constant
+            inline = [c for c in inline if "{a}[" not in c[1]]
+        if inline:
             # `sqrt(x)`, `s:byte(i)`, `type(v)`: when the function called is that builtin
             # (a run-time identity test) and the arguments its common case, its result
             # is computed inline (or the Python function it ends in called directly)
-            obj, fast, cond = inline
             ops = dict(zip("abc", (x.operand for x in args)))
             a = ops["a"]
             ops["num_a"] = "" if args[0].ty in ("int", "float") else f"({a}.__class__ is _float or {a}.__class__ is _int) and "
-            text = f"{t} = {fast.format(**ops)} if {fn.text} is {obj} and {cond.format(**ops)} else {fn.text}({', '.join(argt)})"
+            fast = "".join(f"{v.format(**ops)} if {fn.text} is {obj} and {c.format(**ops)} else " for obj, v, c in inline)
+            text = f"{t} = {fast}{fn.text}({', '.join(argt)})"
         ln = fs.emit(text, e.line, "call", (desc,), resume=f"{t} = _rv", callee=callee)
         ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
         ln.op.fn = fn.text

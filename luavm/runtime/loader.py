@@ -356,7 +356,7 @@ NAMESPACE: dict[str, Any] = {
 def _install_yield() -> None:
     from ..stdlib.base import TYPE_NAMES, ipairs_iter, lua_next, lua_type
     from ..stdlib.lcoroutine import co_yield
-    from ..stdlib.lmath import math_floor, math_sqrt
+    from ..stdlib.lmath import math_floor, math_sqrt, math_type
     from ..stdlib.lstring import str_byte, str_sub
 
     NAMESPACE["_YIELD"] = co_yield  # generator forms turn calls to it into `yield`
@@ -368,6 +368,8 @@ def _install_yield() -> None:
     NAMESPACE["_SSUB"] = str_sub
     NAMESPACE["_BTYPE"] = lua_type
     NAMESPACE["_TYPENAMES"] = TYPE_NAMES
+    NAMESPACE["_MTYPE"] = math_type
+    NAMESPACE["_MATHTYPES"] = {int: b"integer", float: b"float"}
 
 
 _install_yield()

@@ -46,3 +46,8 @@ getmetatable("").__index = setmetatable({sub = function() return "patched" end},
 print(cut("abc"), cut(inst), ("abc"):upper())
 getmetatable("").__index = string
 print(cut("abc"), pcall(cut, true), pcall(cut, {}), pcall(cut, 12345))
+
+-- math.type runs inline too (the same name as type: each is tested for)
+local mtype = math.type
+print(math.type(1), math.type(1.0), math.type("1"), math.type(nil), mtype(2^53), pcall(math.type))
+print(type(1), math.type(-0.0), math.type(math.mininteger), math.type({}))
