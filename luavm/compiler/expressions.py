@@ -508,17 +508,19 @@ class ExpressionCompiler:
 
     def logical(self, e: A.BinOp) -> Atom:
         fs = self.fs
-        left = self.expr(e.left)
         t = fs.temp()
-        fs.emit(f"{t} = {left.text}", e.line)
+        left = self.expr(e.left, target=t)  # (an operand computed into t directly: no copy)
+        if left.text != t:
+            fs.emit(f"{t} = {left.text}", e.line)
         test = t if left.is_bool else f"({t} is not None and {t} is not False)"
         if e.op == "or":
             test = f"not {test}"
         node = If(test, [], [], OpInfo(e.line))
         fs.out.append(node)
         with fs.nested(node.body):
-            right = self.expr(e.right)
-            fs.emit(f"{t} = {right.text}", e.line)
+            right = self.expr(e.right, target=t)
+            if right.text != t:
+                fs.emit(f"{t} = {right.text}", e.line)
         return Atom(t, is_bool=left.is_bool and right.is_bool)
 
 
