@@ -189,3 +189,20 @@ def test_error_of_a_wrap_coroutine_continued_after_a_host_suspension_has_its_pos
     assert straight[0] == (b"false\tprog:7: prog:4: attempt to mul a 'string' with a 'table'\n"
                            b"false\tprog:9: cannot resume dead coroutine\n")
     assert run_restored(src) == straight
+
+
+def test_concat_metamethod_result_as_a_call_argument():
+    # differential seed 231: lua5.4.4 itself fails this call with "attempt to call a
+    # nil value" (a reference bug: `"" .. (o .. "")` as an argument, with a __concat
+    # written in Lua that concatenates call results); the manual's answer is the
+    # concatenation, which luavm gives
+    src = """
+    local mt = {__concat = function(a, b)
+      local function s(x) if type(x) == 'table' then return 'V' end return tostring(x) end
+      return s(a) .. '&' .. s(b)
+    end}
+    local o = setmetatable({}, mt)
+    print(pcall(function() print("" .. (o .. "")) end))
+    print(pcall(function() error("" .. (o .. ""), 0) end))
+    """
+    assert run(src) == b"V&\ntrue\nfalse\tV&\n"
