@@ -368,9 +368,13 @@ def call_type(e: A.Call, res: Resolution, etype) -> str | None:  # noqa: ANN001
     if f is None or not returns_one(f, res):
         return None
     guess = speculate(f, res)
-    fast = guess is not None
-    if guess:
-        for i, p in enumerate(res.decls.get(id(f), [])):
+    params = res.decls.get(id(f), [])
+    # the speculated copy only when the arguments select it and nothing else decides:
+    # a speculated local can leave it mid-call (deopt), a speculated upvalue is not
+    # the caller's to see; then what the generic copy returns holds for every path
+    fast = guess is not None and all(d in params for d in guess)
+    if fast:
+        for i, p in enumerate(params):
             if p in guess and (i >= len(e.args) or etype(e.args[i]) != guess[p]):
                 fast = False
                 break

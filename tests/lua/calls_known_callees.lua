@@ -58,3 +58,21 @@ local function spread() return 7, 8, 9 end
 local function first_of(a) return a end
 print(two_params(1), two_params(1, 2), two_params(), takes_one(1, 2, 3), first_of(spread()),
       first_of(double(4)))
+
+-- a known callee whose speculated copy can be left mid-call (a speculated local) or
+-- is chosen by an upvalue's type: its result is typed as the generic copy's
+do
+local t = {1.5, 2}
+local function g(x) local v = t[x] return x + v end
+print(g(1) .. "", g(2) .. "")
+local function h(a, i) local v = a[i] local w = v * 2 return w end
+print(h(t, 1) .. "", h(t, 2) .. "")
+local r = {x = 1.5, s = "2"}
+local k = r.x
+local function g(x) return x + k end
+local y = g(1)
+print(y .. "", g(1) .. "|", math.type(g(1)))
+local k2 = r.s
+local function h(x) return x * k2 end
+print(h(3) .. "")
+end
