@@ -37,7 +37,7 @@ class StmtGen(FailingGen):
                   "for_gmatch", "func", "closure", "closures_loop", "varargs", "pcall", "meta",
                   "proxy", "coroutine", "coroutine_gen", "goto", "do", "recursion", "patterns",
                   "close", "multi_assign", "global", "float_keys", "sort", "string_lib", "xpcall",
-                  "error_values", "co_pcall", "integer_loops", "newindex", "lt_only"]
+                  "error_values", "co_pcall", "integer_loops", "newindex", "lt_only", "speculated"]
 
     def stmt(self, depth: int) -> list[str]:
         kinds = list(self.STMTS_LEAF)
@@ -162,6 +162,19 @@ class StmtGen(FailingGen):
                 f"{t}[{self.expr('int', 1)}] = 'i'", f"local k{t} = {self.expr('float', 1)} + 0.5",
                 f"if k{t} == k{t} then {t}[k{t}] = 'f' end",
                 f"print({t}[1], {t}[0], {t}[math.tointeger(2^53)], #{t} >= 0, dump({t}))"]
+
+    def s_speculated(self, depth: int) -> list[str]:
+        # a local and an upvalue the compiler speculates on (an integer guess with a way
+        # back), of a type known only at run time; the functions' results used where
+        # a caller would type them (concatenation, arithmetic, math.type)
+        f = self.fresh("sp")
+        vals = [self.pick(["1", "2", "1.5", "-0.5", "'3'", "2^53", "7 // 2", "7 / 2"]) for _ in range(3)]
+        at = self.draw(st.integers(1, 3))
+        k = self.pick(["3", "0.5", "'4'", "-2"])
+        return [f"local {f}t = {{{', '.join(vals)}}}", f"local {f}u = {f}t[{at}]",
+                f"local function {f}(i) local v = {f}t[i] return v + 1 end",
+                f"local function {f}2(x) return x * {f}u + {k} end",
+                f"print({f}({at}) .. '|', {f}({at}) * 2, math.type({f}({at})), {f}2(2) .. '', {f}2(1.5) // 1)"]
 
     def s_sort(self, depth: int) -> list[str]:
         t = self.fresh("st")
