@@ -20,7 +20,7 @@ from ..compiler.ir import Proto
 from ..compiler.render import Source, render_generator, render_module, render_resume
 from ..lexer import LuaSyntaxError
 from . import icache, limits, ops, state
-from .coroutine import Suspend, apply_pending_handler, inner, resume_value, to_lua_error
+from .coroutine import Coroutine, Suspend, apply_pending_handler, inner, resume_value, to_lua_error
 from .deopt import deopt
 from .frames import CODE_INFO, CodeInfo, chunkid, forget, position
 from .values import (
@@ -355,7 +355,7 @@ NAMESPACE: dict[str, Any] = {
 
 def _install_yield() -> None:
     from ..stdlib.base import TYPE_NAMES, ipairs_iter, lua_next, lua_type
-    from ..stdlib.lcoroutine import co_yield
+    from ..stdlib.lcoroutine import co_status, co_yield
     from ..stdlib.lmath import math_floor, math_sqrt, math_type
     from ..stdlib.lstring import str_byte, str_sub
 
@@ -369,6 +369,8 @@ def _install_yield() -> None:
     NAMESPACE["_BTYPE"] = lua_type
     NAMESPACE["_TYPENAMES"] = TYPE_NAMES
     NAMESPACE["_MTYPE"] = math_type
+    NAMESPACE["_CSTATUS"] = co_status
+    NAMESPACE["_COROUTINE"] = Coroutine
     NAMESPACE["_MATHTYPES"] = {int: b"integer", float: b"float"}
 
 

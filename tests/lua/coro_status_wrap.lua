@@ -74,3 +74,23 @@ while #tasks > 0 do
   end
 end
 print(table.concat(out, " "))
+
+-- coroutine.status runs inline for a live generator that is not executing
+local status = coroutine.status
+local co
+co = coroutine.create(function()
+  print("inside", status(co), coroutine.status(co))
+  local w = coroutine.wrap(function() print("nested sees", status(co)) coroutine.yield() end)
+  w()
+  coroutine.yield(1)
+  return 2
+end)
+print(status(co)); coroutine.resume(co); print(status(co)); coroutine.resume(co); print(status(co))
+print(pcall(status, nil), pcall(status, {}), status(coroutine.running()))
+local g = coroutine.create(function() local x = {} for i = 1, 3 do coroutine.yield(i) end end)
+while status(g) ~= "dead" do coroutine.resume(g) io.write(status(g), " ") end print()
+local t = {status = function(x) return "mine" end}
+print(t.status(g))
+local c2 = coroutine.create(print)
+print(status(c2)); coroutine.close(c2); print(status(c2))
+local c3 = coroutine.wrap(function() error("boom") end)
