@@ -51,3 +51,14 @@ print(cut("abc"), pcall(cut, true), pcall(cut, {}), pcall(cut, 12345))
 local mtype = math.type
 print(math.type(1), math.type(1.0), math.type("1"), math.type(nil), mtype(2^53), pcall(math.type))
 print(type(1), math.type(-0.0), math.type(math.mininteger), math.type({}))
+
+-- tostring of an integer runs inline while numbers have no metatable
+print(tostring(1), tostring(-0), tostring(math.mininteger), tostring(2.5), tostring(1e100), tostring("x"), tostring(nil), tostring(true))
+local ts = tostring
+print(ts(42) .. "!", pcall(tostring))
+debug.setmetatable(0, {__tostring = function(n) return "num" end, __name = "N"})
+print(tostring(1), tostring(2.5), ts(7))
+debug.setmetatable(0, nil)
+print(tostring(1), ts(3))
+local tostring = function(v) return "over" end
+print(tostring(1))
