@@ -34,6 +34,8 @@ _INLINE = {
                   "{a}.__class__ is _bytes and {b}.__class__ is _int and {c}.__class__ is _int and 0 < {b} and 0 <= {c}")],
     ("type", 1): [("_BTYPE", "_r", "(_r := _TYPENAMES.get({a}.__class__)) is not None"),  # type(v)
                   ("_MTYPE", "_r", "(_r := _MATHTYPES.get({a}.__class__)) is not None")],  # math.type(v)
+    # a string of ASCII digits that fits in an integer (str2number's own first case)
+    ("tonumber", 1): [("_BTONUMBER", "_int({a})", "{a}.__class__ is _bytes and _plen({a}) < 19 and {a}.isdigit()")],
     # an integer, while numbers have no metatable (debug.setmetatable)
     ("tostring", 1): [("_BTOSTRING", "b'%d' % {a}", "{a}.__class__ is _int and not _STATE.current.type_metas")],
     # a live generator that is not executing: a suspended coroutine (the current one's runs)

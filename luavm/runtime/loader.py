@@ -354,7 +354,7 @@ NAMESPACE: dict[str, Any] = {
 
 
 def _install_yield() -> None:
-    from ..stdlib.base import TYPE_NAMES, ipairs_iter, lua_next, lua_tostring, lua_type
+    from ..stdlib.base import TYPE_NAMES, ipairs_iter, lua_next, lua_tonumber, lua_tostring, lua_type
     from ..stdlib.lcoroutine import co_status, co_yield
     from ..stdlib.lmath import math_floor, math_sqrt, math_type
     from ..stdlib.lstring import str_byte, str_sub
@@ -371,6 +371,7 @@ def _install_yield() -> None:
     NAMESPACE["_MTYPE"] = math_type
     NAMESPACE["_CSTATUS"] = co_status
     NAMESPACE["_BTOSTRING"] = lua_tostring
+    NAMESPACE["_BTONUMBER"] = lua_tonumber
     NAMESPACE["_STATE"] = state
     NAMESPACE["_COROUTINE"] = Coroutine
     NAMESPACE["_MATHTYPES"] = {int: b"integer", float: b"float"}

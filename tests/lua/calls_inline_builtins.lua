@@ -62,3 +62,10 @@ debug.setmetatable(0, nil)
 print(tostring(1), ts(3))
 local tostring = function(v) return "over" end
 print(tostring(1))
+
+-- tonumber of a short string of digits runs inline
+print(tonumber("12"), tonumber("007"), tonumber("1234567890123456789"), tonumber("12345678901234567890"), tonumber(""), tonumber(" 5 "))
+print(tonumber("1.5"), tonumber("0x10"), tonumber("1e2"), tonumber("-3"), tonumber("abc"), tonumber(7), tonumber(2.5), tonumber(nil))
+print(math.type(tonumber("42")), pcall(tonumber), tonumber("10", 2), tonumber("٣"))
+local tn = tonumber
+print(tn("99") + 1, tn("9223372036854775807"), tn("9223372036854775808"))
