@@ -32,6 +32,10 @@ _INLINE = {
     ("sub", 2): [("_SSUB", "{a}[{b} - 1:]", "{a}.__class__ is _bytes and {b}.__class__ is _int and 0 < {b}")],
     ("sub", 3): [("_SSUB", "{a}[{b} - 1:{c}]",
                   "{a}.__class__ is _bytes and {b}.__class__ is _int and {c}.__class__ is _int and 0 < {b} and 0 <= {c}")],
+    ("len", 1): [("_SLEN", "_plen({a})", "{a}.__class__ is _bytes")],
+    # (below the size from which the library charges a limited runtime for the copy)
+    ("lower", 1): [("_SLOWER", "{a}.lower()", "{a}.__class__ is _bytes and _plen({a}) < 1024")],
+    ("upper", 1): [("_SUPPER", "{a}.upper()", "{a}.__class__ is _bytes and _plen({a}) < 1024")],
     ("type", 1): [("_BTYPE", "_r", "(_r := _TYPENAMES.get({a}.__class__)) is not None"),  # type(v)
                   ("_MTYPE", "_r", "(_r := _MATHTYPES.get({a}.__class__)) is not None")],  # math.type(v)
     # a string of ASCII digits that fits in an integer (str2number's own first case)

@@ -357,7 +357,7 @@ def _install_yield() -> None:
     from ..stdlib.base import TYPE_NAMES, ipairs_iter, lua_next, lua_tonumber, lua_tostring, lua_type
     from ..stdlib.lcoroutine import co_status, co_yield
     from ..stdlib.lmath import math_floor, math_sqrt, math_type
-    from ..stdlib.lstring import str_byte, str_sub
+    from ..stdlib.lstring import str_byte, str_len, str_lower, str_sub, str_upper
 
     NAMESPACE["_YIELD"] = co_yield  # generator forms turn calls to it into `yield`
     NAMESPACE["_NEXT"] = lua_next  # generic for runs these two inline over tables
@@ -366,6 +366,9 @@ def _install_yield() -> None:
     NAMESPACE["_MFLOOR"] = math_floor
     NAMESPACE["_SBYTE"] = str_byte
     NAMESPACE["_SSUB"] = str_sub
+    NAMESPACE["_SLEN"] = str_len
+    NAMESPACE["_SLOWER"] = str_lower
+    NAMESPACE["_SUPPER"] = str_upper
     NAMESPACE["_BTYPE"] = lua_type
     NAMESPACE["_TYPENAMES"] = TYPE_NAMES
     NAMESPACE["_MTYPE"] = math_type

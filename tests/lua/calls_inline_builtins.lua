@@ -69,3 +69,10 @@ print(tonumber("1.5"), tonumber("0x10"), tonumber("1e2"), tonumber("-3"), tonumb
 print(math.type(tonumber("42")), pcall(tonumber), tonumber("10", 2), tonumber("٣"))
 local tn = tonumber
 print(tn("99") + 1, tn("9223372036854775807"), tn("9223372036854775808"))
+
+-- s:len / s:lower / s:upper run inline (small strings)
+local s = "Hello, World! \200\255 äö"
+print(s:upper(), s:lower(), s:len(), string.upper("abc"), string.lower("ABC"), string.len(""), ("x"):rep(3))
+print(pcall(string.upper), pcall(string.lower, {}), string.upper(12), string.len(123), (""):upper())
+local big = string.rep("a", 2000)
+print(#big:upper(), big:upper():sub(1, 3), #big:lower())
