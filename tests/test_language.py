@@ -134,6 +134,9 @@ def test_debug_setupvalue_keeps_the_type_code_is_compiled_for() -> None:
     local s = "text"
     local function show() return s end
     print(debug.setupvalue(show, 1, 42), show())
+    local function maker() return function(x) return x + k end end  -- passes k on
+    print(pcall(debug.setupvalue, maker, 1, "5"))
+    print(maker()(1))
     """
     out = io.BytesIO()
     luavm.LuaRuntime(stdout=out, host_access=True).execute(src)
@@ -144,4 +147,6 @@ def test_debug_setupvalue_keeps_the_type_code_is_compiled_for() -> None:
         "8\tfalse\tbad argument #3 to 'setupvalue' (upvalue 'n' is compiled as an integer; it cannot take a table)\n"
         "true\t11\n"
         "s\t42\n"
+        "false\tbad argument #3 to 'setupvalue' (upvalue 'k' is compiled as an integer; it cannot take a string)\n"
+        "11\n"
     )

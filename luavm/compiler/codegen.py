@@ -296,8 +296,11 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 proto.self_upvalue = fs.upval_py[id(d)]
                 args.append("None")
             else:
-                storage, _ = parent.access(d)
+                storage, kind = parent.access(d)
                 args.append(storage)
+                ty = proto.typed_upvalues.get(fs.upval_py[id(d)])
+                if kind == "upvalue" and ty is not None:
+                    parent.proto.typed_upvalues[storage] = ty  # closures made here rely on it too
         t = parent.temp()
         parent.emit(f"{t} = _p{proto.index}({', '.join(args)})", f.line)
         return Atom(t)

@@ -424,7 +424,7 @@ def speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
 
 def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
     # the parameters, and the upvalues holding values of a type the enclosing function
-    # does not know (`nf` and `fs` in `compose`'s closure): fixed for the whole call
+    # does not know (`k` in `adder`'s closure): fixed for the whole call
     params = [d for d in res.decls.get(id(f), []) if not d.boxed] + _value_upvalues(f, res)
     float_code = False  # float literals, `/` or `^`: the function computes with floats
     numeric: set[Decl] = set()
