@@ -201,7 +201,7 @@ def index(t: str, o: str, k: str, tk: str | None, to: str | None = None) -> str:
         # raised; a miss costs ~0.1 µs more than the test would have. Constant keys
         # (above) keep the test: `t[2] == nil` on tuple-like tables is a usual miss
         r = "_v" if t in (o, k) else t  # `pc = jump[pc]`: the key is read after the first store
-        test = lt[:-5] if pos else f"{lt}{k} > 0"  # (lt ends in " and ")
+        test = (f"{o}.__class__ is _LT" if lt else "") if pos else f"{lt}{k} > 0"
         arr = f"{o}.arr[{k} - 1] if {test} else None" if test else f"{o}.arr[{k} - 1]"
         return (f"try: {r} = {arr}\n"
                 f"except _IndexError: {r} = None\n"
