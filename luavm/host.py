@@ -9,9 +9,10 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from . import convert
+from .dialect import erase_types
 from .lexer import LuaSyntaxError
 from .runtime import ops, state
-from .runtime.frames import BUILTINS, register_builtin, traceback_lines
+from .runtime.frames import BUILTINS, chunkid, register_builtin, traceback_lines
 from .runtime.icache import invalidate
 from .runtime.limits import Limits, LuaLimitError
 from .runtime.loader import load_chunk
@@ -116,8 +117,16 @@ class LuaRuntime:
     def __init__(self, *, host_access: bool = False, stdout: BinaryIO | None = None,
                  seed: int | None = None, max_instructions: int | None = None,
                  timeout: float | None = None, max_memory: int | None = None,
-                 max_string: int | None = None) -> None:
+                 max_string: int | None = None, typed: bool = False) -> None:
         """`seed` fixes math.random's initial state (otherwise random, as in lua).
+
+        `typed`: accept Wippy's Lua dialect (luavm/dialect.py) in the chunks the
+        host hands over (`load`, `execute`, `eval`, `task`): Luau-style type
+        annotations and casts are erased and `type T = ...` declarations call the
+        global `__type("T", descriptor)`, which the host must define. Chunks Lua
+        code compiles itself (`load`, `require` from files) stay plain Lua 5.4.
+        Compiled chunks (and so snapshots) hold the erased source, so a snapshot
+        restores without this option.
 
         Limits (all optional, each per execute/eval/call/task.run step):
         `max_instructions` (steps: loop iterations, entries of functions that
@@ -132,6 +141,7 @@ class LuaRuntime:
         st.host_access = host_access
         st.stdout = stdout if stdout is not None else _StdoutProxy()
         self.state = st
+        self.typed = typed
         prev = state.activate(st)
         try:
             _open_libs(st)
@@ -187,6 +197,8 @@ class LuaRuntime:
         if chunkname is not None and not chunkname.startswith(("=", "@")):
             name = "=" + chunkname
         try:
+            if self.typed:
+                src = erase_types(src, chunkname=chunkid(name))
             chunk = load_chunk(src, name, self.state.limits is not None)  # counting steps if limited
         except LuaSyntaxError as e:
             raise LuaError(e.msg.encode() if isinstance(e.msg, str) else e.msg) from None

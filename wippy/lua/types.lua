@@ -1,0 +1,196 @@
+-- types.lua: the runtime side of Wippy's `type` declarations.
+--
+-- Concept: luavm/dialect.py rewrites `type Point = {x: number}` into
+-- `Point = __type("Point", <descriptor>)`; this chunk returns `make_type`,
+-- meant to be that `__type`.  A validator is a table {name=, desc=} with a
+-- shared metatable:
+--   Point(v)     -> v when v conforms, else error("Point: <why>", 2)
+--   Point:is(v)  -> v, nil   or   nil, "Point: field 'x': expected number, got string"
+--   tostring(Point) -> "type Point"
+-- Descriptor kinds (see dialect.py): prim, ref, lit, opt, union, inter, array,
+-- map, record (extra fields allowed; with key/value, undeclared keys are
+-- checked against the indexer).
+--
+-- Invariants: checking never mutates the value and never calls its metamethods
+-- (rawget/rawlen/next).  `integer` is strict: math.type(v) == "integer" (a
+-- float with an integral value, 1.0, is rejected).  A `ref` resolves through
+-- its `get()` when that returns a validator; anything else (an unknown
+-- external type such as Channel, Message, error, or a failing lookup) accepts
+-- every value.  Cyclic values against recursive types terminate: a (table,
+-- descriptor) pair already being checked counts as conforming.
+--
+-- Costs: a check walks the whole value (arrays: 1..#v, maps and indexers:
+-- every pair), O(size of the value x depth of the type); unions try each
+-- member in turn.
+
+local type, ipairs, next, pcall, tostring, rawget, rawlen, setmetatable, getmetatable =
+  type, ipairs, next, pcall, tostring, rawget, rawlen, setmetatable, getmetatable
+local mtype, concat, format = math.type, table.concat, string.format
+
+local Validator = {}
+Validator.__index = Validator
+
+local PRIM = {
+  number = function(v) return type(v) == "number" end,
+  integer = function(v) return mtype(v) == "integer" end,
+  string = function(v) return type(v) == "string" end,
+  boolean = function(v) return type(v) == "boolean" end,
+  table = function(v) return type(v) == "table" end,
+  ["function"] = function(v) return type(v) == "function" end,
+  thread = function(v) return type(v) == "thread" end,
+  userdata = function(v) return type(v) == "userdata" end,
+  ["nil"] = function(v) return v == nil end,
+  any = function() return true end,
+  unknown = function() return true end,
+  never = function() return false end,
+}
+
+local function resolve(d)
+  local get = d.get
+  if get == nil then return nil end
+  local ok, r = pcall(get)
+  if ok and getmetatable(r) == Validator then return r end
+  return nil
+end
+
+local function show(v)
+  if type(v) == "string" then return format("%q", v) end
+  return tostring(v)
+end
+
+-- how a descriptor reads in a message
+local function tname(d)
+  local k = d.k
+  if k == "prim" or k == "ref" then return d.name end
+  if k == "lit" then return show(d.v) end
+  if k == "opt" then return tname(d.t) .. "?" end
+  if k == "array" then return "{" .. tname(d.t) .. "}" end
+  if k == "map" then return "{[" .. tname(d.key) .. "]: " .. tname(d.value) .. "}" end
+  if k == "record" then return "table" end
+  local parts = {}
+  for i, t in ipairs(d.ts) do parts[i] = tname(t) end
+  return concat(parts, k == "union" and " | " or " & ")
+end
+
+local function got(d, v)
+  if type(v) == "number" and d.k == "prim" and d.name == "integer" then
+    return mtype(v)
+  end
+  return type(v)
+end
+
+local function mismatch(d, v)
+  return "expected " .. tname(d) .. ", got " .. got(d, v)
+end
+
+local function keyname(k)
+  if type(k) == "string" then return "'" .. k .. "'" end
+  return "[" .. tostring(k) .. "]"
+end
+
+-- check(d, v, seen) -> nil when v conforms to d, else the reason
+local check
+
+local function check_fields(d, v, seen)
+  local k, err = d.k, nil
+  if k == "array" then
+    for i = 1, rawlen(v) do
+      err = check(d.t, rawget(v, i), seen)
+      if err then return "index " .. i .. ": " .. err end
+    end
+  elseif k == "map" then
+    for key, val in next, v do
+      err = check(d.key, key, seen)
+      if err then return "key " .. keyname(key) .. ": " .. err end
+      err = check(d.value, val, seen)
+      if err then return "field " .. keyname(key) .. ": " .. err end
+    end
+  else -- record
+    local fields = d.fields
+    for _, name in ipairs(d.order) do
+      err = check(fields[name], rawget(v, name), seen)
+      if err then return "field '" .. name .. "': " .. err end
+    end
+    if d.key ~= nil then
+      for key, val in next, v do
+        if type(key) ~= "string" or fields[key] == nil then
+          err = check(d.key, key, seen)
+          if err then return "key " .. keyname(key) .. ": " .. err end
+          err = check(d.value, val, seen)
+          if err then return "field " .. keyname(key) .. ": " .. err end
+        end
+      end
+    end
+  end
+  return nil
+end
+
+local function check_table(d, v, seen)
+  if type(v) ~= "table" then return mismatch(d, v) end
+  local marks = seen[d]
+  if marks == nil then
+    marks = {}
+    seen[d] = marks
+  end
+  if marks[v] then return nil end -- already being checked further up: a cycle
+  marks[v] = true
+  local err = check_fields(d, v, seen)
+  marks[v] = nil
+  return err
+end
+
+check = function(d, v, seen)
+  local k = d.k
+  if k == "prim" then
+    local p = PRIM[d.name]
+    if p == nil or p(v) then return nil end -- a primitive we do not know accepts all
+    return mismatch(d, v)
+  elseif k == "ref" then
+    local t = resolve(d)
+    if t == nil then return nil end
+    return check(t.desc, v, seen)
+  elseif k == "lit" then
+    if v == d.v then return nil end
+    if type(v) == type(d.v) then return "expected " .. show(d.v) .. ", got " .. show(v) end
+    return mismatch(d, v)
+  elseif k == "opt" then
+    if v == nil then return nil end
+    return check(d.t, v, seen)
+  elseif k == "union" then
+    for _, t in ipairs(d.ts) do
+      if check(t, v, seen) == nil then return nil end
+    end
+    return mismatch(d, v)
+  elseif k == "inter" then
+    for _, t in ipairs(d.ts) do
+      local err = check(t, v, seen)
+      if err then return err end
+    end
+    return nil
+  elseif k == "array" or k == "map" or k == "record" then
+    return check_table(d, v, seen)
+  end
+  return nil -- a kind from a newer dialect: accept
+end
+
+function Validator:is(v)
+  local err = check(self.desc, v, {})
+  if err then return nil, self.name .. ": " .. err end
+  return v, nil
+end
+
+function Validator.__call(self, v)
+  local err = check(self.desc, v, {})
+  if err then error(self.name .. ": " .. err, 2) end
+  return v
+end
+
+function Validator.__tostring(self)
+  return "type " .. self.name
+end
+
+local function make_type(name, desc)
+  return setmetatable({name = name, desc = desc}, Validator)
+end
+
+return make_type
