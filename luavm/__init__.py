@@ -3,6 +3,7 @@ suspended at a host call, written as bytes and continued elsewhere."""
 
 from typing import Any
 
+from .dialect import erase_types
 from .host import LuaRuntime, Task, restore
 from .runtime.limits import LuaLimitError
 from .runtime.values import LuaError
@@ -29,4 +30,4 @@ def suspend(request: Any) -> Any:
 
 __version__ = "0.1.0"
 
-__all__ = ["LuaRuntime", "LuaError", "LuaLimitError", "Task", "restore", "suspend", "SnapshotError", "__version__"]
+__all__ = ["LuaRuntime", "LuaError", "LuaLimitError", "Task", "restore", "suspend", "SnapshotError", "erase_types", "__version__"]
