@@ -1,0 +1,5 @@
+local util = require("util")
+local function handle(req)
+  return util.shout(req.name)
+end
+return { handle = handle }

@@ -1,0 +1,4 @@
+local function main()
+  return "done"
+end
+return { main = main }

@@ -1,0 +1,5 @@
+local funcs = require("funcs")
+local function main(order)
+  return funcs.call("app.wf:charge", order)
+end
+return { main = main }
