@@ -109,11 +109,11 @@ class _Loader:
             )
         self._check_refs()
         self._check_cycles()
+        self._add_lines()
         if self.problems:
-            self._add_lines()
+            # grouped by file, in line order; stable, so one entry's problems keep their order
             problems = sorted(self.problems, key=lambda p: (p.file or "", p.line or 0))
             raise RegistryError(problems, self.warnings)
-        self._add_lines()
         return Registry(self.entries, root=self.root, app_dir=self.app_dir, warnings=self.warnings)
 
     def _rel(self, path: str) -> str:
@@ -351,7 +351,7 @@ class _Loader:
         imports = {
             e.id: list(e.imports.values())
             for e in self.entries.values()
-            if isinstance(e, LuaEntry)
+            if isinstance(e, LuaEntry) and e.kind == "library.lua"  # only libraries can be imported
         }
         self._cycles(imports, "imports", "import cycle")
 
