@@ -499,13 +499,29 @@ class _Eraser:
         return self.prev is None or self.prev.type in _STMT_BOUNDARY
 
     def as_cast(self) -> bool:
+        """At `as`: is it a cast?  Before `(`, `{` or a string it could also be the
+        call of a function named `as` starting the next statement: a cast then
+        needs the expression on the same line, not closed by `end`, and a type
+        that reads (`as(1)` and `as {1}` stay calls)."""
         prev = self.prev
         if prev is None or prev.type not in _EXPR_END:
             return False
         t, nxt = self.toks[self.i], self.toks[self.i + 1]
         if nxt.type not in _TYPE_START:
             return False
-        return nxt.type not in _CALL_ARGS or line_at(self.src, prev.end) == t.line
+        if nxt.type not in _CALL_ARGS:
+            return True
+        if prev.type == "END" or line_at(self.src, prev.end) != t.line:
+            return False
+        at = self.i
+        self.i += 1
+        try:
+            self.ty()
+        except LuaSyntaxError:
+            return False
+        finally:
+            self.i = at
+        return True
 
     def cast(self) -> None:
         """At `::` or `as` after an expression: blank the cast."""

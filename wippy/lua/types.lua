@@ -155,7 +155,13 @@ check = function(d, v, seen)
     return mismatch(d, v)
   elseif k == "opt" then
     if v == nil then return nil end
-    return check(d.t, v, seen)
+    local err = check(d.t, v, seen)
+    if err == nil then return nil end
+    local tk = d.t.k
+    if tk == "prim" or tk == "lit" or tk == "union" or tk == "ref" and resolve(d.t) == nil then
+      return mismatch(d, v) -- "expected string?, got number"
+    end
+    return err
   elseif k == "union" then
     for _, t in ipairs(d.ts) do
       if check(t, v, seen) == nil then return nil end
