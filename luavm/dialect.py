@@ -65,6 +65,7 @@ on non-local assignments, `read`/`write` property modifiers beyond skipping.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .lexer import KEYWORDS, LuaSyntaxError, Tok, line_at, near_text, prepare, tokenize
 
@@ -142,6 +143,9 @@ class _Eraser:
         self.prev: Tok | None = None  # the last token kept in the output
         self.depth = 0  # block nesting (function/do/if/repeat ... end/until)
         self.generics: frozenset[str] = frozenset()
+        # in a cast, `<`, `|` and `&` after a type may be the expression's operators
+        # (`x as number < 3`): they continue the type only if a type follows
+        self.lenient = False
         self.blanks: list[tuple[int, int]] = []
         self.decls: list[tuple[int, int, str, str, bool]] = []
 
@@ -200,8 +204,10 @@ class _Eraser:
             return first
         parts = [first]
         while self.at("PIPE"):
-            self.i += 1
-            parts.append(self.inter())
+            d = self.operand(self.inter)
+            if d is None:
+                break
+            parts.append(d)
         if len(parts) == 1:
             return first
         return f'{{k="union", ts={{{", ".join(parts)}}}}}'
@@ -214,20 +220,80 @@ class _Eraser:
             return first
         parts = [first]
         while self.at("AMP"):
-            self.i += 1
-            parts.append(self.postfix())
+            d = self.operand(self.postfix)
+            if d is None:
+                break
+            parts.append(d)
         if len(parts) == 1:
             return first
         return f'{{k="inter", ts={{{", ".join(parts)}}}}}'
+
+    def operand(self, parse: Callable[[], str]) -> str | None:
+        """After `|` or `&`: the next member (None: in a cast, not a type; nothing read)."""
+        at = self.i
+        self.i += 1
+        if not self.lenient:
+            return parse()
+        try:
+            return parse()
+        except LuaSyntaxError:
+            self.i = at
+            return None
 
     def postfix(self, pack_ok: bool = False) -> str:
         d = self.primary(pack_ok)
         if d is _TUPLE:
             return d
-        while self.at_other("?"):
-            self.i += 1
-            d = f'{{k="opt", t={d}}}'
+        checks: list[str] = []
+        while True:
+            if self.at_other("?"):
+                self.i += 1
+                d = f'{{k="opt", t={d}}}'
+            elif self.at("LSQB") and self.at("RSQB", 1):  # `string[]`: {string}
+                self.i += 2
+                d = f'{{k="array", t={d}}}'
+            elif self.at_other("@"):
+                checks.append(self.check())
+            else:
+                break
+        if checks:  # `number @min(0) @max(9)`: the descriptor gets checks={...}
+            d = f'{d[:-1]}, checks={{{", ".join(checks)}}}}}'
         return d
+
+    def check(self) -> str:
+        """At `@name(args)` after a type: `{"name", arg, ...}` (args copied as written)."""
+        self.i += 1
+        if not self.at("NAME"):
+            raise self.fail("<name> expected")
+        parts = [_quote(str(self.toks[self.i].value).encode("latin-1"))]
+        self.i += 1
+        if self.at("LPAR"):
+            opener = self.toks[self.i]
+            self.i += 1
+            arg: list[str] = []
+            depth = 0
+            while True:
+                t = self.toks[self.i]
+                if t.type == "$END":
+                    self.expect("RPAR", ")", opener)
+                if depth == 0 and t.type in ("COMMA", "RPAR"):
+                    if arg:
+                        parts.append(" ".join(arg))
+                    elif t.type == "COMMA":
+                        raise self.fail("validator argument expected")
+                    arg = []
+                    self.i += 1
+                    if t.type == "RPAR":
+                        break
+                    continue
+                depth += {"LPAR": 1, "LBRACE": 1, "LSQB": 1, "RPAR": -1, "RBRACE": -1, "RSQB": -1}.get(t.type, 0)
+                if t.type == "STRING":
+                    assert isinstance(t.value, bytes)
+                    arg.append(_quote(t.value))
+                else:
+                    arg.append(self.src[t.pos:t.end])
+                self.i += 1
+        return f"{{{', '.join(parts)}}}"
 
     def primary(self, pack_ok: bool = False) -> str:
         t = self.toks[self.i]
@@ -281,15 +347,13 @@ class _Eraser:
         nxt = self.toks[self.i + 1]
         if self.at("LT") and not (nxt.type == "NAME" and nxt.value in ("const", "close")
                                   and self.at("GT", 2)):  # not `local x: T <const>`
-            opener = self.toks[self.i]
-            self.i += 1
-            if not self.at("GT"):
-                while True:
-                    self.type_arg()
-                    if not self.at("COMMA"):
-                        break
-                    self.i += 1
-            self.close_angle(opener)
+            at = self.i
+            try:
+                self.type_args()
+            except LuaSyntaxError:
+                if not self.lenient:
+                    raise
+                self.i = at
         if self.at("DOTS"):  # a generic pack T...
             self.i += 1
         if name in PRIMITIVES:
@@ -297,6 +361,18 @@ class _Eraser:
         if name in self.generics:
             return _prim("any")
         return f'{{k="ref", name="{name}", get=function() return {name} end}}'
+
+    def type_args(self) -> None:
+        """`<T, U...>` after a type name (dropped)."""
+        opener = self.toks[self.i]
+        self.i += 1
+        if not self.at("GT"):
+            while True:
+                self.type_arg()
+                if not self.at("COMMA"):
+                    break
+                self.i += 1
+        self.close_angle(opener)
 
     def type_arg(self) -> None:
         if self.at("DOTS"):
@@ -336,15 +412,22 @@ class _Eraser:
                 assert isinstance(nxt.value, bytes)
                 name = nxt.value.decode("latin-1")
                 self.i += 4
-            elif (t.type == "NAME" or t.type in _KEYWORD_TYPES) and nxt.type == "COLON":
-                name = str(t.value)
-                self.i += 2
+            optional = False
+            if t.type == "NAME" or t.type in _KEYWORD_TYPES:
+                if nxt.type == "COLON":
+                    name = str(t.value)
+                    self.i += 2
+                elif nxt.type == "OTHER" and nxt.value == "?" and self.at("COLON", 2):
+                    name = str(t.value)  # `timeout?: number`
+                    optional = True
+                    self.i += 3
             if name is not None:
                 if array is not None:
                     raise self.fail("'}' expected", t)
                 if name not in fields:
                     order.append(name)
-                fields[name] = self.ty()
+                d = self.ty()
+                fields[name] = f'{{k="opt", t={d}}}' if optional else d
             elif t.type == "LSQB":
                 if array is not None:
                     raise self.fail("'}' expected", t)
@@ -430,6 +513,9 @@ class _Eraser:
             self.i += 1
             if self.at("DOTS"):
                 self.i += 1
+            if self.at("COLON"):  # a constraint: <T: HasName>
+                self.i += 1
+                self.ty()
             if self.at("ASSIGN"):
                 self.i += 1
                 self.type_arg()
@@ -488,6 +574,13 @@ class _Eraser:
                 if self.prev is not None and self.prev.type in _EXPR_END:
                     self.cast()
                     continue
+            elif typ == "OTHER" and t.value == "!":
+                nxt = toks[self.i + 1]
+                if (self.prev is not None and self.prev.type in _EXPR_END
+                        and not (nxt.type == "ASSIGN" and nxt.pos == t.end)):
+                    self.blanks.append((t.pos, t.end))  # `e!`: a non-nil assertion
+                    self.i += 1
+                    continue
             elif typ in ("DO", "IF", "REPEAT"):
                 self.depth += 1
             elif typ in ("END", "UNTIL"):
@@ -515,19 +608,25 @@ class _Eraser:
             return False
         at = self.i
         self.i += 1
+        self.lenient = True
         try:
             self.ty()
         except LuaSyntaxError:
             return False
         finally:
             self.i = at
+            self.lenient = False
         return True
 
     def cast(self) -> None:
         """At `::` or `as` after an expression: blank the cast."""
         start = self.toks[self.i].pos
         self.i += 1
-        self.ty()
+        self.lenient = True
+        try:
+            self.ty()
+        finally:
+            self.lenient = False
         self.erase_from(start)
 
     def names(self, attribs: bool) -> None:
@@ -583,6 +682,9 @@ class _Eraser:
             start = toks[self.i].pos
             self.i += 1
             self.ret_type()
+            while self.at("COMMA"):  # `): string?, error?` (a body cannot start with ',')
+                self.i += 1
+                self.ret_type()
             self.erase_from(start)
 
     def declaration(self, j: int) -> None:

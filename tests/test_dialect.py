@@ -87,6 +87,10 @@ def ref(name: str) -> str:
     ("local s = (y as string)", "local s = (y )"),
     ("return t[1] as Point?, 2", "return t[1] , 2"),
     ("local cb: (string, (number) -> ()) -> () = nil", "local cb = nil"),
+    ("if x as number < 3 then end", "if x < 3 then end"),
+    ("local y = x :: integer | 3", "local y = x | 3"),
+    ("local z = a as Map<string, T> < b", "local z = a < b"),
+    ("return (x :: number) >> 1", "return (x ) >> 1"),
     ("local r: {read name: string, write n: number} = {}", "local r = {}"),
 ])
 def test_annotations_are_blanked(src: str, expected: str) -> None:
