@@ -6,10 +6,11 @@ long strings, comments and numerals are recognised exactly as Lua does and are
 never edited) and walks the token list with a small amount of context:
 
 * annotations -- `local a: T, b: U`, function parameters `(a: T, ...: any)`,
-  return types `): T` / `): (T, U?)` / `): ()`, for-loop variables
-  `for i: number, v: T in`, generic parameter lists `function f<T>(x: T)` --
-  are replaced by spaces;
-* casts `e :: T` and `e as T` become `e` (the cast part is blanked);
+  return types `): T` / `): (T, U?)` / `): ()` / `): T?, error?`, for-loop
+  variables `for i: number, v: T in`, generic parameter lists
+  `function f<T: Bound>(x: T)` -- are replaced by spaces;
+* casts `e :: T` and `e as T` become `e` (the cast part is blanked), and so do
+  non-nil assertions `e!`;
 * declarations `type Name = T`, `export type Name<A> = T` become
   `local Name; Name = __type("Name", <descriptor>);` (see DESCRIPTORS below),
   written where the declaration started; the lines the declaration spanned
@@ -27,8 +28,12 @@ tokens around them make the dialect reading the only sensible one:
 * `as` is a cast only after a token that ends an expression and before a token
   that starts a type; before `(`, `{` or a string (which would also read as a
   call of a function named `as` starting the next statement) it must also be on
-  the same line as the expression it follows;
-* `::name::` is a goto label; any other `::` after an expression is a cast.
+  the same line as the expression it follows, that expression must not end
+  with `end`, and a type must read there (`f() as(1)` stays two statements);
+* `::name::` is a goto label; any other `::` after an expression is a cast;
+* in a cast, `<`, `|` and `&` after the type continue it only when a type
+  follows (`x as number < 3` compares);
+* `!` after an expression (not `!=`) is a non-nil assertion (never valid Lua).
 
 DESCRIPTORS (Lua table constructors, built only for `type` declarations):
   {k="prim", name="number"}   number integer string boolean any nil table function
@@ -41,10 +46,14 @@ DESCRIPTORS (Lua table constructors, built only for `type` declarations):
   {k="lit", v="ok"} / {k="lit", v=true}            literal types
   {k="opt", t=D}                                   T?
   {k="union", ts={D1, D2}} / {k="inter", ts={...}} A | B / A & B
-  {k="array", t=D}                                 {T}
+  {k="array", t=D}                                 {T} / T[]
   {k="map", key=DK, value=DV}                      {[K]: V}
   {k="record", fields={a=D, ["end"]=D}, order={"a", "end"}}   {a: T, ["end"]: U}
-        plus key=DK, value=DV when a record also has an indexer.
+        plus key=DK, value=DV when a record also has an indexer;
+        an optional field `b?: T` is b={k="opt", t=D}.
+  Any descriptor may end with checks={{"min", 0}, {"pattern", "^.+@"}}:
+  Wippy's validators `T @min(0) @pattern("^.+@")`, each {name, args...} with
+  the arguments copied as written (strings re-quoted).
 
 Invariants.  The output has exactly the source's newlines (after luavm.lexer's
 newline normalisation): every kept token stays on its line and, outside
@@ -59,7 +68,9 @@ Costs.  One extra lexing pass plus a linear walk over the tokens (type
 expressions are read by recursive descent); roughly doubles lexing time of a
 chunk.  Results are cached per (source, hook, chunkname), 64 entries.
 Not supported: Luau `type function`, compound assignment (`+=`), annotations
-on non-local assignments, `read`/`write` property modifiers beyond skipping.
+on non-local assignments; `read`/`write` property modifiers are skipped.
+Declarations inside blocks are real locals, so a `goto` may not jump over one
+into the rest of its block (a label at the block's end is fine).
 """
 
 from __future__ import annotations

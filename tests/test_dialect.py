@@ -91,6 +91,16 @@ def ref(name: str) -> str:
     ("local y = x :: integer | 3", "local y = x | 3"),
     ("local z = a as Map<string, T> < b", "local z = a < b"),
     ("return (x :: number) >> 1", "return (x ) >> 1"),
+    ("local tags = out.tags :: string[]", "local tags = out.tags"),
+    ("local v = d.volumes :: {host: string, mode: string?}[]?", "local v = d.volumes"),
+    ("local function ask(r: {p: string?}): string?, string?\n return 1 end",
+     "local function ask(r ) \n return 1 end"),
+    ("local function greet<T: HasName>(obj: T): string end", "local function greet (obj ) end"),
+    ("local p = t[k]! local n = (user!).name", "local p = t[k] local n = (user ).name"),
+    ("f(a!, b.c!)", "f(a , b.c )"),
+    ("local x: number @min(0) @max(100) = 50", "local x = 50"),
+    ("local id: number @min(1) | string @min_len(1) = 1", "local id = 1"),
+    ("local c = ctx as {}?", "local c = ctx"),
     ("local r: {read name: string, write n: number} = {}", "local r = {}"),
 ])
 def test_annotations_are_blanked(src: str, expected: str) -> None:
@@ -148,10 +158,16 @@ def decl(name: str, desc: str, top: bool = True) -> str:
     ("type G<K, V = string> = {[K]: V}", f'{{k="map", key={prim("any")}, value={prim("any")}}}'),
     ("type G<T>= {T}", f'{{k="array", t={prim("any")}}}'),
     ("export type Foo = {a: integer}", f'{{k="record", fields={{a={prim("integer")}}}, order={{"a"}}}}'),
+    ("type L = string[]", f'{{k="array", t={prim("string")}}}'),
+    ("type C = {timeout?: number}", f'{{k="record", fields={{timeout={{k="opt", t={prim("number")}}}}}, order={{"timeout"}}}}'),
+    ("type N = number @min(-1) @pattern('a\"')", '{k="prim", name="number", checks={{"min", - 1}, {"pattern", "a\\034"}}}'),
+    ("type R<T, E> =\n  {ok: true, value: T}\n  | {ok: false, error: E}",
+     '{k="union", ts={{k="record", fields={ok={k="lit", v=true}, value={k="prim", name="any"}}, order={"ok", "value"}}, '
+     '{k="record", fields={ok={k="lit", v=false}, error={k="prim", name="any"}}, order={"ok", "error"}}}}'),
 ])
 def test_type_declarations(src: str, desc: str) -> None:
     name = src.split()[2 if src.startswith("export") else 1].split("<")[0]
-    assert E(src) == f"local {name}; " + decl(name, desc)
+    assert E(src) == f"local {name}; " + decl(name, desc) + "\n" * src.count("\n")
 
 
 def test_all_primitives() -> None:
@@ -435,3 +451,64 @@ def test_validator_call_raises_at_caller_line() -> None:
 def test_literal_mismatch_of_same_type_shows_values() -> None:
     rt = typed_runtime()
     assert rt.execute("type L = 'a'\nreturn select(2, L:is('b'))") == 'L: expected "a", got "b"'
+
+
+def test_validator_checks_and_optional_fields() -> None:
+    rt = typed_runtime()
+    assert rt.execute("""
+        type User = {
+          age: number @min(0) @max(150),
+          name: string @min_len(1) @pattern("^%a"),
+          email?: string,
+        }
+        type Scores = {number @min(0)}
+        local function e(T, v) return select(2, T:is(v)) or "ok" end
+        return e(User, {age = 30, name = "Al"}), e(User, {age = -1, name = "Al"}),
+          e(User, {age = 200, name = "Al"}), e(User, {age = 1, name = ""}),
+          e(User, {age = 1, name = "1x"}), e(User, {age = 1, name = "Al", email = 5}),
+          e(Scores, {1, 2, -3})
+    """) == ("ok", "User: field 'age': must be >= 0, got -1", "User: field 'age': must be <= 150, got 200",
+             "User: field 'name': length must be >= 1, got 0", 'User: field \'name\': must match pattern "^%a"',
+             "User: field 'email': expected string?, got number", "Scores: index 3: must be >= 0, got -3")
+
+
+def test_validator_reflection() -> None:
+    rt = typed_runtime()
+    assert rt.execute("""
+        type Point = {x: number, y: integer?}
+        type Status = "pending" | "done"
+        type Ids = {string}
+        type M = {[string]: number}
+        type Alias = Point
+        local names = {}
+        for name, t in Point:fields() do names[#names + 1] = name .. ":" .. t:kind() end
+        local vs = {}
+        for v in Status:variants() do vs[#vs + 1] = tostring(v) end
+        return Point:name(), Point:kind(), table.concat(names, ","), Point.y:inner():kind(),
+          table.concat(vs, ","), Ids:elem():kind(), M:key():kind(), M:val():kind(), Alias:kind(),
+          Point:descriptor().k, Point.x(1)
+    """) == ("Point", "record", "x:number,y:optional", "integer", 'type "pending",type "done"',
+             "string", "string", "number", "record", "record", 1)
+
+
+def test_record_field_named_like_a_method() -> None:
+    rt = typed_runtime()
+    assert rt.execute("""
+        type T = {is: string, name: number}
+        local ok = T:is({is = "a", name = 1}) ~= nil
+        local bad = select(2, T:is({is = 1, name = 1}))
+        return ok, bad, T.name:kind(), tostring(T)
+    """) == (True, "T: field 'is': expected string, got number", "number", "type T")
+
+
+def test_forward_and_recursive_references() -> None:
+    rt = typed_runtime()
+    assert rt.execute("""
+        type Req = {user: User}
+        type User = {name: string, friends: {User}?}
+        local function check()
+          type Local = {req: Req}
+          return select(2, Local:is({req = {user = {name = "a", friends = {{name = 1}}}}}))
+        end
+        return check()
+    """) == "Local: field 'req': field 'user': field 'friends': index 1: field 'name': expected string, got number"

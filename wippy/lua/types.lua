@@ -27,9 +27,10 @@
 -- every value.  Cyclic values against recursive types terminate: a (table,
 -- descriptor) pair already being checked counts as conforming.  A validator's
 -- own data sits under a private table key, so record field names (even
--- `name` or `is`) never clash with it; but a record field's type shadows the
--- method of the same name (for `type U = {name: string}`, `U.name` is the
--- field's type and `U:name()` fails: use tostring(U)).
+-- `name` or `is`) never clash with it.  `T:is` is always the method; other
+-- record field names shadow the reflection method of the same name (for
+-- `type U = {name: string}`, `U.name` is the field's type and `U:name()`
+-- fails: use tostring(U) or U:fields()).
 --
 -- Costs: a check walks the whole value (arrays: 1..#v, maps and indexers:
 -- every pair), O(size of the value x depth of the type); unions try each
@@ -253,7 +254,7 @@ end
 
 function Validator.__index(self, key)
   local d = rawget(self, INFO).desc
-  if d.k == "record" and type(key) == "string" then
+  if d.k == "record" and type(key) == "string" and key ~= "is" then
     local f = d.fields[key]
     if f ~= nil then return make_type(tname(f), f) end
   end
