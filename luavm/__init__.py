@@ -3,8 +3,9 @@ suspended at a host call, written as bytes and continued elsewhere."""
 
 from typing import Any
 
+from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
-from .host import LuaRuntime, Task, restore
+from .host import LuaRuntime, Task, restore, run_with_big_stack
 from .runtime.limits import LuaLimitError
 from .runtime.values import LuaError
 
@@ -30,4 +31,7 @@ def suspend(request: Any) -> Any:
 
 __version__ = "0.1.0"
 
-__all__ = ["LuaRuntime", "LuaError", "LuaLimitError", "Task", "restore", "suspend", "SnapshotError", "erase_types", "__version__"]
+__all__ = [
+    "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "suspend",
+    "run_with_big_stack", "SnapshotError", "erase_types", "__version__",
+]

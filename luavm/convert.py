@@ -8,9 +8,11 @@ Lua tables reach Python as a live mapping view; Lua functions as callables.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, MutableMapping
+from types import FunctionType
 from typing import Any
 
 from .runtime import ops, state
+from .runtime.frames import CODE_INFO
 from .runtime.values import MAXINT, MININT, LuaError, LuaTable, Ret, rt_error, type_name
 
 
@@ -41,6 +43,8 @@ def to_lua(v: Any) -> Any:
         return LuaTable([to_lua(x) for x in v])
     if type_name(v) in ("function", "thread", "userdata") and not callable(v):
         return v
+    if t is FunctionType and v.__code__ in CODE_INFO:
+        return v  # a Lua function (e.g. what LuaRuntime.load returns)
     if callable(v):
         return HostFunction(v)
     return v

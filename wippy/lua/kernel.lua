@@ -1,0 +1,352 @@
+-- The kernel of one Lua state: green threads, channels and select, run FIFO.
+--
+-- A process, a workflow and a function call each run their main function through
+-- W.run. Every thread (the main function and each coroutine.spawn) is a Lua
+-- coroutine managed here; a blocking channel operation parks the thread and yields
+-- to the kernel, which runs the next ready thread. When no thread can run, the
+-- kernel asks the host for external events (timers, messages, results of calls)
+-- through one suspension (P.wait), and delivers them to the handlers registered
+-- for them (W.expect). Everything here is Lua data, so a snapshot holds the whole
+-- scheduler: threads, channels, buffered values, waiters.
+--
+-- Invariants: scheduling is a function of the program and of the order of the
+-- events the host delivers (deterministic, FIFO); a thread never runs while
+-- another runs; handlers do not block.
+local W, P = ...
+
+local co_create, co_resume, co_status, co_yield, co_running =
+  coroutine.create, coroutine.resume, coroutine.status, coroutine.yield, coroutine.running
+local pack, unpack, select_ = table.pack, table.unpack, select
+local BLOCK = setmetatable({}, {__name = "kernel.block"})
+
+local K = {
+  rq = {}, rh = 1, rt = 0,   -- ready queue: {co, values}
+  managed = setmetatable({}, {__mode = "k"}),
+  handlers = {},              -- external event id -> function(value) (or {fn, keep=true})
+  next_id = 0,
+  main = nil,
+}
+W.K = K
+
+local function push(co, vals)
+  local t = K.rt + 1
+  K.rt = t
+  K.rq[t] = {co, vals}
+end
+
+local function pop()
+  local h = K.rh
+  if h > K.rt then return nil end
+  local item = K.rq[h]
+  K.rq[h] = nil
+  K.rh = h + 1
+  return item
+end
+
+-- ids for external waits: deterministic, per state
+function W.new_id()
+  K.next_id = K.next_id + 1
+  return K.next_id
+end
+
+-- W.expect(id, fn, keep): call fn(value) when the host delivers an event for id
+function W.expect(id, fn, keep)
+  K.handlers[id] = keep and {fn = fn, keep = true} or fn
+end
+
+function W.forget(id) K.handlers[id] = nil end
+
+local function deliver(id, value)
+  local h = K.handlers[id]
+  if h == nil then return end  -- stopped timer, cancelled future: dropped
+  if type(h) == "table" then
+    h.fn(value)
+  else
+    K.handlers[id] = nil
+    h(value)
+  end
+end
+W.deliver = deliver
+
+-- Park the running thread until `waiter.done`; returns what the waker passed.
+local function park(waiter)
+  local co = co_running()
+  waiter.co = co
+  if K.managed[co] then
+    local r = pack(co_yield(BLOCK))
+    return unpack(r, 1, r.n)
+  end
+  -- a blocking operation in a coroutine the program made itself (coroutine.wrap,
+  -- an iterator): run the other threads from here until this one is woken
+  waiter.nested = true
+  while not waiter.done do
+    if not W.step() then W.wait_external() end
+  end
+  return unpack(waiter.result, 1, waiter.result.n)
+end
+
+local function wake(waiter, ...)
+  waiter.done = true
+  if waiter.nested then
+    waiter.result = pack(...)
+  else
+    push(waiter.co, pack(...))
+  end
+end
+W.park, W.wake = park, wake
+
+-- run one ready thread; false if none was ready
+function W.step()
+  local item = pop()
+  if item == nil then return false end
+  local co = item[1]
+  local vals = item[2]
+  local r = pack(co_resume(co, unpack(vals, 1, vals.n)))
+  if co_status(co) == "dead" then
+    K.managed[co] = nil
+    if co == K.main then
+      K.result = r
+      if not r[1] then K.traceback = debug.traceback(co) end
+    elseif not r[1] then
+      -- a spawned thread failed: the process fails with its error
+      if K.result == nil then
+        K.result = r
+        K.traceback = debug.traceback(co)
+      end
+    end
+  elseif r[1] and r[2] ~= BLOCK then
+    push(co, pack())  -- a plain coroutine.yield in a thread: let the others run first
+  end
+  return true
+end
+
+function W.wait_external()
+  local events = P.wait(next(K.handlers) ~= nil)
+  for i = 1, #events do
+    local ev = events[i]
+    deliver(ev[1], ev[2])
+  end
+end
+
+-- W.run(main, ...): run main and every thread it spawns until main returns.
+-- Returns table.pack of pcall-style results; on error, K.traceback holds the stack.
+function W.run(main, ...)
+  local co = co_create(main)
+  K.managed[co] = true
+  K.main = co
+  K.result = nil
+  push(co, pack(...))
+  while K.result == nil do
+    if not W.step() then W.wait_external() end
+  end
+  local r = K.result
+  -- all other threads end with main (they are simply never resumed again)
+  K.rq, K.rh, K.rt = {}, 1, 0
+  return r
+end
+
+function W.spawn(fn, ...)
+  if type(fn) ~= "function" then
+    error("bad argument #1 to 'spawn' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  local co = co_create(fn)
+  K.managed[co] = true
+  push(co, pack(...))
+  return co
+end
+
+---------------------------------------------------------------------------
+-- channels (Go semantics)
+local Chan = {}
+Chan.__index = Chan
+Chan.__name = "channel"
+W.Chan = Chan
+
+local function new_chan(size)
+  if size ~= nil and (math.type(size) ~= "integer" or size < 0) then
+    error("bad argument #1 to 'new' (non-negative integer expected)", 3)
+  end
+  return setmetatable({size = size or 0, buf = {}, bh = 1, bt = 0, closed = false,
+                       rq = {}, sq = {}}, Chan)
+end
+W.channel = new_chan
+
+local function count(ch) return ch.bt - ch.bh + 1 end
+
+local function buf_push(ch, v)
+  ch.bt = ch.bt + 1
+  ch.buf[ch.bt] = v
+end
+
+local function buf_pop(ch)
+  local v = ch.buf[ch.bh]
+  ch.buf[ch.bh] = nil
+  ch.bh = ch.bh + 1
+  return v
+end
+
+-- first live waiter of a queue (select waiters that fired elsewhere are skipped)
+local function take(q)
+  while #q > 0 do
+    local w = table.remove(q, 1)
+    if not w.done then return w end
+  end
+  return nil
+end
+
+local function has_live(q)
+  for i = 1, #q do if not q[i].done then return true end end
+  return false
+end
+
+-- deliver to a receiver waiter: a plain receive gets (v, ok); a select gets its case
+local function wake_receiver(w, v, ok)
+  if w.case then
+    wake(w, w.case, v, ok)
+  else
+    wake(w, v, ok)
+  end
+end
+
+-- non-blocking attempts; each returns true if it completed
+local function try_send(ch, v)
+  if ch.closed then error("send on closed channel", 0) end
+  local w = take(ch.rq)
+  if w then
+    wake_receiver(w, v, true)
+    return true
+  end
+  if count(ch) < ch.size then
+    buf_push(ch, v)
+    return true
+  end
+  return false
+end
+
+local function try_receive(ch)
+  if count(ch) > 0 then
+    local v = buf_pop(ch)
+    local s = take(ch.sq)
+    if s then
+      buf_push(ch, s.value)
+      if s.case then wake(s, s.case) else wake(s) end
+    end
+    return true, v, true
+  end
+  local s = take(ch.sq)
+  if s then
+    if s.case then wake(s, s.case) else wake(s) end
+    return true, s.value, true
+  end
+  if ch.closed then return true, nil, false end
+  return false
+end
+
+local function ready_send(ch) return ch.closed or has_live(ch.rq) or count(ch) < ch.size end
+local function ready_receive(ch) return count(ch) > 0 or has_live(ch.sq) or ch.closed end
+
+function Chan:send(v)
+  if try_send(self, v) then return true end
+  local w = {value = v}
+  self.sq[#self.sq + 1] = w
+  local closed = park(w)
+  if closed == "closed" then error("send on closed channel", 2) end
+  return true
+end
+
+-- a send that never blocks: true if delivered or buffered (used by timers, the host)
+function Chan:offer(v)
+  if self.closed then return false end
+  return try_send(self, v)
+end
+
+function Chan:receive()
+  local done, v, ok = try_receive(self)
+  if done then return v, ok end
+  local w = {}
+  self.rq[#self.rq + 1] = w
+  return park(w)
+end
+
+function Chan:close()
+  if self.closed then error("close of closed channel", 2) end
+  self.closed = true
+  while true do
+    local w = take(self.rq)
+    if not w then break end
+    wake_receiver(w, nil, false)
+  end
+  while true do
+    local w = take(self.sq)
+    if not w then break end
+    if w.case then wake(w, w.case, "closed") else wake(w, "closed") end
+  end
+  if self.on_close then self.on_close(self) end
+end
+
+function Chan:len() return count(self) end
+function Chan:cap() return self.size end
+function Chan:is_closed() return self.closed end
+
+local Case = {}
+Case.__index = Case
+Case.__name = "channel.case"
+
+function Chan:case_receive() return setmetatable({channel = self, dir = "receive"}, Case) end
+function Chan:case_send(v) return setmetatable({channel = self, dir = "send", value = v}, Case) end
+
+local function is_chan(v) return getmetatable(v) == Chan end
+W.is_chan = is_chan
+
+-- channel.select{case, ... [, default = true]} -> {channel=, value=, ok=} (| {default=true})
+-- Ready cases are taken in the order given (deterministic; Go picks at random).
+local function select_cases(cases)
+  if type(cases) ~= "table" then
+    error("bad argument #1 to 'select' (table expected, got " .. type(cases) .. ")", 2)
+  end
+  local n = #cases
+  for i = 1, n do
+    local c = cases[i]
+    if getmetatable(c) ~= Case then
+      error("bad argument #1 to 'select' (case " .. i .. " is not a channel case)", 2)
+    end
+  end
+  for i = 1, n do
+    local c = cases[i]
+    local ch = c.channel
+    if c.dir == "receive" then
+      if ready_receive(ch) then
+        local _, v, ok = try_receive(ch)
+        return {channel = ch, value = v, ok = ok}
+      end
+    elseif ready_send(ch) then
+      try_send(ch, c.value)
+      return {channel = ch, value = c.value, ok = true, sent = true}
+    end
+  end
+  if cases.default then return {default = true} end
+  if n == 0 then error("select with no cases would block forever", 2) end
+  local w = {}
+  for i = 1, n do
+    local c = cases[i]
+    local entry = setmetatable({case = i, value = c.value}, {__index = w, __newindex = w})
+    if c.dir == "receive" then
+      c.channel.rq[#c.channel.rq + 1] = entry
+    else
+      c.channel.sq[#c.channel.sq + 1] = entry
+    end
+  end
+  -- all entries share w's fields (done, co, result) through __index/__newindex
+  local i, v, ok = park(w)
+  local c = cases[i]
+  if c.dir == "receive" then
+    return {channel = c.channel, value = v, ok = ok}
+  end
+  if v == "closed" then error("send on closed channel", 2) end
+  return {channel = c.channel, value = c.value, ok = true, sent = true}
+end
+W.select = select_cases
+
+local channel = {new = new_chan, select = select_cases}
+W.channel_module = channel
+return channel

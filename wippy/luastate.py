@@ -1,0 +1,79 @@
+"""A Lua state prepared for Wippy code: the kernel, the globals, the modules.
+
+`new_state(modules)` makes a luavm runtime (sandboxed: no host access), runs the
+kernel (wippy/lua/kernel.lua: threads, channels, select), the errors library and the
+prelude (globals), and registers each allowed module as a `require`-able loader
+whose Lua surface runs on first use. Module sources are compiled once per process
+(luavm caches chunks by source), so a new state costs its Lua setup only.
+
+Invariants: nothing a Lua program can reach holds Python state except the
+primitives, which are module-level functions (snapshots name them); the state's
+`W` table (kernel internals) is reachable from Lua only through closures.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Iterable
+from functools import cache
+from typing import Any
+
+import luavm
+
+from .modules import KNOWN, get_module
+from .modules import _kernel as kernel_primitives
+
+
+@cache
+def lua_source(name: str) -> str:
+    return importlib.resources.files("wippy").joinpath("lua", name).read_text("utf-8")
+
+
+class LuaState:
+    """A runtime plus its kernel table `W`."""
+
+    __slots__ = ("runtime", "W", "modules", "entry_id")
+
+    def __init__(self, runtime: luavm.LuaRuntime, W: Any, modules: frozenset[str], entry_id: str) -> None:
+        self.runtime = runtime
+        self.W = W
+        self.modules = modules
+        self.entry_id = entry_id
+
+
+def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | None = None,
+              limits: dict[str, Any] | None = None) -> LuaState:
+    """A fresh Lua state for an entry whose `modules` are `modules`."""
+    rt = luavm.LuaRuntime(seed=seed if seed is not None else 0, **(limits or {}))
+    allowed = frozenset(modules)
+    W = rt.table()
+    W["entry_id"] = entry_id
+    W["declared"] = {m: True for m in allowed}
+    W["known_modules"] = {m: True for m in KNOWN}
+    kp = kernel_primitives.PRIMITIVES
+    errors_lib = rt.call(rt.load(lua_source("errors.lua"), "=[wippy errors]"), W)
+    channel_lib = rt.call(rt.load(lua_source("kernel.lua"), "=[wippy kernel]"), W, kp)
+    rt.call(rt.load(lua_source("prelude.lua"), "=[wippy prelude]"), W, kp, errors_lib, channel_lib)
+    for name in KNOWN:
+        mod = get_module(name)
+        if mod is None:
+            continue
+        if mod.is_global or name in allowed:
+            fn = rt.load(mod.lua, f"=[wippy {name}]")
+            if mod.is_global:
+                value = rt.call(fn, dict(mod.primitives), W)
+                rt.globals()[name] = value
+                if name in allowed:
+                    rt.register_module(name, value)
+            else:
+                rt.register_module(name, _loader(rt, fn, dict(mod.primitives), W))
+    return LuaState(rt, W, allowed, entry_id)
+
+
+def _loader(rt: luavm.LuaRuntime, fn: Any, prims: dict[str, Any], W: Any) -> Any:
+    """A package.preload loader (a Lua function) that runs a module's chunk with P, W."""
+    make = rt.load("local fn, P, W = ... return function() return fn(P, W) end", "=[wippy loader]")
+    return rt.call(make, fn, prims, W)
+
+
+__all__ = ["LuaState", "new_state", "lua_source"]

@@ -1,0 +1,251 @@
+"""One event loop for every Lua invocation: the scheduler.
+
+An `Invocation` is one run of Lua code on one Lua state (a function call, a
+process, later a workflow): a luavm Task running `W.run(main, ...)` (the kernel,
+wippy/lua/kernel.lua). It runs until every thread in it blocks; then it waits for
+external events — a timer fired, a call returned, a message arrived — which the
+scheduler collects and hands over in one resumption. Commands that start those
+(`start_timer`, `call`) are made by primitives during a step, synchronously.
+
+Invariants: one invocation runs at a time (the asyncio loop's thread); events for
+an invocation are delivered in the order they were posted; a step that raises
+ends the invocation with an error, never the loop. Costs: a step is a luavm
+suspend + resume (~30 µs) plus the Lua run; timers are asyncio handles.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import luavm
+
+from .luastate import LuaState
+from .modules import _spec
+
+_RUN_SRC = "local W, f = ... return W.run(f, select(3, ...))"
+
+
+class Outcome:
+    """How an invocation ended: `value` (a Python value) or `error` (plain error data
+    {kind, message, ...}), plus the Lua traceback of a failure."""
+
+    __slots__ = ("value", "error", "traceback")
+
+    def __init__(self, value: Any = None, error: dict[str, Any] | None = None, traceback: str = "") -> None:
+        self.value = value
+        self.error = error
+        self.traceback = traceback
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def __repr__(self) -> str:
+        return f"Outcome(value={self.value!r}, error={self.error!r})"
+
+
+class Invocation:
+    """One run of a Lua function on a Lua state, driven by a Scheduler."""
+
+    in_workflow = False
+    _ids = itertools.count(1)
+
+    def __init__(self, scheduler: Scheduler, state: LuaState, fn: Any, args: tuple[Any, ...],
+                 *, entry_id: str, ctx: dict[str, Any] | None = None,
+                 on_done: Callable[[Invocation], None] | None = None) -> None:
+        self.scheduler = scheduler
+        self.state = state
+        self.entry_id = entry_id
+        self.ctx = dict(ctx or {})
+        self.pid = f"{{{scheduler.node}|{next(self._ids):x}}}"
+        rt = state.runtime
+        self.task = rt.task(_RUN_SRC, state.W, fn, *args, chunkname="=[wippy run]")
+        self.events: list[list[Any]] = []
+        self.queued = False
+        self.waiting = False
+        self.outcome: Outcome | None = None
+        self.on_done = on_done
+        self.future: asyncio.Future[Outcome] | None = None
+        self.timers: dict[int, asyncio.TimerHandle] = {}
+
+    # what primitives ask of the running invocation (modules/_spec.Invocation) ----------
+    def now_ns(self) -> int:
+        return time.time_ns()
+
+    def env(self, key: str) -> str | None:
+        return self.scheduler.env.get(key)
+
+    def can_receive(self) -> bool:
+        return False
+
+    # commands ---------------------------------------------------------------------
+    def start_timer(self, tid: int, delay_ns: int) -> None:
+        loop = self.scheduler.loop
+        self.timers[tid] = loop.call_later(max(delay_ns, 0) / 1e9, self._fire, tid)
+
+    def _fire(self, tid: int) -> None:
+        self.timers.pop(tid, None)
+        self.post(tid, time.time_ns())
+
+    def stop_timer(self, tid: int) -> bool:
+        h = self.timers.pop(tid, None)
+        if h is None:
+            return False
+        h.cancel()
+        return True
+
+    def post(self, eid: int, value: Any) -> None:
+        """Deliver an external event (handled by W.expect(eid, ...)) to this invocation."""
+        if self.outcome is not None:
+            return
+        self.events.append([eid, value])
+        if self.waiting and not self.queued:
+            self.scheduler.schedule(self)
+
+    # running ----------------------------------------------------------------------
+    def step(self) -> None:
+        self.queued = False
+        task = self.task
+        _spec.push(self)
+        try:
+            if not task.started:
+                task.run()
+            else:
+                evs, self.events = self.events, []
+                self.waiting = False
+                task.run(evs)
+        except luavm.LuaError as e:
+            self._finish(Outcome(error={"kind": "Internal", "message": _lua_message(e)},
+                                 traceback=e.lua_traceback or ""))
+            return
+        finally:
+            _spec.pop()
+        if task.done:
+            self._finish(self._result(task.result))
+            return
+        self.waiting = True
+        if self.events:
+            self.scheduler.schedule(self)
+
+    def _result(self, res: list[Any] | None) -> Outcome:
+        packed = res[0] if res else None  # table.pack of the main function's pcall
+        if packed is None:
+            return Outcome(error={"kind": "Internal", "message": "invocation ended without a result"})
+        n = packed.get("n", 0)
+        vals = [packed.get(i) for i in range(1, n + 1)]
+        if not vals[0]:
+            err = vals[1] if len(vals) > 1 else None
+            tb = self.state.W.get("K")["traceback"] if self.state.W.get("K") else ""
+            return Outcome(error=error_data(self.state, err), traceback=tb or "")
+        value = vals[1] if len(vals) > 1 else None
+        second = vals[2] if len(vals) > 2 else None
+        if second is not None and (isinstance(second, str) or is_error_value(self.state, second)):
+            return Outcome(error=error_data(self.state, second))
+        return Outcome(value=value)
+
+    def _finish(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        for h in self.timers.values():
+            h.cancel()
+        self.timers.clear()
+        if self.future is not None and not self.future.done():
+            self.future.set_result(outcome)
+        if self.on_done is not None:
+            self.on_done(self)
+
+
+def is_error_value(state: LuaState, v: Any) -> bool:
+    return bool(state.runtime.call(state.W["is_error"], v))
+
+
+def error_data(state: LuaState, err: Any) -> dict[str, Any]:
+    """A Lua error value as plain data: error objects keep kind/message/retryable/
+    details; anything else is kind Internal with its string form."""
+    if err is not None and is_error_value(state, err):
+        d = state.runtime.call(state.W["error_data"], err)
+        out = {"kind": d.get("kind") or "", "message": d.get("message") or ""}
+        if d.get("retryable") is not None:
+            out["retryable"] = d.get("retryable")
+        if d.get("details") is not None:
+            out["details"] = to_plain(d.get("details"))
+        return out
+    if isinstance(err, str):
+        return {"kind": "Internal", "message": err}
+    return {"kind": "Internal", "message": state.runtime.call(state.runtime.globals()["tostring"], err)}
+
+
+def _lua_message(e: luavm.LuaError) -> str:
+    v = e.value
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return str(e)
+
+
+def to_plain(v: Any, _seen: set[int] | None = None) -> Any:
+    """A Lua value as plain Python data (what crosses processes and the store):
+    tables become dicts (a sequence 1..n becomes a list), functions are refused."""
+    if isinstance(v, luavm.LuaTableView):
+        seen = _seen if _seen is not None else set()
+        if id(v.table) in seen:
+            raise ValueError("cannot pass a table that contains itself")
+        seen.add(id(v.table))
+        items = [(k, to_plain(x, seen)) for k, x in v.items()]
+        seen.discard(id(v.table))
+        n = len(items)
+        if n and all(type(k) is int for k, _ in items) and sorted(k for k, _ in items) == list(range(1, n + 1)):
+            return [x for _, x in sorted(items, key=lambda kv: kv[0])]
+        return {k: x for k, x in items}
+    if callable(v):
+        raise ValueError("cannot pass a function")
+    return v
+
+
+class Scheduler:
+    """Runs invocations on the running asyncio loop, FIFO."""
+
+    def __init__(self, *, node: str = "wippy@local", env: dict[str, str] | None = None) -> None:
+        self.node = node
+        self.env: dict[str, str] = dict(env or {})
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.ready: deque[Invocation] = deque()
+        self._draining = False
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self._loop
+
+    def schedule(self, inv: Invocation) -> None:
+        if inv.queued:
+            return
+        inv.queued = True
+        self.ready.append(inv)
+        if not self._draining:
+            self._draining = True
+            self.loop.call_soon(self._drain)
+
+    def _drain(self) -> None:
+        try:
+            for _ in range(256):  # then let the loop run timers and I/O
+                if not self.ready:
+                    break
+                self.ready.popleft().step()
+        finally:
+            self._draining = False
+        if self.ready:
+            self._draining = True
+            self.loop.call_soon(self._drain)
+
+    def start(self, inv: Invocation) -> asyncio.Future[Outcome]:
+        inv.future = self.loop.create_future()
+        self.schedule(inv)
+        return inv.future
+
+
+__all__ = ["Scheduler", "Invocation", "Outcome", "to_plain", "error_data"]
