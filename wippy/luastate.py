@@ -44,7 +44,7 @@ class LuaState:
 def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | None = None,
               limits: dict[str, Any] | None = None) -> LuaState:
     """A fresh Lua state for an entry whose `modules` are `modules`."""
-    rt = luavm.LuaRuntime(seed=seed if seed is not None else 0, **(limits or {}))
+    rt = luavm.LuaRuntime(seed=seed if seed is not None else 0, typed=True, **(limits or {}))
     allowed = frozenset(modules)
     W = rt.table()
     W["entry_id"] = entry_id
@@ -54,6 +54,7 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     errors_lib = rt.call(rt.load(lua_source("errors.lua"), "=[wippy errors]"), W)
     channel_lib = rt.call(rt.load(lua_source("kernel.lua"), "=[wippy kernel]"), W, kp)
     rt.call(rt.load(lua_source("prelude.lua"), "=[wippy prelude]"), W, kp, errors_lib, channel_lib)
+    rt.globals()["__type"] = rt.call(rt.load(lua_source("types.lua"), "=[wippy types]"))
     for name in KNOWN:
         mod = get_module(name)
         if mod is None:

@@ -72,6 +72,7 @@ class Invocation:
         self.on_done = on_done
         self.future: asyncio.Future[Outcome] | None = None
         self.timers: dict[int, asyncio.TimerHandle] = {}
+        self.calls: dict[int, Any] = {}  # event id -> handle with .cancel() of a call in flight
 
     # what primitives ask of the running invocation (modules/_spec.Invocation) ----------
     def now_ns(self) -> int:
@@ -94,6 +95,25 @@ class Invocation:
 
     def stop_timer(self, tid: int) -> bool:
         h = self.timers.pop(tid, None)
+        if h is None:
+            return False
+        h.cancel()
+        return True
+
+    def call(self, eid: int, target: str, args: list[Any], options: dict[str, Any],
+             ctx: dict[str, Any]) -> dict[str, Any] | None:
+        """Start a call of function `target`; its outcome is posted as event `eid`.
+        Returns error data if it cannot start."""
+        d = self.scheduler.dispatcher
+        if d is None:
+            return {"kind": "NotFound", "message": f"function {target} not found (no app)"}
+        handle, err = d.start_call(self, eid, target, args, options, {**self.ctx, **ctx})
+        if handle is not None:
+            self.calls[eid] = handle
+        return err
+
+    def cancel_call(self, eid: int) -> bool:
+        h = self.calls.pop(eid, None)
         if h is None:
             return False
         h.cancel()
@@ -142,17 +162,28 @@ class Invocation:
             err = vals[1] if len(vals) > 1 else None
             tb = self.state.W.get("K")["traceback"] if self.state.W.get("K") else ""
             return Outcome(error=error_data(self.state, err), traceback=tb or "")
-        value = vals[1] if len(vals) > 1 else None
+        try:
+            value = to_plain(vals[1]) if len(vals) > 1 else None
+        except ValueError as e:
+            return Outcome(error={"kind": "Invalid", "message": f"cannot return that value: {e}"})
         second = vals[2] if len(vals) > 2 else None
         if second is not None and (isinstance(second, str) or is_error_value(self.state, second)):
             return Outcome(error=error_data(self.state, second))
         return Outcome(value=value)
+
+    def cancel(self, reason: str = "canceled") -> None:
+        """Stop this invocation where it waits; it ends with a Canceled error."""
+        if self.outcome is None:
+            self._finish(Outcome(error={"kind": "Canceled", "message": reason}))
 
     def _finish(self, outcome: Outcome) -> None:
         self.outcome = outcome
         for h in self.timers.values():
             h.cancel()
         self.timers.clear()
+        calls, self.calls = self.calls, {}
+        for c in calls.values():
+            c.cancel()
         if self.future is not None and not self.future.done():
             self.future.set_result(outcome)
         if self.on_done is not None:
@@ -211,15 +242,13 @@ class Scheduler:
     def __init__(self, *, node: str = "wippy@local", env: dict[str, str] | None = None) -> None:
         self.node = node
         self.env: dict[str, str] = dict(env or {})
-        self._loop: asyncio.AbstractEventLoop | None = None
         self.ready: deque[Invocation] = deque()
+        self.dispatcher: Any = None  # the App: starts calls of function entries
         self._draining = False
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        if self._loop is None:
-            self._loop = asyncio.get_running_loop()
-        return self._loop
+        return asyncio.get_running_loop()
 
     def schedule(self, inv: Invocation) -> None:
         if inv.queued:

@@ -95,6 +95,21 @@ local function wake(waiter, ...)
 end
 W.park, W.wake = park, wake
 
+-- threads run under xpcall, so a failure keeps the stack where it happened
+local function traced(fn)
+  local function handler(e)
+    local msg = e
+    if type(e) ~= "string" then
+      local ok, s = pcall(tostring, e)
+      msg = ok and s or "?"
+    end
+    K.traceback = debug.traceback(msg, 2)
+    return e
+  end
+  return function(...) return xpcall(fn, handler, ...) end
+end
+W.traced = traced
+
 -- run one ready thread; false if none was ready
 function W.step()
   local item = pop()
@@ -104,15 +119,11 @@ function W.step()
   local r = pack(co_resume(co, unpack(vals, 1, vals.n)))
   if co_status(co) == "dead" then
     K.managed[co] = nil
+    if r[1] then r = pack(unpack(r, 2, r.n)) end  -- the xpcall's results
     if co == K.main then
       K.result = r
-      if not r[1] then K.traceback = debug.traceback(co) end
-    elseif not r[1] then
-      -- a spawned thread failed: the process fails with its error
-      if K.result == nil then
-        K.result = r
-        K.traceback = debug.traceback(co)
-      end
+    elseif not r[1] and K.result == nil then
+      K.result = r  -- a spawned thread failed: the process fails with its error
     end
   elseif r[1] and r[2] ~= BLOCK then
     push(co, pack())  -- a plain coroutine.yield in a thread: let the others run first
@@ -131,7 +142,7 @@ end
 -- W.run(main, ...): run main and every thread it spawns until main returns.
 -- Returns table.pack of pcall-style results; on error, K.traceback holds the stack.
 function W.run(main, ...)
-  local co = co_create(main)
+  local co = co_create(traced(main))
   K.managed[co] = true
   K.main = co
   K.result = nil
@@ -149,7 +160,7 @@ function W.spawn(fn, ...)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'spawn' (function expected, got " .. type(fn) .. ")", 2)
   end
-  local co = co_create(fn)
+  local co = co_create(traced(fn))
   K.managed[co] = true
   push(co, pack(...))
   return co

@@ -1,0 +1,189 @@
+"""The embedding API: an App is a loaded registry plus the runtime that runs it.
+
+    app = wippy.App("examples/shop")
+    app.register_function("app.db:get_user", get_user)   # Python code as an entry
+    app.call("app.api:checkout", {"user": 1})             # -> the result, or raises WippyError
+
+An App dispatches calls of function entries: Lua entries run on pooled states
+(wippy/functions.py), Python callables inline on the event loop (async ones are
+awaited). `call` runs its own event loop on a big-stack thread (deep Lua
+recursion works); inside a running loop use `await app.call_async(...)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import luavm
+
+from .functions import Pool, PythonFunction, WippyError
+from .registry import LuaEntry, Registry, load_registry
+from .scheduler import Invocation, Outcome, Scheduler
+
+
+class _TaskHandle:
+    """A call in flight to a Python function (an asyncio task)."""
+
+    __slots__ = ("task",)
+
+    def __init__(self, task: asyncio.Task[Any]) -> None:
+        self.task = task
+
+    def cancel(self) -> None:
+        self.task.cancel()
+
+
+class _InvocationHandle:
+    __slots__ = ("inv", "timer")
+
+    def __init__(self, inv: Invocation) -> None:
+        self.inv = inv
+        self.timer: asyncio.TimerHandle | None = None
+
+    def cancel(self) -> None:
+        self.inv.cancel("call canceled by the caller")
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+class App:
+    """A Wippy app loaded from a directory (or an already loaded Registry)."""
+
+    def __init__(self, app: str | Path | Registry, *, env: dict[str, str] | None = None) -> None:
+        self.registry = app if isinstance(app, Registry) else load_registry(app)
+        self.env = dict(env) if env is not None else {}
+        self.scheduler = Scheduler(env=self.env)
+        self.scheduler.dispatcher = self
+        self._pools: dict[str, Pool] = {}
+        self._python: dict[str, PythonFunction] = {}
+
+    # functions ---------------------------------------------------------------------
+    def register_function(self, fid: str, fn: Callable[..., Any]) -> None:
+        """Make `fn` callable from Lua as `funcs.call(fid, ...)` (arguments and result
+        as plain Python values; raise WippyError to set the error kind)."""
+        if ":" not in fid:
+            raise ValueError(f"function id must be 'namespace:name', got {fid!r}")
+        self._python[fid] = PythonFunction(fid, fn)
+
+    def _resolve(self, target: str, namespace: str | None) -> str:
+        if ":" in target:
+            return target
+        return f"{namespace}:{target}" if namespace else target
+
+    def pool(self, fid: str) -> Pool | None:
+        p = self._pools.get(fid)
+        if p is None:
+            e = self.registry.get(fid)
+            if not isinstance(e, LuaEntry) or e.kind != "function.lua":
+                return None
+            p = self._pools[fid] = Pool(self, e)
+        return p
+
+    def start_call(self, caller: Invocation | None, eid: int, target: str, args: list[Any],
+                   options: dict[str, Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+        """Start a call; its outcome is posted to `caller` as event `eid`."""
+        ns = caller.entry_id.split(":", 1)[0] if caller is not None else None
+        fid = self._resolve(target, ns)
+        timeout = options.get("timeout")
+        loop = self.scheduler.loop
+
+        def deliver(value: Any, error: dict[str, Any] | None) -> None:
+            if caller is not None:
+                caller.calls.pop(eid, None)
+                caller.post(eid, {"error": error} if error is not None else {"value": value})
+
+        pf = self._python.get(fid)
+        if pf is not None:
+            async def run() -> None:
+                try:
+                    if timeout:
+                        v, err = await asyncio.wait_for(pf.run(args, ctx), float(timeout) / 1000)
+                    else:
+                        v, err = await pf.run(args, ctx)
+                except TimeoutError:
+                    v, err = None, {"kind": "Timeout", "message": f"{fid}: timed out after {timeout} ms"}
+                deliver(v, err)
+
+            return _TaskHandle(loop.create_task(run())), None
+        pool = self.pool(fid)
+        if pool is None:
+            return None, {"kind": "NotFound", "message": f"function {fid} not found"}
+        try:
+            item = pool.acquire()
+        except WippyError as e:
+            return None, e.data()
+        st, fn = item
+        handle: _InvocationHandle
+
+        def done(inv: Invocation) -> None:
+            if handle.timer is not None:
+                handle.timer.cancel()
+            if inv.outcome is not None and inv.outcome.error is None or (
+                    inv.outcome is not None and inv.outcome.error is not None
+                    and inv.outcome.error.get("kind") != "Canceled"):
+                pool.release(item)
+            o = inv.outcome
+            assert o is not None
+            deliver(o.value, o.error)
+
+        inv = Invocation(self.scheduler, st, fn, tuple(args), entry_id=fid, ctx=ctx, on_done=done)
+        handle = _InvocationHandle(inv)
+        if timeout:
+            handle.timer = loop.call_later(float(timeout) / 1000, inv.cancel, f"{fid}: timed out after {timeout} ms")
+        self.scheduler.start(inv)
+        return handle, None
+
+    async def call_async(self, fid: str, *args: Any, context: dict[str, Any] | None = None) -> Any:
+        """Call a function entry from Python (inside a running event loop)."""
+        o = await self.invoke(fid, *args, context=context)
+        if o.error is not None:
+            raise WippyError(o.error.get("message", ""), o.error.get("kind", "Internal"),
+                             retryable=o.error.get("retryable"), details=o.error.get("details"),
+                             traceback=o.traceback)
+        return o.value
+
+    async def invoke(self, fid: str, *args: Any, context: dict[str, Any] | None = None) -> Outcome:
+        """Like call_async, but returns the Outcome (value or error data) instead of raising."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[Outcome] = loop.create_future()
+
+        class _Caller:
+            entry_id = "python:caller"
+            calls: dict[int, Any] = {}
+
+            @staticmethod
+            def post(eid: int, res: dict[str, Any]) -> None:
+                if not fut.done():
+                    err = res.get("error")
+                    fut.set_result(Outcome(value=res.get("value"), error=err))
+
+        handle, err = self.start_call(_Caller, 0, fid, list(args), {}, dict(context or {}))  # type: ignore[arg-type]
+        if err is not None:
+            return Outcome(error=err)
+        inv = getattr(handle, "inv", None)
+        o = await fut
+        if inv is not None and inv.outcome is not None:
+            o.traceback = inv.outcome.traceback
+        return o
+
+    def call(self, fid: str, *args: Any, context: dict[str, Any] | None = None) -> Any:
+        """Call a function entry from synchronous Python: returns its result or raises
+        WippyError (with `.kind`, `.lua_traceback`)."""
+        return run_sync(lambda: self.call_async(fid, *args, context=context))
+
+
+def run_sync(make: Callable[[], Any]) -> Any:
+    """Run a coroutine to completion on a fresh event loop on a big-stack thread."""
+    return luavm.run_with_big_stack(lambda: asyncio.run(make()))
+
+
+def default_env() -> dict[str, str]:
+    """The environment an app started by the `wippy` command sees (env module)."""
+    return dict(os.environ)
+
+
+__all__ = ["App", "WippyError", "run_sync"]

@@ -1,0 +1,156 @@
+"""funcs: call function entries — `funcs.call`, `funcs.async` with futures, and
+immutable executors (`funcs.new():with_context(t):with_options(t)`).
+
+A call is a command to the host (`current().call`): outside workflows the target
+runs as its own invocation on a pooled state; inside a workflow it is an activity
+(recorded, retried). The caller's thread parks on the future's channel, so other
+threads of the caller keep running. Arguments and results cross as plain data
+(copied; no functions, no shared tables).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._spec import Module, current
+from ..scheduler import to_plain
+
+LUA = r"""
+local P, W = ...
+
+local Payload = {}
+Payload.__index = Payload
+Payload.__name = "payload"
+function Payload:data() return self._v end
+W.Payload = Payload
+local function payload(v) return setmetatable({_v = v}, Payload) end
+W.payload = payload
+
+local Future = {}
+Future.__index = Future
+Future.__name = "future"
+W.Future = Future
+
+local function start(opts, ctxv, target, ...)
+  if type(target) ~= "string" then
+    return nil, W.error({kind = "Invalid", message = "function id must be a string, got " .. type(target)})
+  end
+  local id = W.new_id()
+  local ch = W.channel(1)
+  local fut = setmetatable({_id = id, _ch = ch, _done = false, _canceled = false}, Future)
+  W.expect(id, function(res)
+    fut._done = true
+    if res.error ~= nil then
+      fut._err = W.error(res.error)
+      ch:close()
+    else
+      fut._value = payload(res.value)
+      ch:offer(fut._value)
+    end
+  end)
+  local _, err = P.call(id, target, table.pack(...), opts, ctxv)
+  if err then
+    W.forget(id)
+    return nil, W.error(err)
+  end
+  return fut
+end
+
+local function call(opts, ctxv, target, ...)
+  local fut, err = start(opts, ctxv, target, ...)
+  if not fut then return nil, err end
+  fut._ch:receive()
+  if fut._err then return nil, fut._err end
+  return fut._value._v
+end
+
+function Future:response() return self._ch end
+Future.channel = Future.response
+function Future:is_complete() return self._done end
+function Future:is_canceled() return self._canceled end
+function Future:result()
+  if self._canceled then return nil, W.error({kind = "Canceled", message = "future canceled"}) end
+  if not self._done then return nil, nil end
+  if self._err then return nil, self._err end
+  return self._value, nil
+end
+function Future:error()
+  if self._canceled then return W.error({kind = "Canceled", message = "future canceled"}), true end
+  if self._err then return self._err, true end
+  return nil, false
+end
+function Future:cancel()
+  if self._done or self._canceled then return false end
+  self._canceled = true
+  W.forget(self._id)
+  P.cancel(self._id)
+  if not self._ch.closed then self._ch:close() end
+  return true
+end
+
+local Executor = {}
+Executor.__index = Executor
+Executor.__name = "funcs.executor"
+
+local function copy(t)
+  local r = {}
+  if t then for k, v in pairs(t) do r[k] = v end end
+  return r
+end
+
+local function executor(opts, ctxv)
+  return setmetatable({_opts = opts, _ctx = ctxv}, Executor)
+end
+
+function Executor:with_context(values)
+  if type(values) ~= "table" then
+    return nil, W.error({kind = "Invalid", message = "with_context expects a table"})
+  end
+  local c = copy(self._ctx)
+  for k, v in pairs(values) do c[k] = v end
+  return executor(self._opts, c)
+end
+
+function Executor:with_options(options)
+  if type(options) ~= "table" then
+    return nil, W.error({kind = "Invalid", message = "with_options expects a table"})
+  end
+  local o = copy(self._opts)
+  for k, v in pairs(options) do o[k] = v end
+  return executor(o, self._ctx)
+end
+
+function Executor:with_actor(actor) return executor(self._opts, self._ctx) end
+function Executor:with_scope(scope) return executor(self._opts, self._ctx) end
+function Executor:call(target, ...) return call(self._opts, self._ctx, target, ...) end
+function Executor:async(target, ...) return start(self._opts, self._ctx, target, ...) end
+
+local funcs = {}
+function funcs.call(target, ...) return call(nil, nil, target, ...) end
+function funcs.async(target, ...) return start(nil, nil, target, ...) end
+function funcs.new() return executor(nil, nil) end
+W.funcs_start = start
+return funcs
+"""
+
+
+def call(eid: int, target: str, args: Any, options: Any, ctx: Any) -> Any:
+    """Start a call of `target`; its outcome arrives as event `eid` ({value} or {error})."""
+    try:
+        n = args.get("n", 0)
+        plain_args = [to_plain(args.get(i)) for i in range(1, n + 1)]
+        opts = to_plain(options) if options is not None else {}
+        cv = to_plain(ctx) if ctx is not None else {}
+    except ValueError as e:
+        return None, {"kind": "Invalid", "message": f"cannot pass arguments to {target}: {e}"}
+    err = current().call(eid, target, plain_args, opts or {}, cv or {})
+    if err is not None:
+        return None, err
+    return True, None
+
+
+def cancel(eid: int) -> bool:
+    return current().cancel_call(eid)
+
+
+MODULE = Module(name="funcs", lua=LUA, primitives={"call": call, "cancel": cancel}, workflow_safe=True)
