@@ -65,8 +65,8 @@ pass: the rest of the chunk is left as is, for the Lua parser to report as
 Lua would (unless an annotation being read runs into it: then it is raised).
 
 Costs.  One extra lexing pass plus a linear walk over the tokens (type
-expressions are read by recursive descent); roughly doubles lexing time of a
-chunk.  Results are cached per (source, hook, chunkname), 64 entries.
+expressions are read by recursive descent): about a third of the time the
+parser then takes (measured: 125 KB of Wippy code, 28 ms vs 85 ms).  Results are cached per (source, hook, chunkname), 64 entries.
 Not supported: Luau `type function`, compound assignment (`+=`), annotations
 on non-local assignments; `read`/`write` property modifiers are skipped.
 Declarations inside blocks are real locals, so a `goto` may not jump over one
@@ -606,7 +606,9 @@ class _Eraser:
         """At `as`: is it a cast?  Before `(`, `{` or a string it could also be the
         call of a function named `as` starting the next statement: a cast then
         needs the expression on the same line, not closed by `end`, and a type
-        that reads (`as(1)` and `as {1}` stay calls)."""
+        that reads; when that type is just the bracketed group or the string,
+        the group must also not be valid call arguments (`f() as("x")` and
+        `f() as {}` stay calls, `x as {}?` and `x as {a: T}` are casts)."""
         prev = self.prev
         if prev is None or prev.type not in _EXPR_END:
             return False
@@ -622,12 +624,40 @@ class _Eraser:
         self.lenient = True
         try:
             self.ty()
+            end = self.i
         except LuaSyntaxError:
             return False
         finally:
             self.i = at
             self.lenient = False
-        return True
+        group_end = self.group_end(at + 1)
+        if end > group_end:
+            return True
+        from .parser import parse  # rare: only for `as` before a bracket on one line
+
+        args = self.src[nxt.pos:self.toks[group_end - 1].end]
+        try:
+            parse("return as" + args, "=as")
+        except LuaSyntaxError:
+            return True
+        return False
+
+    def group_end(self, i: int) -> int:
+        """Index just after the bracketed group (or the string) starting at token i."""
+        toks = self.toks
+        if toks[i].type == "STRING":
+            return i + 1
+        depth = 0
+        while toks[i].type != "$END":
+            typ = toks[i].type
+            i += 1
+            if typ in ("LPAR", "LBRACE", "LSQB"):
+                depth += 1
+            elif typ in ("RPAR", "RBRACE", "RSQB"):
+                depth -= 1
+                if depth == 0:
+                    break
+        return i
 
     def cast(self) -> None:
         """At `::` or `as` after an expression: blank the cast."""
@@ -687,7 +717,8 @@ class _Eraser:
             self.i += 1
         if not self.at("RPAR"):
             return
-        self.prev = toks[self.i]
+        rpar = toks[self.i]
+        self.prev = Tok("DO", "do", rpar.line, rpar.pos, rpar.end)  # a body starts
         self.i += 1
         if self.at("COLON"):
             start = toks[self.i].pos

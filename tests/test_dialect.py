@@ -101,6 +101,9 @@ def ref(name: str) -> str:
     ("local x: number @min(0) @max(100) = 50", "local x = 50"),
     ("local id: number @min(1) | string @min_len(1) = 1", "local id = 1"),
     ("local c = ctx as {}?", "local c = ctx"),
+    ("local c = f(ctx as {a: T})", "local c = f(ctx )"),
+    ("local c = (ctx as (A | B)?)", "local c = (ctx )"),
+    ("local c = ctx as ((number) -> ())", "local c = ctx"),
     ("local r: {read name: string, write n: number} = {}", "local r = {}"),
 ])
 def test_annotations_are_blanked(src: str, expected: str) -> None:
@@ -216,6 +219,10 @@ def test_declaration_inside_function_uses_local() -> None:
     "local a = f()\nas(1)",
     "local a = f()\nas {1}",
     "local a = f()\nas 'x'",
+    "local f = function(x, y) as('eq') end",
+    "local function g() as(1) end",
+    "co(function() yield(1) as('x') end)",
+    "f(1) as('x') f(x) as(y) f() as {} f() as {x} f() as 's'",
     "local x = 1, as",
     "for as, type in pairs(t) do end",
     "goto as ::as::",
