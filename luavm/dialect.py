@@ -103,11 +103,9 @@ _HOIST_MAX = 100  # top-level type names pre-declared at most (Lua allows 200 lo
 _CACHE: dict[tuple[str | bytes, str, str], bytes] = {}
 
 
-class _Tuple:
-    """Marker: a parenthesised type list that is not one type (a return pack)."""
-
-
-_TUPLE = _Tuple()
+# what a parenthesised type list that is not one type (a return pack) reads as;
+# never a descriptor (those are table constructors)
+_TUPLE = "(tuple)"
 
 
 def _quote(value: bytes) -> str:
@@ -211,7 +209,7 @@ class _Eraser:
         if self.at("PIPE"):
             self.i += 1
         first = self.inter(pack_ok)
-        if first is _TUPLE:
+        if first == _TUPLE:
             return first
         parts = [first]
         while self.at("PIPE"):
@@ -227,7 +225,7 @@ class _Eraser:
         if self.at("AMP"):
             self.i += 1
         first = self.postfix(pack_ok)
-        if first is _TUPLE:
+        if first == _TUPLE:
             return first
         parts = [first]
         while self.at("AMP"):
@@ -253,7 +251,7 @@ class _Eraser:
 
     def postfix(self, pack_ok: bool = False) -> str:
         d = self.primary(pack_ok)
-        if d is _TUPLE:
+        if d == _TUPLE:
             return d
         checks: list[str] = []
         while True:
@@ -484,7 +482,7 @@ class _Eraser:
                 descs.append(_prim("any") if self.at("COMMA") or self.at("RPAR") else self.ty())
             else:
                 d = self.ty(pack_ok=True)
-                plain = plain and d is not _TUPLE
+                plain = plain and d != _TUPLE
                 descs.append(d)
             if not self.at("COMMA"):
                 break

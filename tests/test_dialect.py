@@ -195,6 +195,15 @@ def test_multiline_declaration_and_nested_scope() -> None:
     assert out[6] == "  " + decl("Inner", prim("number"), top=False)
 
 
+def test_many_top_level_types_are_not_hoisted() -> None:
+    src = "\n".join(f"type T{i} = number" for i in range(101)) + "\nreturn T100"
+    out = E(src)
+    assert out.startswith('local T0; T0 = __type("T0"')
+    rt = LuaRuntime(typed=True)
+    rt.globals()["__type"] = lambda name, desc: name
+    assert rt.execute(src) == "T100"
+
+
 def test_declaration_inside_function_uses_local() -> None:
     out = E("local function f()\n  type T = {x: T?}\n  return T\nend")
     assert "local T; T = __type" in out.split("\n")[1]
