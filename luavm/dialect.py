@@ -79,6 +79,7 @@ import re
 from collections.abc import Callable
 
 from .lexer import KEYWORDS, LuaSyntaxError, Tok, line_at, near_text, prepare, tokenize
+from .runtime.limits import LuaLimitError
 
 __all__ = ["PRIMITIVES", "erase_types"]
 
@@ -791,7 +792,17 @@ def erase_types(source: bytes | str, type_hook: str = "__type", *, chunkname: st
         return hit
     src = prepare(source, skip_shebang=False)
     e = _Eraser(src, chunkname, type_hook)
-    e.run()
+    try:
+        e.run()
+    except LuaSyntaxError:
+        raise
+    except RecursionError:
+        e.i = min(e.i, len(e.toks) - 1)
+        raise e.fail("C stack overflow") from None
+    except LuaLimitError:  # a limited runtime's clock or memory ran out
+        raise
+    except Exception as exc:  # a bug here must still look like a Lua error to the caller
+        raise LuaSyntaxError(f"{chunkname}: internal dialect error: {exc!r}") from exc
     out = e.output().encode("latin-1")
     if len(_CACHE) >= 64:
         _CACHE.clear()

@@ -320,6 +320,12 @@ def test_syntax_errors(src: str, message: str) -> None:
     assert str(ei2.value) == message
 
 
+def test_deep_type_nesting_is_a_lua_error() -> None:
+    src = "local x: " + "{" * 5000 + "number" + "}" * 5000
+    with pytest.raises(LuaSyntaxError, match=r"^d:1: C stack overflow near '\{'$"):
+        erase_types(src, chunkname="d")
+
+
 def test_lexical_error_after_annotations_is_luas() -> None:
     src = "local x: number = 1\nlocal s = 'abc\n"
     assert erase_types(src) == b"local x         = 1\nlocal s = 'abc\n"
