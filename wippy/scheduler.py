@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -53,6 +54,7 @@ class Invocation:
     """One run of a Lua function on a Lua state, driven by a Scheduler."""
 
     in_workflow = False
+    replaying = False  # (a workflow engine replaying history sets this)
     _ids = itertools.count(1)
 
     def __init__(self, scheduler: Scheduler, state: LuaState, fn: Any, args: tuple[Any, ...],
@@ -81,8 +83,14 @@ class Invocation:
     def env(self, key: str) -> str | None:
         return self.scheduler.env.get(key)
 
+    def env_all(self) -> dict[str, str]:
+        return dict(self.scheduler.env)
+
     def can_receive(self) -> bool:
         return False
+
+    def random_bytes(self, n: int) -> bytes:
+        return os.urandom(n)
 
     # commands ---------------------------------------------------------------------
     def start_timer(self, tid: int, delay_ns: int) -> None:

@@ -46,9 +46,15 @@ class Invocation(Protocol):
     pid: str
     in_workflow: bool  # deterministic rules apply: clock and randomness come from the engine
     ctx: dict[str, Any]  # values set with process.with_context / funcs.new():with_context
+    replaying: bool  # a workflow re-running recorded history: side effects (log lines) are suppressed
 
     def now_ns(self) -> int:
         """Wall-clock nanoseconds since the epoch; the workflow clock inside a workflow."""
+        ...
+
+    def random_bytes(self, n: int) -> bytes:
+        """`n` random bytes: os.urandom outside a workflow, the engine's seeded (replayable)
+        generator inside one (uuid.v4/v7)."""
         ...
 
     def can_receive(self) -> bool:
@@ -58,6 +64,18 @@ class Invocation(Protocol):
     def env(self, key: str) -> str | None:
         """An environment value the app grants (env module)."""
         ...
+
+    def env_all(self) -> dict[str, str]:
+        """Every environment value the app grants (env.get_all)."""
+        ...
+
+
+def failure(kind: str, message: str, details: dict[str, Any] | None = None) -> tuple[None, dict[str, Any]]:
+    """The `(None, {kind, message, retryable=False[, details]})` a failing primitive returns."""
+    err: dict[str, Any] = {"kind": kind, "message": message, "retryable": False}
+    if details is not None:
+        err["details"] = details
+    return None, err
 
 
 _CURRENT: list[Invocation] = []
@@ -76,4 +94,4 @@ def pop() -> None:
     _CURRENT.pop()
 
 
-__all__ = ["Module", "Invocation", "current", "push", "pop"]
+__all__ = ["Module", "Invocation", "current", "push", "pop", "failure"]
