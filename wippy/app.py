@@ -21,7 +21,7 @@ from typing import Any
 import luavm
 
 from .functions import Pool, PythonFunction, WippyError
-from .registry import LuaEntry, Registry, load_registry
+from .registry import LuaEntry, Registry, WorkflowHostEntry, load_registry
 from .scheduler import Invocation, Outcome, Scheduler
 
 
@@ -60,6 +60,78 @@ class App:
         self.scheduler.dispatcher = self
         self._pools: dict[str, Pool] = {}
         self._python: dict[str, PythonFunction] = {}
+        self._workflow_hosts: dict[str, Any] = {}
+
+    # workflow hosts ------------------------------------------------------------------
+    def workflow_host(self, ref: str, namespace: str | None = None) -> Any:
+        """The running WorkflowHost for a `workflow.host` entry ID (or bare name, or
+        its task_queue name); None if there is none."""
+        e = self.registry.get(ref, namespace) if ":" in ref or namespace else None
+        if e is None and ":" not in ref:
+            e = next((x for x in self.registry.by_kind("workflow.host")
+                      if x.name == ref or getattr(x, "task_queue", None) == ref), None)
+        if not isinstance(e, WorkflowHostEntry):
+            return None
+        h = self._workflow_hosts.get(e.id)
+        if h is None:
+            from .workflows import WorkflowHost
+
+            h = self._workflow_hosts[e.id] = WorkflowHost(self, e)
+        return h
+
+    def workflow_host_for(self, ref: str, wid: str, default: Any) -> Any:
+        """Inside a workflow the host argument may be a host entry or a task queue."""
+        ns = wid.split(":")[0] if ":" in wid else None
+        return self.workflow_host(ref, ns) or (default if ref in ("", None) else None)
+
+    def workflow_host_of_pid(self, pid: str) -> tuple[Any, str]:
+        host, _, wid = pid.strip("{}").partition("|")
+        return self._workflow_hosts.get(host), wid
+
+    def close(self) -> None:
+        """Stop the workflow hosts (their leases are released) and close their stores."""
+        for h in self._workflow_hosts.values():
+            h.close()
+        self._workflow_hosts.clear()
+
+    # processes (the process API from Lua) ----------------------------------------------
+    def spawn(self, inv: Invocation | None, mode: str, entry: str, host: str, args: list[Any],
+              opts: dict[str, Any], ctx: dict[str, Any], eid: int) -> Any:
+        ns = inv.entry_id.split(":", 1)[0] if inv is not None else None
+        wh = self.workflow_host(host, ns)
+        if wh is not None:
+            fid = self._resolve(entry, ns)
+            wid, err = wh.start_workflow(fid, args, opts, ctx=ctx)
+            if err is not None and not (err.get("kind") == "AlreadyExists" and mode == "exec" and wid):
+                return None, err
+            if inv is not None and mode in ("monitored", "linked_monitored", "exec"):
+                wh.watch(wid, inv, eid, "exec" if mode == "exec" else "monitor")
+            return f"{{{wh.entry.id}|{wid}}}", None
+        return None, {"kind": "NotFound", "message": f"host {host} not found (a workflow.host or process.host entry)"}
+
+    def send(self, sender: str, dest: str, topic: str, data: Any) -> dict[str, Any] | None:
+        wh, wid = self.workflow_host_of_pid(dest)
+        if wh is None and dest.startswith("{"):
+            host = dest.strip("{}").partition("|")[0]
+            wh = self.workflow_host(host)
+        if wh is not None:
+            return wh.signal(wid, topic, data, sender)
+        return {"kind": "NotFound", "message": f"no process {dest}"}
+
+    def control(self, inv: Invocation | None, op: str, *args: Any) -> Any:
+        if op in ("cancel", "terminate"):
+            pid = args[0] if args else None
+            if not isinstance(pid, str):
+                return None, {"kind": "Invalid", "message": f"process.{op}: a PID is required"}
+            wh, wid = self.workflow_host_of_pid(pid)
+            if wh is None:
+                wh = self.workflow_host(pid.strip("{}").partition("|")[0])
+            if wh is None:
+                return None, {"kind": "NotFound", "message": f"no process {pid}"}
+            reason = args[1] if len(args) > 1 else None
+            err = wh.cancel(wid, reason) if op == "cancel" else wh.terminate(wid, reason)
+            return (None, err) if err is not None else (True, None)
+        return None, {"kind": "Invalid", "message": f"process.{op} is not available yet"}
 
     # functions ---------------------------------------------------------------------
     def register_function(self, fid: str, fn: Callable[..., Any]) -> None:

@@ -55,7 +55,10 @@ class WippyError(Exception):
         return f"{self.kind}: {self.message}" if self.kind else self.message
 
 
-def entry_modules(app: App, entry: LuaEntry) -> set[str]:
+Lookup = Callable[[str], Any]
+
+
+def entry_modules(lookup: Lookup, entry: LuaEntry) -> set[str]:
     """The modules an entry may require: its own and its imported libraries'."""
     mods = set(entry.modules)
     seen: set[str] = set()
@@ -65,7 +68,7 @@ def entry_modules(app: App, entry: LuaEntry) -> set[str]:
         if lid in seen:
             continue
         seen.add(lid)
-        lib = app.registry.get(lid)
+        lib = lookup(lid)
         if isinstance(lib, LuaEntry):
             mods.update(lib.modules)
             todo.extend(lib.imports.values())
@@ -76,13 +79,13 @@ def chunkname(entry: LuaEntry) -> str:
     return "@" + entry.source_path
 
 
-def prepare(app: App, entry: LuaEntry, *, seed: int | None = None) -> tuple[LuaState, Any]:
+def prepare(lookup: Lookup, entry: LuaEntry, *, seed: int | None = None) -> tuple[LuaState, Any]:
     """A new Lua state for `entry` with its chunk run; returns (state, entry function).
     Raises WippyError(kind Internal) naming the Lua file on a load error."""
-    st = new_state(entry_modules(app, entry), entry_id=entry.id, seed=seed)
+    st = new_state(entry_modules(lookup, entry), entry_id=entry.id, seed=seed)
     rt = st.runtime
     try:
-        install_imports(app, st, entry)
+        install_imports(lookup, st, entry)
         chunk = rt.load(entry.source, chunkname(entry))
         main = rt.call(chunk)
     except luavm.LuaError as e:
@@ -103,15 +106,15 @@ def prepare(app: App, entry: LuaEntry, *, seed: int | None = None) -> tuple[LuaS
     return st, fn.fn
 
 
-def install_imports(app: App, st: LuaState, entry: LuaEntry) -> None:
+def install_imports(lookup: Lookup, st: LuaState, entry: LuaEntry) -> None:
     """`require(alias)` returns the imported library's value (its chunk runs once per
     state, on first require, in this state)."""
     rt = st.runtime
     for alias, lid in entry.imports.items():
-        lib = app.registry.get(lid)
+        lib = lookup(lid)
         if not isinstance(lib, LuaEntry):
             continue
-        install_imports(app, st, lib)
+        install_imports(lookup, st, lib)
         rt.register_module(alias, rt.load(lib.source, chunkname(lib)))
 
 
@@ -133,7 +136,7 @@ class Pool:
     def acquire(self) -> tuple[LuaState, Any]:
         if self.idle:
             return self.idle.pop()
-        return prepare(self.app, self.entry)
+        return prepare(self.app.registry.get, self.entry)
 
     def release(self, item: tuple[LuaState, Any]) -> None:
         if len(self.idle) < MAX_IDLE:

@@ -29,6 +29,29 @@ def lua_source(name: str) -> str:
     return importlib.resources.files("wippy").joinpath("lua", name).read_text("utf-8")
 
 
+W_KEY = "__wippy.W"
+
+
+def restored_state(runtime: luavm.LuaRuntime, entry_id: str) -> LuaState:
+    """The LuaState of a runtime rebuilt from a snapshot."""
+    W = runtime.globals()["package"]["loaded"][W_KEY]
+    modules = frozenset(k for k in W["declared"])
+    return LuaState(runtime, W, modules, entry_id)
+
+
+def primitives() -> dict[str, Any]:
+    """Every host function a Wippy state may hold, by its snapshot name."""
+    out: dict[str, Any] = {}
+    for f in kernel_primitives.PRIMITIVES.values():
+        out[f"{f.__module__}:{f.__qualname__}"] = f
+    for name in KNOWN:
+        mod = get_module(name)
+        if mod is not None:
+            for f in mod.primitives.values():
+                out[f"{f.__module__}:{f.__qualname__}"] = f
+    return out
+
+
 class LuaState:
     """A runtime plus its kernel table `W`."""
 
@@ -55,6 +78,7 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     channel_lib = rt.call(rt.load(lua_source("kernel.lua"), "=[wippy kernel]"), W, kp)
     rt.call(rt.load(lua_source("prelude.lua"), "=[wippy prelude]"), W, kp, errors_lib, channel_lib)
     rt.globals()["__type"] = rt.call(rt.load(lua_source("types.lua"), "=[wippy types]"))
+    rt.globals()["package"]["loaded"][W_KEY] = W  # found again after a restore (require refuses it)
     for name in KNOWN:
         mod = get_module(name)
         if mod is None:
@@ -77,4 +101,4 @@ def _loader(rt: luavm.LuaRuntime, fn: Any, prims: dict[str, Any], W: Any) -> Any
     return rt.call(make, fn, prims, W)
 
 
-__all__ = ["LuaState", "new_state", "lua_source"]
+__all__ = ["LuaState", "new_state", "lua_source", "restored_state", "primitives", "W_KEY"]

@@ -59,14 +59,14 @@ class Invocation:
 
     def __init__(self, scheduler: Scheduler, state: LuaState, fn: Any, args: tuple[Any, ...],
                  *, entry_id: str, ctx: dict[str, Any] | None = None,
-                 on_done: Callable[[Invocation], None] | None = None) -> None:
+                 on_done: Callable[[Invocation], None] | None = None, task: luavm.Task | None = None) -> None:
         self.scheduler = scheduler
         self.state = state
         self.entry_id = entry_id
         self.ctx = dict(ctx or {})
         self.pid = f"{{{scheduler.node}|{next(self._ids):x}}}"
         rt = state.runtime
-        self.task = rt.task(_RUN_SRC, state.W, fn, *args, chunkname="=[wippy run]")
+        self.task = task if task is not None else rt.task(_RUN_SRC, state.W, fn, *args, chunkname="=[wippy run]")
         self.events: list[list[Any]] = []
         self.queued = False
         self.waiting = False
@@ -126,6 +126,29 @@ class Invocation:
             return False
         h.cancel()
         return True
+
+    # process API (process module): routed to the app's hosts ----------------------
+    def send(self, dest: str, topic: str, data: Any) -> dict[str, Any] | None:
+        d = self.scheduler.dispatcher
+        if d is None:
+            return {"kind": "NotFound", "message": f"no process {dest}"}
+        return d.send(self.pid, dest, topic, data)
+
+    def spawn(self, mode: str, entry: str, host: str, args: list[Any], opts: dict[str, Any],
+              ctx: dict[str, Any], eid: int) -> Any:
+        d = self.scheduler.dispatcher
+        if d is None:
+            return None, {"kind": "NotFound", "message": f"no host {host}"}
+        return d.spawn(self, mode, entry, host, args, opts, {**self.ctx, **ctx}, eid)
+
+    def control(self, op: str, *args: Any) -> Any:
+        d = self.scheduler.dispatcher
+        if d is None:
+            return None, {"kind": "Invalid", "message": f"process.{op} is not available here"}
+        return d.control(self, op, *args)
+
+    def upgrade(self, entry: Any, args: list[Any]) -> Any:
+        return None, {"kind": "Invalid", "message": "process.upgrade is available in workflows only"}
 
     def post(self, eid: int, value: Any) -> None:
         """Deliver an external event (handled by W.expect(eid, ...)) to this invocation."""

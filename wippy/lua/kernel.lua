@@ -22,7 +22,8 @@ local BLOCK = setmetatable({}, {__name = "kernel.block"})
 local K = {
   rq = {}, rh = 1, rt = 0,   -- ready queue: {co, values}
   managed = setmetatable({}, {__mode = "k"}),
-  handlers = {},              -- external event id -> function(value) (or {fn, keep=true})
+  handlers = {},              -- external event id -> function(value) (or {fn=, keep=true})
+  subscriptions = {},         -- event id -> function(value): messages, process events
   next_id = 0,
   main = nil,
 }
@@ -50,21 +51,27 @@ function W.new_id()
 end
 
 -- W.expect(id, fn, keep): call fn(value) when the host delivers an event for id
+-- (`keep`: called for every event id gets, as a ticker's; still something pending)
 function W.expect(id, fn, keep)
   K.handlers[id] = keep and {fn = fn, keep = true} or fn
 end
 
 function W.forget(id) K.handlers[id] = nil end
 
+-- W.subscribe(id, fn): events that may come at any time (messages, process events);
+-- unlike W.expect, waiting for them alone is not something pending
+function W.subscribe(id, fn) K.subscriptions[id] = fn end
+
 local function deliver(id, value)
   local h = K.handlers[id]
-  if h == nil then return end  -- stopped timer, cancelled future: dropped
-  if type(h) == "table" then
-    h.fn(value)
-  else
+  if h ~= nil then
+    if type(h) == "table" then return h.fn(value) end
     K.handlers[id] = nil
-    h(value)
+    return h(value)
   end
+  h = K.subscriptions[id]
+  if h ~= nil then return h(value) end
+  -- a stopped timer, a cancelled future: dropped
 end
 W.deliver = deliver
 

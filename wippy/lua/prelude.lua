@@ -43,6 +43,9 @@ end
 local plain_require = require
 local declared = W.declared
 _G.require = function(name)
+  if type(name) == "string" and name:sub(1, 7) == "__wippy" then
+    error(("module '%s' not found"):format(name), 2)
+  end
   if type(name) == "string" and W.known_modules[name] and not declared[name] then
     error(("module '%s' is not declared in the modules of %s"):format(name, W.entry_id), 2)
   end

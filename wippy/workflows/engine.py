@@ -1,0 +1,744 @@
+"""The embedded durable workflow engine (the sqlite provider of `workflow.host`).
+
+A workflow is stepped: its Lua state is resumed with the events that arrived (an
+activity's outcome, a fired timer, a signal, a child's exit), runs until every
+thread blocks, and the step is committed in one transaction — history record,
+consumed inbox rows, outbox rows for the commands it issued, the new snapshot
+(see store.py). Then the commands are carried out: activities run as function
+calls (retried per their policy), timers are armed, messages delivered, children
+started. Their outcomes come back as inbox rows, which schedule the next step.
+
+Recovery: a restarted engine claims the running workflows, restores each from its
+latest snapshot (falling back to replaying its history, logged, if the snapshot
+cannot be used), re-runs pending activities (at least once; outcomes recorded
+once) and re-arms timers (one that came due while down fires at once). Recovery
+cost does not grow with history length.
+
+Live runs are cached in memory (a step needs no restore unless the engine
+restarted or evicted the run). Virtual clock: time jumps to the next due timer
+whenever nothing else can happen, so a 24h sleep completes in milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import uuid as _uuid
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import luavm
+
+from ..functions import WippyError, chunkname, prepare
+from ..luastate import primitives, restored_state
+from ..modules.process import EVENT, MESSAGE
+from ..registry import LuaEntry, WorkflowHostEntry
+from ..scheduler import Outcome
+from . import retry
+from .run import WorkflowRun
+from .store import Store, WorkflowRow
+
+if TYPE_CHECKING:
+    from ..app import App
+
+log = logging.getLogger("wippy.workflows")
+
+LEASE_S = 30.0
+DEFAULT_START_TO_CLOSE_MS = 10 * 60 * 1000
+CANCEL = -3  # event id: a cancel request {reason}
+
+
+def _ns() -> int:
+    return time.time_ns()
+
+
+@dataclass
+class _Task:
+    """An outbox task being carried out in this process."""
+
+    row: dict[str, Any]
+    handle: Any = None
+
+
+class WorkflowHost:
+    """One `workflow.host` entry: its store, its running workflows, its worker."""
+
+    def __init__(self, app: App, entry: WorkflowHostEntry) -> None:
+        self.app = app
+        self.entry = entry
+        self.store = Store(entry.store_location(app.registry.app_dir))
+        self.virtual = entry.clock == "virtual"
+        self.vnow = _ns()
+        self.owner = f"{_uuid.uuid4().hex[:12]}"
+        self.runs: dict[str, WorkflowRun] = {}
+        self.ready: deque[str] = deque()
+        self.queued: set[str] = set()
+        self.tasks: dict[int, _Task] = {}  # outbox id -> in flight here
+        self.timers: dict[int, asyncio.TimerHandle] = {}
+        self.waiters: dict[str, list[asyncio.Future[Outcome]]] = {}
+        self.watchers: dict[str, list[tuple[Any, int, str]]] = {}  # wid -> (invocation, eid, mode)
+        self._draining = False
+        self._started = False
+        self._lease_task: asyncio.TimerHandle | None = None
+        self._allowed = primitives()
+        self.stats = {"steps": 0, "restores": 0, "replays": 0}
+
+    # the clock ----------------------------------------------------------------------
+    def now_ns(self) -> int:
+        return self.vnow if self.virtual else _ns()
+
+    # lifecycle ----------------------------------------------------------------------
+    def ensure_started(self) -> None:
+        """Claim the store's running workflows and resume them (recovery)."""
+        if self._started:
+            return
+        self._started = True
+        ids = self.store.claim(self.owner, LEASE_S)
+        for wid in ids:
+            if self.store.has_inbox(wid) or self.store.snapshot(wid) is None:
+                self._kick(wid)
+        for t in self.store.pending_tasks():
+            if t["workflow_id"] in ids:
+                self._carry_out(t)
+        loop = asyncio.get_running_loop()
+        self._lease_task = loop.call_later(LEASE_S / 3, self._renew)
+
+    def _renew(self) -> None:
+        ids = set(self.store.claim(self.owner, LEASE_S))
+        for wid in ids:
+            if wid not in self.runs and self.store.has_inbox(wid):
+                self._kick(wid)
+        for t in self.store.pending_tasks():
+            if t["workflow_id"] in ids and t["id"] not in self.tasks:
+                self._carry_out(t)
+        self._lease_task = asyncio.get_running_loop().call_later(LEASE_S / 3, self._renew)
+
+    def close(self) -> None:
+        for h in self.timers.values():
+            h.cancel()
+        self.timers.clear()
+        for t in self.tasks.values():
+            if t.handle is not None:
+                t.handle.cancel()
+        self.tasks.clear()
+        if self._lease_task is not None:
+            self._lease_task.cancel()
+        try:
+            self.store.release(self.owner)
+        except Exception:  # noqa: BLE001 - closing a store that is already gone
+            pass
+        self.store.close()
+
+    # the client API -------------------------------------------------------------------
+    def start_workflow(self, type_id: str, args: list[Any], options: dict[str, Any] | None = None, *,
+                       ctx: dict[str, Any] | None = None, parent: tuple[str, int] | None = None,
+                       db: Any = None) -> tuple[str, dict[str, Any] | None]:
+        """Start a workflow of entry `type_id`; returns (workflow id, error data)."""
+        self.ensure_started()
+        opts = dict(options or {})
+        entry = self.app.registry.get(type_id)
+        if not isinstance(entry, LuaEntry) or entry.kind != "workflow.lua":
+            return "", {"kind": "NotFound", "message": f"workflow {type_id} not found"}
+        wid = str(_opt(opts, "id") or opts.get("name") or _uuid.uuid4())
+        policy = str(_opt(opts, "id_conflict_policy") or "use_existing")
+        existing = self.store.get(wid)
+        if existing is not None:
+            if existing.status == "running":
+                if _opt(opts, "execution_error_when_already_started") or policy == "fail":
+                    return wid, {"kind": "AlreadyExists", "message": f"workflow {wid} is already running"}
+                if policy == "terminate_existing":
+                    self.terminate(wid, "terminated by a new start (terminate_existing)")
+                else:
+                    self._add_start_messages(wid, opts)
+                    return wid, None
+            else:
+                reuse = str(_opt(opts, "id_reuse_policy") or "allow_duplicate")
+                if reuse in ("reject_duplicate", "REJECT_DUPLICATE"):
+                    return wid, {"kind": "AlreadyExists", "message": f"workflow {wid} already ran (id reuse rejected)"}
+                if reuse in ("allow_duplicate_failed_only",) and existing.status == "completed":
+                    return wid, {"kind": "AlreadyExists", "message": f"workflow {wid} completed (id reuse: failed only)"}
+        run_id = _uuid.uuid4().hex
+        bundle = code_bundle(self.app, entry)
+        h = hashlib.sha256(repr(sorted(bundle.items())).encode()).hexdigest()[:32]
+        seed = int.from_bytes(hashlib.sha256(f"{wid}|{run_id}".encode()).digest()[:7], "big")
+        now = self.now_ns() / 1e9
+        ctxd = dict(ctx or {})
+        with _maybe_tx(self.store, db) as tx:
+            self.store.put_code(tx, h, bundle)
+            tx.execute("DELETE FROM workflows WHERE id = ?", (wid,))
+            tx.execute("DELETE FROM snapshots WHERE workflow_id = ?", (wid,))
+            tx.execute("DELETE FROM inbox WHERE workflow_id = ?", (wid,))
+            from .store import pack
+
+            tx.execute("INSERT INTO workflows(id, run_id, type, status, input, code_hash, parent, parent_eid, "
+                       "created, updated, owner, lease_until, options, seed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       (wid, run_id, type_id, "running", pack({"args": args, "ctx": ctxd}), h,
+                        parent[0] if parent else None, parent[1] if parent else None, now, now,
+                        self.owner, time.time() + LEASE_S, pack(_clean_opts(opts)), seed))
+            self.store.add_history(tx, wid, run_id, "started", 0, now,
+                                   {"type": type_id, "args": args, "options": _clean_opts(opts),
+                                    "parent": parent[0] if parent else None})
+            for m in opts.get("__messages") or []:
+                self.store.add_inbox(tx, wid, MESSAGE, {"topic": m.get("topic"), "from": "", "data": m.get("data")},
+                                     now)
+        self.runs.pop(wid, None)
+        self._kick(wid)
+        return wid, None
+
+    def _add_start_messages(self, wid: str, opts: dict[str, Any]) -> None:
+        msgs = opts.get("__messages") or []
+        if msgs:
+            with self.store.tx() as tx:
+                for m in msgs:
+                    self.store.add_inbox(tx, wid, MESSAGE, {"topic": m.get("topic"), "from": "",
+                                                            "data": m.get("data")}, self.now_ns() / 1e9)
+            self._kick(wid)
+
+    def signal(self, wid: str, topic: str, data: Any, sender: str = "") -> dict[str, Any] | None:
+        """A durable message: committed to the workflow's inbox before this returns."""
+        self.ensure_started()
+        row = self.store.get(wid)
+        if row is None:
+            return {"kind": "NotFound", "message": f"workflow {wid} not found"}
+        if row.status != "running":
+            return {"kind": "Invalid", "message": f"workflow {wid} is {row.status}"}
+        with self.store.tx() as tx:
+            self.store.add_inbox(tx, wid, MESSAGE, {"topic": topic, "from": sender, "data": data},
+                                 self.now_ns() / 1e9)
+        self._kick(wid)
+        return None
+
+    def cancel(self, wid: str, reason: str | None = None, sender: str = "") -> dict[str, Any] | None:
+        """Ask a workflow to stop: it sees a `pid.cancel` event and may clean up."""
+        self.ensure_started()
+        row = self.store.get(wid)
+        if row is None:
+            return {"kind": "NotFound", "message": f"workflow {wid} not found"}
+        if row.status != "running":
+            return {"kind": "Invalid", "message": f"workflow {wid} is {row.status}"}
+        with self.store.tx() as tx:
+            self.store.add_inbox(tx, wid, EVENT, {"kind": "pid.cancel", "from": sender,
+                                                  "reason": reason or "canceled",
+                                                  "at": self.now_ns()}, self.now_ns() / 1e9)
+        self._kick(wid)
+        return None
+
+    def terminate(self, wid: str, reason: str | None = None) -> dict[str, Any] | None:
+        """Stop a workflow at once: no code of it runs again."""
+        self.ensure_started()
+        row = self.store.get(wid)
+        if row is None:
+            return {"kind": "NotFound", "message": f"workflow {wid} not found"}
+        if row.status != "running":
+            return {"kind": "Invalid", "message": f"workflow {wid} is {row.status}"}
+        self._close(row, "terminated", None, {"kind": "Canceled", "message": reason or "terminated"}, [])
+        return None
+
+    async def result(self, wid: str) -> Outcome:
+        """Wait for a workflow to close; its Outcome."""
+        self.ensure_started()
+        row = self.store.get(wid)
+        if row is None:
+            return Outcome(error={"kind": "NotFound", "message": f"workflow {wid} not found"})
+        if row.status != "running":
+            return _row_outcome(row)
+        fut: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        self.waiters.setdefault(wid, []).append(fut)
+        return await fut
+
+    def watch(self, wid: str, inv: Any, eid: int, mode: str) -> None:
+        """Post the workflow's end to a live invocation (a process or function that
+        spawned it): `eid` gets {value|error} for exec, or an EXIT event."""
+        row = self.store.get(wid)
+        if row is not None and row.status != "running":
+            _notify_watcher(inv, eid, mode, _pid(self, wid), row)
+            return
+        self.watchers.setdefault(wid, []).append((inv, eid, mode))
+
+    # stepping ----------------------------------------------------------------------
+    def _kick(self, wid: str) -> None:
+        if wid in self.queued:
+            return
+        self.queued.add(wid)
+        self.ready.append(wid)
+        if not self._draining:
+            self._draining = True
+            asyncio.get_running_loop().call_soon(self._drain)
+
+    def _drain(self) -> None:
+        try:
+            for _ in range(128):
+                if not self.ready:
+                    break
+                wid = self.ready.popleft()
+                self.queued.discard(wid)
+                try:
+                    self._step(wid)
+                except Exception:  # noqa: BLE001 - an engine bug in one workflow must not stop the others
+                    log.exception("workflow %s: step failed", wid)
+        finally:
+            self._draining = False
+        if self.ready:
+            self._draining = True
+            asyncio.get_running_loop().call_soon(self._drain)
+        elif self.virtual:
+            asyncio.get_running_loop().call_soon(self._advance_virtual)
+
+    def _advance_virtual(self) -> None:
+        """Virtual clock: when nothing runs and no activity is in flight, jump to the
+        next due timer."""
+        if self.ready or self._draining or any(t.row["kind"] == "activity" and t.handle is not None
+                                               for t in self.tasks.values()):
+            return
+        due = [t for t in self.tasks.values() if t.row["kind"] in ("timer", "retry")]
+        if not due:
+            return
+        nxt = min(due, key=lambda t: (t.row["due"], t.row["id"]))
+        self.vnow = max(self.vnow, int(nxt.row["due"] * 1e9))
+        for t in sorted(due, key=lambda t: (t.row["due"], t.row["id"])):
+            if int(t.row["due"] * 1e9) <= self.vnow:
+                h = self.timers.pop(t.row["id"], None)
+                if h is not None:
+                    h.cancel()
+                self._fire(t.row)
+
+    def _load(self, row: WorkflowRow) -> WorkflowRun:
+        run = self.runs.get(row.id)
+        if run is not None and run.run_id == row.run_id:
+            return run
+        snap = self.store.snapshot(row.id)
+        if snap is not None:
+            try:
+                run = self._restore(row, snap[1])
+                self.stats["restores"] += 1
+            except Exception as e:  # noqa: BLE001 - any unusable snapshot: replay instead
+                log.warning("workflow %s: snapshot unusable (%s); recovering by replaying its history", row.id, e)
+                from .verify import replay_to_end
+
+                run = replay_to_end(self, row)
+                self.stats["replays"] += 1
+        else:
+            run = self._fresh(row)
+        run.step_no = row.steps
+        run.history_length = row.history_length
+        self.runs[row.id] = run
+        return run
+
+    def _fresh(self, row: WorkflowRow, bundle: Any = None) -> WorkflowRun:
+        bundle = bundle or self.store.code(row.code_hash or "")
+        if bundle is None:
+            raise WippyError(f"workflow {row.id}: its code ({row.code_hash}) is not in the store", "Internal")
+        return new_run(self.app.scheduler, self, row, bundle)
+
+    def _restore(self, row: WorkflowRow, data: bytes) -> WorkflowRun:
+        task = luavm.restore(data, functions=self._allowed)
+        st = restored_state(task.runtime, row.type)
+        inp = row.input or {}
+        return WorkflowRun(self.app.scheduler, st, None, (), entry_id=row.type, ctx=inp.get("ctx") or {},
+                           task=task, host=self, wid=row.id, run_id=row.run_id, type_id=row.type)
+
+    def _step(self, wid: str) -> None:
+        row = self.store.get(wid)
+        if row is None or row.status != "running":
+            self.runs.pop(wid, None)
+            return
+        if row.owner != self.owner and row.lease_until > time.time():
+            return  # another process runs it
+        run = self._load(row)
+        inbox = self.store.inbox(wid)
+        if run.task.started and not inbox:
+            return  # nothing to deliver
+        step_no = row.steps + 1
+        step_ns = self.now_ns()
+        run.begin_step(step_no, step_ns)
+        events = [[eid, value] for _, eid, value in inbox]
+        run.events = list(events)
+        run.step()
+        self.stats["steps"] += 1
+        outcome = run.outcome
+        snapshot: bytes | None = None
+        if outcome is None:
+            try:
+                snapshot = run.task.snapshot()
+            except Exception as e:  # noqa: BLE001 - a state that cannot be saved fails the workflow
+                outcome = Outcome(error={"kind": "Internal", "message": f"cannot checkpoint: {e}"})
+        record = {"events": events, "commands": run.commands, "time": step_ns}
+        if snapshot is not None:
+            record["snap"] = hashlib.blake2b(snapshot, digest_size=12).hexdigest()
+        cont = next((c for c in run.commands if c[0] == "continue_as_new"), None)
+        now = step_ns / 1e9
+        consumed = [i for i, _, _ in inbox]
+        if outcome is not None or cont is not None:
+            if cont is not None and outcome is None:
+                self._continue(row, run, record, consumed, cont)
+            else:
+                assert outcome is not None
+                record["outcome"] = {"value": outcome.value, "error": outcome.error}
+                self._close(row, "completed" if outcome.error is None else "failed", outcome.value,
+                            outcome.error, consumed, record=record, step_no=step_no, traceback=outcome.traceback)
+            return
+        new_tasks: list[dict[str, Any]] = []
+        with self.store.tx() as tx:
+            self.store.add_history(tx, wid, row.run_id, "step", step_no, now, record)
+            for i in consumed:
+                tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
+            self._commit_commands(tx, row, run, now, new_tasks)
+            tx.execute("INSERT INTO snapshots(workflow_id, step, data) VALUES (?,?,?) ON CONFLICT(workflow_id) "
+                       "DO UPDATE SET step = excluded.step, data = excluded.data", (wid, step_no, snapshot))
+            tx.execute("UPDATE workflows SET steps = ?, updated = ? WHERE id = ?", (step_no, now, wid))
+        run.history_length = row.history_length + 1
+        for t in new_tasks:
+            self._carry_out(t)
+        if self.store.has_inbox(wid):
+            self._kick(wid)
+
+    def _commit_commands(self, tx: Any, row: WorkflowRow, run: WorkflowRun, now: float,
+                         new_tasks: list[dict[str, Any]]) -> None:
+        wid = row.id
+        for kind, eid, data in run.commands:
+            if kind == "activity":
+                opts = data.get("options") or {}
+                data = {**data, "ctx": {**data.get("ctx", {}), "idempotency_key": f"{wid}/{row.run_id}/{eid}"},
+                        "policy": retry.policy(opts), "started": now}
+                tid = self.store.add_task(tx, wid, row.run_id, "activity", eid, data, now)
+                new_tasks.append(_row(tid, wid, row.run_id, "activity", eid, data, now))
+            elif kind == "timer":
+                due = now + data / 1e9
+                tid = self.store.add_task(tx, wid, row.run_id, "timer", eid, {}, due)
+                new_tasks.append(_row(tid, wid, row.run_id, "timer", eid, {}, due))
+            elif kind in ("cancel_timer", "cancel_activity"):
+                self.store.cancel_tasks(tx, wid, [eid])
+                for t in list(self.tasks.values()):
+                    if t.row["workflow_id"] == wid and t.row["eid"] == eid:
+                        self._drop_task(t.row["id"])
+            elif kind in ("send", "cancel", "terminate"):
+                tid = self.store.add_task(tx, wid, row.run_id, kind, eid, data, now)
+                new_tasks.append(_row(tid, wid, row.run_id, kind, eid, data, now))
+            elif kind == "child":
+                tid = self.store.add_task(tx, wid, row.run_id, "child", eid, data, now)
+                new_tasks.append(_row(tid, wid, row.run_id, "child", eid, data, now))
+
+    def _continue(self, row: WorkflowRow, run: WorkflowRun, record: dict[str, Any], consumed: list[int],
+                  cont: list[Any]) -> None:
+        """process.upgrade: close this run as `continued` and start a new run of the
+        same workflow ID with the given arguments (pending signals carried over)."""
+        data = cont[2]
+        type_id = data.get("entry") or row.type
+        now = run.step_ns / 1e9
+        with self.store.tx() as tx:
+            self.store.add_history(tx, row.id, row.run_id, "step", row.steps + 1, now, record)
+            for i in consumed:
+                tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
+            self.store.add_history(tx, row.id, row.run_id, "continued_as_new", row.steps + 1, now,
+                                   {"entry": type_id, "args": data.get("args")})
+            self.store.cancel_tasks(tx, row.id)
+            pending = tx.execute("SELECT eid, value FROM inbox WHERE workflow_id = ? ORDER BY id",
+                                 (row.id,)).fetchall()
+            keep = [(r["eid"], r["value"]) for r in pending if r["eid"] in (MESSAGE, EVENT, CANCEL)]
+            opts = dict(row.options or {})
+            opts["workflow.id"] = row.id
+            opts["workflow.id_conflict_policy"] = "terminate_existing"
+            tx.execute("UPDATE workflows SET status = 'continued' WHERE id = ?", (row.id,))
+            self.runs.pop(row.id, None)
+            parent = (row.parent, row.parent_eid or 0) if row.parent else None
+            inp = row.input or {}
+            self.start_workflow(type_id, list(data.get("args") or []), opts, ctx=inp.get("ctx"), parent=parent,
+                                db=tx)
+            for eid, value in keep:
+                tx.execute("INSERT INTO inbox(workflow_id, eid, value, at) VALUES (?,?,?,?)", (row.id, eid, value, now))
+
+    def _close(self, row: WorkflowRow, status: str, value: Any, error: dict[str, Any] | None,
+               consumed: list[int], *, record: dict[str, Any] | None = None, step_no: int | None = None,
+               traceback: str = "") -> None:
+        from .store import pack
+
+        now = self.now_ns() / 1e9
+        with self.store.tx() as tx:
+            if record is not None:
+                self.store.add_history(tx, row.id, row.run_id, "step", step_no or row.steps + 1, now, record)
+            for i in consumed:
+                tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
+            self.store.add_history(tx, row.id, row.run_id, status, step_no or row.steps, now,
+                                   {"value": value, "error": error, "traceback": traceback})
+            tx.execute("UPDATE workflows SET status = ?, result = ?, error = ?, updated = ?, closed = ?, "
+                       "steps = ? WHERE id = ?",
+                       (status, pack(value), pack(error), now, now, step_no or row.steps, row.id))
+            self.store.cancel_tasks(tx, row.id)
+            tx.execute("DELETE FROM inbox WHERE workflow_id = ?", (row.id,))
+            if row.parent:
+                parent_host, parent_wid = self.app.workflow_host_of_pid(row.parent)
+                if parent_host is self:
+                    result = {"value": value, "error": error}
+                    if row.parent_eid:
+                        self.store.add_inbox(tx, parent_wid, row.parent_eid, result, now)
+                    else:
+                        self.store.add_inbox(tx, parent_wid, EVENT, {"kind": "pid.exit", "from": _pid(self, row.id),
+                                                                     "at": self.now_ns(), "result": result}, now)
+        for t in list(self.tasks.values()):
+            if t.row["workflow_id"] == row.id:
+                self._drop_task(t.row["id"])
+        self.runs.pop(row.id, None)
+        if row.parent:
+            _, parent_wid = self.app.workflow_host_of_pid(row.parent)
+            self._kick(parent_wid)
+        closed = self.store.get(row.id)
+        assert closed is not None
+        if status != "completed":
+            log.info("workflow %s %s: %s", row.id, status, (error or {}).get("message"))
+        for fut in self.waiters.pop(row.id, []):
+            if not fut.done():
+                fut.set_result(_row_outcome(closed))
+        for inv, eid, mode in self.watchers.pop(row.id, []):
+            _notify_watcher(inv, eid, mode, _pid(self, row.id), closed)
+
+    # carrying out commands -----------------------------------------------------------
+    def _carry_out(self, t: dict[str, Any]) -> None:
+        if t["id"] in self.tasks:
+            return
+        task = _Task(t)
+        self.tasks[t["id"]] = task
+        kind = t["kind"]
+        if kind in ("timer", "retry"):
+            if self.virtual:
+                if kind == "retry" and t["due"] * 1e9 <= self.vnow:
+                    self._fire(t)
+                return  # fired by _advance_virtual
+            delay = max(0.0, t["due"] - time.time())
+            self.timers[t["id"]] = asyncio.get_running_loop().call_later(delay, self._fire, t)
+        elif kind == "activity":
+            if t["attempt"] > 1 and t["due"] * 1e9 > self.now_ns():
+                task.row = {**t, "kind": "retry"}
+                self.tasks.pop(t["id"])
+                self._carry_out(task.row)
+                return
+            self._run_activity(task)
+        elif kind == "send":
+            self._deliver_send(t)
+        elif kind in ("cancel", "terminate"):
+            self._deliver_control(t)
+        elif kind == "child":
+            self._start_child(t)
+
+    def _drop_task(self, tid: int) -> None:
+        task = self.tasks.pop(tid, None)
+        h = self.timers.pop(tid, None)
+        if h is not None:
+            h.cancel()
+        if task is not None and task.handle is not None:
+            task.handle.cancel()
+
+    def _fire(self, t: dict[str, Any]) -> None:
+        self.timers.pop(t["id"], None)
+        if t["kind"] == "retry":  # an activity's next attempt came due
+            self.tasks.pop(t["id"], None)
+            self._carry_out({**t, "kind": "activity", "due": 0})
+            return
+        self._complete(t, self.now_ns())
+
+    def _complete(self, t: dict[str, Any], value: Any) -> None:
+        """Record a task's outcome for its workflow, exactly once."""
+        self.tasks.pop(t["id"], None)
+        with self.store.tx() as tx:
+            if not self.store.finish_task(tx, t["id"]):
+                return
+            self.store.add_inbox(tx, t["workflow_id"], t["eid"], value, self.now_ns() / 1e9)
+        self._kick(t["workflow_id"])
+
+    def _run_activity(self, task: _Task) -> None:
+        t = task.row
+        d = t["data"]
+        opts = dict(d.get("options") or {})
+        timeout = retry.start_to_close_ms(opts) or DEFAULT_START_TO_CLOSE_MS
+
+        class _Caller:
+            entry_id = t["workflow_id"]
+            calls: dict[int, Any] = {}
+
+            @staticmethod
+            def post(eid: int, res: dict[str, Any]) -> None:
+                task.handle = None
+                self._activity_done(task, res)
+
+        handle, err = self.app.start_call(_Caller, t["eid"], d["target"], list(d.get("args") or []),
+                                          {"timeout": timeout}, dict(d.get("ctx") or {}))  # type: ignore[arg-type]
+        if err is not None:
+            self._activity_done(task, {"error": err})
+            return
+        task.handle = handle
+
+    def _activity_done(self, task: _Task, res: dict[str, Any]) -> None:
+        t = task.row
+        if self.tasks.get(t["id"]) is not task:
+            return  # canceled meanwhile
+        err = res.get("error")
+        if err is not None:
+            pol = t["data"].get("policy") or retry.policy({})
+            delay = retry.next_delay(pol, t["attempt"], err)
+            if delay is not None:
+                due = self.now_ns() / 1e9 + delay
+                with self.store.tx() as tx:
+                    self.store.retry_task(tx, t["id"], due, t["attempt"] + 1)
+                self.tasks.pop(t["id"], None)
+                log.info("workflow %s: activity %s attempt %d failed (%s); retrying in %.3gs",
+                         t["workflow_id"], t["data"]["target"], t["attempt"], err.get("message"), delay)
+                self._carry_out({**t, "kind": "retry", "due": due, "attempt": t["attempt"] + 1})
+                return
+            err = {**err, "attempts": t["attempt"]}
+            self._complete(t, {"error": err})
+        else:
+            self._complete(t, {"value": res.get("value")})
+
+    def _deliver_send(self, t: dict[str, Any]) -> None:
+        d = t["data"]
+        sender = _pid(self, t["workflow_id"])
+        err = self.app.send(sender, d["to"], d["topic"], d.get("data"))
+        if err is not None:
+            log.info("workflow %s: message to %s not delivered: %s", t["workflow_id"], d["to"], err.get("message"))
+        self._finish_quietly(t)
+
+    def _deliver_control(self, t: dict[str, Any]) -> None:
+        d = t["data"]
+        self.app.control(None, t["kind"], d.get("pid"), d.get("reason"))
+        self._finish_quietly(t)
+
+    def _finish_quietly(self, t: dict[str, Any]) -> None:
+        self.tasks.pop(t["id"], None)
+        with self.store.tx() as tx:
+            self.store.finish_task(tx, t["id"])
+
+    def _start_child(self, t: dict[str, Any]) -> None:
+        d = t["data"]
+        parent_pid = _pid(self, t["workflow_id"])
+        host = self.app.workflow_host_for(d["host"], t["workflow_id"], self)
+        if host is None:
+            self._complete(t, {"error": {"kind": "NotFound", "message": f"no workflow host {d['host']}"}})
+            return
+        opts = dict(d.get("options") or {})
+        opts["workflow.id"] = d["wid"]
+        opts.setdefault("workflow.id_conflict_policy", "fail")
+        eid = t["eid"] if d["mode"] == "exec" else 0
+        if host is self:
+            with self.store.tx() as tx:
+                if not self.store.finish_task(tx, t["id"]):
+                    self.tasks.pop(t["id"], None)
+                    return
+                wid, err = self.start_workflow(d["entry"], list(d.get("args") or []), opts, ctx=d.get("ctx"),
+                                               parent=(parent_pid, eid), db=tx)
+                if err is not None and d["mode"] == "exec":
+                    self.store.add_inbox(tx, t["workflow_id"], t["eid"], {"error": err}, self.now_ns() / 1e9)
+                elif err is not None:
+                    self.store.add_inbox(tx, t["workflow_id"], EVENT,
+                                         {"kind": "pid.exit", "from": f"{{{d['host']}|{d['wid']}}}",
+                                          "at": self.now_ns(), "result": {"error": err}}, self.now_ns() / 1e9)
+            self.tasks.pop(t["id"], None)
+            if err is not None:
+                self._kick(t["workflow_id"])
+            return
+        # a child on another workflow host: start it there, watch it from here
+        self.tasks.pop(t["id"], None)
+        wid, err = host.start_workflow(d["entry"], list(d.get("args") or []), opts, ctx=d.get("ctx"))
+        if err is not None:
+            self._complete(t, {"error": err})
+            return
+        self._finish_quietly(t)
+
+
+# helpers -----------------------------------------------------------------------------------
+
+def _opt(opts: dict[str, Any], key: str) -> Any:
+    for k in (f"workflow.{key}", f"temporal.workflow.{key}"):
+        if k in opts:
+            return opts[k]
+    return None
+
+
+def _clean_opts(opts: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in opts.items() if not k.startswith("__")}
+
+
+def _row(tid: int, wid: str, run_id: str, kind: str, eid: int, data: Any, due: float) -> dict[str, Any]:
+    return {"id": tid, "workflow_id": wid, "run_id": run_id, "kind": kind, "eid": eid, "data": data,
+            "due": due, "attempt": 1, "status": "pending"}
+
+
+def _pid(host: WorkflowHost, wid: str) -> str:
+    return f"{{{host.entry.id}|{wid}}}"
+
+
+def _row_outcome(row: WorkflowRow) -> Outcome:
+    if row.status == "completed":
+        return Outcome(value=row.result)
+    err = row.error or {"kind": "Internal", "message": row.status}
+    return Outcome(error=err)
+
+
+def _notify_watcher(inv: Any, eid: int, mode: str, pid: str, row: WorkflowRow) -> None:
+    o = _row_outcome(row)
+    result = {"value": o.value, "error": o.error} if o.error is not None else {"value": o.value}
+    if mode == "exec":
+        inv.post(eid, result)
+    else:
+        inv.post(EVENT, {"kind": "pid.exit", "from": pid, "at": time.time_ns(), "result": result})
+
+
+class _maybe_tx:
+    """The caller's open transaction, or a new one."""
+
+    def __init__(self, store: Store, db: Any) -> None:
+        self.store = store
+        self.db = db
+        self._cm: Any = None
+
+    def __enter__(self) -> Any:
+        if self.db is not None:
+            return self.db
+        self._cm = self.store.tx()
+        return self._cm.__enter__()
+
+    def __exit__(self, *exc: Any) -> Any:
+        if self._cm is not None:
+            return self._cm.__exit__(*exc)
+        return False
+
+
+def code_bundle(app: App, entry: LuaEntry) -> dict[str, Any]:
+    """The code a run is pinned to: the entry's source and its libraries', by ID."""
+    out: dict[str, Any] = {}
+    todo = [entry.id]
+    while todo:
+        eid = todo.pop()
+        if eid in out:
+            continue
+        e = app.registry.get(eid)
+        if not isinstance(e, LuaEntry):
+            continue
+        out[eid] = {"id": e.id, "kind": e.kind, "source": e.source, "source_path": e.source_path,
+                    "method": e.method, "modules": list(e.modules), "imports": dict(e.imports)}
+        todo.extend(e.imports.values())
+    out["__entry__"] = entry.id
+    return out
+
+
+def bundle_lookup(bundle: dict[str, Any]) -> Any:
+    entries = {k: LuaEntry(id=v["id"], namespace=v["id"].split(":")[0], name=v["id"].split(":")[-1],
+                           kind=v["kind"], meta={}, data={}, file="", index=0, source=v["source"],
+                           source_path=v["source_path"], method=v["method"], modules=tuple(v["modules"]),
+                           imports=dict(v["imports"]))
+               for k, v in bundle.items() if k != "__entry__"}
+    return entries.get
+
+
+def new_run(scheduler: Any, host: WorkflowHost | None, row: WorkflowRow, bundle: dict[str, Any]) -> WorkflowRun:
+    """A fresh run of a workflow from its pinned code (start, and replay)."""
+    lookup = bundle_lookup(bundle)
+    entry = lookup(bundle["__entry__"])
+    st, fn = prepare(lookup, entry, seed=row.seed)
+    inp = row.input or {}
+    return WorkflowRun(scheduler, st, fn, tuple(inp.get("args") or ()), entry_id=row.type,
+                       ctx=inp.get("ctx") or {}, host=host, wid=row.id, run_id=row.run_id, type_id=row.type)
+
+
+__all__ = ["WorkflowHost", "code_bundle", "new_run", "chunkname"]
