@@ -88,6 +88,20 @@ class App:
         host, _, wid = pid.strip("{}").partition("|")
         return self._workflow_hosts.get(host), wid
 
+    def workflow_hosts(self) -> list[Any]:
+        """Every workflow.host entry's engine (created on first use)."""
+        return [self.workflow_host(e.id) for e in self.registry.by_kind("workflow.host")]
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """`wippy run`: start the workflow hosts (recovering their running workflows)
+        and the auto_start services, run until `stop` is set, then stop gracefully."""
+        for h in self.workflow_hosts():
+            h.ensure_started()
+        try:
+            await stop.wait()
+        finally:
+            self.close()
+
     def close(self) -> None:
         """Stop the workflow hosts (their leases are released) and close their stores."""
         for h in self._workflow_hosts.values():
