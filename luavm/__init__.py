@@ -6,6 +6,7 @@ from typing import Any
 from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
 from .host import LuaRuntime, Task, restore, run_with_big_stack
+from .inspect import FrameInfo, inspect_snapshot
 from .runtime.limits import LuaLimitError
 from .runtime.values import LuaError
 
@@ -33,5 +34,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "suspend",
-    "run_with_big_stack", "SnapshotError", "erase_types", "__version__",
+    "run_with_big_stack", "SnapshotError", "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
 ]
