@@ -238,6 +238,32 @@ class Store:
                        "(owner = ? OR owner IS NULL OR lease_until < ?)", (owner, now + lease_s, owner, now))
             return ids
 
+    def add_signal(self, wid: str, topic: str, data: Any, sender: str = "") -> dict[str, Any] | None:
+        """A message to a running workflow as an inbox row, committed before this
+        returns (for clients that run no engine: `wippy workflow signal`); the
+        engine that owns the workflow delivers it. Returns error data or None."""
+        from ..modules.process import MESSAGE
+
+        return self._add_external(wid, MESSAGE, {"topic": topic, "from": sender, "data": data})
+
+    def add_cancel(self, wid: str, reason: str | None = None, sender: str = "") -> dict[str, Any] | None:
+        """A cancel request (the workflow sees a `pid.cancel` event) as an inbox row,
+        as `add_signal`. Returns error data or None."""
+        from ..modules.process import EVENT
+
+        return self._add_external(wid, EVENT, {"kind": "pid.cancel", "from": sender,
+                                               "reason": reason or "canceled", "at": time.time_ns()})
+
+    def _add_external(self, wid: str, eid: int, value: Any) -> dict[str, Any] | None:
+        with self.tx() as db:
+            r = db.execute("SELECT status FROM workflows WHERE id = ?", (wid,)).fetchone()
+            if r is None:
+                return {"kind": "NotFound", "message": f"workflow {wid} not found"}
+            if r["status"] != "running":
+                return {"kind": "Invalid", "message": f"workflow {wid} is {r['status']}"}
+            self.add_inbox(db, wid, eid, value, time.time())
+        return None
+
     def release(self, owner: str) -> None:
         with self.tx() as db:
             db.execute("UPDATE workflows SET owner = NULL, lease_until = 0 WHERE owner = ?", (owner,))
