@@ -238,31 +238,31 @@ class Store:
                        "(owner = ? OR owner IS NULL OR lease_until < ?)", (owner, now + lease_s, owner, now))
             return ids
 
-    def add_signal(self, wid: str, topic: str, data: Any, sender: str = "") -> dict[str, Any] | None:
+    def add_signal(self, wid: str, topic: str, data: Any, sender: str = "", *,
+                   cancel: bool = False) -> dict[str, Any] | None:
         """A message to a running workflow as an inbox row, committed before this
-        returns (for clients that run no engine: `wippy workflow signal`); the
-        engine that owns the workflow delivers it. Returns error data or None."""
-        from ..modules.process import MESSAGE
+        returns, for clients that run no engine (`wippy workflow signal`); the engine
+        that owns the workflow delivers it. With `cancel=True`, a cancel request
+        instead (the workflow sees a `pid.cancel` event; `topic` is the reason).
+        Returns error data or None."""
+        from ..modules.process import EVENT, MESSAGE
 
-        return self._add_external(wid, MESSAGE, {"topic": topic, "from": sender, "data": data})
-
-    def add_cancel(self, wid: str, reason: str | None = None, sender: str = "") -> dict[str, Any] | None:
-        """A cancel request (the workflow sees a `pid.cancel` event) as an inbox row,
-        as `add_signal`. Returns error data or None."""
-        from ..modules.process import EVENT
-
-        return self._add_external(wid, EVENT, {"kind": "pid.cancel", "from": sender,
-                                               "reason": reason or "canceled", "at": time.time_ns()})
-
-    def _add_external(self, wid: str, eid: int, value: Any) -> dict[str, Any] | None:
         with self.tx() as db:
             r = db.execute("SELECT status FROM workflows WHERE id = ?", (wid,)).fetchone()
             if r is None:
                 return {"kind": "NotFound", "message": f"workflow {wid} not found"}
             if r["status"] != "running":
                 return {"kind": "Invalid", "message": f"workflow {wid} is {r['status']}"}
-            self.add_inbox(db, wid, eid, value, time.time())
+            if cancel:
+                self.add_inbox(db, wid, EVENT, {"kind": "pid.cancel", "from": sender, "reason": topic or "canceled",
+                                                "at": time.time_ns()}, time.time())
+            else:
+                self.add_inbox(db, wid, MESSAGE, {"topic": topic, "from": sender, "data": data}, time.time())
         return None
+
+    def add_cancel(self, wid: str, reason: str | None = None, sender: str = "") -> dict[str, Any] | None:
+        """A cancel request as an inbox row (see `add_signal`)."""
+        return self.add_signal(wid, reason or "canceled", None, sender, cancel=True)
 
     def release(self, owner: str) -> None:
         with self.tx() as db:
