@@ -11,10 +11,11 @@ from typing import Any, BinaryIO
 from . import convert
 from .dialect import erase_types
 from .lexer import LuaSyntaxError
+from .runtime import limits as _limits
 from .runtime import ops, state
 from .runtime.frames import BUILTINS, chunkid, register_builtin, traceback_lines
 from .runtime.icache import invalidate
-from .runtime.limits import Limits, LuaLimitError
+from .runtime.limits import PREEMPT, Limits, LuaLimitError
 from .runtime.loader import load_chunk
 from .runtime.state import LuaState
 from .runtime.values import LuaError, LuaTable, tostr
@@ -117,7 +118,8 @@ class LuaRuntime:
     def __init__(self, *, host_access: bool = False, stdout: BinaryIO | None = None,
                  seed: int | None = None, max_instructions: int | None = None,
                  timeout: float | None = None, max_memory: int | None = None,
-                 max_string: int | None = None, typed: bool = False) -> None:
+                 max_string: int | None = None, typed: bool = False,
+                 preempt_every: int | None = None) -> None:
         """`seed` fixes math.random's initial state (otherwise random, as in lua).
 
         `typed`: accept Wippy's Lua dialect (luavm/dialect.py) in the chunks the
@@ -133,11 +135,17 @@ class LuaRuntime:
         call something, bulk work in builtins), `timeout` (seconds), `max_memory` (bytes the process may
         grow by), `max_string` (bytes in one string; default `max_memory`).
         A limit raises `luavm.LuaLimitError`; see runtime/limits.py. Code runs
-        without any counting when none is set."""
+        without any counting when none is set.
+
+        `preempt_every` (steps): a Task that has run that many steps in one
+        `run` suspends itself at the next entry of a Lua function (see
+        runtime/limits.py, "Preemption"): `task.preempted` is then true and
+        `task.run()` continues it. Outside a Task (execute, call) it has no
+        effect. It compiles step counting in, as any limit does."""
         st = LuaState()
         if (max_instructions is not None or timeout is not None or max_memory is not None
-                or max_string is not None):
-            st.limits = Limits(max_instructions, timeout, max_memory, max_string)
+                or max_string is not None or preempt_every is not None):
+            st.limits = Limits(max_instructions, timeout, max_memory, max_string, preempt_every)
         st.host_access = host_access
         st.stdout = stdout if stdout is not None else _StdoutProxy()
         self.state = st
@@ -202,7 +210,9 @@ class LuaRuntime:
             chunk = load_chunk(src, name, self.state.limits is not None)  # counting steps if limited
         except LuaSyntaxError as e:
             raise LuaError(e.msg.encode() if isinstance(e.msg, str) else e.msg) from None
-        return chunk.main(self.state.globals if env is None else env)
+        g = self.state.globals if env is None else env
+        assert g is not None
+        return chunk.main(g)
 
     def execute(self, code: str | bytes, *args: Any, chunkname: str | None = None) -> Any:
         """Run a chunk; returns its results (None, one value, or a tuple)."""
@@ -281,6 +291,12 @@ class Task:
     def suspended(self) -> bool:
         return self.started and not self.done and self.error is None
 
+    @property
+    def preempted(self) -> bool:
+        """The task suspended itself because it used its `preempt_every` steps
+        (not at a host call): continue it with `run()`; it cannot be snapshotted."""
+        return self.request is PREEMPT and self.suspended
+
     def run(self, *values: Any) -> Task:
         """Run until the next suspension or the end; `values` answer the pending
         suspension (the host call returns them in Lua)."""
@@ -329,6 +345,8 @@ class Task:
 
         if not self.suspended:
             raise S.SnapshotError("a task can be snapshotted only while suspended")
+        if self.preempted:
+            raise S.SnapshotError("a preempted task cannot be snapshotted (run it to a host suspension)")
         st = self.runtime.state
         root = {
             "flags": {"host_access": st.host_access},
@@ -398,6 +416,9 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
     task._records = records
     task.request = request
     return task
+
+
+_limits._HOST_RUN[0] = LuaRuntime._run.__code__  # where try_preempt's frame walk ends
 
 
 def relax_gc() -> tuple[int, int, int]:

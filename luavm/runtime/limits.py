@@ -18,6 +18,25 @@ iteration). A `pcall` can catch the error and see the message, but Lua cannot
 run on: `while true do pcall(function() while true do end end) end` ends, and
 the host always regains control.
 
+Preemption. `preempt_every` (steps) lets a host share one thread fairly
+between tasks: once a task's run step has used that many steps, the running
+Task suspends itself with the request `PREEMPT` at the next place where luavm
+can continue it, and `task.run()` goes on from there. A suspension needs a
+resume point; loop back-edges are not resume points in the code the compiler
+generates, so the place is the *entry* of the next Lua function that calls
+something (the step counted on entry): nothing of that function has run yet,
+so its caller, suspended at its call site (a resume point), is continued by
+calling it again with the same arguments (`CallAgain`). Everything a host
+suspension requires must hold there too (no C-call boundary on the way, every
+Lua frame below at a resume point); where it does not, the next steps are
+probed (PROBES of them, one refill each), then the task runs a full slice
+before probing again. Limit, stated plainly: a loop that calls no Lua function
+(`while true do end`, a numeric loop of arithmetic) cannot be preempted; only
+`timeout`/`max_instructions` stop it. A task stopped so holds a `CallAgain`
+record, which snapshots do not support: preempted tasks are for hosts that
+keep them in memory (wippy's processes). Cost: zero without `preempt_every`;
+with it, one comparison per slice, plus a frame walk (~µs) per preemption.
+
 Memory. `max_memory` bounds how much the process grows while a step runs:
 the resident set size is read (one `pread` of /proc/self/statm, ~3 us) every
 MEM_EVERY slices and after every large allocation, against the size at the
@@ -35,6 +54,9 @@ import gc
 import os
 import sys
 import time
+import weakref
+from inspect import CO_GENERATOR
+from types import CodeType
 from typing import Any
 
 from . import state
@@ -71,9 +93,11 @@ class Limits:
     """What a runtime allows per execute/eval/call/task.run step; None means unlimited."""
 
     def __init__(self, max_instructions: int | None = None, timeout: float | None = None,
-                 max_memory: int | None = None, max_string: int | None = None) -> None:
+                 max_memory: int | None = None, max_string: int | None = None,
+                 preempt_every: int | None = None) -> None:
         for name, v in (("max_instructions", max_instructions), ("timeout", timeout),
-                        ("max_memory", max_memory), ("max_string", max_string)):
+                        ("max_memory", max_memory), ("max_string", max_string),
+                        ("preempt_every", preempt_every)):
             if v is not None and not v > 0:
                 raise ValueError(f"{name} must be positive, not {v!r}")
         self.max_instructions = int(max_instructions) if max_instructions is not None else None
@@ -88,6 +112,9 @@ class Limits:
         self.mem_base = 0  # process size at the start of the step
         self.mem_tick = MEM_EVERY
         self.mem_collected = 0  # process size after the last emergency collection
+        self.preempt_every = int(preempt_every) if preempt_every is not None else None
+        self.probes = 0  # failed preemption attempts in a row (see refill)
+        self.preemptions = 0  # how many times tasks of this state were preempted
 
     @property
     def counting(self) -> bool:
@@ -100,6 +127,7 @@ class Limits:
         self.used = 0
         self.grant = 0
         self.tripped = None
+        self.probes = 0
         self.deadline = time.monotonic() + self.timeout if self.timeout is not None else None
         if self.max_memory is not None:
             self.mem_base = rss()
@@ -174,11 +202,17 @@ def refill(extra: int = 0) -> None:
     TOKENS.append(False)  # first: if a check raises, the very next step refills (and raises) again
     lim.check()
     g = SLICE
+    if lim.preempt_every is not None and lim.used >= lim.preempt_every and extra == 0:
+        if state.current.task_active and try_preempt(lim, sys._getframe(1)):
+            raise preemption(lim)
+        lim.probes += 1
+        if lim.probes <= PROBES:
+            g = 1  # not here: try again at the very next step
+        else:
+            lim.probes = 0  # a stretch without calls: run a full slice, then probe again
     if lim.max_instructions is not None and lim.max_instructions - lim.used < g:
         g = lim.max_instructions - lim.used  # so that the limit is exact
-        TOKENS.extend(_FILL[:g])
-    else:
-        TOKENS.extend(_FILL)
+    TOKENS.extend(_FILL if g == SLICE else _FILL[:g])
     lim.grant = g
 
 
@@ -228,6 +262,135 @@ def switch(prev: Any, new: Any) -> None:
     TOKENS.append(False)
     lim = getattr(new, "limits", None)
     MAXSTR[0] = lim.max_string if lim is not None else NOLIMIT
+
+
+# ------------------------------------------------------------ preemption
+
+PROBES = 32  # steps probed one by one for a place to preempt, before a full slice
+PREEMPT = "luavm.preempt"  # the request of a Task that suspended itself (Task.preempted)
+_TICK = "if not _tk(): _refill()"
+_ENTRY: weakref.WeakKeyDictionary[CodeType, int] = weakref.WeakKeyDictionary()
+
+
+def entry_tick_line(code: CodeType) -> int:
+    """The Python line of the step a function's fast form counts on entry (the
+    first statement of its `try` body), or 0 when it has none (a function that
+    calls nothing, a resume form, a generator form)."""
+    line = _ENTRY.get(code)
+    if line is not None:
+        return line
+    from .frames import CODE_INFO
+
+    line = 0
+    ci = CODE_INFO.get(code)
+    if ci is not None and not code.co_flags & CO_GENERATOR:
+        chunk = ci.chunk
+        n = code.co_firstlineno + 1
+        while chunk is not None:
+            text = chunk.source_lines_for(code, n)
+            if text is None:
+                break
+            if text.strip() == "try:":
+                nxt = chunk.source_lines_for(code, n + 1)
+                if nxt is not None and nxt.strip() == _TICK:
+                    line = n + 1
+                break
+            n += 1
+    _ENTRY[code] = line
+    return line
+
+
+def try_preempt(lim: Any, f: Any) -> bool:
+    """Whether the task can be suspended right here, frame `f` counting a step:
+    `f` is at the entry of a Lua function (or at a step the compiler made a
+    resume point), every Lua frame below it is at a resume point, and no
+    coroutine on the way is behind a C-call boundary (as for host_suspend)."""
+    from .coroutine import BOUNDARY_CODES
+    from .frames import CODE_INFO
+
+    code = f.f_code
+    ci = CODE_INFO.get(code)
+    if ci is None:
+        return False  # a builtin charging bulk work
+    if not _resumable(ci, f.f_lineno) and f.f_lineno != entry_tick_line(code):
+        return False
+    st = state.current
+    if st.current.nny > 0:
+        return False
+    host_run = _HOST_RUN[0]
+    g = f.f_back
+    while g is not None:
+        c = g.f_code
+        if c is host_run:
+            break
+        info = CODE_INFO.get(c)
+        if info is not None and not _resumable(info, g.f_lineno):
+            return False
+        if c in BOUNDARY_CODES:
+            prev = g.f_locals.get("prev")
+            if prev is not None and prev.nny > 0:
+                return False
+        g = g.f_back
+    del g
+    return True
+
+
+def _resumable(ci: Any, line: int) -> bool:
+    entry = ci.lines.get(line)
+    if entry is None:
+        return False
+    return entry[1] >= 0 or (entry[0] is not None and entry[0].kind == "deopt")
+
+
+_HOST_RUN: list[Any] = [None]  # the code of LuaRuntime._run (host.py): where a walk stops
+
+
+class CallAgain:
+    """The innermost record of a task preempted at a function's entry: the
+    function had not started, so it is called again, with the same arguments,
+    and its results are what its caller's call site receives."""
+
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn: Any, args: tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.args = args
+
+    def cont(self, thunk: Any) -> Any:
+        from .ops import call
+
+        thunk()  # (the host's answer to a preemption: nothing)
+        return call(self.fn, *self.args)
+
+
+def preemption(lim: Any) -> BaseException:
+    """The suspension that preempts the running task at the frame that counted
+    the step (the caller of refill)."""
+    from .coroutine import Suspend, rebuild_closure
+    from .frames import CODE_INFO
+
+    f = sys._getframe(2)
+    code = f.f_code
+    s = Suspend("host", PREEMPT)
+    lim.preemptions += 1
+    lim.probes = 0
+    if _resumable(CODE_INFO[code], f.f_lineno):
+        return s  # a step the compiler made a resume point: the frame records itself
+    loc = f.f_locals
+    proto = CODE_INFO[code].proto
+    boxed = set(proto.boxed_params)
+    args = [loc[p].v if p in boxed else loc.get(p) for p in proto.params]
+    if proto.is_vararg:
+        args.extend(loc.get("_va", ()))
+    s.records.append(CallAgain(rebuild_closure(code, f.f_globals, loc), tuple(args)))
+    # the function's own handler records nothing: it is called again instead
+    s.add = _skip_once.__get__(s)  # type: ignore[method-assign]
+    del f, loc
+    return s
+
+
+def _skip_once(s: Any, fn: Any, loc: Any) -> None:
+    del s.add  # the frames below record themselves as usual
 
 
 # ------------------------------------------------------------ process size
