@@ -8,6 +8,7 @@ raised, by walking the live Python frames, so the fast path pays nothing.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -129,6 +130,76 @@ def significant_frames(start: FrameType | None, handler: list | None = None,
 _PROTECTED = ("pcall", "xpcall")  # where an error stops unwinding (and __close runs)
 
 
+_MISSING = object()
+
+
+def _closure_matches(g: Any, code: Any, cells: list) -> bool:
+    """g is the closure whose code is `code` and whose free variables hold `cells`."""
+    if getattr(g, "__code__", None) is not code:
+        return False
+    for c, v in zip(g.__closure__ or (), cells):
+        try:
+            cv = c.cell_contents
+        except ValueError:
+            cv = _MISSING
+        if cv is not v:
+            return False
+    return True
+
+
+def frame_function(f: FrameType, caller: FrameType | None, caller_line: int | None = None,
+                   thorough: bool = True) -> Any:
+    """The function object a Lua or builtin frame runs (a frame does not name it).
+
+    A resume or generator form has it as `_self`; else the caller's call line
+    names the callee's Python expression (`OpInfo.fn`); else it is a value some
+    frame between here and the caller holds (a builtin's argument, a local of the
+    host); else (`thorough`) any live closure of that code with the same free
+    variables, else an equal closure made for the purpose."""
+    code = f.f_code
+    loc = f.f_locals
+    cells = [loc.get(n, _MISSING) for n in code.co_freevars]
+    me = loc.get("_self")
+    if me is not None and _closure_matches(me, code, cells):
+        return me
+    if caller is not None:
+        res = op_at(caller, caller_line)
+        expr = res[1].fn if res is not None and res[1] is not None else None
+        if expr:
+            name, _, attr = expr.partition(".")
+            v = caller.f_locals.get(name, _MISSING)
+            if attr == "v" and type(v).__name__ == "Box":
+                v = v.v
+            if _closure_matches(v, code, cells):
+                return v
+    b: FrameType | None = f
+    for _ in range(64):
+        if b is None:
+            break
+        for v in list(b.f_locals.values()):
+            if _closure_matches(v, code, cells):
+                return v
+        if b is caller:
+            break
+        b = b.f_back
+    if not thorough:
+        return None
+    for v in gc.get_referrers(code):
+        if _closure_matches(v, code, cells):
+            return v
+    if code in BUILTINS:
+        from . import state
+
+        reg = getattr(state.current, "registry", None) or {}
+        v = reg.get(BUILTINS[code])
+        return v if getattr(v, "__code__", None) is code else None
+    if code not in CODE_INFO:
+        return None
+    from .coroutine import rebuild_closure
+
+    return rebuild_closure(code, f.f_globals, loc)  # an equal closure, at least
+
+
 def position(f: FrameType, lineno: int | None = None) -> str:
     res = op_at(f, lineno)
     if res is None:
@@ -225,11 +296,12 @@ def frame_name(f: FrameType, kind: str, caller: tuple[FrameType, int] | None = N
     if ci.proto.index == 0:
         return "main chunk"
     # as luaL_traceback: a global name, else how the caller called it, else where it is
-    gname = _global_name(f.f_locals.get(ci.proto.name) or f.f_locals.get("_self"))
-    if gname is not None:
-        return f"function '{gname}'"
     if caller is None:
         caller = _caller(f)
+    fn = frame_function(f, *(caller or (None, None)), thorough=False)
+    gname = _global_name(fn)
+    if gname is not None:
+        return f"function '{gname}'"
     how = _called_as(*caller) if caller is not None else None
     if how is not None:
         return how

@@ -6,15 +6,16 @@ Hooks are not supported: `sethook`/`gethook` exist and say so.
 from __future__ import annotations
 
 import sys
+from types import FrameType
 from typing import Any, NamedTuple
 
 from ..runtime import ops, state
-from ..runtime.args import NOVALUE, arg_error, check_any, check_int, opt_int, type_error
+from ..runtime.args import NOVALUE, arg_error, check_any, check_int, opt_int, opt_str, type_error
 from ..runtime.frames import (
-    BUILTINS,
     CODE_INFO,
     chunkid,
     current_traceback,
+    frame_function,
     lua_line,
     op_at,
     significant_frames,
@@ -33,67 +34,130 @@ def db_traceback(*args: Any) -> Any:
     return (m + text).encode("latin-1", "replace")
 
 
-def _func_info(fn: Any, t: LuaTable) -> None:
-    code = getattr(fn, "__code__", None)
+def _func_info(fn: Any, t: LuaTable, opts: bytes, code: Any = None) -> None:
+    """The fields of debug.getinfo that describe the function itself (whose code
+    is `code` when given: a frame's function is found only for option 'f')."""
+    if code is None:
+        code = getattr(fn, "__code__", None)
     ci = CODE_INFO.get(code) if code is not None else None
     if ci is not None:
         p = ci.proto
-        src = ci.chunk.name
-        t.set(b"source", src.encode("latin-1"))
-        t.set(b"short_src", chunkid(src).encode("latin-1"))
-        t.set(b"what", b"main" if p.index == 0 else b"Lua")
-        t.set(b"linedefined", p.line)
-        t.set(b"lastlinedefined", p.end_line if p.index else -1)
-        t.set(b"nparams", len(p.params))
-        t.set(b"isvararg", p.is_vararg)
-        t.set(b"nups", len(p.upvalues))
+        if b"S" in opts:
+            src = ci.chunk.name
+            t.set(b"source", src.encode("latin-1"))
+            t.set(b"short_src", chunkid(src).encode("latin-1"))
+            t.set(b"what", b"main" if p.index == 0 else b"Lua")
+            t.set(b"linedefined", p.line)
+            t.set(b"lastlinedefined", p.end_line if p.index else 0)
+        if b"u" in opts:
+            t.set(b"nups", len(p.upvalues))
+            t.set(b"nparams", len(p.params))
+            t.set(b"isvararg", p.is_vararg)
+        if b"L" in opts:
+            t.set(b"activelines", _active_lines(code, ci))
     else:
-        t.set(b"source", b"=[C]")
-        t.set(b"short_src", b"[C]")
-        t.set(b"what", b"C")
-        t.set(b"linedefined", -1)
-        t.set(b"lastlinedefined", -1)
-        t.set(b"nparams", 0)
-        t.set(b"isvararg", True)
-        t.set(b"nups", 0)
-    t.set(b"func", fn)
+        if b"S" in opts:
+            t.set(b"source", b"=[C]")
+            t.set(b"short_src", b"[C]")
+            t.set(b"what", b"C")
+            t.set(b"linedefined", -1)
+            t.set(b"lastlinedefined", -1)
+        if b"u" in opts:
+            t.set(b"nups", 0)
+            t.set(b"nparams", 0)
+            t.set(b"isvararg", True)
+    if b"r" in opts:
+        t.set(b"ftransfer", 0)
+        t.set(b"ntransfer", 0)
+    if b"t" in opts:
+        t.set(b"istailcall", False)
+    if b"f" in opts:
+        t.set(b"func", fn)
+
+
+def _active_lines(code: Any, ci: Any) -> LuaTable:
+    """activelines: the Lua lines the function's code stands for."""
+    t = LuaTable()
+    if getattr(ci.chunk, "stripped", False):
+        return t
+    p = ci.proto
+    lo, hi = (p.line, p.end_line) if p.index else (0, 1 << 62)
+    for _, _, ln in code.co_lines():
+        if ln is None or ln == code.co_firstlineno:  # (the `def` line: no Lua code)
+            continue
+        entry = ci.lines.get(ln)
+        op = entry[0] if entry else None
+        if op is not None and op.line and lo <= op.line <= hi and op.kind != "deopt":
+            if op.line == p.line and p.index and p.end_line > p.line:
+                continue  # (parameters and varargs: no instruction on the header line)
+            t.set(op.line, True)
+    return t
+
+
+_MM_NAMES = {"index": "index", "setindex": "newindex", "concat": "concat", "len": "len",
+             "close": "close", "unm": "unm", "eq": "eq", "lt": "lt", "le": "le"}
+
+
+def _call_name(caller: FrameType) -> tuple[bytes | None, bytes]:
+    """(name, namewhat) of the function a Lua frame is calling, as its call site says."""
+    res = op_at(caller)
+    op = res[1] if res is not None else None
+    if op is None:
+        return None, b""
+    if op.kind == "call" and op.callee:
+        nw, nm = op.callee
+        return nm.encode(), nw.encode()
+    mm = _MM_NAMES.get(op.kind)
+    if mm is not None:
+        return mm.encode(), b"metamethod"
+    return None, b""
+
+
+_GETINFO_OPTIONS = frozenset(b"SlnrutLf")
 
 
 def db_getinfo(*args: Any) -> Any:
     a = list(args)
+    arg = 0
     if a and type(a[0]).__name__ == "Coroutine":
         a = a[1:]
+        arg = 1
     what = a[0] if a else NOVALUE
+    opts = opt_str(a[1] if len(a) > 1 else None, arg + 2, "getinfo", b"flnSrtu")
+    if opts[:1] == b">":
+        raise arg_error(arg + 2, "getinfo", "invalid option '>'")
     t = LuaTable()
-    if type(what) in (int, float):
-        level = check_int(what, 1, "getinfo")
-        frames = significant_frames(sys._getframe(0))
-        if level < 0 or level >= len(frames):
-            return None
-        kind, f = frames[level]
+    if type_name(what) == "function":
+        if not _GETINFO_OPTIONS.issuperset(opts):
+            raise arg_error(arg + 2, "getinfo", "invalid option")
+        _func_info(what, t, opts)
+        if b"l" in opts:
+            t.set(b"currentline", -1)
+        if b"n" in opts:
+            t.set(b"namewhat", b"")
+        return t
+    level = check_int(what, arg + 1, "getinfo")
+    frames = significant_frames(sys._getframe(0))
+    if level < 0 or level >= len(frames):
+        return None
+    if not _GETINFO_OPTIONS.issuperset(opts):
+        raise arg_error(arg + 2, "getinfo", "invalid option")
+    kind, f = frames[level]
+    caller = frames[level + 1][1] if level + 1 < len(frames) else None
+    fn = frame_function(f, caller) if b"f" in opts else None
+    _func_info(fn, t, opts, f.f_code if kind == "lua" else None)
+    if b"l" in opts:
         if kind == "lua":
             ci, op = op_at(f) or (None, None)
-            assert ci is not None
-            fn = f.f_locals.get(ci.proto.name) or f.f_locals.get("_self")
-            _func_info(fn, t)
             t.set(b"currentline", lua_line(ci, op))
-            # the name the caller used for this function
-            if level + 1 < len(frames) and frames[level + 1][0] == "lua":
-                res = op_at(frames[level + 1][1])
-                if res and res[1] is not None and res[1].callee:
-                    nw, nm = res[1].callee
-                    t.set(b"name", nm.encode())
-                    t.set(b"namewhat", nw.encode())
         else:
-            _func_info(None, t)
             t.set(b"currentline", -1)
-            t.set(b"name", BUILTINS.get(f.f_code, "?").split(".")[-1].encode())
-        t.set(b"istailcall", False)
-        return t
-    if type_name(what) != "function":
-        raise type_error(1, "getinfo", "function or level", what)
-    _func_info(what, t)
-    t.set(b"currentline", -1)
+    if b"n" in opts:
+        name, namewhat = (None, b"")
+        if caller is not None and frames[level + 1][0] == "lua":
+            name, namewhat = _call_name(caller)
+        t.set(b"name", name)
+        t.set(b"namewhat", namewhat)
     return t
 
 
