@@ -219,6 +219,15 @@ def _close_normal(v: Any) -> None:
 
 
 def _close_error(v: Any, e: BaseException) -> BaseException:
+    if not isinstance(e, Exception):
+        # os.exit (SystemExit) or an interrupt leaves the program, not as a Lua
+        # error; `os.exit(n, true)` closes the pending variables (lua_close)
+        if getattr(e, "lua_close", False) and v is not None and v is not False:
+            try:
+                ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, None)
+            except LuaError:
+                pass  # (lua_close ignores errors in closing methods)
+        return e
     err = to_lua_error(e) if not isinstance(e, LuaError) else e
     if v is not None and v is not False:  # nil and false are not closed
         apply_pending_handler(err)  # an xpcall handler runs first: __close gets its result

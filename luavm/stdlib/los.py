@@ -331,7 +331,9 @@ def os_exit(code: Any = None, close: Any = None, *_: Any) -> Any:
     else:
         status = opt_int(code, 1, "exit", 0)
     _flush_std()
-    raise SystemExit(status)
+    e = SystemExit(status)
+    e.lua_close = close is not None and close is not False  # type: ignore[attr-defined]
+    raise e
 
 
 # -------------------------------------------------------------------- open
