@@ -208,7 +208,7 @@ def lua_rawequal(a: Any = NOVALUE, b: Any = NOVALUE, *_: Any) -> bool:
     check_any(a, 1, "rawequal")
     check_any(b, 2, "rawequal")
     if a is b:
-        return True
+        return type(a) is not float or a == a  # (NaN is not equal to itself, even the same object)
     if type(a) is bool or type(b) is bool:
         return False
     if type(a) in (int, float, bytes) and type(b) in (int, float, bytes):
