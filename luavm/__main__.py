@@ -118,6 +118,8 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
     interactive = False
     version = False
     emit = False
+    noenv = False
+    has_e = False
     i = 0
     script_index = None
     while i < len(argv):
@@ -137,17 +139,21 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
             if i + 1 >= len(argv):
                 return _usage(f"'{a}' needs argument")
             actions.append((a, argv[i + 1]))
+            has_e = has_e or a == "-e"
             i += 2
             continue
         if a.startswith("-e") or a.startswith("-l"):
             actions.append((a[:2], a[2:]))
+            has_e = has_e or a.startswith("-e")
         elif a == "-i":
             interactive = True
             version = True
         elif a == "-v":
             version = True
-        elif a in ("-E", "-W"):
-            pass
+        elif a == "-E":
+            noenv = True
+        elif a == "-W":
+            actions.append(("-W", ""))  # in order with -e and -l, as lua.c's runargs
         elif a == "--emit-python":
             emit = True
         elif a == "--no-cache":
@@ -211,8 +217,30 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
             _report(e, traceback=False)  # a syntax error: lua.c prints no traceback
             return None
 
+    if noenv:
+        # lua -E: LUA_PATH, LUA_CPATH and LUA_INIT are not read
+        from .stdlib.package import DEFAULT_PATH
+
+        pkg = G.get(b"package")
+        if isinstance(pkg, LuaTable):
+            pkg.set(b"path", DEFAULT_PATH)
+    else:
+        init_name = "LUA_INIT_5_4" if "LUA_INIT_5_4" in os.environ else "LUA_INIT"
+        init = os.environb.get(init_name.encode())
+        if init is not None:
+            if init.startswith(b"@"):
+                f = _load_file(load, init[1:].decode("utf-8", "surrogateescape"))
+            else:
+                f = load(init, "=" + init_name)
+            if f is None or not run(f):
+                return 1
+
     for opt, val in actions:
-        if opt == "-e":
+        if opt == "-W":
+            from .stdlib.base import warning
+
+            warning(rt.state, b"@on", False)
+        elif opt == "-e":
             f = load(val.encode("utf-8", "surrogateescape"), "=(command line)")
             if f is None or not run(f):
                 return 1
@@ -236,27 +264,18 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
 
         path = argv[script_index]
         if path == "-":
-            data = sys.stdin.buffer.read()
-            name = "=stdin"
+            f = load(file_text(sys.stdin.buffer.read()), "=stdin")
         else:
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError as e:
-                sys.stderr.write(f"{PROG}: cannot open {path}: {e.strerror}\n")
-                return 1
-            name = "@" + path
-        data = file_text(data)
-        f = load(data, name)
+            f = _load_file(load, path)
         if f is None:
             return 1
         args = [os.fsencode(a) for a in argv[script_index + 1:]]
         if not run(f, *args):
             return 1
-    elif not actions and not version and sys.stdin.isatty():
+    elif not has_e and not version and sys.stdin.isatty():
         interactive = True
         print(VERSION, flush=True)
-    elif not actions and not version:
+    elif not has_e and not version:
         f = load(sys.stdin.buffer.read(), "=stdin")
         if f is None or not run(f):
             return 1
@@ -264,6 +283,21 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
     if interactive:
         _repl(rt, run)
     return 0
+
+
+def _load_file(load: Any, path: str) -> Any:
+    """A script file, loaded as luaL_loadfile does; None after reporting a failure."""
+    from .runtime.loader import file_text
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as e:
+        what = "read" if isinstance(e, IsADirectoryError) else "open"
+        sys.stderr.write(f"{PROG}: cannot {what} {path}: {e.strerror}\n")
+        sys.stderr.flush()
+        return None
+    return load(file_text(data), "@" + path)
 
 
 def _repl(rt: Any, run: Any) -> None:

@@ -212,6 +212,9 @@ class ExpressionCompiler:
                 return Atom(f"{storage}.v", f"{kind} '{d.name}'", volatile=True)
             if kind == "upvalue" and d.ty is not None:
                 fs.proto.typed_upvalues[storage] = d.ty
+            elif kind == "local" and (d.ty is not None or d.positive or d.local_function is not None
+                                      and not d.assigned):
+                fs.proto.typed_locals[storage] = ("pos" if d.positive else d.ty or "function")
             return Atom(storage, f"{kind} '{d.name}'", ty=d.ty, pos=d.positive)
         env = self.env_atom(e)
         return self.index_const(env, e.name.encode(), e.line, target, f"global '{e.name}'")

@@ -109,6 +109,10 @@ class Proto:
     # value upvalues the code reads as of a known type (the enclosing function's
     # inference, or a speculation): debug.setupvalue refuses to give them another
     typed_upvalues: dict[str, str] = field(default_factory=dict)
+    # plain locals the code reads as of a known type ('int', 'float', 'table', 'pos':
+    # an integer >= 1) or as a `local function` its calls are compiled for
+    # ('function'): debug.setlocal refuses to change what the code relies on
+    typed_locals: dict[str, str] = field(default_factory=dict)
     # only ever called with at most its parameters (a `local function` that does not
     # escape): no `*_x` catching extra arguments, so CPython can specialise its calls
     exact_arity: bool = False

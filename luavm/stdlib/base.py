@@ -12,6 +12,7 @@ from ..runtime.args import (
     arg_error,
     check_any,
     check_int,
+    check_str,
     check_table,
     opt_str,
     type_error,
@@ -312,6 +313,49 @@ def lua_collectgarbage(opt: Any = None, *_: Any) -> Any:
     raise arg_error(1, "collectgarbage", f"invalid option '{o.decode('latin-1')}'")
 
 
+# ------------------------------------------------------------------- warnings
+
+
+def warning(st: state.LuaState, msg: bytes, tocont: bool) -> None:
+    """lua_warning with lauxlib's warning function: off until "@on"; a message
+    is "Lua warning: " and its pieces on one line of stderr. Its state (off,
+    on, in the middle of a message) is the state's `warn_mode`. A sandboxed
+    runtime writes warnings nowhere (its Lua code must not flood the host's
+    stderr), unless the embedder set `state.warn_stream`."""
+    mode = getattr(st, "warn_mode", "off")
+    if mode != "cont":
+        if not tocont and msg[:1] == b"@":  # a control message
+            if msg == b"@off":
+                st.warn_mode = "off"
+            elif msg == b"@on":
+                st.warn_mode = "on"
+            return
+        if mode == "off":
+            return
+    out = getattr(st, "warn_stream", None)
+    if out is None and st.host_access:
+        out = getattr(sys.stderr, "buffer", None)
+    text = (b"Lua warning: " if mode == "on" else b"") + msg + (b"" if tocont else b"\n")
+    st.warn_mode = "cont" if tocont else "on"
+    if out is not None:
+        charge(1 + (len(text) >> 8))
+        try:
+            out.write(text)
+            out.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def lua_warn(*args: Any) -> Any:
+    if not args:
+        raise type_error(1, "warn", "string", NOVALUE)
+    pieces = [check_str(a, i + 1, "warn").split(b"\0", 1)[0] for i, a in enumerate(args)]
+    st = state.current
+    for i, p in enumerate(pieces):
+        warning(st, p, i < len(pieces) - 1)
+    return NORET
+
+
 # ------------------------------------------------------------------- loading
 
 
@@ -422,23 +466,45 @@ def _runerror_message(msg: bytes) -> Any:
     return msg
 
 
-def lua_dofile(filename: Any = None, *_: Any) -> Any:
-    from ..lexer import LuaSyntaxError
+def _read_source(filename: Any, fname: str) -> tuple[bytes, str] | bytes:
+    """luaL_loadfilex's reading: (text, chunk name), or the message of a failure.
+    No file name: standard input."""
     from ..runtime.loader import file_text
 
-    st = state.current
     if filename is None:
-        data = sys.stdin.buffer.read()
-        name = "=stdin"
-    else:
-        fn = opt_str(filename, 1, "dofile", b"")
-        try:
-            with open(fn, "rb") as fh:
-                data = fh.read()
-        except OSError as e:
-            raise rt_error(f"cannot open {fn.decode('latin-1')}: {e.strerror}") from None
-        name = "@" + fn.decode("latin-1")
-    data = file_text(data)
+        return file_text(sys.stdin.buffer.read()), "=stdin"
+    fn = check_str(filename, 1, fname)
+    shown = fn.split(b"\0", 1)[0].decode("latin-1")
+    what = "open"
+    try:
+        with open(fn.split(b"\0", 1)[0], "rb") as fh:
+            what = "read"
+            data = fh.read()
+    except IsADirectoryError as e:
+        return lua_bytes(f"cannot read {shown}: {e.strerror}")
+    except OSError as e:
+        return lua_bytes(f"cannot {what} {shown}: {e.strerror}")
+    return file_text(data), "@" + shown
+
+
+def lua_loadfile(filename: Any = None, mode: Any = None, *rest: Any) -> Any:
+    """loadfile([filename [, mode [, env]]]): a host-access function, like dofile."""
+    opt_str(mode, 2, "loadfile", b"bt")
+    r = _read_source(filename, "loadfile")
+    if type(r) is bytes:
+        return (None, r)
+    text, name = r
+    return lua_load(text, name.encode("latin-1"), mode, *rest[:1]) if rest else lua_load(text, name.encode("latin-1"), mode)
+
+
+def lua_dofile(filename: Any = None, *_: Any) -> Any:
+    from ..lexer import LuaSyntaxError
+
+    st = state.current
+    r = _read_source(None if filename is None else opt_str(filename, 1, "dofile", b""), "dofile")
+    if type(r) is bytes:
+        raise LuaError(r)  # (lua_error: the message as it is, no position)
+    data, name = r
     try:
         f = load_text(data, name, st.globals)
     except LuaSyntaxError as e:
@@ -453,10 +519,11 @@ def open_base(st: state.LuaState, G: LuaTable) -> None:
         "rawget": lua_rawget, "rawset": lua_rawset, "rawequal": lua_rawequal, "rawlen": lua_rawlen,
         "setmetatable": lua_setmetatable, "getmetatable": lua_getmetatable, "assert": lua_assert,
         "error": lua_error, "pcall": lua_pcall, "xpcall": lua_xpcall,
-        "collectgarbage": lua_collectgarbage, "load": lua_load,
+        "collectgarbage": lua_collectgarbage, "load": lua_load, "warn": lua_warn,
     }
     if st.host_access:
         funcs["dofile"] = lua_dofile
+        funcs["loadfile"] = lua_loadfile
     for k, f in funcs.items():
         G.set(k.encode(), f)
     register_builtin(ipairs_iter, "?")  # no global name: Lua calls it '?' in messages

@@ -176,19 +176,133 @@ def db_getlocal(*args: Any) -> Any:
     lv = check_int(level, 1, "getlocal")
     frames = significant_frames(sys._getframe(0))
     if lv < 0 or lv >= len(frames):
-        raise rt_error("bad argument #1 to 'getlocal' (level out of range)")
+        raise arg_error(1, "getlocal", "level out of range")
     kind, f = frames[lv]
     if kind != "lua":
         return None
-    ci = CODE_INFO[f.f_code]
-    names = [(py, lua) for py, lua in ci.proto.local_lua_names.items() if py in f.f_locals]
+    if n < 0:
+        va = _varargs(f)
+        if -n > len(va):
+            return None
+        return (b"(vararg)", va[-n - 1])
+    names = _frame_locals(f)
     if n < 1 or n > len(names):
         return None
     py, lua = names[n - 1]
     v = f.f_locals[py]
-    if type(v).__name__ == "Box":
+    if type(v) is Box:
         v = v.v
     return (lua.encode(), v)
+
+
+def _frame_locals(f: FrameType) -> list[tuple[str, str]]:
+    """The Lua locals of a Lua frame that have a value, in declaration order:
+    (Python name, Lua name)."""
+    ci = CODE_INFO[f.f_code]
+    loc = f.f_locals
+    return [(py, lua) for py, lua in ci.proto.local_lua_names.items() if py in loc]
+
+
+def _varargs(f: FrameType) -> tuple:
+    ci = CODE_INFO[f.f_code]
+    va = f.f_locals.get("_va") if ci.proto.is_vararg else None
+    return va if type(va) is tuple else ()
+
+
+_TYPE_WORDS = {"int": "an integer", "float": "a float", "table": "a table",
+               "pos": "an integer of at least 1 (a loop index)"}
+
+
+def _check_settable(ci: Any, py: str, lua: str, cur: Any, v: Any) -> None:
+    """A local the code is compiled to read as of a known type, or as a `local
+    function` whose calls are compiled in, does not take a value that breaks it."""
+    ty = getattr(ci.proto, "typed_locals", {}).get(py)
+    if ty is None:
+        return
+    if ty == "function":
+        if v is not cur:
+            raise rt_error(f"bad argument #3 to 'setlocal' (local '{lua}' is a local function "
+                           "whose calls are compiled in; it cannot be replaced)")
+        return
+    ok = {"int": type(v) is int, "float": type(v) is float, "table": type(v) is LuaTable,
+          "pos": type(v) is int and v >= 1}[ty]
+    if not ok:
+        raise rt_error(f"bad argument #3 to 'setlocal' (local '{lua}' is compiled as "
+                       f"{_TYPE_WORDS[ty]}; it cannot take {_KIND.get(type(v)) or 'a ' + type_name(v)})")
+
+
+def _write_local(f: FrameType, py: str, v: Any) -> None:
+    """Assign a local variable of a live Python frame."""
+    if sys.version_info >= (3, 13):
+        f.f_locals[py] = v  # a write-through proxy (PEP 667)
+        return
+    import ctypes
+
+    f.f_locals[py] = v
+    ctypes.pythonapi.PyFrame_LocalsToFast(ctypes.py_object(f), ctypes.c_int(0))
+
+
+def db_setlocal(*args: Any) -> Any:
+    a = list(args)
+    arg = 0
+    if a and type(a[0]).__name__ == "Coroutine":
+        a = a[1:]
+        arg = 1
+    lv = check_int(a[0] if a else NOVALUE, arg + 1, "setlocal")
+    n = check_int(a[1] if len(a) > 1 else NOVALUE, arg + 2, "setlocal")
+    v = check_any(a[2] if len(a) > 2 else NOVALUE, arg + 3, "setlocal")
+    frames = significant_frames(sys._getframe(0))
+    if lv < 0 or lv >= len(frames):
+        raise arg_error(arg + 1, "setlocal", "level out of range")
+    kind, f = frames[lv]
+    if kind != "lua":
+        return None
+    ci = CODE_INFO[f.f_code]
+    if n < 0:
+        va = _varargs(f)
+        if -n > len(va):
+            return None
+        _write_local(f, "_va", va[:-n - 1] + (v,) + va[-n:])
+        return b"(vararg)"
+    names = _frame_locals(f)
+    if n < 1 or n > len(names):
+        return None
+    py, lua = names[n - 1]
+    cur = f.f_locals[py]
+    if type(cur) is Box:
+        cur.v = v
+    else:
+        _check_settable(ci, py, lua, cur, v)
+        _write_local(f, py, v)
+    del f, frames
+    return lua.encode()
+
+
+def db_setcstacklimit(limit: Any = NOVALUE, *_: Any) -> Any:
+    """Deprecated in Lua 5.4: does nothing; answers LUAI_MAXCCALLS (200) as 5.4.4."""
+    check_int(limit, 1, "setcstacklimit")
+    return 200
+
+
+def db_debug(*_: Any) -> Any:
+    """ldblib's db_debug: runs each line of standard input until "cont" or the end."""
+    from .base import lua_load, lua_pcall, tostring_meta
+
+    while True:
+        sys.stderr.write("lua_debug> ")
+        sys.stderr.flush()
+        line = sys.stdin.buffer.readline()
+        if not line or line == b"cont\n":
+            return NORET
+        f = lua_load(line, b"=(debug command)")
+        if type(f) is tuple:
+            ok, err = False, f[1]
+        else:
+            r = ops.results(lua_pcall(f))
+            ok, err = r[0], (r[1] if len(r) > 1 else None)
+        if not ok:
+            sys.stderr.write(tostring_meta(err).decode("utf-8", "replace") + "\n")
+            sys.stderr.flush()
 
 
 class _Upvalue(NamedTuple):
@@ -355,7 +469,8 @@ def open(st: state.LuaState) -> LuaTable:
         "getupvalue": db_getupvalue, "setupvalue": db_setupvalue, "upvalueid": db_upvalueid,
         "upvaluejoin": db_upvaluejoin, "sethook": db_sethook, "gethook": db_gethook,
         "getregistry": db_getregistry, "getuservalue": db_getuservalue,
-        "setuservalue": db_setuservalue,
+        "setuservalue": db_setuservalue, "setlocal": db_setlocal, "debug": db_debug,
+        "setcstacklimit": db_setcstacklimit,
     }
     for k, f in funcs.items():
         t.set(k.encode(), f)

@@ -18,6 +18,24 @@ DEFAULT_PATH = b"/usr/local/share/lua/5.4/?.lua;/usr/local/share/lua/5.4/?/init.
     b"/usr/local/lib/lua/5.4/?.lua;/usr/local/lib/lua/5.4/?/init.lua;./?.lua;./?/init.lua"
 
 
+def env_path(envname: str, default: bytes, noenv: bool = False) -> bytes:
+    """loadlib.c's setpath: $LUA_PATH_5_4, else $LUA_PATH, else the default; the
+    first ";;" in the variable stands for the default path."""
+    path = os.environb.get(envname.encode() + b"_5_4")
+    if path is None:
+        path = os.environb.get(envname.encode())
+    if path is None or noenv:
+        return default
+    mark = path.find(b";;")
+    if mark < 0:
+        return path
+    out = path[:mark] + b";" if mark > 0 else b""
+    out += default
+    if mark < len(path) - 2:
+        out += b";" + path[mark + 2:]
+    return out
+
+
 def _search_path(name: bytes, path: bytes) -> tuple[bytes | None, list[bytes]]:
     tried = []
     fname = name.replace(b".", b"/")
@@ -103,6 +121,16 @@ def searcher_c(name: Any = NOVALUE, *_: Any) -> Any:
     return b"".join(b"\n\tno file '" + t.replace(b"?", fname) + b"'" for t in cpath.split(b";") if t)
 
 
+DLMSG = b"dynamic libraries not enabled; check your Lua installation"
+
+
+def loadlib(path: Any = NOVALUE, init: Any = NOVALUE, *_: Any) -> Any:
+    """luavm loads no C libraries: loadlib fails as a Lua built without them does."""
+    check_str(path, 1, "loadlib")
+    check_str(init, 2, "loadlib")
+    return (None, DLMSG, b"absent")
+
+
 def searcher_croot(name: Any = NOVALUE, *_: Any) -> Any:
     check_str(name, 1, "searcher_Croot")
     return b""
@@ -149,12 +177,13 @@ def open(st: state.LuaState, G: LuaTable) -> LuaTable:
     st.loaded = loaded
     package.set(b"loaded", loaded)
     package.set(b"preload", LuaTable())
-    package.set(b"path", os.environ.get("LUA_PATH_5_4", os.environ.get("LUA_PATH", "")).encode()
-                .replace(b";;", b";" + DEFAULT_PATH + b";") or DEFAULT_PATH if st.host_access else b"")
+    package.set(b"path", env_path("LUA_PATH", DEFAULT_PATH) if st.host_access else b"")
     package.set(b"cpath", b"")
     package.set(b"config", b"/\n;\n?\n!\n-\n")
     package.set(b"searchers", LuaTable([searcher_preload, searcher_lua, searcher_c, searcher_croot]))
     package.set(b"searchpath", searchpath)
+    if st.host_access:
+        package.set(b"loadlib", loadlib)
     st.package = package
     G.set(b"require", lua_require)
     return package

@@ -9,8 +9,10 @@ of the full libraries.
   the registry and user values are absent.
 
 The libraries are otherwise the same; io, os.execute/exit/getenv/remove/
-rename/tmpname/setlocale, dofile and file-system `require` are simply not
-installed (see host._open_libs, los.open, lio.open, package).
+rename/tmpname/setlocale, dofile, loadfile and file-system `require` are simply
+not installed (see host._open_libs, los.open, lio.open, package). `warn` is
+there but writes nowhere (the host's stderr is not the sandbox's to fill) unless
+the embedder sets `state.warn_stream` (see base.warning).
 """
 
 from __future__ import annotations
