@@ -1,11 +1,25 @@
 -- Wippy's structured errors: values with kind, message, retryable flag, details and
 -- the stack where they were made. Plain Lua tables with a shared metatable, so they
 -- are part of a snapshot and cross processes as data ({kind=, message=, ...}).
+--
+-- The global `errors` (as Wippy): errors.new(msg | {message=, kind=, retryable=,
+-- details=}), errors.wrap(err, context), errors.is(err, kind), errors.call_stack(err),
+-- the kind constants; ours too: errors.unwrap(err), errors.kind(err). Methods:
+-- err:kind(), :message(), :retryable() (true/false/nil), :details() (nil when
+-- empty), :stack(), :unwrap(); tostring(err) and `..` give the message.
+--
+-- Bad arguments to errors.new raise an error object of kind Invalid (Wippy raises
+-- there too). Lenient where Wippy raises but no harm follows: errors.wrap(nil, ...)
+-- is nil, errors.wrap(err) without a context is err, errors.new(err) is err.
 local W = ...
 
 local Error = {}
 Error.__index = Error
 Error.__name = "error"
+
+local type, tostring, setmetatable, getmetatable, next = type, tostring, setmetatable, getmetatable, next
+local traceback = debug.traceback
+local co_running = coroutine.running
 
 local KINDS = {
   NOT_FOUND = "NotFound", ALREADY_EXISTS = "AlreadyExists", INVALID = "Invalid",
@@ -14,12 +28,25 @@ local KINDS = {
   UNKNOWN = "",
 }
 
-local function make(message, kind, retryable, details, cause, stack)
+local function make(message, kind, retryable, details, cause, stack, thread)
   return setmetatable({_message = message, _kind = kind or "", _retryable = retryable,
-                       _details = details, _cause = cause, _stack = stack}, Error)
+                       _details = details, _cause = cause, _stack = stack, _thread = thread}, Error)
 end
 
 local function is_error(v) return getmetatable(v) == Error end
+
+-- the stack of the caller `level` levels above the function calling here
+local function here(level)
+  return (traceback("", level + 1):gsub("^\n", "")), tostring(co_running())
+end
+
+-- fields of a {message=, kind=, retryable=, details=} table, each only if well typed
+local function opt_kind(k) return type(k) == "string" and k or "" end
+local function opt_retryable(r) if type(r) == "boolean" then return r end return nil end
+local function opt_details(d)
+  if type(d) == "table" and next(d) ~= nil then return d end
+  return nil
+end
 
 function Error:kind() return self._kind end
 function Error:message() return self._message end
@@ -27,23 +54,27 @@ function Error:retryable() return self._retryable end
 function Error:details() return self._details end
 function Error:stack() return self._stack or "" end
 function Error:unwrap() return self._cause end
-Error.__tostring = function(e)
-  if e._kind ~= "" and e._kind ~= nil then return e._message end
-  return e._message
+Error.__tostring = function(e) return e._message end
+Error.__concat = function(a, b)
+  if is_error(a) then a = a._message end
+  if is_error(b) then b = b._message end
+  return tostring(a) .. tostring(b)
 end
 Error.__eq = function(a, b)
   return is_error(a) and is_error(b) and a._message == b._message and a._kind == b._kind
 end
 
 -- W.error(x [, level]): an error object from a string, an error object, or a table
--- {kind=, message=, retryable=, details=}
+-- {kind=, message=, retryable=, details=, stack=}; its stack is the caller's (`level`
+-- levels up, 1 = the function calling W.error)
 function W.error(x, level)
   if is_error(x) then return x end
-  local stack = debug.traceback("", (level or 1) + 1)
+  local stack, thread = here((level or 1) + 1)
   if type(x) == "table" then
-    return make(tostring(x.message or ""), x.kind or "", x.retryable, x.details, nil, x.stack or stack)
+    return make(tostring(x.message or ""), opt_kind(x.kind), opt_retryable(x.retryable),
+                opt_details(x.details), nil, x.stack or stack, thread)
   end
-  return make(tostring(x), "", nil, nil, nil, stack)
+  return make(tostring(x), "", nil, nil, nil, stack, thread)
 end
 
 W.is_error = is_error
@@ -60,28 +91,43 @@ end
 local errors = {}
 for k, v in pairs(KINDS) do errors[k] = v end
 
+local function bad_new(what)
+  local stack, thread = here(3)
+  error(make("bad argument #1 to 'new' (" .. what .. ")", KINDS.INVALID, false, nil, nil, stack, thread), 3)
+end
+
 function errors.new(x)
-  if type(x) == "string" then
-    return make(x, "", nil, nil, nil, debug.traceback("", 2))
-  elseif type(x) == "table" and not is_error(x) then
-    if x.message == nil then
-      return nil, make("errors.new: message is required", KINDS.INVALID)
-    end
-    return make(tostring(x.message), x.kind or "", x.retryable, x.details, nil, debug.traceback("", 2))
+  local tx = type(x)
+  if tx == "string" then
+    local stack, thread = here(2)
+    return make(x, "", nil, nil, nil, stack, thread)
   elseif is_error(x) then
     return x
+  elseif tx == "table" then
+    local msg = x.message
+    if msg == nil then bad_new("message field is required") end
+    if type(msg) ~= "string" then bad_new("message must be a string, got " .. type(msg)) end
+    local stack, thread = here(2)
+    return make(msg, opt_kind(x.kind), opt_retryable(x.retryable), opt_details(x.details), nil, stack, thread)
   end
-  return nil, make("errors.new: expected a string or a table, got " .. type(x), KINDS.INVALID)
+  bad_new("expected string or table, got " .. tx)
 end
 
 function errors.wrap(err, context)
   if err == nil then return nil end
-  if not is_error(err) then err = make(tostring(err), "") end
+  if not is_error(err) then
+    local stack, thread = here(2)
+    err = make(tostring(err), "", nil, nil, nil, stack, thread)
+  end
   if context == nil then return err end
+  if is_error(context) then context = context._message end
+  local stack, thread = here(2)
   return make(tostring(context) .. ": " .. err._message, err._kind, err._retryable, err._details, err,
-              debug.traceback("", 2))
+              stack, thread)
 end
 
+-- errors.is(err, kind): err (or an error it wraps) has this kind; with an error
+-- object as the second argument: err is (or wraps) an error equal to it
 function errors.is(err, kind)
   if is_error(kind) then
     local e = err
@@ -106,6 +152,31 @@ end
 function errors.kind(err)
   if is_error(err) then return err._kind end
   return nil
+end
+
+-- errors.call_stack(err) -> {thread=, frames={{level, source, line, name, type}, ...}} | nil
+-- (read from the traceback taken when err was made)
+function errors.call_stack(err)
+  if not is_error(err) or type(err._stack) ~= "string" then return nil end
+  local frames = {}
+  for line in err._stack:gmatch("[^\n]+") do
+    local body = line:match("^%s+(.*)$")
+    if body and body:sub(1, 3) ~= "..." then
+      local source, lno, what = body:match("^(.-):(%d+): in (.*)$")
+      if not source then
+        source, what = body:match("^(.-): in (.*)$")
+        lno = -1
+      end
+      if source then
+        local ftype = "Lua"
+        if source == "[C]" then ftype = "C" elseif what == "main chunk" then ftype = "main" end
+        frames[#frames + 1] = {level = #frames, source = source, line = math.tointeger(tonumber(lno)),
+                               name = what:match("'(.-)'") or "", type = ftype}
+      end
+    end
+  end
+  if #frames == 0 then return nil end
+  return {thread = err._thread or "", frames = frames}
 end
 
 W.errors = errors
