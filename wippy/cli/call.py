@@ -48,13 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def invoke(app: Any, fid: str, values: list[Any]) -> Any:
-    """Run one call to completion (on the big-stack thread); its Outcome."""
-    from ..app import run_sync
+    """Run one call to completion (on the big-stack loop; SIGINT/SIGTERM abandon
+    it, exit 130); its Outcome."""
+    from .run import run_interruptible
 
-    async def go() -> Any:
-        try:
-            return await app.invoke(fid, *values)
-        finally:
-            app.close()
-
-    return run_sync(go)
+    return run_interruptible(lambda: app.invoke(fid, *values), app.close)
