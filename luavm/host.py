@@ -312,6 +312,10 @@ class Task:
 
         def go() -> Any:
             st.task_active = True
+            # the nesting of tail calls before a trampoline depends on what ran before
+            # (ops.TAIL_COUNT); starting each run at 0 makes the stack a task suspends
+            # with — and so its snapshot — a function of the task alone
+            ops.TAIL_COUNT[0] = 0
             try:
                 if not self.started:
                     self.started = True

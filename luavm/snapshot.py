@@ -15,7 +15,7 @@ import hashlib
 import importlib
 import struct
 from collections import deque
-from types import GeneratorType
+from types import FunctionType, GeneratorType
 from typing import Any
 
 import msgpack
@@ -52,11 +52,24 @@ class _Writer:
         self.keep: list[Any] = []  # keeps encoded objects alive while ids are in use
         self.objects: list[Any] = []
         self.queue: deque[tuple[int, Any, str]] = deque()
+        self.closures: dict[tuple, int] = {}  # _closure_key -> object id
 
     def ref(self, obj: Any, path: str) -> msgpack.ExtType:
         i = self.ids.get(id(obj))
         if i is None:
+            key = _closure_key(obj)
+            if key is not None:
+                # a closure a suspended frame rebuilt (compiler/render.py: the fast form
+                # does not name itself) is the same function as the one the program
+                # holds: one object, so the bytes do not depend on which form ran
+                i = self.closures.get(key)
+                if i is not None:
+                    self.ids[id(obj)] = i
+                    self.keep.append(obj)
+                    return msgpack.ExtType(REF, struct.pack(">I", i))
             i = len(self.objects)
+            if key is not None:
+                self.closures[key] = i
             self.ids[id(obj)] = i
             self.keep.append(obj)
             self.objects.append(None)
@@ -144,6 +157,34 @@ class _Writer:
             i, obj, path = self.queue.popleft()
             self.objects[i] = self.encode(obj, path)
         return self.objects
+
+
+def _closure_key(obj: Any) -> tuple | None:
+    """Lua closures of the same prototype with the same upvalues (the same boxes, or
+    equal immutable values) are written as one object: the closure a suspended
+    frame is rebuilt from is such a twin of the one the program holds."""
+    code = getattr(obj, "__code__", None)
+    if code is None or type(obj) is not FunctionType:
+        return None
+    ci = CODE_INFO.get(code)
+    if ci is None:
+        return None
+    cells = dict(zip(code.co_freevars, obj.__closure__ or ()))
+    ups = []
+    for n in ci.proto.upvalues:
+        c = cells.get(n)
+        try:
+            v = c.cell_contents if c is not None else None
+        except ValueError:
+            v = None
+        t = type(v)
+        if v is None or t is bool or t is int or t is bytes or t is str:
+            ups.append((t, v))
+        elif t is float:
+            ups.append((t, repr(v)))
+        else:
+            ups.append(id(v))
+    return (id(ci.chunk), ci.proto.index, tuple(ups))
 
 
 def _child(path: str, key: Any) -> str:

@@ -541,7 +541,11 @@ def file_text(data: bytes) -> bytes:
     return b"--" + data if data.startswith(b"#") else data
 
 
+# Chunks by text and name, least recently used first: a host that loads new code
+# per request keeps only recent chunks; code a long-running host uses again (the
+# same modules in every new state, a restored snapshot's chunks) is not recompiled.
 _CACHE: dict[tuple[bytes, str, bool], Chunk] = {}
+CACHE_SIZE = 128
 
 
 def load_chunk(source: bytes, name: str, counting: bool | None = None) -> Chunk:
@@ -551,12 +555,12 @@ def load_chunk(source: bytes, name: str, counting: bool | None = None) -> Chunk:
         lim = getattr(state.current, "limits", None)
         counting = lim is not None and lim.counting
     key = (source, name, counting)
-    c = _CACHE.get(key)
+    c = _CACHE.pop(key, None)
     if c is None:
         c = Chunk(source, name, counting)
-        if len(_CACHE) > 32:
-            _CACHE.clear()
-        _CACHE[key] = c
+        if len(_CACHE) >= CACHE_SIZE:  # least recently used out
+            del _CACHE[next(iter(_CACHE))]
+    _CACHE[key] = c  # (most recently used last)
     return c
 
 

@@ -35,9 +35,17 @@ end
 
 local function is_error(v) return getmetatable(v) == Error end
 
+-- the running thread, named without its address (snapshots must be deterministic)
+local function thread_name()
+  local co = co_running()
+  local K = W.K
+  if K and K.main == co then return "main" end
+  return "thread"
+end
+
 -- the stack of the caller `level` levels above the function calling here
 local function here(level)
-  return (traceback("", level + 1):gsub("^\n", "")), tostring(co_running())
+  return (traceback("", level + 1):gsub("^\n", "")), thread_name()
 end
 
 -- fields of a {message=, kind=, retryable=, details=} table, each only if well typed

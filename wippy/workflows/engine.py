@@ -297,9 +297,9 @@ class WorkflowHost:
         if not due:
             return
         nxt = min(due, key=lambda t: (t.row["due"], t.row["id"]))
-        self.vnow = max(self.vnow, int(nxt.row["due"] * 1e9))
+        self.vnow = max(self.vnow, int(nxt.row["due"]))
         for t in sorted(due, key=lambda t: (t.row["due"], t.row["id"])):
-            if int(t.row["due"] * 1e9) <= self.vnow:
+            if t.row["due"] <= self.vnow:
                 h = self.timers.pop(t.row["id"], None)
                 if h is not None:
                     h.cancel()
@@ -348,7 +348,8 @@ class WorkflowHost:
         if row.owner != self.owner and row.lease_until > time.time():
             return  # another process runs it
         run = self._load(row)
-        inbox = self.store.inbox(wid)
+        # the first step starts the code; what arrived meanwhile is delivered by the next
+        inbox = self.store.inbox(wid) if run.task.started else []
         if run.task.started and not inbox:
             return  # nothing to deliver
         step_no = row.steps + 1
@@ -378,7 +379,8 @@ class WorkflowHost:
                 assert outcome is not None
                 record["outcome"] = {"value": outcome.value, "error": outcome.error}
                 self._close(row, "completed" if outcome.error is None else "failed", outcome.value,
-                            outcome.error, consumed, record=record, step_no=step_no, traceback=outcome.traceback)
+                            outcome.error, consumed, record=record, step_no=step_no, traceback=outcome.traceback,
+                            run=run)
             return
         new_tasks: list[dict[str, Any]] = []
         with self.store.tx() as tx:
@@ -403,10 +405,10 @@ class WorkflowHost:
                 opts = data.get("options") or {}
                 data = {**data, "ctx": {**data.get("ctx", {}), "idempotency_key": f"{wid}/{row.run_id}/{eid}"},
                         "policy": retry.policy(opts), "started": now}
-                tid = self.store.add_task(tx, wid, row.run_id, "activity", eid, data, now)
-                new_tasks.append(_row(tid, wid, row.run_id, "activity", eid, data, now))
+                tid = self.store.add_task(tx, wid, row.run_id, "activity", eid, data, run.step_ns)
+                new_tasks.append(_row(tid, wid, row.run_id, "activity", eid, data, run.step_ns))
             elif kind == "timer":
-                due = now + data / 1e9
+                due = run.step_ns + int(data)
                 tid = self.store.add_task(tx, wid, row.run_id, "timer", eid, {}, due)
                 new_tasks.append(_row(tid, wid, row.run_id, "timer", eid, {}, due))
             elif kind in ("cancel_timer", "cancel_activity"):
@@ -415,11 +417,11 @@ class WorkflowHost:
                     if t.row["workflow_id"] == wid and t.row["eid"] == eid:
                         self._drop_task(t.row["id"])
             elif kind in ("send", "cancel", "terminate"):
-                tid = self.store.add_task(tx, wid, row.run_id, kind, eid, data, now)
-                new_tasks.append(_row(tid, wid, row.run_id, kind, eid, data, now))
+                tid = self.store.add_task(tx, wid, row.run_id, kind, eid, data, run.step_ns)
+                new_tasks.append(_row(tid, wid, row.run_id, kind, eid, data, run.step_ns))
             elif kind == "child":
-                tid = self.store.add_task(tx, wid, row.run_id, "child", eid, data, now)
-                new_tasks.append(_row(tid, wid, row.run_id, "child", eid, data, now))
+                tid = self.store.add_task(tx, wid, row.run_id, "child", eid, data, run.step_ns)
+                new_tasks.append(_row(tid, wid, row.run_id, "child", eid, data, run.step_ns))
 
     def _continue(self, row: WorkflowRow, run: WorkflowRun, record: dict[str, Any], consumed: list[int],
                   cont: list[Any]) -> None:
@@ -452,7 +454,9 @@ class WorkflowHost:
 
     def _close(self, row: WorkflowRow, status: str, value: Any, error: dict[str, Any] | None,
                consumed: list[int], *, record: dict[str, Any] | None = None, step_no: int | None = None,
-               traceback: str = "") -> None:
+               traceback: str = "", run: WorkflowRun | None = None) -> None:
+        """Close a run. Messages, child starts and cancels its last step issued are
+        still carried out; its pending activities and timers are canceled."""
         from .store import pack
 
         now = self.now_ns() / 1e9
@@ -468,6 +472,10 @@ class WorkflowHost:
                        (status, pack(value), pack(error), now, now, step_no or row.steps, row.id))
             self.store.cancel_tasks(tx, row.id)
             tx.execute("DELETE FROM inbox WHERE workflow_id = ?", (row.id,))
+            new_tasks: list[dict[str, Any]] = []
+            if run is not None:
+                run.commands = [c for c in run.commands if c[0] in ("send", "child", "cancel", "terminate")]
+                self._commit_commands(tx, row, run, now, new_tasks)
             if row.parent:
                 parent_host, parent_wid = self.app.workflow_host_of_pid(row.parent)
                 if parent_host is self:
@@ -480,6 +488,8 @@ class WorkflowHost:
         for t in list(self.tasks.values()):
             if t.row["workflow_id"] == row.id:
                 self._drop_task(t.row["id"])
+        for t in new_tasks:
+            self._carry_out(t)
         self.runs.pop(row.id, None)
         if row.parent:
             _, parent_wid = self.app.workflow_host_of_pid(row.parent)
@@ -503,13 +513,15 @@ class WorkflowHost:
         kind = t["kind"]
         if kind in ("timer", "retry"):
             if self.virtual:
-                if kind == "retry" and t["due"] * 1e9 <= self.vnow:
+                if kind == "retry" and t["due"] <= self.vnow:
                     self._fire(t)
+                else:
+                    asyncio.get_running_loop().call_soon(self._advance_virtual)
                 return  # fired by _advance_virtual
-            delay = max(0.0, t["due"] - time.time())
+            delay = max(0.0, (t["due"] - time.time_ns()) / 1e9)
             self.timers[t["id"]] = asyncio.get_running_loop().call_later(delay, self._fire, t)
         elif kind == "activity":
-            if t["attempt"] > 1 and t["due"] * 1e9 > self.now_ns():
+            if t["attempt"] > 1 and t["due"] > self.now_ns():
                 task.row = {**t, "kind": "retry"}
                 self.tasks.pop(t["id"])
                 self._carry_out(task.row)
@@ -578,7 +590,7 @@ class WorkflowHost:
             pol = t["data"].get("policy") or retry.policy({})
             delay = retry.next_delay(pol, t["attempt"], err)
             if delay is not None:
-                due = self.now_ns() / 1e9 + delay
+                due = self.now_ns() + int(delay * 1e9)
                 with self.store.tx() as tx:
                     self.store.retry_task(tx, t["id"], due, t["attempt"] + 1)
                 self.tasks.pop(t["id"], None)

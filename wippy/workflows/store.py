@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS inbox (
 CREATE INDEX IF NOT EXISTS inbox_wf ON inbox(workflow_id, id);
 CREATE TABLE IF NOT EXISTS outbox (
   id INTEGER PRIMARY KEY AUTOINCREMENT, workflow_id TEXT NOT NULL, run_id TEXT NOT NULL,
-  kind TEXT NOT NULL, eid INTEGER NOT NULL, data BLOB, due REAL NOT NULL,
+  kind TEXT NOT NULL, eid INTEGER NOT NULL, data BLOB, due INTEGER NOT NULL,
   attempt INTEGER NOT NULL DEFAULT 1, status TEXT NOT NULL DEFAULT 'pending'
 );
 CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, due);
@@ -199,7 +199,8 @@ class Store:
         db.execute("INSERT INTO inbox(workflow_id, eid, value, at) VALUES (?,?,?,?)", (wid, eid, pack(value), at))
 
     def add_task(self, db: sqlite3.Connection, wid: str, run_id: str, kind: str, eid: int, data: Any,
-                 due: float) -> int:
+                 due: int) -> int:
+        """`due`: nanoseconds since the epoch (of the host's clock)."""
         cur = db.execute("INSERT INTO outbox(workflow_id, run_id, kind, eid, data, due) VALUES (?,?,?,?,?,?)",
                          (wid, run_id, kind, eid, pack(data), due))
         return int(cur.lastrowid or 0)
@@ -210,7 +211,7 @@ class Store:
         cur = db.execute("UPDATE outbox SET status = ? WHERE id = ? AND status = 'pending'", (status, task_id))
         return cur.rowcount == 1
 
-    def retry_task(self, db: sqlite3.Connection, task_id: int, due: float, attempt: int) -> None:
+    def retry_task(self, db: sqlite3.Connection, task_id: int, due: int, attempt: int) -> None:
         db.execute("UPDATE outbox SET due = ?, attempt = ? WHERE id = ? AND status = 'pending'",
                    (due, attempt, task_id))
 
