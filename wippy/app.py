@@ -61,6 +61,7 @@ class App:
         self._pools: dict[str, Pool] = {}
         self._python: dict[str, PythonFunction] = {}
         self._workflow_hosts: dict[str, Any] = {}
+        self._processes: Any = None  # wippy.processes.ProcessNode, made on first use
 
     # workflow hosts ------------------------------------------------------------------
     def workflow_host(self, ref: str, namespace: str | None = None) -> Any:
@@ -78,6 +79,17 @@ class App:
 
             h = self._workflow_hosts[e.id] = WorkflowHost(self, e)
         return h
+
+    def workflow_client(self, ref: str) -> Any:
+        """A passive WorkflowHost for a store another process runs (`wippy workflow
+        start|signal|cancel|terminate|result`): it writes to the store, runs nothing."""
+        e = self.registry.get(ref) if ":" in ref else next(
+            (x for x in self.registry.by_kind("workflow.host") if x.name == ref), None)
+        if not isinstance(e, WorkflowHostEntry):
+            return None
+        from .workflows import WorkflowHost
+
+        return WorkflowHost(self, e, passive=True)
 
     def workflow_host_for(self, ref: str, wid: str, default: Any) -> Any:
         """Inside a workflow the host argument may be a host entry or a task queue."""
@@ -98,15 +110,33 @@ class App:
         for h in self.workflow_hosts():
             h.ensure_started()
         try:
+            # -- processes (wippy/processes): hosts, then the auto_start services in requires order
+            await self.processes.start()
             await stop.wait()
         finally:
+            # -- processes: services stop dependents first (cancel, stop_timeout, terminate)
+            if self._processes is not None:
+                await self._processes.stop()
             self.close()
 
     def close(self) -> None:
         """Stop the workflow hosts (their leases are released) and close their stores."""
+        # -- processes (wippy/processes): terminate whatever still runs
+        if self._processes is not None:
+            self._processes.close()
         for h in self._workflow_hosts.values():
             h.close()
         self._workflow_hosts.clear()
+
+    # processes (wippy/processes) --------------------------------------------------------
+    @property
+    def processes(self) -> Any:
+        """The app's ProcessNode: process hosts, live processes, names, the supervisor."""
+        if self._processes is None:
+            from .processes import ProcessNode
+
+            self._processes = ProcessNode(self)
+        return self._processes
 
     # processes (the process API from Lua) ----------------------------------------------
     def spawn(self, inv: Invocation | None, mode: str, entry: str, host: str, args: list[Any],
@@ -121,9 +151,15 @@ class App:
             if inv is not None and mode in ("monitored", "linked_monitored", "exec"):
                 wh.watch(wid, inv, eid, "exec" if mode == "exec" else "monitor")
             return f"{{{wh.entry.id}|{wid}}}", None
+        # -- processes (wippy/processes): a process.host
+        if self.processes.host(host, ns) is not None:
+            return self.processes.spawn(inv, mode, entry, host, args, opts, ctx, eid)
         return None, {"kind": "NotFound", "message": f"host {host} not found (a workflow.host or process.host entry)"}
 
     def send(self, sender: str, dest: str, topic: str, data: Any) -> dict[str, Any] | None:
+        # -- processes (wippy/processes): a process PID or a registered name
+        if self.processes.owns(dest):
+            return self.processes.send(sender, dest, topic, data)
         wh, wid = self.workflow_host_of_pid(dest)
         if wh is None and dest.startswith("{"):
             host = dest.strip("{}").partition("|")[0]
@@ -133,6 +169,9 @@ class App:
         return {"kind": "NotFound", "message": f"no process {dest}"}
 
     def control(self, inv: Invocation | None, op: str, *args: Any) -> Any:
+        # -- processes (wippy/processes): everything but cancel/terminate of a workflow
+        if op not in ("cancel", "terminate") or self.processes.owns(args[0] if args else None):
+            return self.processes.control(inv, op, *args)
         if op in ("cancel", "terminate"):
             pid = args[0] if args else None
             if not isinstance(pid, str):

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("wippy.workflows")
 
-LEASE_S = 30.0
+LEASE_S = 30.0  # a process that stops renewing (killed) loses its workflows after this
+POLL_S = 0.05  # how often a running host looks for work other processes wrote to the store
 DEFAULT_START_TO_CLOSE_MS = 10 * 60 * 1000
 CANCEL = -3  # event id: a cancel request {reason}
 
@@ -66,9 +67,13 @@ class _Task:
 class WorkflowHost:
     """One `workflow.host` entry: its store, its running workflows, its worker."""
 
-    def __init__(self, app: App, entry: WorkflowHostEntry) -> None:
+    def __init__(self, app: App, entry: WorkflowHostEntry, *, passive: bool = False) -> None:
+        """`passive`: a client of a store another process runs (the `wippy workflow`
+        commands): it writes starts, signals and cancels, and never runs workflows."""
         self.app = app
         self.entry = entry
+        self.passive = passive
+        self._inbox_seen = 0
         self.store = Store(entry.store_location(app.registry.app_dir))
         self.virtual = entry.clock == "virtual"
         self.vnow = _ns()
@@ -83,6 +88,7 @@ class WorkflowHost:
         self._draining = False
         self._started = False
         self._lease_task: asyncio.TimerHandle | None = None
+        self._poll_task: asyncio.TimerHandle | None = None
         self._allowed = primitives()
         self.stats = {"steps": 0, "restores": 0, "replays": 0}
 
@@ -93,9 +99,11 @@ class WorkflowHost:
     # lifecycle ----------------------------------------------------------------------
     def ensure_started(self) -> None:
         """Claim the store's running workflows and resume them (recovery)."""
-        if self._started:
+        if self._started or self.passive:
             return
         self._started = True
+        r = self.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM inbox").fetchone()
+        self._inbox_seen = int(r[0])
         ids = self.store.claim(self.owner, LEASE_S)
         for wid in ids:
             if self.store.has_inbox(wid) or self.store.snapshot(wid) is None:
@@ -105,6 +113,37 @@ class WorkflowHost:
                 self._carry_out(t)
         loop = asyncio.get_running_loop()
         self._lease_task = loop.call_later(LEASE_S / 3, self._renew)
+        if self.entry.store != ":memory:":
+            self._poll_task = loop.call_later(POLL_S, self._poll)
+
+    def _poll(self) -> None:
+        """Notice what other processes wrote to the store: signals and cancels for our
+        workflows (new inbox rows), and workflows nobody runs (started by a client,
+        or left by a process whose lease ran out)."""
+        try:
+            rows = self.store.db.execute("SELECT id, workflow_id FROM inbox WHERE id > ? ORDER BY id",
+                                         (self._inbox_seen,)).fetchall()
+            for r in rows:
+                self._inbox_seen = max(self._inbox_seen, int(r["id"]))
+                if r["workflow_id"] in self.runs or self._owns(r["workflow_id"]):
+                    self._kick(r["workflow_id"])
+            free = self.store.db.execute(
+                "SELECT id FROM workflows WHERE status = 'running' AND (owner IS NULL OR lease_until < ?)",
+                (time.time(),)).fetchall()
+            for r in free:
+                wid = r["id"]
+                if self.store.claim(self.owner, LEASE_S, wid):
+                    self.runs.pop(wid, None)
+                    self._kick(wid)
+                    for t in self.store.pending_tasks(wid):
+                        self._carry_out(t)
+        except Exception:  # noqa: BLE001 - a busy store: try again at the next poll
+            log.debug("poll failed", exc_info=True)
+        self._poll_task = asyncio.get_running_loop().call_later(POLL_S, self._poll)
+
+    def _owns(self, wid: str) -> bool:
+        row = self.store.get(wid)
+        return row is not None and row.owner == self.owner
 
     def _renew(self) -> None:
         ids = set(self.store.claim(self.owner, LEASE_S))
@@ -126,6 +165,8 @@ class WorkflowHost:
         self.tasks.clear()
         if self._lease_task is not None:
             self._lease_task.cancel()
+        if self._poll_task is not None:
+            self._poll_task.cancel()
         try:
             self.store.release(self.owner)
         except Exception:  # noqa: BLE001 - closing a store that is already gone
@@ -177,7 +218,8 @@ class WorkflowHost:
                        "created, updated, owner, lease_until, options, seed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        (wid, run_id, type_id, "running", pack({"args": args, "ctx": ctxd}), h,
                         parent[0] if parent else None, parent[1] if parent else None, now, now,
-                        self.owner, time.time() + LEASE_S, pack(_clean_opts(opts)), seed))
+                        None if self.passive else self.owner, 0 if self.passive else time.time() + LEASE_S,
+                        pack(_clean_opts(opts)), seed))
             self.store.add_history(tx, wid, run_id, "started", 0, now,
                                    {"type": type_id, "args": args, "options": _clean_opts(opts),
                                     "parent": parent[0] if parent else None})
@@ -245,6 +287,13 @@ class WorkflowHost:
             return Outcome(error={"kind": "NotFound", "message": f"workflow {wid} not found"})
         if row.status != "running":
             return _row_outcome(row)
+        if self.passive:  # another process runs it: watch the store
+            while True:
+                await asyncio.sleep(POLL_S)
+                row = self.store.get(wid)
+                if row is None or row.status != "running":
+                    return _row_outcome(row) if row is not None else Outcome(
+                        error={"kind": "NotFound", "message": f"workflow {wid} not found"})
         fut: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self.waiters.setdefault(wid, []).append(fut)
         return await fut
@@ -260,7 +309,7 @@ class WorkflowHost:
 
     # stepping ----------------------------------------------------------------------
     def _kick(self, wid: str) -> None:
-        if wid in self.queued:
+        if wid in self.queued or self.passive:
             return
         self.queued.add(wid)
         self.ready.append(wid)
