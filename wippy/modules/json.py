@@ -21,10 +21,11 @@ Invariants (Wippy's encoding rules):
   failures kind Internal, schema problems and validation failures kind Invalid
   (`false, err` for validate*). The validation message names each failing path.
 
-Costs: encode and decode are linear in the data; encode walks the Lua table
-through luavm's table view (a few µs per entry). Compiled schemas are cached by
-their JSON text (LRU, 128 entries), so a schema given as a Lua table is
-re-serialised on each call but compiled once.
+Costs: encode and decode are linear in the data: encode walks luavm's tables
+directly (~1 µs per value), decode is the C parser plus the conversion to Lua
+tables. Compiled schemas are cached by their JSON text (LRU, 128 entries), so a
+schema given as a Lua table is re-serialised on each call but compiled once;
+validating a Lua value converts it like encode does.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ import jsonschema.exceptions  # type: ignore[import-untyped]
 import jsonschema.validators  # type: ignore[import-untyped]
 
 from luavm import LuaFunction, LuaTableView
+from luavm.runtime.values import LuaTable, type_name
 
 from ._spec import Module, failure
 
@@ -58,11 +60,13 @@ class EmptyTable(list):  # type: ignore[type-arg]
 
 
 def _lua_type(x: Any) -> str:
-    if isinstance(x, LuaFunction) or callable(x):
+    if isinstance(x, LuaFunction):
         return "function"
-    from luavm.runtime.values import type_name
-
     return str(type_name(x))
+
+
+def _str(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
 
 
 def lua_to_data(v: Any, *, error_mt: Any = None, finite: bool = True,
@@ -71,12 +75,17 @@ def lua_to_data(v: Any, *, error_mt: Any = None, finite: bool = True,
 
     `error_mt`: the error objects' metatable (W.Error); such tables become their
     message. `finite`: NaN/±inf become None (JSON); otherwise kept (YAML).
-    `empty`: what an empty table becomes. Raises EncodeError."""
+    `empty`: what an empty table becomes. Raises EncodeError.
+
+    Walks luavm's tables directly (array part, then `LuaTable.pairs()` over the
+    hash part; raw strings are bytes), ~3x faster than going through LuaTableView."""
     emt = error_mt.table if isinstance(error_mt, LuaTableView) else None
     active: set[int] = set()
 
     def conv(x: Any, depth: int) -> Any:
         t = type(x)
+        if t is bytes:
+            return _str(x)
         if x is None or t is bool or t is int or t is str:
             return x
         if t is float:
@@ -84,12 +93,15 @@ def lua_to_data(v: Any, *, error_mt: Any = None, finite: bool = True,
                 return None
             return x
         if t is LuaTableView:
-            tab = x.table
-            if emt is not None and tab.meta is emt:
-                return str(x.get("_message") or "")
+            x = x.table
+            t = LuaTable
+        if t is LuaTable:
+            if emt is not None and x.meta is emt:
+                m = x.get(b"_message")
+                return _str(m) if type(m) is bytes else ""
             if depth >= MAX_DEPTH:
                 raise EncodeError(f"exceeded maximum nesting depth ({MAX_DEPTH}) for encoding")
-            key = id(tab)
+            key = id(x)
             if key in active:
                 raise EncodeError("cannot encode a table that contains itself")
             active.add(key)
@@ -99,14 +111,21 @@ def lua_to_data(v: Any, *, error_mt: Any = None, finite: bool = True,
                 active.discard(key)
         raise EncodeError(f"cannot encode a {_lua_type(x)}")
 
-    def table(x: LuaTableView, depth: int) -> Any:
-        items = list(x.items())
+    def table(tab: LuaTable, depth: int) -> Any:
+        arr = tab.arr
+        if not tab.hash:  # a plain sequence (the common case for arrays)
+            if not arr:
+                return empty()
+            if None not in arr:
+                return [conv(val, depth) for val in arr]
+        items: list[tuple[Any, Any]] = [(i, val) for i, val in enumerate(arr, 1) if val is not None]
+        items.extend(tab.pairs())
         if not items:
             return empty()
         nstr = nint = 0
         for k, _ in items:
             tk = type(k)
-            if tk is str:
+            if tk is bytes:
                 nstr += 1
             elif tk is int and k > 0:
                 nint += 1
@@ -116,7 +135,7 @@ def lua_to_data(v: Any, *, error_mt: Any = None, finite: bool = True,
         if nstr and nint:
             raise EncodeError("cannot encode a table with both numeric and string keys")
         if nstr:
-            return {k: conv(val, depth) for k, val in items}
+            return {_str(k): conv(val, depth) for k, val in items}
         n = len(items)
         if max(k for k, _ in items) != n:
             raise EncodeError("cannot encode a sparse array (its numeric keys are not 1..n)")
@@ -134,7 +153,7 @@ def _key_desc(k: Any) -> str:
         return f"float ({k!r})"
     if t is bool:
         return "boolean"
-    return _lua_type(k) if t is not LuaTableView else "table"
+    return _lua_type(k)
 
 
 def utf8_safe(s: str) -> str:
