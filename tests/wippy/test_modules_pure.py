@@ -351,6 +351,8 @@ def test_validate_enum_and_array_items() -> None:
     ("{minimum = 'x'}", "1", "compile schema"),
     ("{type = 'object', [1] = 2}", "1", "schema error"),
     ("{}", "{f = print}", "convert data: cannot encode a function"),
+    ("{type = 'string', pattern = '('}", "'x'", "compile schema: '(' is not a 'regex'"),
+    ("{['$ref'] = 'http://example.com/s.json'}", "'x'", "validation error: WrappedReferencingError: Unresolvable"),
 ])
 def test_validate_bad_arguments(schema: str, data: str, fragment: str) -> None:
     got = J(f"local json = require('json') local ok, e = json.validate({schema}, {data})"
@@ -482,6 +484,15 @@ def test_yaml_decode_scalars_anchors_and_multiple_documents() -> None:
 def test_yaml_decode_errors(arg: str, kind: str, fragment: str) -> None:
     got = Y(f"local yaml = require('yaml') return E(yaml.decode({arg}))")
     assert got["kind"] == kind and fragment in got["msg"], got
+
+
+def test_yaml_strings_that_are_not_utf8() -> None:
+    got = Y("""
+        local yaml = require("yaml")
+        local s = yaml.encode({a = "bad \\xff byte"})
+        return {s, yaml.decode(s).a, E(yaml.decode("a: \\xff")).msg}
+    """)
+    assert got == ["a: bad \ufffd byte\n", "bad \ufffd byte", "decode failed: input is not valid UTF-8"]
 
 
 def test_yaml_decode_alias_bomb_is_an_error() -> None:

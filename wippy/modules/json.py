@@ -314,7 +314,11 @@ _MAX_REPORTED = 20
 
 
 def _check(validator: Any, data: Any) -> tuple[bool, dict[str, Any] | None]:
-    errs = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    try:
+        errs = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    except Exception as e:  # noqa: BLE001 - a schema that fails only when used: a bad pattern, an unresolvable or looping $ref
+        msg = str(e).splitlines()[0] if str(e) else ""
+        return False, failure("Invalid", f"validation error: {type(e).__name__.lstrip('_')}: {msg}")[1]
     if not errs:
         return True, None
     listed = [{"path": _pointer(e.absolute_path), "message": e.message} for e in errs[:_MAX_REPORTED]]

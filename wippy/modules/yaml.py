@@ -13,6 +13,8 @@ becomes a byte string, sets become sequences, keys that are not strings, integer
 or booleans become strings, integers outside int64 become floats.
 
 Invariants: only the safe subset of YAML (no Python objects) is ever constructed;
+strings that are not UTF-8 encode with U+FFFD in place of the bad bytes, and
+input that is not UTF-8 does not decode;
 alias expansion is bounded (a "billion laughs" document is an error, not a hang)
 and nesting is limited to 128 levels. Failures are `nil, err`: a non-table to
 encode, a non-string or empty string to decode are kind Invalid; unrepresentable
@@ -32,7 +34,7 @@ import yaml as pyyaml
 from luavm import LuaTableView
 
 from ._spec import Module, failure
-from .json import MAX_DEPTH, EncodeError, arg_type, lua_to_data
+from .json import MAX_DEPTH, EncodeError, arg_type, lua_to_data, utf8_safe
 
 _Loader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
 _Dumper: Any = getattr(pyyaml, "CSafeDumper", pyyaml.SafeDumper)
@@ -78,11 +80,29 @@ def encode(data: Any, opts: Any = None, error_mt: Any = None) -> Any:
     if order or sort:
         plain = _order(plain, order, sort)
     try:
-        text = pyyaml.dump(plain, Dumper=_Dumper, default_flow_style=False, allow_unicode=True,
-                           sort_keys=False, indent=2, width=1 << 30)
-    except pyyaml.YAMLError as e:
+        try:
+            text = _dump(plain)
+        except UnicodeEncodeError:  # strings that are not UTF-8: U+FFFD, as json does
+            text = _dump(_utf8_strings(plain))
+    except (pyyaml.YAMLError, ValueError) as e:
         return failure("Internal", f"encode failed: {e}")
     return text, None
+
+
+def _dump(plain: Any) -> str:
+    return str(pyyaml.dump(plain, Dumper=_Dumper, default_flow_style=False, allow_unicode=True,
+                           sort_keys=False, indent=2, width=1 << 30))
+
+
+def _utf8_strings(x: Any) -> Any:
+    t = type(x)
+    if t is str:
+        return utf8_safe(x)
+    if t is list:
+        return [_utf8_strings(v) for v in x]
+    if t is dict:
+        return {_utf8_strings(k): _utf8_strings(v) for k, v in x.items()}
+    return x
 
 
 class _Budget(Exception):
@@ -141,6 +161,8 @@ def decode(s: Any) -> Any:
         return failure("Invalid", f"string expected, got {arg_type(s)}")
     if s == "":
         return failure("Invalid", "input cannot be empty")
+    if utf8_safe(s) is not s:
+        return failure("Internal", "decode failed: input is not valid UTF-8")
     try:
         docs = pyyaml.load_all(s, Loader=_Loader)
         data = next(iter(docs), None)
