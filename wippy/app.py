@@ -150,6 +150,8 @@ class App:
                 return None, err
             if inv is not None and mode in ("monitored", "linked_monitored", "exec"):
                 wh.watch(wid, inv, eid, "exec" if mode == "exec" else "monitor")
+                if mode != "exec":
+                    inv.monitoring = True  # an EXIT event will come: waiting for it is not a deadlock
             return f"{{{wh.entry.id}|{wid}}}", None
         # -- processes (wippy/processes): a process.host
         if self.processes.host(host, ns) is not None:

@@ -302,6 +302,19 @@ function Chan:close()
   if self.on_close then self.on_close(self) end
 end
 
+-- take the buffered values for which pred(v) holds out of the buffer, in order
+function W.chan_extract(ch, pred)
+  local keep, out = {}, {}
+  for i = ch.bh, ch.bt do
+    local v = ch.buf[i]
+    if pred(v) then out[#out + 1] = v else keep[#keep + 1] = v end
+    ch.buf[i] = nil
+  end
+  ch.bh, ch.bt = 1, 0
+  for _, v in ipairs(keep) do buf_push(ch, v) end
+  return out
+end
+
 function Chan:len() return count(self) end
 function Chan:cap() return self.size end
 function Chan:is_closed() return self.closed end

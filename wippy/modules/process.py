@@ -35,6 +35,14 @@ function Message:topic() return self._topic end
 function Message:from() return self._from end
 function Message:payload() return W.payload(self._data) end
 local function message(m) return setmetatable({_topic = m.topic, _from = m.from, _data = m.data}, Message) end
+if W.payload == nil then  -- (funcs defines the same when it is required)
+  local Payload = {}
+  Payload.__index = Payload
+  Payload.__name = "payload"
+  function Payload:data() return self._v end
+  W.Payload = Payload
+  W.payload = function(v) return setmetatable({_v = v}, Payload) end
+end
 
 local inbox = W.channel(BIG)
 local events = W.channel(BIG)
@@ -48,7 +56,14 @@ W.subscribe(-1, function(m)
     inbox:offer(message(m))
   end
 end)
-W.subscribe(-2, function(ev) events:offer(ev) end)
+W.subscribe(-2, function(ev)
+  -- an exit's error arrives as data: give Lua an error object (kind(), message(), tostring)
+  local r = ev.result
+  if type(r) == "table" and type(r.error) == "table" and not W.is_error(r.error) then
+    r.error = W.error(r.error)
+  end
+  events:offer(ev)
+end)
 
 local function fail(e) return nil, W.error(e) end
 
@@ -61,7 +76,12 @@ function process.listen(topic, opts)
   if topic:sub(1, 1) == "@" then return fail({kind = "Invalid", message = "topics starting with @ are reserved"}) end
   if listeners[topic] then return fail({kind = "AlreadyExists", message = "already listening on " .. topic}) end
   local ch = W.channel(BIG)
-  listeners[topic] = {ch = ch, msg = type(opts) == "table" and opts.message == true}
+  local as_msg = type(opts) == "table" and opts.message == true
+  listeners[topic] = {ch = ch, msg = as_msg}
+  -- messages of this topic that arrived before (e.g. sent with the start) move here
+  for _, m in ipairs(W.chan_extract(inbox, function(m) return m._topic == topic end)) do
+    ch:offer(as_msg and m or m._data)
+  end
   return ch
 end
 

@@ -623,8 +623,9 @@ class WorkflowHost:
                 task.handle = None
                 self._activity_done(task, res)
 
+        ctx = {**(d.get("ctx") or {}), "attempt": t["attempt"], "workflow_id": t["workflow_id"]}
         handle, err = self.app.start_call(_Caller, t["eid"], d["target"], list(d.get("args") or []),
-                                          {"timeout": timeout}, dict(d.get("ctx") or {}))  # type: ignore[arg-type]
+                                          {"timeout": timeout}, ctx)  # type: ignore[arg-type]
         if err is not None:
             self._activity_done(task, {"error": err})
             return
