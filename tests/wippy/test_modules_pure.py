@@ -461,6 +461,22 @@ server:
                    8080, "one"]
 
 
+def test_yaml_decode_reads_untyped_values_as_wippy_does() -> None:
+    # YAML 1.2 booleans (Go's yaml.v3): yes/no/on/off and 1:20 are strings; strings that
+    # any YAML reader could take for something else are quoted on the way out
+    got = Y("""
+        local yaml = require("yaml")
+        local d = yaml.decode("a: yes\\nb: off\\nc: 1:20\\nd: 1e5\\ne: True\\nf: 0x1F\\ng: .5\\nh: -.inf\\n")
+        local strs = {"yes", "1e5", "1:20", "true", "0x1F", "on", "~", "null", "12", "1.5", ".nan"}
+        local same = true
+        for _, s in ipairs(strs) do
+          if yaml.decode(yaml.encode({s}))[1] ~= s then same = false end
+        end
+        return {d.a, d.b, d.c, d.d, d.e, d.f, d.g, tostring(d.h), same}
+    """)
+    assert got == ["yes", "off", "1:20", 100000.0, True, 31, 0.5, "-inf", True]
+
+
 def test_yaml_decode_scalars_anchors_and_multiple_documents() -> None:
     got = Y("""
         local yaml = require("yaml")

@@ -7,8 +7,9 @@ Concept: encoding converts the table with the json module's `lua_to_data` (same
 rules: a 1..n sequence is a list, string keys a mapping, anything else an error;
 an empty table is `[]`), orders each mapping (the `field_order` names first, in
 that order, then the rest in the table's own order or sorted when
-`sort_unordered`), and dumps block style. Decoding is `yaml.safe_load` of the
-first document, made Lua-shaped: timestamps become ISO 8601 strings, binary
+`sort_unordered`), and dumps block style. Decoding is PyYAML's safe loader (with
+YAML 1.2 booleans: `yes`/`no`/`on`/`off` are strings, as Wippy's Go decoder reads
+them; no sexagesimal numbers) of the first document, made Lua-shaped: timestamps become ISO 8601 strings, binary
 becomes a byte string, sets become sequences, keys that are not strings, integers
 or booleans become strings, integers outside int64 become floats.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from typing import Any
 
 import yaml as pyyaml
@@ -36,8 +38,44 @@ from luavm import LuaTableView
 from ._spec import Module, failure
 from .json import MAX_DEPTH, EncodeError, arg_type, lua_to_data, utf8_safe
 
-_Loader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
-_Dumper: Any = getattr(pyyaml, "CSafeDumper", pyyaml.SafeDumper)
+_BaseLoader: Any = getattr(pyyaml, "CSafeLoader", pyyaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader with YAML 1.2's booleans and no sexagesimal numbers, as Go's
+    yaml.v3 (Wippy) reads untyped values: `yes`, `off`, `1:20` stay strings."""
+
+
+_BaseDumper: Any = getattr(pyyaml, "CSafeDumper", pyyaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc]
+    """The safe dumper, quoting every string that YAML 1.1 *or* the loader above
+    would read as something else (`yes`, `1e5`)."""
+
+
+def _core_resolvers() -> None:
+    bool_tag, int_tag, float_tag = ("tag:yaml.org,2002:" + t for t in ("bool", "int", "float"))
+    _Loader.yaml_implicit_resolvers = {
+        k: [(tag, rx) for tag, rx in v if tag not in (bool_tag, int_tag, float_tag)]
+        for k, v in pyyaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    _Dumper.yaml_implicit_resolvers = {k: list(v) for k, v in pyyaml.SafeDumper.yaml_implicit_resolvers.items()}
+    core = [
+        (bool_tag, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        (int_tag, r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$",
+         "-+0123456789"),
+        (float_tag, r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?"
+                    r"|[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+         "-+0123456789."),
+    ]
+    for tag, rx, first in core:
+        _Loader.add_implicit_resolver(tag, re.compile(rx), list(first))
+        _Dumper.add_implicit_resolver(tag, re.compile(rx), list(first))
+
+
+_core_resolvers()
+
 _MININT, _MAXINT = -(2**63), 2**63 - 1
 
 
