@@ -146,19 +146,26 @@ class Pool:
 class PythonFunction:
     """A Python callable registered as a function entry."""
 
-    __slots__ = ("id", "fn", "is_async")
+    __slots__ = ("id", "fn", "is_async", "wants_ctx")
 
     def __init__(self, fid: str, fn: Callable[..., Any]) -> None:
         self.id = fid
         self.fn = fn
         self.is_async = inspect.iscoroutinefunction(fn)
+        try:
+            self.wants_ctx = "ctx" in inspect.signature(fn).parameters
+        except (TypeError, ValueError):
+            self.wants_ctx = False
 
     async def run(self, args: list[Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+        """A keyword parameter named `ctx` receives the call's context (for an
+        activity: `idempotency_key`, `attempt`, `workflow_id`)."""
+        kw = {"ctx": ctx} if self.wants_ctx else {}
         try:
             if self.is_async:
-                r = await self.fn(*args)
+                r = await self.fn(*args, **kw)
             else:
-                r = self.fn(*args)
+                r = self.fn(*args, **kw)
         except WippyError as e:
             return None, e.data()
         except asyncio.CancelledError:

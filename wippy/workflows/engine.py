@@ -24,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
+import socket
 import time
 import uuid as _uuid
 from collections import deque
@@ -56,6 +58,25 @@ def _ns() -> int:
     return time.time_ns()
 
 
+_CRASH = os.environ.get("WIPPY_CRASHPOINT", "")  # "name:n": kill this process the n-th time name is reached
+_CRASH_COUNTS: dict[str, int] = {}
+
+
+def crashpoint(name: str) -> None:
+    """For crash tests: SIGKILL this process at a named point of the engine."""
+    if not _CRASH:
+        return
+    point, _, n = _CRASH.partition(":")
+    if point != name:
+        return
+    c = _CRASH_COUNTS[name] = _CRASH_COUNTS.get(name, 0) + 1
+    if c == int(n or 1):
+        import signal
+
+        log.warning("crash test: killing the process at %s (#%d)", name, c)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 @dataclass
 class _Task:
     """An outbox task being carried out in this process."""
@@ -77,7 +98,7 @@ class WorkflowHost:
         self.store = Store(entry.store_location(app.registry.app_dir))
         self.virtual = entry.clock == "virtual"
         self.vnow = _ns()
-        self.owner = f"{_uuid.uuid4().hex[:12]}"
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{_uuid.uuid4().hex[:8]}"
         self.runs: dict[str, WorkflowRun] = {}
         self.ready: deque[str] = deque()
         self.queued: set[str] = set()
@@ -104,6 +125,7 @@ class WorkflowHost:
         self._started = True
         r = self.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM inbox").fetchone()
         self._inbox_seen = int(r[0])
+        self._free_dead_owners()
         ids = self.store.claim(self.owner, LEASE_S)
         for wid in ids:
             if self.store.has_inbox(wid) or self.store.snapshot(wid) is None:
@@ -140,6 +162,25 @@ class WorkflowHost:
         except Exception:  # noqa: BLE001 - a busy store: try again at the next poll
             log.debug("poll failed", exc_info=True)
         self._poll_task = asyncio.get_running_loop().call_later(POLL_S, self._poll)
+
+    def _free_dead_owners(self) -> None:
+        """Leases of processes on this machine that no longer exist (killed) are
+        released at once, so a restart does not wait for them to expire."""
+        host = socket.gethostname()
+        rows = self.store.db.execute("SELECT DISTINCT owner FROM workflows WHERE status = 'running' "
+                                     "AND owner IS NOT NULL").fetchall()
+        for r in rows:
+            parts = str(r["owner"]).split(":")
+            if len(parts) != 3 or parts[0] != host or not parts[1].isdigit():
+                continue
+            try:
+                os.kill(int(parts[1]), 0)
+            except ProcessLookupError:
+                with self.store.tx() as tx:
+                    tx.execute("UPDATE workflows SET owner = NULL, lease_until = 0 WHERE owner = ?", (r["owner"],))
+                log.info("released the workflows of %s (that process is gone)", r["owner"])
+            except PermissionError:
+                pass
 
     def _owns(self, wid: str) -> bool:
         row = self.store.get(wid)
@@ -432,6 +473,7 @@ class WorkflowHost:
                             run=run)
             return
         new_tasks: list[dict[str, Any]] = []
+        crashpoint("step.before_commit")
         with self.store.tx() as tx:
             self.store.add_history(tx, wid, row.run_id, "step", step_no, now, record)
             for i in consumed:
@@ -441,6 +483,7 @@ class WorkflowHost:
                        "DO UPDATE SET step = excluded.step, data = excluded.data", (wid, step_no, snapshot))
             tx.execute("UPDATE workflows SET steps = ?, updated = ? WHERE id = ?", (step_no, now, wid))
         run.history_length = row.history_length + 1
+        crashpoint("step.after_commit")
         for t in new_tasks:
             self._carry_out(t)
         if self.store.has_inbox(wid):
@@ -602,10 +645,12 @@ class WorkflowHost:
     def _complete(self, t: dict[str, Any], value: Any) -> None:
         """Record a task's outcome for its workflow, exactly once."""
         self.tasks.pop(t["id"], None)
+        crashpoint(f"{t['kind']}.before_record")
         with self.store.tx() as tx:
             if not self.store.finish_task(tx, t["id"]):
                 return
             self.store.add_inbox(tx, t["workflow_id"], t["eid"], value, self.now_ns() / 1e9)
+        crashpoint(f"{t['kind']}.after_record")
         self._kick(t["workflow_id"])
 
     def _run_activity(self, task: _Task) -> None:
