@@ -1,0 +1,26 @@
+"""wippy.processes: Wippy's process model on luavm — process hosts, processes,
+the name registry, monitors and links, and the supervisor of `process.service`
+entries.
+
+- host.py: `ProcessNode` (the app's actor system: routing by PID and name,
+  relations, exits) and `ProcessHost` (one `process.host` entry: Lua states
+  under the host's limits).
+- process.py: `Process`, an Invocation that can receive, preempted by luavm
+  so that a busy process shares the event loop.
+- supervisor.py: `Supervisor`, the lifecycle of `process.service` entries
+  (auto_start, requires order, start/stop timeouts, restarts with backoff).
+
+App.spawn/send/control route to the node for process hosts, process PIDs and
+registered names; App.serve starts the services after the workflow hosts and
+stops them (cancel, stop_timeout, terminate) when it ends.
+
+Invariants: everything runs on the app's event loop thread, one invocation at
+a time; relations and names are updated synchronously with the operation that
+changes them, so no process observes a half-applied exit.
+"""
+
+from .host import CANCEL, EXIT, LINK_DOWN, ProcessHost, ProcessNode
+from .process import Process
+from .supervisor import Service, Supervisor
+
+__all__ = ["ProcessNode", "ProcessHost", "Process", "Supervisor", "Service", "EXIT", "CANCEL", "LINK_DOWN"]
