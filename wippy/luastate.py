@@ -71,7 +71,7 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     allowed = frozenset(modules)
     W = rt.table()
     W["entry_id"] = entry_id
-    W["declared"] = {m: True for m in allowed}
+    W["declared"] = {m: True for m in sorted(allowed)}  # (sorted: snapshots must not depend on hash order)
     W["known_modules"] = {m: True for m in KNOWN}
     kp = kernel_primitives.PRIMITIVES
     errors_lib = rt.call(rt.load(lua_source("errors.lua"), "=[wippy errors]"), W)

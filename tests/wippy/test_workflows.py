@@ -522,3 +522,34 @@ def test_with_message_delivers_before_first_receive(tmp_path: Path) -> None:
     app = wippy.App(write_app(tmp_path, workflows={"starter": starter, "target": target}))
     o = run(app, lambda h: start_and_wait(h, "app:starter", wid="st"))
     assert o.value == 42
+
+
+def test_verify_in_another_process_with_another_hash_seed(tmp_path: Path) -> None:
+    """Snapshots are a function of the program and its inputs, not of the process:
+    `wippy workflow verify` in a new process (another PYTHONHASHSEED) reproduces them."""
+    import os
+    import subprocess
+    import sys
+
+    wf = """
+    local funcs = require("funcs")
+    local time = require("time")
+    local uuid = require("uuid")
+    local function main(x)
+      local seen = {}
+      for _, k in ipairs({"b", "a", "c"}) do seen[k] = funcs.call("app:square", #k + x) end
+      time.sleep("1h")
+      seen.id = uuid.v4()
+      return seen
+    end
+    return {main = main}
+    """
+    root = write_app(tmp_path, workflows={"w": wf}, functions={"square": "return function(x) return x*x end"},
+                     store=str(tmp_path / "wf.db"))
+    o = run(wippy.App(root), lambda h: start_and_wait(h, "app:w", 2, wid="xp"))
+    assert o.value["a"] == 9
+    env = dict(os.environ, PYTHONHASHSEED="12345")
+    r = subprocess.run([sys.executable, "-m", "wippy.cli", "workflow", "verify", "xp", "--app", str(root)],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "ok" in r.stdout

@@ -695,6 +695,8 @@ class WorkflowHost:
                 return
             err = {**err, "attempts": t["attempt"]}
             self._complete(t, {"error": err})
+        elif t["attempt"] > 1:
+            self._complete(t, {"value": res.get("value"), "attempts": t["attempt"]})
         else:
             self._complete(t, {"value": res.get("value")})
 
