@@ -210,7 +210,7 @@ class App:
             p = self._pools[fid] = Pool(self, e)
         return p
 
-    def start_call(self, caller: Invocation | None, eid: int, target: str, args: list[Any],
+    def start_call(self, caller: Any, eid: int, target: str, args: list[Any],
                    options: dict[str, Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
         """Start a call; its outcome is posted to `caller` as event `eid`."""
         ns = caller.entry_id.split(":", 1)[0] if caller is not None else None
@@ -288,7 +288,7 @@ class App:
                     err = res.get("error")
                     fut.set_result(Outcome(value=res.get("value"), error=err))
 
-        handle, err = self.start_call(_Caller, 0, fid, list(args), {}, dict(context or {}))  # type: ignore[arg-type]
+        handle, err = self.start_call(_Caller, 0, fid, list(args), {}, dict(context or {}))
         if err is not None:
             return Outcome(error=err)
         inv = getattr(handle, "inv", None)

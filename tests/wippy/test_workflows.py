@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wfkit import run, start_and_wait, write_app
 
 import wippy
 from wippy.workflows.verify import verify
-
-from wfkit import run, start_and_wait, write_app
 
 ORDER = """
 local funcs = require("funcs")

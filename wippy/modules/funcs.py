@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._spec import Module, current
 from ..scheduler import to_plain
+from ._spec import Module, current
 
 LUA = r"""
 local P, W = ...

@@ -577,9 +577,9 @@ class WorkflowHost:
                     else:
                         self.store.add_inbox(tx, parent_wid, EVENT, {"kind": "pid.exit", "from": _pid(self, row.id),
                                                                      "at": self.now_ns(), "result": result}, now)
-        for t in list(self.tasks.values()):
-            if t.row["workflow_id"] == row.id:
-                self._drop_task(t.row["id"])
+        for task in list(self.tasks.values()):
+            if task.row["workflow_id"] == row.id:
+                self._drop_task(task.row["id"])
         for t in new_tasks:
             self._carry_out(t)
         self.runs.pop(row.id, None)
@@ -670,7 +670,7 @@ class WorkflowHost:
 
         ctx = {**(d.get("ctx") or {}), "attempt": t["attempt"], "workflow_id": t["workflow_id"]}
         handle, err = self.app.start_call(_Caller, t["eid"], d["target"], list(d.get("args") or []),
-                                          {"timeout": timeout}, ctx)  # type: ignore[arg-type]
+                                          {"timeout": timeout}, ctx)
         if err is not None:
             self._activity_done(task, {"error": err})
             return

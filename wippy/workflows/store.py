@@ -18,6 +18,7 @@ workflow at once.
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 import threading
 import time
@@ -139,7 +140,7 @@ class Store:
         r = self.db.execute("SELECT * FROM workflows WHERE id = ?", (wid,)).fetchone()
         return WorkflowRow.of(r) if r is not None else None
 
-    def list(self, status: str | None = None, limit: int = 1000) -> list[WorkflowRow]:
+    def list(self, status: str | None = None, limit: int = 1000) -> builtins.list[WorkflowRow]:
         if status:
             rows = self.db.execute("SELECT * FROM workflows WHERE status = ? ORDER BY created, id LIMIT ?",
                                    (status, limit))
@@ -151,7 +152,7 @@ class Store:
         r = self.db.execute("SELECT step, data FROM snapshots WHERE workflow_id = ?", (wid,)).fetchone()
         return (r["step"], r["data"]) if r is not None else None
 
-    def history(self, wid: str, run_id: str | None = None) -> list[dict[str, Any]]:
+    def history(self, wid: str, run_id: str | None = None) -> builtins.list[dict[str, Any]]:
         q = "SELECT * FROM history WHERE workflow_id = ?"
         args: tuple[Any, ...] = (wid,)
         if run_id is not None:
@@ -161,14 +162,14 @@ class Store:
         return [{"seq": r["seq"], "run_id": r["run_id"], "kind": r["kind"], "step": r["step"],
                  "at": r["at"], "data": unpack(r["data"])} for r in rows]
 
-    def inbox(self, wid: str) -> list[tuple[int, int, Any]]:
+    def inbox(self, wid: str) -> builtins.list[tuple[int, int, Any]]:
         rows = self.db.execute("SELECT id, eid, value FROM inbox WHERE workflow_id = ? ORDER BY id", (wid,))
         return [(r["id"], r["eid"], unpack(r["value"])) for r in rows]
 
     def has_inbox(self, wid: str) -> bool:
         return self.db.execute("SELECT 1 FROM inbox WHERE workflow_id = ? LIMIT 1", (wid,)).fetchone() is not None
 
-    def pending_tasks(self, wid: str | None = None) -> list[dict[str, Any]]:
+    def pending_tasks(self, wid: str | None = None) -> builtins.list[dict[str, Any]]:
         q = "SELECT * FROM outbox WHERE status = 'pending'"
         args: tuple[Any, ...] = ()
         if wid is not None:
@@ -215,7 +216,7 @@ class Store:
         db.execute("UPDATE outbox SET due = ?, attempt = ? WHERE id = ? AND status = 'pending'",
                    (due, attempt, task_id))
 
-    def cancel_tasks(self, db: sqlite3.Connection, wid: str, eids: list[int] | None = None) -> None:
+    def cancel_tasks(self, db: sqlite3.Connection, wid: str, eids: builtins.list[int] | None = None) -> None:
         if eids is None:
             db.execute("UPDATE outbox SET status = 'canceled' WHERE workflow_id = ? AND status = 'pending'", (wid,))
         else:
@@ -223,7 +224,7 @@ class Store:
                 db.execute("UPDATE outbox SET status = 'canceled' WHERE workflow_id = ? AND eid = ? "
                            "AND status = 'pending'", (wid, e))
 
-    def claim(self, owner: str, lease_s: float, wid: str | None = None) -> list[str]:
+    def claim(self, owner: str, lease_s: float, wid: str | None = None) -> builtins.list[str]:
         """Take (or renew) the lease of running workflows not owned by a live owner."""
         now = time.time()
         with self.tx() as db:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import luavm
 
+from ..registry import LuaEntry
 from .run import WorkflowRun
 from .store import WorkflowRow, pack, unpack
 
@@ -228,7 +229,7 @@ def replay_to_end(host: WorkflowHost, row: WorkflowRow) -> WorkflowRun:
     run.recorded = None
     run.replaying = False
     # from here on it is a live run: commands are carried out, not checked
-    run.__class__ = WorkflowRun
+    run.__class__ = WorkflowRun  # type: ignore[assignment]
     return run
 
 
@@ -241,6 +242,8 @@ def migrate(host: WorkflowHost, wid: str) -> ReplayReport:
     if row is None:
         raise KeyError(wid)
     entry = host.app.registry.get(row.type)
+    if not isinstance(entry, LuaEntry):
+        raise KeyError(f"{row.type} is no longer a workflow entry of the app")
     bundle = code_bundle(host.app, entry)
     try:
         report, run = replay(host, row, bundle, compare_final=False)
