@@ -207,7 +207,7 @@ def refill(extra: int = 0) -> None:
             raise preemption(lim)
         lim.probes += 1
         if lim.probes <= PROBES:
-            g = 1  # not here: try again at the very next step
+            g = 0  # not here: the very next step refills (and tries) again
         else:
             lim.probes = 0  # a stretch without calls: run a full slice, then probe again
     if lim.max_instructions is not None and lim.max_instructions - lim.used < g:

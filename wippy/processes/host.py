@@ -30,7 +30,7 @@ Semantics (Wippy's, see the report in the package docstring for departures):
 
 Limits per process host, from the entry's `meta.limits` (*ours*; the host's YAML
 fields are Wippy's scheduler knobs): `preempt_every` (luavm steps per slice,
-default 20000; 0 turns preemption off), `step_timeout` (duration, default 10s:
+default 10000; 0 turns preemption off), `step_timeout` (duration, default 10s:
 one step running longer ends the process), `max_memory` (bytes of growth per
 step), `max_instructions` (steps per step); `meta.cancel_timeout` (duration).
 
@@ -64,7 +64,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("wippy.processes")
 
 EXIT, CANCEL, LINK_DOWN = "pid.exit", "pid.cancel", "pid.link.down"
-DEFAULT_PREEMPT_EVERY = 20_000
+DEFAULT_PREEMPT_EVERY = 10_000
 DEFAULT_STEP_TIMEOUT = 10 * SECOND
 DEFAULT_CANCEL_TIMEOUT = 5 * SECOND
 
@@ -83,7 +83,13 @@ class ProcessHost:
         self.entry = entry
         self.id = entry.id
         self.processes: dict[str, Process] = {}
-        self.limits, self.cancel_timeout = host_limits(entry)
+        self.config_error: str | None = None
+        try:
+            self.limits, self.cancel_timeout = host_limits(entry)
+        except (ValueError, TypeError) as e:
+            self.limits, self.cancel_timeout = {}, DEFAULT_CANCEL_TIMEOUT / SECOND
+            self.config_error = f"process host {entry.id}: bad meta.limits / meta.cancel_timeout: {e}"
+            log.error("%s", self.config_error)
         self.closed = False
 
     def __repr__(self) -> str:
@@ -117,6 +123,8 @@ class ProcessHost:
         WippyError if its code does not load."""
         if self.closed:
             raise WippyError(f"process host {self.id} is stopped", "Unavailable")
+        if self.config_error is not None:
+            raise WippyError(self.config_error, "Invalid")
         st, fn = self.prepare(entry)
         pid = f"{{{self.id}|{entry.id}|{next(self.node.seq):x}}}"
         proc = Process(self.node.app.scheduler, st, fn, tuple(args), entry_id=entry.id, host=self, pid=pid,
@@ -139,15 +147,16 @@ def host_limits(entry: ProcessHostEntry) -> tuple[dict[str, Any], float]:
     if not isinstance(meta, dict):
         raise ValueError(f"{entry.id}: meta.limits must be a mapping")
     limits: dict[str, Any] = {}
-    pe = meta.get("preempt_every", DEFAULT_PREEMPT_EVERY)
-    if pe:
-        limits["preempt_every"] = int(pe)
-    st = meta.get("step_timeout", DEFAULT_STEP_TIMEOUT)
-    if st:
-        limits["timeout"] = parse_duration(st) / SECOND
+    pe = int(meta.get("preempt_every", DEFAULT_PREEMPT_EVERY))
+    if pe > 0:
+        limits["preempt_every"] = pe
+    st = parse_duration(meta.get("step_timeout", DEFAULT_STEP_TIMEOUT))
+    if st > 0:
+        limits["timeout"] = st / SECOND
     for k in ("max_memory", "max_instructions"):
-        if meta.get(k):
-            limits[k] = int(meta[k])
+        v = int(meta.get(k) or 0)
+        if v > 0:
+            limits[k] = v
     ct = entry.meta.get("cancel_timeout", DEFAULT_CANCEL_TIMEOUT)
     return limits, parse_duration(ct) / SECOND
 
