@@ -18,6 +18,10 @@ def __getattr__(name: str) -> Any:
         from .snapshot import SnapshotError
 
         return SnapshotError
+    if name == "code_hash":
+        from .snapshot import code_hash
+
+        return code_hash
     raise AttributeError(f"module 'luavm' has no attribute {name!r}")
 
 
@@ -34,5 +38,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "suspend",
-    "run_with_big_stack", "SnapshotError", "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
+    "run_with_big_stack", "SnapshotError", "code_hash", "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
 ]

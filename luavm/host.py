@@ -343,8 +343,17 @@ class Task:
         self.result = [convert.to_python(v) for v in ops.results(r)]
         return self
 
-    def snapshot(self) -> bytes:
-        """The whole Lua state as bytes (only while suspended)."""
+    def snapshot(self, *, code: Any = None) -> bytes:
+        """The whole Lua state as bytes (only while suspended).
+
+        Args:
+            code: hashes (`luavm.code_hash(source)`) of chunk sources the restoring
+                side will have: those chunks are written as references, not as
+                their text (restore then needs `code=`). A chunk's source is the
+                text it was compiled from (erased of type annotations if typed).
+        Raises:
+            SnapshotError: not suspended, or something in the state cannot be saved
+                (the error names the path to it)."""
         from . import snapshot as S
 
         if not self.suspended:
@@ -363,19 +372,20 @@ class Task:
             "main": st.main,
             "records": self._records,
         }
-        return S.write(root, self.runtime.permanents(), self.request)
+        return S.write(root, self.runtime.permanents(), self.request, code)
 
 
 def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None,
-            host_access: bool = False, **limits: Any) -> Task:
+            host_access: bool = False, code: Any = None, **limits: Any) -> Task:
     """Rebuild a suspended task from `Task.snapshot()` bytes, in any process.
 
     Host functions are found by module and qualified name, as pickle does; pass
     `functions` (callables, or a dict name -> callable) to allow only those —
     always, for bytes you did not produce yourself. Host access is what the
     caller grants, never what the bytes say: a snapshot of a runtime with
-    `host_access=True` restores only with `host_access=True`. `limits`: the
-    keyword arguments of LuaRuntime (max_instructions, timeout, ...).
+    `host_access=True` restores only with `host_access=True`. `code`: a mapping
+    code_hash -> source for chunks the snapshot references (Task.snapshot(code=)).
+    `limits`: the keyword arguments of LuaRuntime (max_instructions, timeout, ...).
     """
     from . import snapshot as S
 
@@ -394,7 +404,7 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
     st = rt.state
     prev = state.activate(st)
     try:
-        reader = S.rebuild(objects, st.registry, allowed)
+        reader = S.rebuild(objects, st.registry, allowed, code)
         try:
             st.globals = reader.value(root["globals"])
             st.string_meta = reader.value(root["string_meta"])

@@ -45,8 +45,22 @@ def _version() -> str:
 # ------------------------------------------------------------------- writing
 
 
+_HASHES: dict[bytes, str] = {}
+
+
+def code_hash(source: bytes) -> str:
+    """The name of a chunk's source in a snapshot's code references (sha256, hex)."""
+    h = _HASHES.get(source)
+    if h is None:
+        if len(_HASHES) > 4096:
+            _HASHES.clear()
+        h = _HASHES[source] = hashlib.sha256(source).hexdigest()
+    return h
+
+
 class _Writer:
-    def __init__(self, permanents: dict[int, str]) -> None:
+    def __init__(self, permanents: dict[int, str], code: Any = None) -> None:
+        self.code = code  # hashes of sources written as references (see Task.snapshot)
         self.perm = permanents  # id(builtin) -> stable name
         self.ids: dict[int, int] = {}
         self.keep: list[Any] = []  # keeps encoded objects alive while ids are in use
@@ -122,6 +136,10 @@ class _Writer:
                    for n, ln in zip(ci.proto.upvalues, ci.proto.upvalue_lua_names)]
             return ["lua", self.ref(ci.chunk, f"{path}.<chunk>"), ci.proto.index, ups]
         if hasattr(obj, "python_source") and hasattr(obj, "protos"):  # a Chunk
+            if self.code is not None:
+                h = code_hash(obj.source)
+                if h in self.code:  # code the restoring side has: written by its hash
+                    return ["chunkref", obj.name, h]
             return ["chunk", obj.name, obj.source]
         if t is HostFunction:
             return ["host", _qualified(obj.fn, path)]
@@ -230,9 +248,10 @@ def _resolve(name: str) -> Any:
     return obj
 
 
-def write(root: dict[str, Any], permanents: dict[int, str], request: Any) -> bytes:
-    """Encode a task state; `root` maps field names to Lua values/objects."""
-    w = _Writer(permanents)
+def write(root: dict[str, Any], permanents: dict[int, str], request: Any, code: Any = None) -> bytes:
+    """Encode a task state; `root` maps field names to Lua values/objects. `code`: a
+    container of code hashes (code_hash) whose chunks are written as references."""
+    w = _Writer(permanents, code)
     enc_root = {}
     for k, v in root.items():
         if k == "records":
@@ -286,10 +305,12 @@ def read(data: bytes) -> tuple[dict, list, Any]:
 
 
 class _Reader:
-    def __init__(self, objects: list, registry: dict[str, Any], functions: dict[str, Any] | None) -> None:
+    def __init__(self, objects: list, registry: dict[str, Any], functions: dict[str, Any] | None,
+                 code: Any = None) -> None:
         self.raw = objects
         self.registry = registry
         self.functions = functions
+        self.code = code  # code_hash -> source, for "chunkref" objects
         self.objs: list[Any] = [None] * len(objects)
 
     def obj(self, ext: Any) -> Any:
@@ -330,6 +351,14 @@ class _Reader:
                 self.objs[i] = Coroutine(None, main=bool(o[2]))
             elif kind == "chunk":
                 self.objs[i] = load_chunk(bytes(o[2]), str(o[1]))
+            elif kind == "chunkref":
+                src = self.code.get(o[2]) if self.code is not None else None
+                if src is None:
+                    raise SnapshotError(f"the code of chunk {o[1]} ({o[2][:12]}) is not available to restore")
+                src = src.encode() if isinstance(src, str) else bytes(src)
+                if code_hash(src) != o[2]:
+                    raise SnapshotError(f"the code given for chunk {o[1]} does not match its hash")
+                self.objs[i] = load_chunk(src, str(o[1]))
             elif kind == "perm":
                 f = self.registry.get(o[1])
                 if f is None:
@@ -425,8 +454,9 @@ class _Reader:
         return out
 
 
-def rebuild(objects: list, registry: dict[str, Any], functions: dict[str, Any] | None) -> _Reader:
-    r = _Reader(objects, registry, functions)
+def rebuild(objects: list, registry: dict[str, Any], functions: dict[str, Any] | None,
+            code: Any = None) -> _Reader:
+    r = _Reader(objects, registry, functions, code)
     try:
         r.build()
     except SnapshotError:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import luavm
 
+from . import codebook
 from .luastate import LuaState, new_state
 from .registry import LuaEntry
 
@@ -83,6 +84,7 @@ def prepare(lookup: Lookup, entry: LuaEntry, *, seed: int | None = None) -> tupl
     """A new Lua state for `entry` with its chunk run; returns (state, entry function).
     Raises WippyError(kind Internal) naming the Lua file on a load error."""
     st = new_state(entry_modules(lookup, entry), entry_id=entry.id, seed=seed)
+    codebook.add(entry.source)
     rt = st.runtime
     try:
         install_imports(lookup, st, entry)
@@ -115,6 +117,7 @@ def install_imports(lookup: Lookup, st: LuaState, entry: LuaEntry) -> None:
         if not isinstance(lib, LuaEntry):
             continue
         install_imports(lookup, st, lib)
+        codebook.add(lib.source)
         rt.register_module(alias, rt.load(lib.source, chunkname(lib)))
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import luavm
 
+from . import codebook
 from .modules import KNOWN, get_module
 from .modules import _kernel as kernel_primitives
 
@@ -64,9 +65,24 @@ class LuaState:
         self.entry_id = entry_id
 
 
+_LOADER_SRC = "local fn, P, W = ... return function() return fn(P, W) end"
+
+
+@cache
+def _register_code() -> None:
+    for name in ("errors.lua", "kernel.lua", "prelude.lua", "types.lua"):
+        codebook.add(lua_source(name))
+    for name in KNOWN:
+        mod = get_module(name)
+        if mod is not None:
+            codebook.add(mod.lua)
+    codebook.add(_LOADER_SRC)
+
+
 def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | None = None,
               limits: dict[str, Any] | None = None) -> LuaState:
     """A fresh Lua state for an entry whose `modules` are `modules`."""
+    _register_code()
     rt = luavm.LuaRuntime(seed=seed if seed is not None else 0, typed=True, **(limits or {}))
     allowed = frozenset(modules)
     W = rt.table()
@@ -97,7 +113,7 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
 
 def _loader(rt: luavm.LuaRuntime, fn: Any, prims: dict[str, Any], W: Any) -> Any:
     """A package.preload loader (a Lua function) that runs a module's chunk with P, W."""
-    make = rt.load("local fn, P, W = ... return function() return fn(P, W) end", "=[wippy loader]")
+    make = rt.load(_LOADER_SRC, "=[wippy loader]")
     return rt.call(make, fn, prims, W)
 
 

@@ -25,10 +25,12 @@ from typing import Any
 
 import luavm
 
+from . import codebook
 from .luastate import LuaState
 from .modules import _spec
 
 _RUN_SRC = "local W, f = ... return W.run(f, select(3, ...))"
+codebook.add(_RUN_SRC)
 
 
 class Outcome:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import luavm
 
+from .. import codebook
 from ..functions import WippyError, chunkname, prepare
 from ..luastate import primitives, restored_state
 from ..modules.process import EVENT, MESSAGE
@@ -424,7 +425,11 @@ class WorkflowHost:
         return new_run(self.app.scheduler, self, row, bundle)
 
     def _restore(self, row: WorkflowRow, data: bytes) -> WorkflowRun:
-        task = luavm.restore(data, functions=self._allowed)
+        bundle = self.store.code(row.code_hash or "") or {}
+        for k, v in bundle.items():
+            if k != "__entry__":
+                codebook.add(v["source"])
+        task = luavm.restore(data, functions=self._allowed, code=codebook.book())
         st = restored_state(task.runtime, row.type)
         inp = row.input or {}
         return WorkflowRun(self.app.scheduler, st, None, (), entry_id=row.type, ctx=inp.get("ctx") or {},
@@ -453,7 +458,7 @@ class WorkflowHost:
         snapshot: bytes | None = None
         if outcome is None:
             try:
-                snapshot = run.task.snapshot()
+                snapshot = run.task.snapshot(code=codebook.book())
             except Exception as e:  # noqa: BLE001 - a state that cannot be saved fails the workflow
                 outcome = Outcome(error={"kind": "Internal", "message": f"cannot checkpoint: {e}"})
         record = {"events": events, "commands": run.commands, "time": step_ns}

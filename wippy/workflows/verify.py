@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import luavm
 
+from .. import codebook
 from ..registry import LuaEntry
 from .run import WorkflowRun
 from .store import WorkflowRow, pack, unpack
@@ -190,7 +191,7 @@ def replay(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any] | None =
                                        "", "the workflow ended where the history continues")
             return report, run
         elif rec.get("snap"):
-            snap = run.task.snapshot()
+            snap = run.task.snapshot(code=codebook.book())
             if hashlib.blake2b(snap, digest_size=12).hexdigest() != rec["snap"]:
                 report.mismatch = Mismatch(h["step"], rec["snap"], "(different state)", "",
                                            "the Lua state after the step differs from the recorded snapshot")
@@ -198,7 +199,7 @@ def replay(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any] | None =
     if compare_final and row.status == "running" and run.outcome is None:
         stored = host.store.snapshot(row.id)
         if stored is not None:
-            report.final_snapshot_equal = run.task.snapshot() == stored[1]
+            report.final_snapshot_equal = run.task.snapshot(code=codebook.book()) == stored[1]
             if not report.final_snapshot_equal:
                 report.notes.append("the final snapshot differs byte for byte from the stored one")
     return report, run
@@ -252,7 +253,7 @@ def migrate(host: WorkflowHost, wid: str) -> ReplayReport:
     if report.mismatch is not None:
         return report
     h = hashlib.sha256(repr(sorted(bundle.items())).encode()).hexdigest()[:32]
-    snap = run.task.snapshot() if run.outcome is None else None
+    snap = run.task.snapshot(code=codebook.book()) if run.outcome is None else None
     with host.store.tx() as tx:
         host.store.put_code(tx, h, bundle)
         tx.execute("UPDATE workflows SET code_hash = ? WHERE id = ?", (h, wid))
