@@ -81,13 +81,14 @@ def console(stderr: bool = False) -> Console:
     return c
 
 
-def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None) -> None:
+def table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None,
+          header: bool = True) -> None:
     """An aligned table on stdout."""
     from rich import box
     from rich.table import Table
 
     t = Table(*columns, box=box.SIMPLE_HEAD if is_tty() else None, title=title, title_justify="left",
-              header_style="bold", show_edge=False, pad_edge=False)
+              header_style="bold", show_edge=False, pad_edge=False, show_header=header)
     for r in rows:
         t.add_row(*(_cell(x) for x in r))
     c = console()
@@ -214,9 +215,19 @@ def load_registry(path: str | None) -> Registry:
 
 
 def load_app(path: str | None) -> App:
+    """The app, with the directories of its workflow stores created (SQLite makes
+    the file, not its directory)."""
     from ..app import App, default_env
 
-    return App(load_registry(path), env=default_env())
+    reg = load_registry(path)
+    for e in reg.by_kind("workflow.host"):
+        loc = e.store_location(reg.app_dir)  # type: ignore[attr-defined]
+        if loc != ":memory:":
+            try:
+                Path(loc).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as ex:
+                raise UsageError(f"cannot create the directory of {e.id}'s store {loc}: {ex.strerror or ex}") from None
+    return App(reg, env=default_env())
 
 
 def find_entry(reg: Registry, ref: str, kinds: Sequence[str] = ()) -> Entry:
