@@ -140,7 +140,7 @@ class Service:
         assert o is not None
         ran = asyncio.get_running_loop().time() - self.run_start
         reason = "returned" if o.error is None else f"{o.error.get('kind') or 'error'}: {o.error.get('message', '')}"
-        self._record("exit", pid=proc.pid, reason=reason, ran=ran, ok=o.error is None)
+        self._record("exit", pid=proc.pid, reason=reason, ran=ran, ok=o.error is None, value=o.value)
         if self.desired != "running":
             self.status = "stopped"
             log.info("service %s: %s stopped (%s)", self.id, proc.pid, reason)
@@ -188,6 +188,9 @@ class Service:
         proc = self.proc
         if proc is None or not proc.alive:
             if self.status in ("failed", "starting", "running"):
+                log.info("service %s: stopped (%s)", self.id,
+                         "no restart pending" if self.status != "failed" else "its pending restart canceled")
+                self._record("stop", pid=None)
                 self.status = "stopped"
             return
         self.status = "stopping"
