@@ -248,7 +248,8 @@ def test_plain_lua_unchanged(src: str) -> None:
 
 
 def test_lua_sources_in_repository_unchanged() -> None:
-    files = [f for pat in ("tests/lua/**/*.lua", "examples/**/*.lua", "bench/**/*.lua")
+    # plain Lua only: the Wippy apps under examples/*/src may use the dialect
+    files = [f for pat in ("tests/lua/**/*.lua", "examples/*.lua", "bench/**/*.lua")
              for f in glob.glob(os.path.join(ROOT, pat), recursive=True)]
     assert files
     for f in files:
