@@ -1,8 +1,9 @@
 """Reading a snapshot without running it: the suspended Lua call stacks, with
 positions and locals, for debuggers and `wippy workflow stack`.
 
-Concept. `inspect_snapshot(data)` decodes `Task.snapshot()` bytes (see
-snapshot.py for the format) and returns one `FrameInfo` per suspended call:
+Concept. `inspect_snapshot(data, code)` decodes `Task.snapshot()` bytes (see
+snapshot.py for the format; `code` supplies the sources of chunks the snapshot
+names by hash) and returns one `FrameInfo` per suspended call:
 first the task's main stack (thread 0), then every coroutine that has a
 suspended stack (threads 1, 2, ... in the snapshot's object order, which is
 deterministic). Within a thread, frames are innermost first, as in a Lua
@@ -27,6 +28,7 @@ source was compiled before). Nothing is imported until the first call.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,14 +86,17 @@ class FrameInfo:
         return f"function <{self.source}:{self.defined}>"
 
 
-def inspect_snapshot(data: bytes) -> list[FrameInfo]:
+def inspect_snapshot(data: bytes, code: Mapping[str, bytes | str] | None = None) -> list[FrameInfo]:
     """The suspended frames of every thread in snapshot `data` (see the module
-    docstring for the order). Raises luavm.SnapshotError for bytes that are not
-    a valid snapshot of this luavm version."""
+    docstring for the order). `code` maps `code_hash(source)` to source for the
+    chunks a snapshot names by hash (`Task.snapshot(code=...)`); a frame in a
+    chunk whose source is neither in the snapshot nor in `code` has line -1 and
+    no names. Raises luavm.SnapshotError for bytes that are not a valid snapshot
+    of this luavm version."""
     from . import snapshot as S
 
     root, objects, _request = S.read(data)
-    insp = _Inspector(objects)
+    insp = _Inspector(objects, code)
     try:
         out = insp.thread(0, "running", root.get("records"))
         n = 0
@@ -107,8 +112,9 @@ def inspect_snapshot(data: bytes) -> list[FrameInfo]:
 
 
 class _Inspector:
-    def __init__(self, objects: list[Any]) -> None:
+    def __init__(self, objects: list[Any], code: Mapping[str, bytes | str] | None) -> None:
         self.objects = objects
+        self.code = code or {}
         self.chunks: dict[int, Any] = {}  # object index of a chunk -> Chunk | None
 
     # -------------------------------------------------------------- structure
@@ -125,15 +131,19 @@ class _Inspector:
     def chunk(self, ref: Any) -> tuple[str, Any]:
         """(chunk name, compiled Chunk or None) of a chunk reference."""
         d = self.deref(ref)
-        if d is None or d[1][0] != "chunk":
+        if d is None or d[1][0] not in ("chunk", "chunkref"):
             return "?", None
         i, o = d
         name = str(o[1])
         if i not in self.chunks:
             from .runtime.loader import load_chunk
 
+            src: Any = o[2]
+            if o[0] == "chunkref":  # named by the hash of its source
+                src = self.code.get(str(o[2]))
             try:
-                self.chunks[i] = load_chunk(bytes(o[2]), name, False)
+                self.chunks[i] = None if src is None else load_chunk(
+                    src.encode() if isinstance(src, str) else bytes(src), name, False)
             except Exception:  # noqa: BLE001 - a source that does not compile: no line info
                 self.chunks[i] = None
         return name, self.chunks[i]

@@ -405,7 +405,7 @@ def run_stack(args: argparse.Namespace) -> int:
         _out.err(f"workflow {row.id} has not run yet: no snapshot")
         return 1
     try:
-        frames = luavm.inspect_snapshot(snap[1])
+        frames = luavm.inspect_snapshot(snap[1], _code(store, row))
     except luavm.SnapshotError as e:
         _out.err(f"error: cannot read the snapshot of {row.id}: {e}")
         return 1
@@ -439,6 +439,22 @@ def run_stack(args: argparse.Namespace) -> int:
             for k, v in f.locals.items():
                 _out.out(f"      {k.ljust(width)} = {v}")
     return 0
+
+
+def _code(store: Any, row: Any) -> Any:
+    """The sources a snapshot names by hash: wippy's own Lua and the workflow's
+    pinned code (its bundle in the store)."""
+    from .. import codebook, luastate
+
+    register = getattr(luastate, "_register_code", None)
+    if register is not None:
+        register()
+    else:  # (a state registers them)
+        luastate.new_state()
+    for k, v in (store.code(row.code_hash or "") or {}).items():
+        if k != "__entry__" and isinstance(v, dict) and v.get("source") is not None:
+            codebook.add(v["source"])
+    return codebook.book()
 
 
 def _visible(frames: list[Any]) -> list[Any]:
