@@ -418,6 +418,10 @@ def child_temporal(a: argparse.Namespace) -> dict[str, Any]:
 
     out: dict[str, Any] = {}
 
+    # the classes as module bench.workflows defines them (run as `-m`, this module is
+    # __main__, which the sandbox would import again)
+    from bench.workflows import TemporalThree, temporal_step
+
     async def go() -> None:
         from temporalio.worker import Worker
         from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
