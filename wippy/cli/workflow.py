@@ -158,30 +158,34 @@ class _Passive:
     """An app and a passive WorkflowHost on the store: runs nothing in this process."""
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from ..workflows.engine import WorkflowHost
-
-        class PassiveHost(WorkflowHost):
-            """Claims no workflow, steps nothing, carries out no task: the engine that
-            owns the store does (the CLI only writes rows)."""
-
-            def ensure_started(self) -> None:
-                pass
-
-            def _kick(self, wid: str) -> None:
-                pass
-
         self.app = _out.load_app(args.app)
         entry = _host_entry(self.app.registry, args.host)
         if args.store:
             entry = dataclasses.replace(entry, store=str(Path(store_path(args)).resolve()))
         elif entry.store_location(self.app.registry.app_dir) == ":memory:":
             store_path(args)  # raises the explanation
-        self.host = PassiveHost(self.app, entry)
+        self.host = _passive_host(self.app, entry)
         # parents and children on this host are found through the app
         self.app._workflow_hosts[entry.id] = self.host
 
     def close(self) -> None:
         self.app.close()  # releases the leases the host took (a start's), closes the store
+
+
+def _passive_host(app: Any, entry: Any) -> Any:
+    from ..workflows.engine import WorkflowHost
+
+    try:
+        return WorkflowHost(app, entry, passive=True)  # type: ignore[call-arg, unused-ignore]
+    except TypeError:  # an engine without the option: the same, by overriding
+        class PassiveHost(WorkflowHost):
+            def ensure_started(self) -> None:
+                pass
+
+            def _kick(self, wid: str) -> None:
+                pass
+
+        return PassiveHost(app, entry)
 
 
 # ------------------------------------------------------------------ reading
