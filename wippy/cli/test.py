@@ -98,7 +98,7 @@ def _write_json(path: str, results: list[dict[str, Any]], passed: int, failed: i
 def _run_all(app: Any, suites: dict[str, list[Any]], report: _Reporter, timeout: float) -> list[dict[str, Any]]:
     import asyncio
 
-    from ..app import run_sync
+    from .run import run_interruptible
 
     results: list[dict[str, Any]] = []
 
@@ -125,9 +125,8 @@ def _run_all(app: Any, suites: dict[str, list[Any]], report: _Reporter, timeout:
                 report.suite_done(npass, len(tests) - npass, (time.perf_counter() - t_suite) * 1000)
         finally:
             report.stop()
-            app.close()
 
-    run_sync(go)
+    run_interruptible(go, app.close)  # (SIGINT/SIGTERM: exit 130)
     return results
 
 
@@ -155,7 +154,7 @@ class _Reporter:
         if self.con is not None:
             from rich.text import Text
 
-            self.con.print(Text(text, style=style or ""))
+            self.con.print(Text(text, style=style or ""), soft_wrap=True)
         else:
             _out.out(text)
 

@@ -613,5 +613,7 @@ def run_result(args: argparse.Namespace) -> int:
         _out.print_json(row.result)
         return 0
     _out.err(f"workflow {row.id} {row.status}")
-    _out.print_failure(row.error)
+    tb = next((h["data"].get("traceback") or "" for h in reversed(store.history(row.id, row.run_id))
+               if h["kind"] == row.status and isinstance(h["data"], dict)), "")
+    _out.print_failure(row.error, tb)
     return 1
