@@ -173,19 +173,10 @@ class _Passive:
 
 
 def _passive_host(app: Any, entry: Any) -> Any:
+    """A WorkflowHost that claims no workflow, steps nothing and carries out no task."""
     from ..workflows.engine import WorkflowHost
 
-    try:
-        return WorkflowHost(app, entry, passive=True)  # type: ignore[call-arg, unused-ignore]
-    except TypeError:  # an engine without the option: the same, by overriding
-        class PassiveHost(WorkflowHost):
-            def ensure_started(self) -> None:
-                pass
-
-            def _kick(self, wid: str) -> None:
-                pass
-
-        return PassiveHost(app, entry)
+    return WorkflowHost(app, entry, passive=True)
 
 
 # ------------------------------------------------------------------ reading
