@@ -1,0 +1,388 @@
+"""Wippy runtime figures: the cost of `funcs.call`, loading an app of 500 entries
+(cold and cached), and `wippy test`'s start-up.
+
+    python -m bench.wippy_core [--runs R] [--quick] [--json FILE]
+
+* funcs.call: a `function.lua` entry loops `funcs.call(target, i)` 10,000 times;
+  the round trip is that call's time (`App.call`, in process, after a warm-up
+  call) divided by 10,000. Targets: a trivial `function.lua` entry (the headline)
+  and a Python function registered with `App.register_function`. The floor is
+  CPython's own call of a Python function found by a dict lookup
+  (`registry["app:callee"](i)`, timeit), and, for scale, a plain Lua call of a
+  local function in luavm.
+* app load: a generated app of 500 entries (10 namespaces, each one library.lua,
+  40 function.lua importing it, 5 workflow.lua, 3 function.lua using json, a
+  workflow.host; every Lua source
+  distinct, half inline, half `file://`) loaded in a fresh process: `import
+  wippy`, `wippy.App(dir)` (read and validate the registry), then every Lua
+  entry compiled as the runtime compiles it (`wippy lint`'s check: one `load` per
+  entry), then a first call (a Lua state: the kernel, the prelude). Cold: an empty
+  luavm cache dir (LUAVM_CACHE_DIR); cached: a second process on the same dir.
+  Times are from the process's spawn; Python's own bytecode is compiled
+  beforehand (compileall, as `pip install` does), so "cold" is luavm's cache only.
+* wippy test: `python -m wippy.cli test APP` on a copy of examples/orders (the
+  command creates the app's .wippy directory), stdout a pipe. The command prints
+  (and flushes) the first suite's header line right before it invokes the first
+  test; the figure is the time from spawning the process to reading that line.
+  Broken down with `python -c pass` (the interpreter) and `python -X importtime
+  -c "import wippy.cli"` (imports); the rest is the app load and the test
+  collection. Cached luavm cache (a warm-up run first), and cold.
+
+Every figure is the median of the runs (default 5); the machine is shared, so
+runs are interleaved where they compete (cold, then cached, then again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+ORDERS = ROOT / "examples" / "orders"
+
+CALLER = """\
+local funcs = require("funcs")
+return function(n, target)
+  local s = 0
+  for i = 1, n do s = s + funcs.call(target, i) end
+  return s
+end
+"""
+
+LUA_LOOP = """\
+local function callee(x) return x end
+return function(n)
+  local s = 0
+  for i = 1, n do s = s + callee(i) end
+  return s
+end
+"""
+
+
+def _env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(extra or {})
+    return env
+
+
+def _median(xs: list[float]) -> float:
+    return statistics.median(xs)
+
+
+# --- funcs.call ----------------------------------------------------------------------------
+
+def _callee_py(x: int) -> int:
+    return x
+
+
+def bench_funcs_call(n: int, runs: int, work: Path) -> dict[str, Any]:
+    import luavm
+    import wippy
+    import yaml
+
+    root = work / "calls"
+    (root / "src").mkdir(parents=True)
+    entries = [
+        {"name": "callee", "kind": "function.lua", "source": "return function(x) return x end\n"},
+        {"name": "caller", "kind": "function.lua", "modules": ["funcs"], "source": CALLER},
+    ]
+    (root / "src" / "app.yaml").write_text(yaml.safe_dump({"version": "1.0", "namespace": "app",
+                                                           "entries": entries}, sort_keys=False))
+    app = wippy.App(root)
+    app.register_function("py:callee", _callee_py)
+    want = n * (n + 1) // 2
+    out: dict[str, Any] = {"n": n}
+    times: dict[str, list[float]] = {"app:callee": [], "py:callee": []}
+    for tgt in times:
+        assert app.call("app:caller", 100, tgt) == 5050  # warm: states, pools, caches
+    for _ in range(runs):
+        for tgt in times:  # interleaved
+            t = time.perf_counter()
+            r = app.call("app:caller", n, tgt)
+            times[tgt].append((time.perf_counter() - t) / n)
+            assert r == want, r
+    out["lua_entry_us"] = _median(times["app:callee"]) * 1e6
+    out["python_entry_us"] = _median(times["py:callee"]) * 1e6
+
+    # the floor: CPython calling a Python function found by a dict lookup
+    reg = {"app:callee": _callee_py, "app:other": len}
+    k = 1_000_000
+    floor = min(timeit.repeat("for i in r: reg['app:callee'](i)", globals={"reg": reg, "r": range(k)},
+                              number=1, repeat=max(3, runs)))
+    empty = min(timeit.repeat("for i in r: pass", globals={"r": range(k)}, number=1, repeat=max(3, runs)))
+    out["cpython_dict_call_ns"] = (floor - empty) / k * 1e9
+    # for scale: a plain Lua call of a local function (luavm), loop included
+    rt = luavm.LuaRuntime()
+    f = rt.execute(LUA_LOOP)
+    lt = []
+    for _ in range(max(3, runs)):
+        t = time.perf_counter()
+        f(k)
+        lt.append(time.perf_counter() - t)
+    out["lua_local_call_ns"] = min(lt) / k * 1e9
+    out["ratio_lua_entry_over_floor"] = out["lua_entry_us"] * 1000 / out["cpython_dict_call_ns"]
+    return out
+
+
+# --- an app of 500 entries -------------------------------------------------------------------
+
+def write_big_app(root: Path, namespaces: int = 10) -> int:
+    """10 namespaces x 50 entries; returns the number of entries."""
+    import yaml
+
+    n = 0
+    for ns in range(namespaces):
+        d = root / "src" / f"mod{ns}"
+        d.mkdir(parents=True)
+        name = f"app.mod{ns}"
+        entries: list[dict[str, Any]] = [
+            {"name": "lib", "kind": "library.lua", "modules": ["json"], "source": "file://lib.lua"},
+            {"name": "wf_host", "kind": "workflow.host", "store": ":memory:", "clock": "virtual"},
+        ]
+        (d / "lib.lua").write_text(
+            f"local json = require('json')\nlocal M = {{}}\n"
+            f"function M.encode(v) return json.encode(v) end\n"
+            f"function M.tag(s) return 'mod{ns}:' .. tostring(s) end\n"
+            f"function M.sum(t) local s = 0 for _, v in ipairs(t) do s = s + v end return s end\n"
+            f"return M\n")
+        for i in range(40):
+            src = (f"local lib = require('lib')\n"
+                   f"local function helper_{i}(x)\n"
+                   f"  if type(x) ~= 'number' then return nil, 'not a number' end\n"
+                   f"  return x * {i + 1} + {ns}\n"
+                   f"end\n"
+                   f"return function(args)\n"
+                   f"  local out = {{}}\n"
+                   f"  for k, v in pairs(args or {{}}) do\n"
+                   f"    out[#out + 1] = lib.tag(k) .. '=' .. tostring(helper_{i}(v))\n"
+                   f"  end\n"
+                   f"  table.sort(out)\n"
+                   f"  return {{id = {ns * 100 + i}, items = out, total = lib.sum({{1, 2, {i}}})}}\n"
+                   f"end\n")
+            e: dict[str, Any] = {"name": f"fn{i}", "kind": "function.lua", "imports": {"lib": f"{name}:lib"},
+                                 "meta": {"comment": f"function {i} of {name}"}}
+            if i % 2:
+                (d / f"fn{i}.lua").write_text(src)
+                e["source"] = f"file://fn{i}.lua"
+            else:
+                e["source"] = src
+            entries.append(e)
+        for i in range(5):
+            entries.append({"name": f"flow{i}", "kind": "workflow.lua", "modules": ["funcs", "time"],
+                            "method": "main", "source": (
+                                f"local funcs = require('funcs')\nlocal time = require('time')\n"
+                                f"local function main(x)\n  local r = funcs.call('{name}:fn{i}', {{a = x}})\n"
+                                f"  time.sleep('{i + 1}s')\n  return r\nend\nreturn {{main = main}}\n")})
+        while len(entries) < 50:
+            k = len(entries)
+            entries.append({"name": f"ep{k}", "kind": "function.lua", "modules": ["json"],
+                            "source": f"local json = require('json')\nreturn function(x) "
+                                      f"return json.encode({{k = {k}, x = x}}) end\n"})
+        (d / "_index.yaml").write_text(yaml.safe_dump({"version": "1.0", "namespace": name, "entries": entries},
+                                                      sort_keys=False))
+        n += len(entries)
+    return n
+
+
+def child_load(app_dir: str, t0: float) -> dict[str, Any]:
+    """In a fresh process: import, registry load, compile every Lua entry, first call."""
+    t_start = time.time()
+    import wippy
+    from wippy.cli.lint import check_lua
+
+    t_import = time.time()
+    app = wippy.App(app_dir)
+    t_reg = time.time()
+    problems, compiled = check_lua(app.registry)
+    assert not problems, problems[:3]
+    t_compile = time.time()
+    r = app.call("app.mod0:fn0", {"x": 2})
+    assert r["id"] == 0, r
+    t_call = time.time()
+    return {"entries": len(app.registry), "compiled": compiled, "python_start_s": t_start - t0,
+            "import_s": t_import - t_start, "registry_s": t_reg - t_import, "compile_s": t_compile - t_reg,
+            "first_call_s": t_call - t_compile, "total_s": t_call - t0}
+
+
+def _child(args: list[str], env: dict[str, str] | None = None, timeout: float = 600) -> dict[str, Any]:
+    r = subprocess.run([sys.executable, "-m", "bench.wippy_core", "child", *args], capture_output=True,
+                       text=True, cwd=ROOT, env=_env(env), timeout=timeout)
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+    if r.returncode != 0 or not lines:
+        raise RuntimeError(f"child {args[0]} failed: {r.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def bench_app_load(runs: int, work: Path) -> dict[str, Any]:
+    app_dir = work / "big"
+    n = write_big_app(app_dir)
+    cold: list[dict[str, Any]] = []
+    cached: list[dict[str, Any]] = []
+    for k in range(runs):
+        cache = work / f"cache{k}"
+        cache.mkdir()
+        env = {"LUAVM_CACHE_DIR": str(cache)}
+        cold.append(_child(["load", str(app_dir), repr(time.time())], env))
+        cached.append(_child(["load", str(app_dir), repr(time.time())], env))
+        shutil.rmtree(cache, ignore_errors=True)
+    keys = ("python_start_s", "import_s", "registry_s", "compile_s", "first_call_s", "total_s")
+    return {"entries": n, "compiled": cold[0]["compiled"],
+            "cold": {k: _median([r[k] for r in cold]) for k in keys},
+            "cached": {k: _median([r[k] for r in cached]) for k in keys}}
+
+
+# --- wippy test start-up --------------------------------------------------------------------
+
+def time_to_first_test(app_dir: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Spawn `wippy test`; seconds until its first suite header (printed and flushed
+    right before the first test is invoked), and until it exits."""
+    shutil.rmtree(app_dir / ".wippy", ignore_errors=True)
+    report = app_dir.parent / "report.json"
+    t0 = time.perf_counter()
+    p = subprocess.Popen([sys.executable, "-m", "wippy.cli", "test", str(app_dir), "--json", str(report)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT, env=_env(env))
+    assert p.stdout is not None
+    first = p.stdout.readline()
+    t_first = time.perf_counter() - t0
+    rest, err = p.communicate(timeout=600)
+    t_end = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise RuntimeError(f"wippy test failed ({p.returncode}): {(first + rest).decode()[-2000:]}"
+                           f"{err.decode()[-2000:]}")
+    data = json.loads(report.read_text())
+    return {"first_test_s": t_first, "exit_s": t_end, "header": first.decode().strip(),
+            "tests": len(data["tests"]), "tests_ms": sum(t["ms"] for t in data["tests"]),
+            "first_test_ms": data["tests"][0]["ms"]}
+
+
+def _python_pass(runs: int) -> float:
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, env=_env())
+        ts.append(time.perf_counter() - t)
+    return _median(ts)
+
+
+def _importtime(runs: int) -> dict[str, float]:
+    """Cumulative import time (s) of the top-level modules `import wippy.cli` loads."""
+    per: dict[str, list[float]] = {}
+    for _ in range(runs):
+        r = subprocess.run([sys.executable, "-X", "importtime", "-c", "import wippy.cli"], capture_output=True,
+                           text=True, env=_env(), cwd=ROOT, check=True)
+        for ln in r.stderr.splitlines():
+            if not ln.startswith("import time:") or "cumulative" in ln:
+                continue
+            _, self_us, cum_us, name = (x.strip() for x in ln.replace("import time:", "|").split("|"))
+            if name.startswith(" ") or not name:
+                continue
+            per.setdefault(name, []).append(int(cum_us) / 1e6)
+    # the top level ones (no indentation in importtime's output) that took >= 2 ms
+    out = {k: _median(v) for k, v in per.items()}
+    return dict(sorted(((k, v) for k, v in out.items() if v >= 0.002), key=lambda kv: -kv[1]))
+
+
+def bench_wippy_test(runs: int, work: Path) -> dict[str, Any]:
+    app = work / "orders"
+    shutil.copytree(ORDERS, app, ignore=shutil.ignore_patterns(".wippy", "__pycache__"))
+    time_to_first_test(app)  # a warm-up: luavm's cache holds the app's chunks
+    cached, cold = [], []
+    for k in range(runs):
+        cached.append(time_to_first_test(app))
+        cache = work / f"tcache{k}"
+        cache.mkdir()
+        cold.append(time_to_first_test(app, {"LUAVM_CACHE_DIR": str(cache)}))
+        shutil.rmtree(cache, ignore_errors=True)
+    res: dict[str, Any] = {
+        "tests": cached[0]["tests"], "header": cached[0]["header"],
+        "first_test_s": _median([r["first_test_s"] for r in cached]),
+        "first_test_cold_s": _median([r["first_test_s"] for r in cold]),
+        "exit_s": _median([r["exit_s"] for r in cached]),
+        "tests_s": _median([r["tests_ms"] for r in cached]) / 1000,
+        "first_test_ms": _median([r["first_test_ms"] for r in cached]),
+        "python_pass_s": _python_pass(runs),
+    }
+    imports = _importtime(runs)
+    res["imports"] = imports
+    res["import_wippy_cli_s"] = imports.get("wippy.cli")
+    return res
+
+
+# --- main -----------------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "child":
+        if argv[1] == "load":
+            print(json.dumps(child_load(argv[2], float(argv[3]))))
+        return 0
+    ap = argparse.ArgumentParser(prog="python -m bench.wippy_core", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=None, help="runs per figure (default 5; --quick: 1)")
+    ap.add_argument("--quick", action="store_true", help="1 run, 1,000 calls")
+    ap.add_argument("--json", metavar="FILE", help="write the figures as JSON")
+    a = ap.parse_args(argv)
+    runs = a.runs or (1 if a.quick else 5)
+    from .run import machine, warm_bytecode
+
+    warm_bytecode()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "wippy")], capture_output=True,
+                   check=False)
+    t_all = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-wippy-") as tmp:
+        work = Path(tmp)
+        calls = bench_funcs_call(1000 if a.quick else 10_000, runs, work)
+        load = bench_app_load(runs, work)
+        wtest = bench_wippy_test(runs, work)
+    wall = time.perf_counter() - t_all
+    m = machine()
+    try:
+        m["loadavg"] = os.getloadavg()
+    except OSError:
+        pass
+
+    print(f"funcs.call round trip (a function.lua entry looping {calls['n']:,} calls; median of {runs}):")
+    print(f"  to a function.lua entry          {calls['lua_entry_us']:8.1f} us")
+    print(f"  to a Python function entry       {calls['python_entry_us']:8.1f} us")
+    print(f"  floor: CPython dict lookup+call  {calls['cpython_dict_call_ns'] / 1000:8.3f} us "
+          f"({calls['cpython_dict_call_ns']:.0f} ns; funcs.call is {calls['ratio_lua_entry_over_floor']:,.0f}x)")
+    print(f"  for scale: a Lua local call      {calls['lua_local_call_ns'] / 1000:8.3f} us (luavm, loop included)")
+    print(f"app of {load['entries']} entries ({load['compiled']} Lua sources), from the process's spawn "
+          f"(median of {runs}):")
+    print(f"  {'':<8} {'python':>7} {'import':>7} {'registry':>8} {'compile':>8} {'1st call':>8} {'total':>7}")
+    for label in ("cold", "cached"):
+        r = load[label]
+        print(f"  {label:<8} {r['python_start_s'] * 1000:7.0f} {r['import_s'] * 1000:7.0f} "
+              f"{r['registry_s'] * 1000:8.0f} {r['compile_s'] * 1000:8.0f} {r['first_call_s'] * 1000:8.0f} "
+              f"{r['total_s'] * 1000:7.0f} ms")
+    print(f"wippy test examples/orders ({wtest['tests']} tests), spawn to the first test's start "
+          f"(median of {runs}):")
+    print(f"  luavm cache warm   {wtest['first_test_s'] * 1000:6.0f} ms   "
+          f"(python -c pass {wtest['python_pass_s'] * 1000:.0f} ms, import wippy.cli "
+          f"{(wtest['import_wippy_cli_s'] or 0) * 1000:.0f} ms)")
+    print(f"  luavm cache cold   {wtest['first_test_cold_s'] * 1000:6.0f} ms")
+    print(f"  whole run          {wtest['exit_s'] * 1000:6.0f} ms (tests {wtest['tests_s'] * 1000:.0f} ms, "
+          f"the first {wtest['first_test_ms']:.0f} ms)")
+    top = ", ".join(f"{k} {v * 1000:.0f}" for k, v in list(wtest["imports"].items())[:8])
+    print(f"  imports (cumulative ms): {top}")
+    print(f"machine: {m.get('cpu', '?')}, nproc {m.get('nproc')}, Python {m.get('python')}, "
+          f"load {m.get('loadavg')}; wall {wall:.0f} s")
+    if a.json:
+        Path(a.json).write_text(json.dumps({"funcs_call": calls, "app_load": load, "wippy_test": wtest,
+                                            "runs": runs, "machine": m, "wall_s": wall}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
