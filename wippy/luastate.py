@@ -69,7 +69,8 @@ _LOADER_SRC = "local fn, P, W = ... return function() return fn(P, W) end"
 
 
 @cache
-def _register_code() -> None:
+def register_code() -> None:
+    """Register wippy's own Lua sources (kernel, prelude, modules) in the codebook."""
     for name in ("errors.lua", "kernel.lua", "prelude.lua", "types.lua"):
         codebook.add(lua_source(name))
     for name in KNOWN:
@@ -82,7 +83,7 @@ def _register_code() -> None:
 def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | None = None,
               limits: dict[str, Any] | None = None) -> LuaState:
     """A fresh Lua state for an entry whose `modules` are `modules`."""
-    _register_code()
+    register_code()
     rt = luavm.LuaRuntime(seed=seed if seed is not None else 0, typed=True, **(limits or {}))
     allowed = frozenset(modules)
     W = rt.table()
@@ -117,4 +118,4 @@ def _loader(rt: luavm.LuaRuntime, fn: Any, prims: dict[str, Any], W: Any) -> Any
     return rt.call(make, fn, prims, W)
 
 
-__all__ = ["LuaState", "new_state", "lua_source", "restored_state", "primitives", "W_KEY"]
+__all__ = ["LuaState", "new_state", "lua_source", "restored_state", "primitives", "register_code", "W_KEY"]

@@ -441,11 +441,7 @@ def _code(store: Any, row: Any) -> Any:
     pinned code (its bundle in the store)."""
     from .. import codebook, luastate
 
-    register = getattr(luastate, "_register_code", None)
-    if register is not None:
-        register()
-    else:  # (a state registers them)
-        luastate.new_state()
+    luastate.register_code()
     for k, v in (store.code(row.code_hash or "") or {}).items():
         if k != "__entry__" and isinstance(v, dict) and v.get("source") is not None:
             codebook.add(v["source"])

@@ -19,6 +19,7 @@ workflow at once.
 from __future__ import annotations
 
 import builtins
+import os
 import sqlite3
 import threading
 import time
@@ -112,6 +113,8 @@ class Store:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        if path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         if path != ":memory:":
