@@ -29,8 +29,9 @@ so its caller, suspended at its call site (a resume point), is continued by
 calling it again with the same arguments (`CallAgain`). Everything a host
 suspension requires must hold there too (no C-call boundary on the way, every
 Lua frame below at a resume point); where it does not, the next steps are
-probed (PROBES of them, one refill each), then the task runs a full slice
-before probing again. Limit, stated plainly: a loop that calls no Lua function
+probed (PROBES of them, one refill each), then the task runs 1, 2, 4 … up to
+MAX_BACKOFF full slices before probing again (so a loop without calls pays
+almost nothing for the probes). Limit, stated plainly: a loop that calls no Lua function
 (`while true do end`, a numeric loop of arithmetic) cannot be preempted; only
 `timeout`/`max_instructions` stop it. A task stopped so holds a `CallAgain`
 record, which snapshots do not support: preempted tasks are for hosts that
@@ -54,12 +55,12 @@ import gc
 import os
 import sys
 import time
-import weakref
 from inspect import CO_GENERATOR
 from types import CodeType
 from typing import Any
 
 from . import state
+from .frames import CODE_INFO
 from .values import LuaError
 
 SLICE = 1000  # steps between two checks of the budget and the clock
@@ -114,6 +115,8 @@ class Limits:
         self.mem_collected = 0  # process size after the last emergency collection
         self.preempt_every = int(preempt_every) if preempt_every is not None else None
         self.probes = 0  # failed preemption attempts in a row (see refill)
+        self.backoff = 0  # slices skipped after the last failed round of probes
+        self.skip = 0  # slices still to skip before probing again
         self.preemptions = 0  # how many times tasks of this state were preempted
 
     @property
@@ -127,7 +130,7 @@ class Limits:
         self.used = 0
         self.grant = 0
         self.tripped = None
-        self.probes = 0
+        self.probes = self.backoff = self.skip = 0
         self.deadline = time.monotonic() + self.timeout if self.timeout is not None else None
         if self.max_memory is not None:
             self.mem_base = rss()
@@ -203,13 +206,18 @@ def refill(extra: int = 0) -> None:
     lim.check()
     g = SLICE
     if lim.preempt_every is not None and lim.used >= lim.preempt_every and extra == 0:
-        if state.current.task_active and try_preempt(lim, sys._getframe(1)):
-            raise preemption(lim)
-        lim.probes += 1
-        if lim.probes <= PROBES:
-            g = 0  # not here: the very next step refills (and tries) again
+        if lim.skip > 0:
+            lim.skip -= 1  # probing failed lately: full slices for a while
         else:
-            lim.probes = 0  # a stretch without calls: run a full slice, then probe again
+            if state.current.task_active and try_preempt(lim, sys._getframe(1)):
+                raise preemption(lim)
+            lim.probes += 1
+            if lim.probes <= PROBES:
+                g = 0  # not here: the very next step refills (and tries) again
+            else:  # a stretch without calls: probe again after 1, 2, 4 ... 64 full slices
+                lim.probes = 0
+                lim.backoff = min(lim.backoff * 2, MAX_BACKOFF) if lim.backoff else 1
+                lim.skip = lim.backoff
     if lim.max_instructions is not None and lim.max_instructions - lim.used < g:
         g = lim.max_instructions - lim.used  # so that the limit is exact
     TOKENS.extend(_FILL if g == SLICE else _FILL[:g])
@@ -266,25 +274,25 @@ def switch(prev: Any, new: Any) -> None:
 
 # ------------------------------------------------------------ preemption
 
-PROBES = 32  # steps probed one by one for a place to preempt, before a full slice
+PROBES = 8  # steps probed one by one for a place to preempt, before a full slice
+MAX_BACKOFF = 64  # at most this many full slices between two rounds of probes
 PREEMPT = "luavm.preempt"  # the request of a Task that suspended itself (Task.preempted)
 _TICK = "if not _tk(): _refill()"
-_ENTRY: weakref.WeakKeyDictionary[CodeType, int] = weakref.WeakKeyDictionary()
 
 
 def entry_tick_line(code: CodeType) -> int:
     """The Python line of the step a function's fast form counts on entry (the
     first statement of its `try` body), or 0 when it has none (a function that
-    calls nothing, a resume form, a generator form)."""
-    line = _ENTRY.get(code)
+    calls nothing, a resume form, a generator form). Cached on its CodeInfo."""
+    ci = CODE_INFO.get(code)
+    if ci is None:
+        return 0
+    line = ci.__dict__.get("entry_tick")
     if line is not None:
         return line
-    from .frames import CODE_INFO
-
     line = 0
-    ci = CODE_INFO.get(code)
-    if ci is not None and not code.co_flags & CO_GENERATOR:
-        chunk = ci.chunk
+    chunk = ci.chunk
+    if not code.co_flags & CO_GENERATOR:
         n = code.co_firstlineno + 1
         while chunk is not None:
             text = chunk.source_lines_for(code, n)
@@ -296,8 +304,25 @@ def entry_tick_line(code: CodeType) -> int:
                     line = n + 1
                 break
             n += 1
-    _ENTRY[code] = line
+    ci.entry_tick = line  # type: ignore[attr-defined]
     return line
+
+
+def _at_preemptable_step(f: Any) -> bool:
+    """Cheap first test: frame `f` counts a step at a function's entry or at a
+    resume point."""
+    code = f.f_code
+    ci = CODE_INFO.get(code)
+    if ci is None:
+        return False  # a builtin charging bulk work
+    line = f.f_lineno
+    e = ci.__dict__.get("entry_tick")
+    if e is None:
+        e = entry_tick_line(code)
+    if line == e:
+        return True
+    entry = ci.lines.get(line)
+    return entry is not None and entry[1] >= 0
 
 
 def try_preempt(lim: Any, f: Any) -> bool:
@@ -306,13 +331,8 @@ def try_preempt(lim: Any, f: Any) -> bool:
     resume point), every Lua frame below it is at a resume point, and no
     coroutine on the way is behind a C-call boundary (as for host_suspend)."""
     from .coroutine import BOUNDARY_CODES
-    from .frames import CODE_INFO
 
-    code = f.f_code
-    ci = CODE_INFO.get(code)
-    if ci is None:
-        return False  # a builtin charging bulk work
-    if not _resumable(ci, f.f_lineno) and f.f_lineno != entry_tick_line(code):
+    if not _at_preemptable_step(f):
         return False
     st = state.current
     if st.current.nny > 0:
@@ -367,13 +387,12 @@ def preemption(lim: Any) -> BaseException:
     """The suspension that preempts the running task at the frame that counted
     the step (the caller of refill)."""
     from .coroutine import Suspend, rebuild_closure
-    from .frames import CODE_INFO
 
     f = sys._getframe(2)
     code = f.f_code
     s = Suspend("host", PREEMPT)
     lim.preemptions += 1
-    lim.probes = 0
+    lim.probes = lim.backoff = lim.skip = 0
     if _resumable(CODE_INFO[code], f.f_lineno):
         return s  # a step the compiler made a resume point: the frame records itself
     loc = f.f_locals
