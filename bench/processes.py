@@ -99,8 +99,12 @@ def write_app(root: Path) -> Path:
 
 async def run_one(app: Any, entry: str, *args: Any) -> Any:
     fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    app.processes.start_process(f"app:{entry}", "app:processes", list(args),
-                                on_exit=lambda p: fut.done() or fut.set_result(p.outcome))
+
+    def done(p: Any) -> None:
+        if not fut.done():
+            fut.set_result(p.outcome)
+
+    app.processes.start_process(f"app:{entry}", "app:processes", list(args), on_exit=done)
     o = await fut
     if o.error is not None:
         raise RuntimeError(f"{entry}: {o.error}")
