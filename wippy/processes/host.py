@@ -487,7 +487,9 @@ class ProcessNode:
     async def start(self) -> None:
         """App.serve: every process.host entry, then the auto_start services."""
         for e in self.app.registry.by_kind("process.host"):
-            self.host(e.id)
+            h = self.host(e.id)
+            if h is not None:
+                h.closed = False
         await self.supervisor.start()
 
     async def stop(self) -> None:

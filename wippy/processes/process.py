@@ -95,14 +95,12 @@ class Process(Invocation):
                 self.waiting = False
                 task.run(evs)
         except luavm.LuaLimitError as e:
-            self._first_step_done()
             self._finish(Outcome(error={"kind": "Internal", "message": f"process {self.pid} "
                                         f"({self.entry_id}) {LIMIT_MESSAGES.get(e.kind, _lua_message(e))}",
                                         "details": {"limit": e.kind}},
                                  traceback=e.lua_traceback or ""))
             return
         except luavm.LuaError as e:
-            self._first_step_done()
             self._finish(Outcome(error={"kind": "Internal", "message": _lua_message(e)},
                                  traceback=e.lua_traceback or ""))
             return
@@ -110,10 +108,8 @@ class Process(Invocation):
             _spec.pop()
         self.steps += 1
         if self.outcome is not None:
-            self._first_step_done()
             return  # it terminated itself (process.terminate(process.pid()))
         if task.done:
-            self._first_step_done()
             self._finish(self._result(task.result))
             return
         if task.preempted:
