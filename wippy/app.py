@@ -21,7 +21,7 @@ from typing import Any
 import luavm
 
 from .functions import Pool, PythonFunction, WippyError
-from .registry import LuaEntry, Registry, WorkflowHostEntry, load_registry
+from .registry import LuaEntry, Registry, TemporalWorkerEntry, WorkflowHostEntry, load_registry
 from .scheduler import Invocation, Outcome, Scheduler
 
 
@@ -71,6 +71,18 @@ class App:
         if e is None and ":" not in ref:
             e = next((x for x in self.registry.by_kind("workflow.host")
                       if x.name == ref or getattr(x, "task_queue", None) == ref), None)
+        # -- temporal (wippy/workflows/providers/temporal): a temporal.worker entry, by ID, bare
+        #    name or task queue, is a TemporalProvider with the same methods as a WorkflowHost
+        if e is None and ":" not in ref:
+            e = next((x for x in self.registry.by_kind("temporal.worker")
+                      if x.name == ref or getattr(x, "task_queue", None) == ref), None)
+        if isinstance(e, TemporalWorkerEntry):
+            if e.id not in self._workflow_hosts:
+                from .workflows.providers.temporal import provider
+
+                self._workflow_hosts[e.id] = provider(self, e)
+            return self._workflow_hosts[e.id]
+        # -- (end temporal)
         if not isinstance(e, WorkflowHostEntry):
             return None
         h = self._workflow_hosts.get(e.id)
@@ -109,6 +121,9 @@ class App:
         and the auto_start services, run until `stop` is set, then stop gracefully."""
         for h in self.workflow_hosts():
             h.ensure_started()
+        # -- temporal: every temporal.worker entry's worker polls its task queue
+        for e in self.registry.by_kind("temporal.worker"):
+            self.workflow_host(e.id).ensure_started()
         try:
             # -- processes (wippy/processes): hosts, then the auto_start services in requires order
             await self.processes.start()
@@ -117,6 +132,10 @@ class App:
             # -- processes: services stop dependents first (cancel, stop_timeout, terminate)
             if self._processes is not None:
                 await self._processes.stop()
+            # -- temporal: workers stop gracefully (worker_options.worker_stop_timeout)
+            for h in list(self._workflow_hosts.values()):
+                if hasattr(h, "shutdown"):
+                    await h.shutdown()
             self.close()
 
     def close(self) -> None:
