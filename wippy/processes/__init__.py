@@ -17,6 +17,23 @@ stops them (cancel, stop_timeout, terminate) when it ends.
 Invariants: everything runs on the app's event loop thread, one invocation at
 a time; relations and names are updated synchronously with the operation that
 changes them, so no process observes a half-applied exit.
+
+Departures from Wippy (*ours*):
+- one thread: a host's `workers`/`queue_size`/`local_queue_size` are not used;
+  fairness comes from luavm preemption at the entry of Lua functions that call
+  something (runtime/limits.py); a loop without calls cannot be preempted and
+  is ended by the host's `step_timeout` instead.
+- PIDs are `{host|entry|n}`; names have the LOCAL scope only.
+- process.cancel terminates the target at a deadline (the host's
+  cancel_timeout, a service's stop_timeout); Wippy's cancel only informs.
+- a function invocation (funcs.call) may spawn, link, monitor and send but not
+  receive: waiting on process.events() there is a deadlock error (use exec);
+  its own failure sends no pid.link.down.
+- a service is *running* once its process's first step ends (Wippy: once
+  spawned), which is what start_timeout and `requires` wait for; restart
+  delays grow per failure as Wippy's docs say.
+- not implemented: process.upgrade outside workflows, OUTDATED events,
+  with_actor/with_scope, spawning processes from workflows.
 """
 
 from .host import CANCEL, EXIT, LINK_DOWN, ProcessHost, ProcessNode

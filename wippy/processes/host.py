@@ -12,7 +12,7 @@ PIDs are `{host entry ID|process entry ID|n}` (n in hex, unique in the app).
 A function invocation (funcs.call) has a PID too and may spawn, monitor, link
 and send, but it cannot be sent to: only processes receive.
 
-Semantics (Wippy's, see the report in the package docstring for departures):
+Semantics (Wippy's; departures are listed in the package docstring):
 - send: to a live PID or a registered name; per-sender order is kept (delivery
   is synchronous, into the target's event queue); to a dead PID or an unknown
   name it returns an error (NotFound), as Wippy's scheduler does.
