@@ -145,12 +145,14 @@ def test_function_entry_spawns_execs_and_sends(tmp_path: Path) -> None:
       local pid = process.spawn("echo", "processes", "fromfn")
       local ok1, err1 = process.send(pid, "stop")
       local v = process.exec("ret", "processes", n * 2)
-      return {pid_is_fn = process.pid() ~= pid, ok1 = ok1, err1 = err1, v = v}
+      process.spawn_monitored("ret", "processes", n * 3)
+      local ev = process.events():receive()       -- a monitored child's exit reaches a function too
+      return {pid_is_fn = process.pid() ~= pid, ok1 = ok1, err1 = err1, v = v, ev = ev.result.value}
     end
     """
     app = wippy.App(write_app(tmp_path, {"echo": ECHO, "ret": RETURN}, functions={"caller": fn}))
     r = run_in_app(app, lambda a: a.call_async("app:caller", 5))
-    assert r == {"pid_is_fn": True, "ok1": True, "v": 10}
+    assert r == {"pid_is_fn": True, "ok1": True, "v": 10, "ev": 15}
 
 # ------------------------------------------------------------------------- messages
 

@@ -26,9 +26,9 @@ Departures from Wippy (*ours*):
 - PIDs are `{host|entry|n}`; names have the LOCAL scope only.
 - process.cancel terminates the target at a deadline (the host's
   cancel_timeout, a service's stop_timeout); Wippy's cancel only informs.
-- a function invocation (funcs.call) may spawn, link, monitor and send but not
-  receive: waiting on process.events() there is a deadlock error (use exec);
-  its own failure sends no pid.link.down.
+- a function invocation (funcs.call) may spawn, link, monitor and send, and
+  receive the events of what it monitors, but no messages (it has no routable
+  PID); its own failure sends no pid.link.down.
 - a service is *running* once its process's first step ends (Wippy: once
   spawned), which is what start_timeout and `requires` wait for; restart
   delays grow per failure as Wippy's docs say.

@@ -403,6 +403,8 @@ class ProcessNode:
                 inv.trap_links = v
             elif inv is not None:
                 (self.trap.add if v else self.trap.discard)(inv.pid)
+                if v and inv.pid in self.links:
+                    inv.monitoring = True
         return True, None
 
     def _register(self, inv: Invocation | None, name: Any, pid: Any) -> Result:
@@ -427,10 +429,13 @@ class ProcessNode:
     def _monitor(self, inv: Invocation, target: Process) -> None:
         self.watchers.setdefault(target.pid, {})[inv.pid] = inv
         self.watching.setdefault(inv.pid, set()).add(target.pid)
+        inv.monitoring = True  # (a function invocation) an event will come: waiting is no deadlock
 
     def _link(self, inv: Invocation, target: Process) -> None:
         self.links.setdefault(inv.pid, {})[target.pid] = target
         self.links.setdefault(target.pid, {})[inv.pid] = inv
+        if self._traps(inv):
+            inv.monitoring = True
 
     def _traps(self, inv: Invocation) -> bool:
         return inv.trap_links if isinstance(inv, Process) else inv.pid in self.trap
