@@ -48,6 +48,7 @@ from temporalio.worker import (
     ActivityInboundInterceptor,
     ContinueAsNewInput,
     Interceptor,
+    Replayer,
     StartActivityInput,
     StartChildWorkflowInput,
     UnsandboxedWorkflowRunner,
@@ -223,6 +224,17 @@ class TemporalProvider:
         t = asyncio.get_running_loop().create_task(go())
         self._watches.add(t)
         t.add_done_callback(self._watches.discard)
+
+    async def verify(self, wid: str, run_id: str | None = None) -> str | None:
+        """Replay a run's history (the latest run by default) against this app's
+        code, as a fresh worker would on a cache miss; None if it replays, else the
+        nondeterminism Temporal reports."""
+        client = await self.client.aio(self.client.connect())
+        hist = await client.get_workflow_handle(wid, run_id=run_id).fetch_history()
+        replayer = Replayer(workflows=[workflow_class(self)], workflow_runner=UnsandboxedWorkflowRunner(),
+                            workflow_task_executor=InlineExecutor(), interceptors=[WorkerHeaders()])
+        res = await replayer.replay_workflow(hist, raise_on_replay_failure=False)
+        return None if res.replay_failure is None else f"{type(res.replay_failure).__name__}: {res.replay_failure}"
 
     # routing (used inside workflows: registry lookups only, deterministic) -------------
     def _entry(self, ref: str) -> Any:

@@ -30,7 +30,8 @@ the Temporal workflow becomes a `pid.cancel` event {reason} the Lua code handles
 (if it then fails with kind Canceled, the Temporal workflow ends as canceled).
 
 Automatic continue-as-new. After a step, when Temporal suggests it or the history
-reached `continue_as_new_after` events (worker option, default 1000), and no
+would reach `continue_as_new_after` events (worker option, default 1000; twice the
+largest growth seen between two steps is kept in reserve), and no
 activity, child, message or control is in flight, the run continues as new with
 the same arguments and a `wippy-carry` header holding the luavm snapshot, the code
 bundle, the undelivered events, the armed timers (by due time) and the step
@@ -175,6 +176,8 @@ class LuaWorkflowBase:
         self.outgoing: list[Any] = []  # sends and controls in flight (tasks / activity handles)
         self.cancel_delivered = False
         self.step_no = 0
+        self.last_length = 0  # history length at the last check, and the largest growth between checks
+        self.max_growth = 0
         self.bundle: dict[str, Any] = {}
         self.args: list[Any] = []
         self.run_: TemporalRun | None = None
@@ -258,6 +261,7 @@ class LuaWorkflowBase:
         task = luavm.restore(carry["snapshot"], functions=_primitives(), code=codebook.book(), **self.provider.limits)
         st = restored_state(task.runtime, workflow.info().workflow_type)
         self.step_no = int(carry.get("step") or 0)
+        self.max_growth = int(carry.get("growth") or 0)
         self.provider.stats["restores"] += 1
         return self._make_run(st, None, (), task)
 
@@ -475,8 +479,14 @@ class LuaWorkflowBase:
         self.child_started = []
         info = workflow.info()
         limit = self.provider.continue_as_new_after
+        n = info.get_current_history_length()
+        # a workflow task can add many events (a burst of signals), and a continue-as-new
+        # that new events race is retried once more: keep twice the largest growth seen
+        # between two steps in reserve, so the run ends under the limit
+        self.max_growth = max(self.max_growth, n - self.last_length)
+        self.last_length = n
         suggested = getattr(info, "is_continue_as_new_suggested", None)
-        return bool((limit and info.get_current_history_length() >= limit) or (suggested and suggested()))
+        return bool((limit and n + 2 * self.max_growth >= limit) or (suggested and suggested()))
 
     def _continue_carrying(self) -> None:
         """Continue as new carrying the luavm snapshot: the Lua code never notices."""
@@ -489,7 +499,8 @@ class LuaWorkflowBase:
                 workflow.logger.warning("cannot continue as new (snapshot failed): %s", e)
             return
         carry = {"v": CARRY_VERSION, "snapshot": snap, "bundle": self.bundle, "events": self.pending,
-                 "timers": {tid: due for tid, (_, due) in self.timers.items()}, "step": self.step_no}
+                 "timers": {tid: due for tid, (_, due) in self.timers.items()}, "step": self.step_no,
+                 "growth": self.max_growth}
         self.next_headers = {HEADER_CARRY: msgpack.packb(carry, use_bin_type=True)}
         if self.ctx:
             self.next_headers[HEADER_CTX] = self.ctx
