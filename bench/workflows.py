@@ -566,9 +566,9 @@ def child_engine(a: argparse.Namespace) -> dict[str, Any] | None:
         # what WorkflowHost._restore lacks in a fresh process (bench/NOTES.md): the
         # wippy Lua sources registered with luavm's codebook before the first restore;
         # without them the first snapshot restored is "unusable" and replayed
-        from wippy.luastate import _register_code
+        from wippy import luastate
 
-        _register_code()
+        (getattr(luastate, "register_code", None) or luastate._register_code)()
     t_loaded = time.time()
     out: dict[str, Any] = {}
 
