@@ -1,6 +1,6 @@
 """python -m fuzz TARGET --count N --seed S [--time-budget SECONDS]
 
-Targets: differential, parser, snapshot, runtime (see fuzz/README.md).
+Targets: differential, parser, snapshot, runtime, workflows (see fuzz/README.md).
 `python -m fuzz repro fuzz/findings/<file>` re-checks one finding.
 Prints a one-line summary at the end; exits 1 if anything was found.
 """
@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-TARGETS = ["differential", "parser", "snapshot", "runtime"]
+TARGETS = ["differential", "parser", "snapshot", "runtime", "workflows"]
 
 
 def target_module(name: str):  # noqa: ANN201
