@@ -74,6 +74,8 @@ def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     proc = subprocess.Popen([binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port),
                              "--ui-port", str(_free_port()), "--http-port", str(_free_port()),
                              "--metrics-port", str(_free_port()), "--db-filename", str(d / "dev.db"),
+                             # timers fire when due, not up to 1s later (the timer queue's default look-ahead)
+                             "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
                              "--log-level", "error"], stdout=log, stderr=subprocess.STDOUT)
     address = f"127.0.0.1:{port}"
     try:

@@ -173,6 +173,7 @@ class LuaWorkflowBase:
         self.timers: dict[int, tuple[asyncio.Task[None], int]] = {}  # tid -> (task, due ns)
         self.children: dict[str, asyncio.Task[None]] = {}
         self.child_started: list[asyncio.Future[None]] = []
+        self.child_ready: dict[str, asyncio.Future[None]] = {}  # wid -> resolved once the child started
         self.outgoing: list[Any] = []  # sends and controls in flight (tasks / activity handles)
         self.cancel_delivered = False
         self.step_no = 0
@@ -381,8 +382,14 @@ class LuaWorkflowBase:
         if wid is None:
             self._system(acts.SEND, [to, d.get("topic"), d.get("data"), run.pid])
             return
-        t = asyncio.create_task(workflow.get_external_workflow_handle(wid).signal(
-            str(d.get("topic")), args=[d.get("data"), run.pid]))
+        ready = self.child_ready.get(wid)
+
+        async def signal() -> None:
+            if ready is not None:  # a child this run starts: signal it once it exists
+                await ready
+            await workflow.get_external_workflow_handle(wid).signal(str(d.get("topic")), args=[d.get("data"), run.pid])
+
+        t = asyncio.create_task(signal())
         t.add_done_callback(lambda f: self._log_failure(f"message to {to}", f))
         self.outgoing.append(t)
 
@@ -405,6 +412,7 @@ class LuaWorkflowBase:
 
         started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.child_started.append(started)
+        self.child_ready[wid] = started
         if tq is None:  # a host of another kind: started there by an activity that waits for its end
             o = {**opts, "workflow.id": wid, "workflow.id_conflict_policy": "use_existing"}
             if msgs:
@@ -477,13 +485,16 @@ class LuaWorkflowBase:
             return False
         self.outgoing = []
         self.child_started = []
+        self.child_ready = {}
         info = workflow.info()
         limit = self.provider.continue_as_new_after
         n = info.get_current_history_length()
         # a workflow task can add many events (a burst of signals), and a continue-as-new
         # that new events race is retried once more: keep twice the largest growth seen
-        # between two steps in reserve, so the run ends under the limit
-        self.max_growth = max(self.max_growth, n - self.last_length)
+        # between two steps in reserve, so the run ends under the limit (the first task
+        # of a run, holding what arrived while it started, is not a growth rate)
+        if self.last_length:
+            self.max_growth = max(self.max_growth, n - self.last_length)
         self.last_length = n
         suggested = getattr(info, "is_continue_as_new_suggested", None)
         return bool((limit and n + 2 * self.max_growth >= limit) or (suggested and suggested()))
