@@ -207,7 +207,9 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
     def tick(self, line: int, n: int = 1) -> None:
         """n steps of the instruction budget (only in code compiled for limits)."""
         if self.counting:
-            self.fs.emit("if not _tk(): _refill()" if n == 1 else f"_charge({n})", line)
+            # a resume point: preemption (runtime/limits.py) may suspend the task here,
+            # so a loop without calls cannot keep the others of its host waiting
+            self.fs.emit("if not _tk(): _refill()" if n == 1 else f"_charge({n})", line, resume="pass")
 
     def body(self, block: A.Block, vararg: bool, node: A.Function | A.Chunk) -> None:
         fs = self.fs

@@ -80,7 +80,8 @@ class FrameRecord:
         ci = CODE_INFO[fn.__code__]
         factory = ci.chunk.resume_factory(ci.proto, self.rp)
         cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
-        boxes = [cells[n].cell_contents for n in ci.proto.upvalues]
+        # (an upvalue the body never reads, _ENV of a main chunk that uses no global, has no cell)
+        boxes = [cells[n].cell_contents if n in cells else None for n in ci.proto.upvalues]
         return factory(*boxes)(fn, self.locals, rv)
 
     def where(self) -> str:
