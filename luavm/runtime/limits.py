@@ -22,18 +22,18 @@ Preemption. `preempt_every` (steps) lets a host share one thread fairly
 between tasks: once a task's run step has used that many steps, the running
 Task suspends itself with the request `PREEMPT` at the next place where luavm
 can continue it, and `task.run()` goes on from there. A suspension needs a
-resume point; loop back-edges are not resume points in the code the compiler
-generates, so the place is the *entry* of the next Lua function that calls
-something (the step counted on entry): nothing of that function has run yet,
-so its caller, suspended at its call site (a resume point), is continued by
-calling it again with the same arguments (`CallAgain`). Everything a host
-suspension requires must hold there too (no C-call boundary on the way, every
-Lua frame below at a resume point); where it does not, the next steps are
-probed (PROBES of them, one refill each), then the task runs 1, 2, 4 … up to
-MAX_BACKOFF full slices before probing again (so a loop without calls pays
-almost nothing for the probes). Limit, stated plainly: a loop that calls no Lua function
-(`while true do end`, a numeric loop of arithmetic) cannot be preempted; only
-`timeout`/`max_instructions` stop it. A task stopped so holds a `CallAgain`
+resume point: a step tick (a loop back-edge, the entry of a function that calls
+something) is one in code compiled for limits (compiler/codegen.py `tick`), and
+the entry of the next Lua function is another (nothing of that function has
+run yet, so its caller, suspended at its call site, is continued by calling it
+again with the same arguments: `CallAgain`). Everything a host suspension
+requires must hold there too (no C-call boundary on the way, every Lua frame
+below at a resume point); where it does not, the next steps are probed (PROBES
+of them, one refill each), then the task runs 1, 2, 4 … up to MAX_BACKOFF full
+slices before probing again. So `while true do end` is preempted at its
+back-edge; a loop inside a builtin that calls back (table.sort's comparator)
+or below a C-call boundary is not, and only `timeout`/`max_instructions` stop
+it. A task stopped so holds a `CallAgain`
 record, which snapshots do not support: preempted tasks are for hosts that
 keep them in memory (wippy's processes). Cost: zero without `preempt_every`;
 with it, one comparison per slice, plus a frame walk (~µs) per preemption.

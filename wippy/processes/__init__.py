@@ -20,9 +20,9 @@ changes them, so no process observes a half-applied exit.
 
 Departures from Wippy (*ours*):
 - one thread: a host's `workers`/`queue_size`/`local_queue_size` are not used;
-  fairness comes from luavm preemption at the entry of Lua functions that call
-  something (runtime/limits.py); a loop without calls cannot be preempted and
-  is ended by the host's `step_timeout` instead.
+  fairness comes from luavm preemption at loop back-edges and function entries
+  (runtime/limits.py); what cannot be preempted (a loop below a C-call boundary,
+  e.g. in a table.sort comparator) is ended by the host's `step_timeout`.
 - PIDs are `{host|entry|n}`; names have the LOCAL scope only.
 - process.cancel terminates the target at a deadline (the host's
   cancel_timeout, a service's stop_timeout); Wippy's cancel only informs.
