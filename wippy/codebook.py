@@ -29,7 +29,11 @@ def add(source: str | bytes) -> str:
 
 
 def book() -> dict[str, bytes]:
-    """Every registered source by hash (pass to Task.snapshot(code=) / luavm.restore(code=))."""
+    """Every registered source by hash (pass to Task.snapshot(code=) / luavm.restore(code=)),
+    wippy's own always included (a process that restores before it made any state)."""
+    from .luastate import register_code  # (luastate registers into this module)
+
+    register_code()
     return _BOOK
 
 

@@ -108,8 +108,6 @@ def test_restored_coroutine_traceback_keeps_the_frame_that_tail_called_xpcall() 
     assert restored.result == straight.result
 
 
-@pytest.mark.xfail(strict=True, reason="luavm traceback after restore (see the test above): wippy error objects "
-                                       "keep a traceback, so a restored workflow's state differs from its replay")
 def test_verify_passes_for_a_workflow_that_makes_an_error_after_a_restore(tmp_path: Path) -> None:
     """Fuzz kind `verify-traceback`: the workflow is deterministic, but `verify`
     reports 'the Lua state after the step differs from the recorded snapshot' when
@@ -163,9 +161,6 @@ print(json.dumps(wippy.run_sync(go)))
 """
 
 
-@pytest.mark.xfail(strict=True, reason="engine: WorkflowHost._restore registers the run's bundle in the codebook "
-                                       "but not wippy's own sources (luastate.register_code), so in a fresh "
-                                       "process the snapshot names chunks it cannot find and recovery replays")
 def test_recovery_in_a_fresh_process_restores_the_snapshot(tmp_path: Path) -> None:
     """Fuzz kind `snapshot-code-missing` (SIGKILL mode): the first thing a restarted
     process does is restore; wippy's kernel/prelude/modules are not in the codebook

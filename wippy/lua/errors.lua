@@ -43,9 +43,25 @@ local function thread_name()
   return "thread"
 end
 
+-- a traceback without the runtime's own frames (the kernel, module surfaces, C
+-- functions): what the user's code did. Also what keeps a workflow's state the
+-- same whether or not it was restored from a snapshot on the way (a restored
+-- stack shows the kernel's frames differently)
+local function user_frames(tb)
+  local out = {}
+  for line in tb:gmatch("[^\n]+") do
+    local s = line:match("^%s*(.-)$")
+    if s:sub(1, 7) ~= "[wippy " and s:sub(1, 3) ~= "[C]" and s ~= "(...tail calls...)" then
+      out[#out + 1] = line
+    end
+  end
+  return table.concat(out, "\n")
+end
+W.user_frames = user_frames
+
 -- the stack of the caller `level` levels above the function calling here
 local function here(level)
-  return (traceback("", level + 1):gsub("^\n", "")), thread_name()
+  return user_frames((traceback("", level + 1):gsub("^\n", ""))), thread_name()
 end
 
 -- fields of a {message=, kind=, retryable=, details=} table, each only if well typed

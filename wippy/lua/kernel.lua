@@ -110,7 +110,7 @@ local function traced(fn)
       local ok, s = pcall(tostring, e)
       msg = ok and s or "?"
     end
-    K.traceback = debug.traceback(msg, 2)
+    K.traceback = W.user_frames(debug.traceback(msg, 2))
     return e
   end
   return function(...) return xpcall(fn, handler, ...) end
