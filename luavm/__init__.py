@@ -22,6 +22,14 @@ def __getattr__(name: str) -> Any:
         from .snapshot import code_hash
 
         return code_hash
+    if name == "SnapshotBase":
+        from .snapshot_base import SnapshotBase
+
+        return SnapshotBase
+    if name == "snapshot_base_digest":
+        from .snapshot import base_digest
+
+        return base_digest
     raise AttributeError(f"module 'luavm' has no attribute {name!r}")
 
 
@@ -38,5 +46,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "suspend",
-    "run_with_big_stack", "SnapshotError", "code_hash", "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
+    "run_with_big_stack", "SnapshotError", "SnapshotBase", "snapshot_base_digest", "code_hash", "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
 ]

@@ -268,8 +268,13 @@ class LuaRuntime:
         return Task(self, fn, tuple(convert.to_lua(a) for a in args))
 
     def permanents(self) -> dict[int, str]:
-        """id(builtin) -> its stable name, for snapshots."""
-        return {id(f): name for name, f in sorted(self.state.registry.items())}
+        """id(builtin) -> its stable name, for snapshots (kept while the registry
+        does not grow: names are only ever added)."""
+        reg = self.state.registry
+        cached = self.__dict__.get("_perms")
+        if cached is None or cached[0] != len(reg):
+            cached = self._perms = (len(reg), {id(f): name for name, f in sorted(reg.items())})
+        return cached[1]
 
 
 class Task:
@@ -343,25 +348,10 @@ class Task:
         self.result = [convert.to_python(v) for v in ops.results(r)]
         return self
 
-    def snapshot(self, *, code: Any = None) -> bytes:
-        """The whole Lua state as bytes (only while suspended).
-
-        Args:
-            code: hashes (`luavm.code_hash(source)`) of chunk sources the restoring
-                side will have: those chunks are written as references, not as
-                their text (restore then needs `code=`). A chunk's source is the
-                text it was compiled from (erased of type annotations if typed).
-        Raises:
-            SnapshotError: not suspended, or something in the state cannot be saved
-                (the error names the path to it)."""
-        from . import snapshot as S
-
-        if not self.suspended:
-            raise S.SnapshotError("a task can be snapshotted only while suspended")
-        if self.preempted:
-            raise S.SnapshotError("a preempted task cannot be snapshotted (run it to a host suspension)")
+    def _snapshot_root(self) -> dict[str, Any]:
+        """The snapshot root: the state's fields and the suspended stack."""
         st = self.runtime.state
-        root = {
+        return {
             "flags": {"host_access": st.host_access},
             "globals": st.globals,
             "string_meta": st.string_meta,
@@ -372,11 +362,43 @@ class Task:
             "main": st.main,
             "records": self._records,
         }
-        return S.write(root, self.runtime.permanents(), self.request, code)
+
+    def snapshot(self, *, code: Any = None, base: Any = None) -> bytes:
+        """The whole Lua state as bytes (only while suspended).
+
+        Args:
+            code: hashes (`luavm.code_hash(source)`) of chunk sources the restoring
+                side will have: those chunks are written as references, not as
+                their text (restore then needs `code=`). A chunk's source is the
+                text it was compiled from (erased of type annotations if typed).
+            base: a `SnapshotBase` of this task's runtime (`snapshot_base()`): the
+                bytes name its objects instead of writing them, except those that
+                changed since (luavm/snapshot_base.py); restore then needs a base
+                built the same way (`restore(base=)`).
+        Raises:
+            SnapshotError: not suspended, or something in the state cannot be saved
+                (the error names the path to it)."""
+        from . import snapshot as S
+
+        if not self.suspended:
+            raise S.SnapshotError("a task can be snapshotted only while suspended")
+        if self.preempted:
+            raise S.SnapshotError("a preempted task cannot be snapshotted (run it to a host suspension)")
+        if base is not None and base.runtime is not self.runtime:
+            raise S.SnapshotError("the snapshot base is of another runtime")
+        return S.write(self._snapshot_root(), self.runtime.permanents(), self.request, code, base)
+
+    def snapshot_base(self) -> Any:
+        """A `luavm.SnapshotBase` of this task's state (before it first runs, or
+        while suspended): what `snapshot(base=)` writes relative to and
+        `restore(base=)` applies onto. Building it costs about one snapshot."""
+        from .snapshot_base import SnapshotBase
+
+        return SnapshotBase(self)
 
 
 def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None,
-            host_access: bool = False, code: Any = None, **limits: Any) -> Task:
+            host_access: bool = False, code: Any = None, base: Any = None, **limits: Any) -> Task:
     """Rebuild a suspended task from `Task.snapshot()` bytes, in any process.
 
     Host functions are found by module and qualified name, as pickle does; pass
@@ -386,15 +408,38 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
     `host_access=True` restores only with `host_access=True`. `code`: a mapping
     code_hash -> source for chunks the snapshot references (Task.snapshot(code=)).
     `limits`: the keyword arguments of LuaRuntime (max_instructions, timeout, ...).
+
+    `base`: for bytes written relative to a base (`Task.snapshot(base=)`), a
+    `SnapshotBase` built the same way in this process (same code, same seed, the
+    task created the same way; its digest must match): the state is rebuilt in
+    the base's runtime, onto its objects (stdout and limits are the runtime's
+    own), and the returned task runs there. The base stays usable, also for
+    snapshots of the returned task.
     """
     from . import snapshot as S
 
-    root, objects, request = S.read(data)
+    body = S.read_full(data)
+    root, objects, request = body["root"], body["objects"], body["request"]
     flags = root.get("flags") or {}
     if flags.get("host_access") and not host_access:
         raise S.SnapshotError("the snapshot is of a runtime with host access: "
                               "restore it with host_access=True to grant that")
-    rt = LuaRuntime(host_access=host_access, stdout=stdout, **limits)
+    digest = body.get("base")
+    if digest is not None and base is None:
+        raise S.SnapshotError("the snapshot was written relative to a base: restore it with base=")
+    if base is not None:
+        if digest is None:
+            raise S.SnapshotError("the snapshot was not written relative to a base")
+        if digest != base.digest:
+            raise S.SnapshotError("the snapshot was written relative to another base "
+                                  "(other code, seed or arguments, or another luavm)")
+        if stdout is not None or limits:
+            raise TypeError("restore onto a base: stdout and limits are the base runtime's own")
+        rt = base.runtime
+        if rt.state.host_access != host_access:
+            raise S.SnapshotError("the base's runtime and host_access= disagree about host access")
+    else:
+        rt = LuaRuntime(host_access=host_access, stdout=stdout, **limits)
     allowed = None
     if functions is not None:
         if isinstance(functions, dict):
@@ -404,11 +449,20 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
     st = rt.state
     prev = state.activate(st)
     try:
-        reader = S.rebuild(objects, st.registry, allowed, code)
+        patches = body.get("patches")
+        if base is not None:
+            # what the base's runtime changed since the base was taken, the snapshot
+            # does not replace: back to the base's contents
+            patched = {p[0] for p in patches if isinstance(p, list) and p}
+            base.reset(i for i in base.changed() if i not in patched)
+        reader = S.rebuild(objects, st.registry, allowed, code,
+                           base.objects if base is not None else None, patches)
+        if base is not None:
+            base.touched(patched)  # what the patches wrote: compared afresh at the next snapshot
         try:
             st.globals = reader.value(root["globals"])
             st.string_meta = reader.value(root["string_meta"])
-            invalidate()  # inline caches may hold string methods
+            invalidate()  # inline caches may hold string methods (and values of patched tables)
             st.type_metas = {k: reader.value(v) for k, v in root["type_metas"].items()}
             st.random = list(root["random"]) if root["random"] is not None else None
             st.loaded = reader.value(root["loaded"])

@@ -353,6 +353,9 @@ def db_getupvalue(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     return (up.name.encode(), up.cell.cell_contents.v if up.boxed else up.cell.cell_contents)
 
 
+CELL_WRITES = [0]  # closures' upvalue cells replaced (here or by a snapshot restore): see snapshot_base.py
+
+
 def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) -> Any:
     """A value upvalue is set in this closure only: its local is never written
     by Lua code, so nothing else was compiled to see a change."""
@@ -366,6 +369,7 @@ def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) ->
     else:
         _check_changeable(up, "setupvalue", v)
         up.cell.cell_contents = v
+        CELL_WRITES[0] += 1
     return up.name.encode()
 
 
@@ -402,6 +406,7 @@ def db_upvaluejoin(f1: Any = NOVALUE, n1: Any = NOVALUE, f2: Any = NOVALUE, n2: 
         v = v.v if up2.boxed else v
         _check_changeable(up1, "upvaluejoin", v)
         up1.cell.cell_contents = v
+    CELL_WRITES[0] += 1
     return NORET
 
 

@@ -400,7 +400,10 @@ def run_stack(args: argparse.Namespace) -> int:
         _out.err(f"workflow {row.id} has not run yet: no snapshot")
         return 1
     try:
-        frames = luavm.inspect_snapshot(snap[1], _code(store, row))
+        from ..workflows.checkpoint import standalone
+
+        code = _code(store, row)
+        frames = luavm.inspect_snapshot(standalone(store, row, snap[1]), code)  # (a checkpoint names its base)
     except luavm.SnapshotError as e:
         _out.err(f"error: cannot read the snapshot of {row.id}: {e}")
         return 1

@@ -32,15 +32,12 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import luavm
-
-from .. import codebook
 from ..functions import WippyError, chunkname, prepare
 from ..luastate import primitives, restored_state
 from ..modules.process import EVENT, MESSAGE
 from ..registry import LuaEntry, WorkflowHostEntry
 from ..scheduler import Outcome
-from . import retry
+from . import checkpoint, retry
 from .run import WorkflowRun
 from .store import Store, WorkflowRow
 
@@ -253,6 +250,7 @@ class WorkflowHost:
             self.store.put_code(tx, h, bundle)
             tx.execute("DELETE FROM workflows WHERE id = ?", (wid,))
             tx.execute("DELETE FROM snapshots WHERE workflow_id = ?", (wid,))
+            tx.execute("DELETE FROM snapshot_bases WHERE workflow_id = ?", (wid,))
             tx.execute("DELETE FROM inbox WHERE workflow_id = ?", (wid,))
             from .store import pack
 
@@ -422,18 +420,17 @@ class WorkflowHost:
         bundle = bundle or self.store.code(row.code_hash or "")
         if bundle is None:
             raise WippyError(f"workflow {row.id}: its code ({row.code_hash}) is not in the store", "Internal")
-        return new_run(self.app.scheduler, self, row, bundle)
+        return checkpoint.start(new_run(self.app.scheduler, self, row, bundle))  # its snapshot base: now
 
     def _restore(self, row: WorkflowRow, data: bytes) -> WorkflowRun:
-        bundle = self.store.code(row.code_hash or "") or {}
-        for k, v in bundle.items():
-            if k != "__entry__":
-                codebook.add(v["source"])
-        task = luavm.restore(data, functions=self._allowed, code=codebook.book())
+        task, chain = checkpoint.restore(self, row, data)  # onto its base, built from its pinned code
         st = restored_state(task.runtime, row.type)
         inp = row.input or {}
-        return WorkflowRun(self.app.scheduler, st, None, (), entry_id=row.type, ctx=inp.get("ctx") or {},
-                           task=task, host=self, wid=row.id, run_id=row.run_id, type_id=row.type)
+        run = WorkflowRun(self.app.scheduler, st, None, (), entry_id=row.type, ctx=inp.get("ctx") or {},
+                          task=task, host=self, wid=row.id, run_id=row.run_id, type_id=row.type)
+        if chain is not None:
+            checkpoint.attach(run, chain)
+        return run
 
     def _step(self, wid: str) -> None:
         row = self.store.get(wid)
@@ -456,9 +453,11 @@ class WorkflowHost:
         self.stats["steps"] += 1
         outcome = run.outcome
         snapshot: bytes | None = None
+        new_base: bytes | None = None
         if outcome is None:
             try:
-                snapshot = run.task.snapshot(code=codebook.book())
+                cp = checkpoint.take(run, step_no)  # relative to the run's base (checkpoint.py)
+                snapshot, new_base = cp.data, cp.base
             except Exception as e:  # noqa: BLE001 - a state that cannot be saved fails the workflow
                 outcome = Outcome(error={"kind": "Internal", "message": f"cannot checkpoint: {e}"})
         record = {"events": events, "commands": run.commands, "time": step_ns}
@@ -486,6 +485,8 @@ class WorkflowHost:
             self._commit_commands(tx, row, run, now, new_tasks)
             tx.execute("INSERT INTO snapshots(workflow_id, step, data) VALUES (?,?,?) ON CONFLICT(workflow_id) "
                        "DO UPDATE SET step = excluded.step, data = excluded.data", (wid, step_no, snapshot))
+            if new_base is not None:
+                self.store.put_snapshot_base(tx, wid, step_no, new_base)
             tx.execute("UPDATE workflows SET steps = ?, updated = ? WHERE id = ?", (step_no, now, wid))
         run.history_length = row.history_length + 1
         crashpoint("step.after_commit")

@@ -1,4 +1,5 @@
-"""The sqlite provider's store: workflows, their latest snapshot, history, inbox
+"""The sqlite provider's store: workflows, their latest snapshot (and the base row it
+may be written relative to: checkpoint.py), history, inbox
 and outbox in one SQLite file.
 
 One step of a workflow is one transaction (`commit_step`): its history record,
@@ -41,6 +42,9 @@ CREATE TABLE IF NOT EXISTS workflows (
 );
 CREATE INDEX IF NOT EXISTS workflows_status ON workflows(status);
 CREATE TABLE IF NOT EXISTS snapshots (
+  workflow_id TEXT PRIMARY KEY, step INTEGER NOT NULL, data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshot_bases (
   workflow_id TEXT PRIMARY KEY, step INTEGER NOT NULL, data BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS history (
@@ -155,6 +159,11 @@ class Store:
         r = self.db.execute("SELECT step, data FROM snapshots WHERE workflow_id = ?", (wid,)).fetchone()
         return (r["step"], r["data"]) if r is not None else None
 
+    def snapshot_base(self, wid: str) -> tuple[int, bytes] | None:
+        """The run's base row (checkpoint.py: the snapshot its later ones are relative to)."""
+        r = self.db.execute("SELECT step, data FROM snapshot_bases WHERE workflow_id = ?", (wid,)).fetchone()
+        return (r["step"], r["data"]) if r is not None else None
+
     def history(self, wid: str, run_id: str | None = None) -> builtins.list[dict[str, Any]]:
         q = "SELECT * FROM history WHERE workflow_id = ?"
         args: tuple[Any, ...] = (wid,)
@@ -187,6 +196,13 @@ class Store:
     # writes -----------------------------------------------------------------------
     def put_code(self, db: sqlite3.Connection, h: str, bundle: Any) -> None:
         db.execute("INSERT OR IGNORE INTO code(hash, bundle) VALUES (?, ?)", (h, pack(bundle)))
+
+    def put_snapshot_base(self, db: sqlite3.Connection, wid: str, step: int, data: bytes | None) -> None:
+        if data is None:
+            db.execute("DELETE FROM snapshot_bases WHERE workflow_id = ?", (wid,))
+            return
+        db.execute("INSERT INTO snapshot_bases(workflow_id, step, data) VALUES (?,?,?) ON CONFLICT(workflow_id) "
+                   "DO UPDATE SET step = excluded.step, data = excluded.data", (wid, step, data))
 
     def next_seq(self, db: sqlite3.Connection, wid: str) -> int:
         r = db.execute("SELECT COALESCE(MAX(seq), 0) FROM history WHERE workflow_id = ?", (wid,)).fetchone()

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import luavm
 
-from .. import codebook
 from ..registry import LuaEntry
+from . import checkpoint
 from .run import WorkflowRun
 from .store import WorkflowRow, pack, unpack
 
@@ -146,9 +146,10 @@ def _replay_run(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any], re
     entry = lookup(bundle["__entry__"])
     st, fn = prepare(lookup, entry, seed=row.seed)
     inp = row.input or {}
-    return ReplayRun(host.app.scheduler, st, fn, tuple(inp.get("args") or ()), entry_id=row.type,
-                     ctx=inp.get("ctx") or {}, host=host, wid=row.id, run_id=row.run_id, type_id=row.type,
-                     report=report)
+    run = ReplayRun(host.app.scheduler, st, fn, tuple(inp.get("args") or ()), entry_id=row.type,
+                    ctx=inp.get("ctx") or {}, host=host, wid=row.id, run_id=row.run_id, type_id=row.type,
+                    report=report)
+    return checkpoint.start(run)  # the same snapshot base as the engine's run (checkpoint.py)
 
 
 def replay(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any] | None = None,
@@ -191,7 +192,7 @@ def replay(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any] | None =
                                        "", "the workflow ended where the history continues")
             return report, run
         elif rec.get("snap"):
-            snap = run.task.snapshot(code=codebook.book())
+            snap = checkpoint.take(run, h["step"]).data  # as the engine took it: same bases, same bytes
             if hashlib.blake2b(snap, digest_size=12).hexdigest() != rec["snap"]:
                 report.mismatch = Mismatch(h["step"], rec["snap"], "(different state)", "",
                                            "the Lua state after the step differs from the recorded snapshot")
@@ -199,10 +200,18 @@ def replay(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any] | None =
     if compare_final and row.status == "running" and run.outcome is None:
         stored = host.store.snapshot(row.id)
         if stored is not None:
-            report.final_snapshot_equal = run.task.snapshot(code=codebook.book()) == stored[1]
+            report.final_snapshot_equal = _final(run) == stored[1]
             if not report.final_snapshot_equal:
                 report.notes.append("the final snapshot differs byte for byte from the stored one")
     return report, run
+
+
+def _final(run: WorkflowRun) -> bytes:
+    """The replayed run's last checkpoint (taking one if no step took one)."""
+    chain = checkpoint.chain_of(run)
+    if chain is not None and chain.last is not None:
+        return chain.last.data
+    return checkpoint.take(run, run.step_no).data
 
 
 class _Abort(Exception):
@@ -229,6 +238,9 @@ def replay_to_end(host: WorkflowHost, row: WorkflowRow) -> WorkflowRun:
         raise RuntimeError(f"workflow {row.id}: replay diverged: {report.mismatch}")
     run.recorded = None
     run.replaying = False
+    chain = checkpoint.chain_of(run)
+    if chain is not None and chain.base is not chain.fresh:
+        chain.base_stored = False  # the next step writes its base row again (the stored one may be the problem)
     # from here on it is a live run: commands are carried out, not checked
     run.__class__ = WorkflowRun  # type: ignore[assignment]
     return run
@@ -253,12 +265,16 @@ def migrate(host: WorkflowHost, wid: str) -> ReplayReport:
     if report.mismatch is not None:
         return report
     h = hashlib.sha256(repr(sorted(bundle.items())).encode()).hexdigest()[:32]
-    snap = run.task.snapshot(code=codebook.book()) if run.outcome is None else None
+    snap = _final(run) if run.outcome is None else None
+    chain = checkpoint.chain_of(run)
     with host.store.tx() as tx:
         host.store.put_code(tx, h, bundle)
         tx.execute("UPDATE workflows SET code_hash = ? WHERE id = ?", (h, wid))
         if snap is not None:
             tx.execute("UPDATE snapshots SET data = ? WHERE workflow_id = ?", (snap, wid))
+            # the snapshot is relative to the new code's bases: its base row goes with it
+            base = chain.base_data if chain is not None and chain.base is not chain.fresh else None
+            host.store.put_snapshot_base(tx, wid, chain.base_step if chain is not None else 0, base)
         host.store.add_history(tx, wid, row.run_id, "migrated", row.steps, host.now_ns() / 1e9,
                                {"from": row.code_hash, "to": h})
     host.runs.pop(wid, None)
