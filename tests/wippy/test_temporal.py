@@ -76,6 +76,8 @@ def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                              "--metrics-port", str(_free_port()), "--db-filename", str(d / "dev.db"),
                              # timers fire when due, not up to 1s later (the timer queue's default look-ahead)
                              "--dynamic-config-value", 'history.timerProcessorMaxTimeShift="10ms"',
+                             # a commit survives the server process, not an OS crash: enough for tests
+                             "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
                              "--log-level", "error"], stdout=log, stderr=subprocess.STDOUT)
     address = f"127.0.0.1:{port}"
     try:

@@ -6,9 +6,9 @@ Client is async, but Wippy's process API is synchronous (a Lua `process.spawn`
 returns a PID or an error at once), so every call runs on a *bridge*: a daemon
 thread with its own event loop. A synchronous call submits its coroutine there
 and waits — the caller's loop is blocked for one RPC (~1-5 ms against a local
-server); the `*_async` forms await it without blocking. The same temporalio Client
-object also serves the workers, which run on the App's loop (its RPCs go through
-the SDK's Rust core and are not tied to a loop).
+server). The `*_async` forms run on the caller's own loop once the client is
+connected: the temporalio Client is not tied to a loop (its RPCs go through the
+SDK's Rust core), which is also why one Client serves the workers on the App's loop.
 
 Wire format, chosen so the Temporal CLI, the UI and other SDKs interoperate:
 - workflow type = the `workflow.lua` entry ID; arguments = the Lua arguments,
@@ -263,7 +263,11 @@ class TemporalClient:
         return self.bridge.run(coro, timeout)
 
     async def aio(self, coro: Coroutine[Any, Any, T]) -> T:
-        return await self.bridge.run_async(coro)
+        """Await an operation from any loop: on the caller's loop once connected (the
+        Client is not tied to a loop), else on the bridge (which connects first)."""
+        if self._client is None:
+            return await self.bridge.run_async(coro)
+        return await coro
 
     async def connect(self) -> Client:
         """The temporalio Client (connected on first use, on the bridge)."""

@@ -324,9 +324,10 @@ class TemporalProvider:
                              ("task_queue_activities_per_second", "max_task_queue_activities_per_second")):
             if wo.get(ours):
                 kw[theirs] = float(wo[ours])
-        if wo.get("sticky_schedule_to_start_timeout"):
-            kw["sticky_queue_schedule_to_start_timeout"] = timedelta(
-                seconds=_seconds(wo["sticky_schedule_to_start_timeout"], 10))
+        # Wippy's default (5s; temporalio's is 10s): how long a workflow task waits for the
+        # worker that has the workflow cached before any worker may take it (a dead worker's)
+        kw["sticky_queue_schedule_to_start_timeout"] = timedelta(
+            seconds=_seconds(wo.get("sticky_schedule_to_start_timeout"), 5.0))
         if wo.get("worker_stop_timeout"):
             kw["graceful_shutdown_timeout"] = timedelta(seconds=_seconds(wo["worker_stop_timeout"], 0))
         if wo.get("identity"):

@@ -30,8 +30,8 @@ the Temporal workflow becomes a `pid.cancel` event {reason} the Lua code handles
 (if it then fails with kind Canceled, the Temporal workflow ends as canceled).
 
 Automatic continue-as-new. After a step, when Temporal suggests it or the history
-would reach `continue_as_new_after` events (worker option, default 1000; twice the
-largest growth seen between two steps is kept in reserve), and no
+would reach `continue_as_new_after` events (worker option, default 1000; three times
+the largest growth seen between two steps is kept in reserve), and no
 activity, child, message or control is in flight, the run continues as new with
 the same arguments and a `wippy-carry` header holding the luavm snapshot, the code
 bundle, the undelivered events, the armed timers (by due time) and the step
@@ -220,6 +220,7 @@ class LuaWorkflowBase:
                 events = []
             self.step_no += 1
             run.begin_step(self.step_no, workflow.time_ns())
+            run.replaying = workflow.unsafe.is_replaying()  # (log lines are not repeated by a replay)
             run.events = events
             run.step()
             prov.stats["steps"] += 1
@@ -490,14 +491,14 @@ class LuaWorkflowBase:
         limit = self.provider.continue_as_new_after
         n = info.get_current_history_length()
         # a workflow task can add many events (a burst of signals), and a continue-as-new
-        # that new events race is retried once more: keep twice the largest growth seen
-        # between two steps in reserve, so the run ends under the limit (the first task
-        # of a run, holding what arrived while it started, is not a growth rate)
+        # that new events race is retried once more: keep three times the largest growth
+        # seen between two steps in reserve, so the run ends under the limit (the first
+        # task of a run, holding what arrived while it started, is not a growth rate)
         if self.last_length:
             self.max_growth = max(self.max_growth, n - self.last_length)
         self.last_length = n
         suggested = getattr(info, "is_continue_as_new_suggested", None)
-        return bool((limit and n + 2 * self.max_growth >= limit) or (suggested and suggested()))
+        return bool((limit and n + 3 * self.max_growth >= limit) or (suggested and suggested()))
 
     def _continue_carrying(self) -> None:
         """Continue as new carrying the luavm snapshot: the Lua code never notices."""
