@@ -277,6 +277,35 @@ return {main = main}
 
 STEP_FN = "return function(i) return i * i end"
 
+MIXED = """
+local function main(reply_to)
+  -- a child on the embedded provider (a workflow.host of this app), waited for
+  local r, err = process.exec("app:local_child", "app:local_host", 4)
+  if err then return nil, err end
+  -- a message to a process
+  process.send(reply_to, "done", {child = r})
+  return r
+end
+return {main = main}
+"""
+
+LOCAL_CHILD = """
+local time = require("time")
+local function main(n) time.sleep("50ms") return n * 100 end
+return {main = main}
+"""
+
+CALLER = """
+local function main()
+  local pid, err = process.spawn_monitored("app:mixed", "app:worker", process.pid())
+  if err then return nil, err end
+  local m = process.inbox():receive()
+  local ev = process.events():receive()
+  return {topic = m:topic(), data = m:payload():data(), exit = ev.result.value, from_ok = ev.from == pid}
+end
+return {main = main}
+"""
+
 CAN_AFTER = 500
 
 
@@ -284,12 +313,18 @@ CAN_AFTER = 500
 def harness(temporal_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Harness]:
     root = write_app(tmp_path_factory.mktemp("tapp"), temporal_server,
                      workflows={"wait": WAIT, "deep": DEEP, "runaway": RUNAWAY, "signals": SIGNALS, "ctx_wf": CTX,
-                                "steps": STEPS},
+                                "steps": STEPS, "mixed": MIXED},
                      functions={"depth": DEPTH_FN, "read_ctx": READ_CTX, "spawner": SPAWNER_FN, "step": STEP_FN},
                      worker_options={"continue_as_new_after": CAN_AFTER, "step_timeout": "1s",
                                      "sticky_schedule_to_start_timeout": "1s"},
                      extra=[{"name": "kill_worker", "kind": "temporal.worker", "client": "app:tc",
-                             "task_queue": "wippy-kill", "worker_options": {"sticky_schedule_to_start_timeout": "1s"}}])
+                             "task_queue": "wippy-kill", "worker_options": {"sticky_schedule_to_start_timeout": "1s"}},
+                            {"name": "local_host", "kind": "workflow.host", "store": ":memory:", "clock": "real"},
+                            {"name": "local_child", "kind": "workflow.lua", "source": LOCAL_CHILD, "method": "main",
+                             "modules": ["time"]},
+                            {"name": "processes", "kind": "process.host"},
+                            {"name": "caller", "kind": "process.lua", "source": CALLER, "method": "main",
+                             "modules": ["time"]}])
     h = Harness(root)
     yield h
     h.close()
@@ -396,6 +431,21 @@ def test_process_calls_from_lua_functions_reach_the_worker_with_context(harness:
     r = harness.run(go)
     assert r["ctx"] == {"wf": "acme", "activity": "acme", "key": True, "attempt": 1}
     assert r["exit"] == {"n": 7, "got": "from a function"} and r["kind"] == "pid.exit"
+
+
+def test_a_process_spawns_a_workflow_that_uses_a_workflow_host_and_messages_it_back(harness: Harness) -> None:
+    """Across providers and kinds: a process.lua spawns (monitored) a workflow on the
+    temporal.worker, which execs a child on the app's workflow.host and sends the
+    process a message; the process gets the message, then the EXIT event."""
+    async def go(app: wippy.App, h: Any) -> Any:
+        fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        app.processes.start_process("app:caller", "app:processes", [],
+                                    on_exit=lambda p: fut.done() or fut.set_result(p.outcome))
+        return await asyncio.wait_for(fut, 60)
+
+    o = harness.run(go)
+    assert o.error is None, o.error
+    assert o.value == {"topic": "done", "data": {"child": 400}, "exit": 400, "from_ok": True}
 
 
 def test_replaying_a_history_reproduces_the_run(harness: Harness) -> None:

@@ -13,6 +13,8 @@ A function's error becomes an ApplicationError with `type` = its kind and
 `details[0]` = its error data; it is non-retryable when the error says
 `retryable = false`, or is NotFound/Invalid/Canceled and does not say it is
 retryable (the sqlite provider's rule) — otherwise Temporal's retry policy decides.
+With `activity.heartbeat_timeout`, the attempt heartbeats every third of it while the
+function runs (a worker that dies stops heartbeating: Temporal retries sooner).
 The function sees in `ctx` the caller's context (header `wippy-ctx`) plus
 `attempt`, `workflow_id` and `idempotency_key` (workflow ID / run ID / activity ID:
 stable across attempts).
@@ -100,15 +102,27 @@ async def call_function(app: App, fid: str, args: list[Any]) -> Any:
     handle, err = app.start_call(_Caller, 0, fid, list(args), opts, ctx)
     if err is not None:
         raise_error(err, info.attempt)
+    beat = None
+    if info.heartbeat_timeout:  # the function does not heartbeat itself: this attempt is alive while it runs
+        beat = loop.create_task(_heartbeat(info.heartbeat_timeout.total_seconds() / 3))
     try:
         res = await fut
     except asyncio.CancelledError:
         if handle is not None:
             handle.cancel()
         raise
+    finally:
+        if beat is not None:
+            beat.cancel()
     if res.get("error") is not None:
         raise_error(res["error"], info.attempt)
     return res.get("value")
+
+
+async def _heartbeat(every: float) -> None:
+    while True:
+        activity.heartbeat()
+        await asyncio.sleep(max(every, 0.05))
 
 
 def make_activities(provider: TemporalProvider) -> list[Callable[..., Any]]:

@@ -43,13 +43,14 @@ the step time, the seeded random source, patch markers. Temporal replays history
 on a cache miss by re-running the steps from the start of the current run (or from
 its carried snapshot): histories stay short, so replays stay cheap.
 
-Sandbox: *not* used (UnsandboxedWorkflowRunner). The sandbox re-imports a
-workflow's modules per run; luavm, wippy, msgpack, lark and yaml would all have to
-be passed through (re-importing luavm costs its grammar and chunk caches), so the
-sandbox would guard nothing but this module, while luavm's disk cache (`open`,
-`os.sysconf`) and its limits (clock reads, /proc/self/statm) would need exemptions.
-Determinism is enforced instead by construction: Lua sees only what WorkflowRun
-hands it.
+Sandbox: *not* used (UnsandboxedWorkflowRunner). Tried with luavm, msgpack, wippy,
+lark and yaml passed through: the sandbox refuses `__builtins__.open` even to
+passed-through modules, and luavm's chunk disk cache opens files the first time a
+chunk is compiled in a process (RestrictedWorkflowAccessError, the workflow task
+fails for ever); its limits read /proc/self/statm too. What the sandbox would
+guard is then this module alone: determinism is enforced by construction instead
+— the Lua program observes only what WorkflowRun hands it (recorded events, the
+step time, the seeded random source, patch markers).
 
 Threads. luavm keeps its current state in module globals, so Lua must never run
 on two threads at once: the worker runs activations inline on its event loop
@@ -302,6 +303,10 @@ class LuaWorkflowBase:
 
     def _finish(self, outcome: Outcome) -> Any:
         if outcome.error is None:
+            try:  # values cross as JSON: one that cannot fails the workflow, not its task
+                workflow.payload_converter().to_payloads([outcome.value])
+            except Exception as e:  # noqa: BLE001
+                raise _fail({"kind": "Invalid", "message": f"cannot return that value: {e}"}) from None
             return outcome.value
         err = outcome.error
         if outcome.traceback and not workflow.unsafe.is_replaying():
@@ -343,6 +348,10 @@ class LuaWorkflowBase:
         self.next_headers = {HEADER_CTX: data["ctx"]} if data.get("ctx") else None
         try:
             h = workflow.start_activity(self._resolve(str(data["target"])), args=list(data.get("args") or []), **kw)
+        except Exception as e:  # noqa: BLE001 - arguments that cannot cross as JSON: the call's error
+            self.pending.append([eid, {"error": {"kind": "Invalid", "message": f"cannot call {data['target']}: {e}",
+                                                 "retryable": False}}])
+            return
         finally:
             self.next_headers = None
         self.activities[eid] = h
