@@ -24,9 +24,10 @@
   command creates the app's .wippy directory), stdout a pipe. The command prints
   (and flushes) the first suite's header line right before it invokes the first
   test; the figure is the time from spawning the process to reading that line.
-  Broken down with `python -c pass` (the interpreter) and `python -X importtime
-  -c "import wippy.cli"` (imports); the rest is the app load and the test
-  collection. Cached luavm cache (a warm-up run first), and cold.
+  Broken down with `python -c pass` (the interpreter) and `python -c "import
+  wippy.cli"` (spawn to exit, interleaved with the test runs), and one `python -X
+  importtime` listing; the rest is the app load and the test collection. With
+  luavm's cache warm (a warm-up run first), and cold.
 
 Every figure is the median of the runs (default 5); the machine is shared, so
 runs are interleaved where they compete (cold, then cached, then again).
@@ -267,17 +268,16 @@ def time_to_first_test(app_dir: Path, env: dict[str, str] | None = None) -> dict
             "first_test_ms": data["tests"][0]["ms"]}
 
 
-def _python_pass(runs: int) -> float:
-    ts = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True, env=_env())
-        ts.append(time.perf_counter() - t)
-    return _median(ts)
+def _spawn_wall(code: str) -> float:
+    """Seconds from spawning `python -c CODE` to its exit."""
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=_env(), cwd=ROOT)
+    return time.perf_counter() - t
 
 
 def _importtime(runs: int) -> dict[str, float]:
-    """Cumulative import time (s) of the top-level modules `import wippy.cli` loads."""
+    """Cumulative import time (s) of the modules `import wippy.cli` loads (nested ones
+    are counted in their importer's too)."""
     per: dict[str, list[float]] = {}
     for _ in range(runs):
         r = subprocess.run([sys.executable, "-X", "importtime", "-c", "import wippy.cli"], capture_output=True,
@@ -285,11 +285,12 @@ def _importtime(runs: int) -> dict[str, float]:
         for ln in r.stderr.splitlines():
             if not ln.startswith("import time:") or "cumulative" in ln:
                 continue
-            _, self_us, cum_us, name = (x.strip() for x in ln.replace("import time:", "|").split("|"))
-            if name.startswith(" ") or not name:
+            parts = ln[len("import time:"):].split("|")
+            raw = parts[2].rstrip()
+            if len(raw) - len(raw.lstrip()) > 7:  # more than 3 levels below a top-level import
                 continue
-            per.setdefault(name, []).append(int(cum_us) / 1e6)
-    # the top level ones (no indentation in importtime's output) that took >= 2 ms
+            per.setdefault(raw.strip(), []).append(int(parts[1]) / 1e6)
+    # those at most 3 levels down that took >= 2 ms, largest first
     out = {k: _median(v) for k, v in per.items()}
     return dict(sorted(((k, v) for k, v in out.items() if v >= 0.002), key=lambda kv: -kv[1]))
 
@@ -298,8 +299,10 @@ def bench_wippy_test(runs: int, work: Path) -> dict[str, Any]:
     app = work / "orders"
     shutil.copytree(ORDERS, app, ignore=shutil.ignore_patterns(".wippy", "__pycache__"))
     time_to_first_test(app)  # a warm-up: luavm's cache holds the app's chunks
-    cached, cold = [], []
-    for k in range(runs):
+    cached, cold, bare, imp = [], [], [], []
+    for k in range(runs):  # interleaved, so a slow patch of the machine hits all four
+        bare.append(_spawn_wall("pass"))
+        imp.append(_spawn_wall("import wippy.cli"))
         cached.append(time_to_first_test(app))
         cache = work / f"tcache{k}"
         cache.mkdir()
@@ -312,11 +315,10 @@ def bench_wippy_test(runs: int, work: Path) -> dict[str, Any]:
         "exit_s": _median([r["exit_s"] for r in cached]),
         "tests_s": _median([r["tests_ms"] for r in cached]) / 1000,
         "first_test_ms": _median([r["first_test_ms"] for r in cached]),
-        "python_pass_s": _python_pass(runs),
+        "python_pass_s": _median(bare),
+        "python_import_wippy_cli_s": _median(imp),
     }
-    imports = _importtime(runs)
-    res["imports"] = imports
-    res["import_wippy_cli_s"] = imports.get("wippy.cli")
+    res["imports"] = _importtime(1)
     return res
 
 
@@ -369,13 +371,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wippy test examples/orders ({wtest['tests']} tests), spawn to the first test's start "
           f"(median of {runs}):")
     print(f"  luavm cache warm   {wtest['first_test_s'] * 1000:6.0f} ms   "
-          f"(python -c pass {wtest['python_pass_s'] * 1000:.0f} ms, import wippy.cli "
-          f"{(wtest['import_wippy_cli_s'] or 0) * 1000:.0f} ms)")
+          f"(spawn to exit: python -c pass {wtest['python_pass_s'] * 1000:.0f} ms, "
+          f"python -c 'import wippy.cli' {wtest['python_import_wippy_cli_s'] * 1000:.0f} ms)")
     print(f"  luavm cache cold   {wtest['first_test_cold_s'] * 1000:6.0f} ms")
     print(f"  whole run          {wtest['exit_s'] * 1000:6.0f} ms (tests {wtest['tests_s'] * 1000:.0f} ms, "
           f"the first {wtest['first_test_ms']:.0f} ms)")
     top = ", ".join(f"{k} {v * 1000:.0f}" for k, v in list(wtest["imports"].items())[:8])
-    print(f"  imports (cumulative ms): {top}")
+    print(f"  python -X importtime, one run (cumulative ms): {top}")
     print(f"machine: {m.get('cpu', '?')}, nproc {m.get('nproc')}, Python {m.get('python')}, "
           f"load {m.get('loadavg')}; wall {wall:.0f} s")
     if a.json:
