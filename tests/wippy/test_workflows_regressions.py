@@ -38,8 +38,6 @@ async def _until_steps(h: Any, wid: str, n: int) -> int:
     return -1
 
 
-@pytest.mark.xfail(strict=True, reason="engine: a restarted host's virtual clock starts again at the wall clock "
-                                       "(WorkflowHost.__init__: vnow = _ns()), so a workflow's time goes back")
 def test_virtual_clock_does_not_go_back_after_a_restart(tmp_path: Path) -> None:
     """Fuzz kind `time-differs` (with FUZZ_WORKFLOWS_CLOCK_BUG=1 or in SIGKILL mode):
     after a 1h sleep on the virtual clock and a restart, time.now() is ~1h earlier

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import os
 import socket
 import time
@@ -123,6 +124,10 @@ class WorkflowHost:
         self._started = True
         r = self.store.db.execute("SELECT COALESCE(MAX(id), 0) FROM inbox").fetchone()
         self._inbox_seen = int(r[0])
+        if self.virtual:  # a virtual clock goes on from the last recorded time, never back
+            r = self.store.db.execute("SELECT MAX(updated) FROM workflows").fetchone()
+            if r[0] is not None:
+                self.vnow = max(self.vnow, math.ceil(float(r[0]) * 1e9))
         self._free_dead_owners()
         ids = self.store.claim(self.owner, LEASE_S)
         for wid in ids:
