@@ -5,7 +5,7 @@ from typing import Any
 
 from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
-from .host import LuaRuntime, Task, restore, run_with_big_stack
+from .host import LuaRuntime, Task, restore, restore_derived, run_with_big_stack
 from .inspect import FrameInfo, inspect_snapshot
 from .runtime.limits import LuaLimitError
 from .runtime.values import LuaError
@@ -45,6 +45,7 @@ def suspend(request: Any) -> Any:
 __version__ = "0.1.0"
 
 __all__ = [
-    "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "suspend",
-    "run_with_big_stack", "SnapshotError", "SnapshotBase", "snapshot_base_digest", "code_hash", "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
+    "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "restore_derived",
+    "suspend", "run_with_big_stack", "SnapshotError", "SnapshotBase", "snapshot_base_digest", "code_hash",
+    "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
 ]

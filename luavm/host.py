@@ -396,6 +396,37 @@ class Task:
 
         return SnapshotBase(self)
 
+    def rebase(self, base: Any, *, code: Any = None) -> tuple[bytes, Any]:
+        """`snapshot(base=base, code=code)`, and the base it makes: `base`'s objects
+        then the snapshot's new ones, as they are now (SnapshotBase.derive). The
+        restoring side gets the same base from `luavm.restore_derived(bytes,
+        base=<base built as `base`>)`: later snapshots can be relative to it."""
+        from . import snapshot as S
+        from .snapshot_base import SnapshotBase
+
+        if not self.suspended or self.preempted:
+            raise S.SnapshotError("a task can be snapshotted only while suspended (not preempted)")
+        if base.runtime is not self.runtime:
+            raise S.SnapshotError("the snapshot base is of another runtime")
+        data, w = S.write_with(self._snapshot_root(), self.runtime.permanents(), self.request, code, base)
+        n = len(base)
+        refs = {oid: (n if r.code == S.REF else 0) + int.from_bytes(r.data, "big") for oid, r in w.refs.items()}
+        return data, SnapshotBase.derive(base, data, w.live, refs, w.keep)
+
+
+def restore_derived(data: bytes, *, base: Any, functions: Any = None, host_access: bool = False,
+                    code: Any = None) -> tuple[Task, Any]:
+    """`restore(data, base=base, ...)`, and the base the bytes make: `base`'s
+    objects then the snapshot's new ones (the same base as `Task.rebase` gave the
+    writing side). Later snapshots written relative to that base restore onto it."""
+    from .snapshot_base import SnapshotBase
+
+    task, reader = _restore(data, functions=functions, host_access=host_access, code=code, base=base)
+    n = len(base)
+    new = reader.objs
+    derived = SnapshotBase.derive(base, data, list(new), {id(o): n + i for i, o in enumerate(new)}, [])
+    return task, derived
+
 
 def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None,
             host_access: bool = False, code: Any = None, base: Any = None, **limits: Any) -> Task:
@@ -416,6 +447,12 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
     own), and the returned task runs there. The base stays usable, also for
     snapshots of the returned task.
     """
+    return _restore(data, functions=functions, stdout=stdout, host_access=host_access, code=code, base=base,
+                    **limits)[0]
+
+
+def _restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = None, host_access: bool = False,
+             code: Any = None, base: Any = None, **limits: Any) -> tuple[Task, Any]:
     from . import snapshot as S
 
     body = S.read_full(data)
@@ -483,7 +520,7 @@ def restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = Non
     task.started = True
     task._records = records
     task.request = request
-    return task
+    return task, reader
 
 
 _limits._HOST_RUN[0] = LuaRuntime._run.__code__  # where try_preempt's frame walk ends

@@ -127,6 +127,11 @@ def code_hash(source: bytes) -> str:
 _PLAIN = frozenset({type(None), bool, float, bytes, str})  # written as themselves (int: range test)
 
 
+def _ext(code: int, data: bytes) -> msgpack.ExtType:
+    """An ExtType without its constructor's checks (a Python-level __new__)."""
+    return tuple.__new__(msgpack.ExtType, (code, data))  # type: ignore[type-var]
+
+
 class _Writer:
     """Numbers objects breadth first from the root and encodes each once.
 
@@ -172,7 +177,7 @@ class _Writer:
                 self.keep.append(obj)
                 return r
         i = len(self.objects)
-        r = msgpack.ExtType(REF, struct.pack(">I", i))
+        r = _ext(REF, struct.pack(">I", i))
         if key is not None:
             self.closures[key] = r
         self.refs[oid] = r
@@ -234,13 +239,12 @@ class _Writer:
             return ["co", obj.status, obj.is_main, obj.nny, val(obj.fn, path, ".<function>"),
                     self.records(recs, path),
                     val(obj.errval.value if obj.errval is not None else None, path, ".<error>")]
-        code = getattr(obj, "__code__", None)
-        if code is not None and code in CODE_INFO:
-            ci = CODE_INFO[code]
+        spec = _lua_spec(obj.__code__) if t is FunctionType else _lua_spec(getattr(obj, "__code__", None))
+        if spec is not None:
+            _, ci, cells, parts = spec
             # an upvalue the body never reads (a main chunk not using _ENV) has no cell
-            cells = dict(zip(code.co_freevars, obj.__closure__ or ()))
-            ups = [val(cells[n].cell_contents if n in cells else None, path, f".<upvalue {ln}>")
-                   for n, ln in zip(ci.proto.upvalues, ci.proto.upvalue_lua_names)]
+            cl = obj.__closure__
+            ups = [val(cl[c].cell_contents if c is not None else None, path, p) for c, p in zip(cells, parts)]
             return ["lua", self.ref(ci.chunk, path, ".<chunk>"), ci.proto.index, ups]
         if t is Chunk:
             if self.code is not None:
@@ -318,25 +322,37 @@ def _render(path: Any) -> str:
     return out
 
 
-_UPVALUE_CELLS: dict[int, Any] = {}  # id(code) -> (code, its CODE_INFO, cell position per upvalue)
+_LUA_SPECS: dict[int, Any] = {}  # id(code) -> (code, CODE_INFO or None, cell per upvalue, their paths)
+
+
+def _lua_spec(code: Any) -> tuple | None:
+    """(code, its CODE_INFO, the closure cell of each upvalue (None: no cell), each
+    upvalue's path part) for the code of a Lua closure; None for other code."""
+    if code is None:
+        return None
+    spec = _LUA_SPECS.get(id(code))  # (by id: hashing a code object hashes its bytecode)
+    if spec is None or spec[0] is not code:
+        ci = CODE_INFO.get(code)
+        if len(_LUA_SPECS) > 50_000:
+            _LUA_SPECS.clear()
+        if ci is None:
+            spec = _LUA_SPECS[id(code)] = (code, None, (), ())
+        else:
+            pos = {n: i for i, n in enumerate(code.co_freevars)}
+            spec = _LUA_SPECS[id(code)] = (code, ci, tuple(pos.get(n) for n in ci.proto.upvalues),
+                                           tuple(f".<upvalue {ln}>" for ln in ci.proto.upvalue_lua_names))
+    return spec if spec[1] is not None else None
 
 
 def _closure_key(obj: Any) -> tuple | None:
     """Lua closures of the same prototype with the same upvalues (the same boxes, or
     equal immutable values) are written as one object: the closure a suspended
     frame is rebuilt from is such a twin of the one the program holds."""
-    code = getattr(obj, "__code__", None)
-    if code is None or type(obj) is not FunctionType:
+    if type(obj) is not FunctionType:
         return None
-    spec = _UPVALUE_CELLS.get(id(code))  # (by id: hashing a code object hashes its bytecode)
-    if spec is None or spec[0] is not code:
-        ci = CODE_INFO.get(code)
-        if ci is None:
-            return None
-        pos = {n: i for i, n in enumerate(code.co_freevars)}
-        if len(_UPVALUE_CELLS) > 50_000:
-            _UPVALUE_CELLS.clear()
-        spec = _UPVALUE_CELLS[id(code)] = (code, ci, tuple(pos.get(n) for n in ci.proto.upvalues))
+    spec = _lua_spec(obj.__code__)
+    if spec is None:
+        return None
     cl = obj.__closure__
     ups = []
     for i in spec[2]:
@@ -423,6 +439,12 @@ def write(root: dict[str, Any], permanents: dict[int, str], request: Any, code: 
     """Encode a task state; `root` maps field names to Lua values/objects. `code`: a
     container of code hashes (code_hash) whose chunks are written as references.
     `base`: a SnapshotBase the bytes are written relative to (see the module doc)."""
+    return write_with(root, permanents, request, code, base)[0]
+
+
+def write_with(root: dict[str, Any], permanents: dict[int, str], request: Any, code: Any = None,
+               base: Any = None) -> tuple[bytes, _Writer]:
+    """write(), and the writer (its `live` objects are the snapshot's new objects)."""
     w = _Writer(permanents, code, base)
     changed = base.changed() if base is not None else None
     enc_root = _encode_root(w, root, changed)
@@ -435,11 +457,18 @@ def write(root: dict[str, Any], permanents: dict[int, str], request: Any, code: 
     if base is None:
         payload = msgpack.packb(body, use_bin_type=True)
         digest = hashlib.blake2b(payload, digest_size=16).digest()
-        return msgpack.packb([MAGIC, FORMAT_VERSION, _version(), digest, payload], use_bin_type=True)
+        return msgpack.packb([MAGIC, FORMAT_VERSION, _version(), digest, payload], use_bin_type=True), w
     body["patches"] = [[i, w.patch[i]] for i in sorted(w.patch)]
     payload = msgpack.packb(body, use_bin_type=True)
     digest = hashlib.blake2b(base.digest + payload, digest_size=16).digest()
-    return msgpack.packb([MAGIC, BASE_FORMAT_VERSION, _version(), digest, payload, base.digest], use_bin_type=True)
+    env = [MAGIC, BASE_FORMAT_VERSION, _version(), digest, payload, base.digest]
+    return msgpack.packb(env, use_bin_type=True), w
+
+
+def derived_digest(data: bytes) -> bytes:
+    """The digest of the base derived from a base-relative snapshot (its base's
+    objects and the snapshot's new ones: SnapshotBase.derive)."""
+    return hashlib.blake2b(b"luavm derived base\0" + data, digest_size=16).digest()
 
 
 class _AllCode:

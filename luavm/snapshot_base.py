@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING, Any
 import msgpack
 
 from . import snapshot as S
+from .runtime.coroutine import Coroutine
 from .runtime.values import EMPTY_HASH, NO_ARRAY, Box, LuaTable
 from .stdlib.ldebug import CELL_WRITES
 
@@ -74,8 +75,6 @@ if TYPE_CHECKING:
 
 _NUM = (int, float, bool)
 _D = struct.Struct("<d").pack
-_IMMUTABLE = frozenset({"perm", "chunk", "chunkref", "host", "wrap"})
-_ALWAYS = frozenset({"co", "gmatch"})
 _EMPTY = object()  # the contents of an empty cell
 _GROUP_MIN = 8  # tables of one shape read key by key (fewer: with the rest)
 _CHUNK = 1024  # items compared before looking for which differ
@@ -96,6 +95,25 @@ def _same(a: Any, b: Any) -> bool:
     if t is tuple:
         return len(a) == len(b) and all(map(_same, a, b))
     return False  # distinct tables, functions, ...: identity
+
+
+def _kind(o: Any, perms: dict[int, str]) -> str:
+    """How the writer sees an object (snapshot._Writer.encode's cases): a table, a
+    box, a Lua closure, always written (coroutine, gmatch iterator) or immutable."""
+    t = type(o)
+    if t is LuaTable:
+        return "table"
+    if t is Box:
+        return "box"
+    if id(o) in perms:
+        return "immutable"
+    if t is Coroutine:
+        return "always"
+    if S._lua_spec(getattr(o, "__code__", None)) is not None:
+        return "lua"
+    from .stdlib.lstring import GMatchIterator
+
+    return "always" if t is GMatchIterator else "immutable"
 
 
 def _has_num(values: Any) -> bool:
@@ -136,18 +154,41 @@ class SnapshotBase:
             raise S.SnapshotError("a snapshot base is taken of a task not started yet or suspended")
         if task.preempted:
             raise S.SnapshotError("a preempted task cannot be a snapshot base (run it to a host suspension)")
-        self.runtime: LuaRuntime = task.runtime
         root = task._snapshot_root()
         if not task.started:
             root["function"] = task._fn
             root["args"] = tuple(task._args)
-        w, self.digest = S.enumerate_state(root, task.runtime.permanents())
-        objs = w.live
-        self.objects: list[Any] = objs
-        self._keep = w.keep  # twins of closures (their ids are in refs)
-        n = len(objs)
+        perms = task.runtime.permanents()
+        w, digest = S.enumerate_state(root, perms)
         unpack = struct.Struct(">I").unpack
-        self.refs: dict[int, int] = {oid: unpack(r.data)[0] for oid, r in w.refs.items()}  # id -> base index
+        self._setup(task.runtime, digest, w.live, {oid: unpack(r.data)[0] for oid, r in w.refs.items()},
+                    w.keep, perms)
+
+    @classmethod
+    def derive(cls, parent: SnapshotBase, data: bytes, new: list, refs: dict[int, int], keep: list) -> SnapshotBase:
+        """The base that a base-relative snapshot `data` wrote: `parent`'s objects
+        (indices kept) then the snapshot's new ones (`new`, in its numbering),
+        fingerprinted as they are now. `refs`: id(object) -> index in the new base
+        of every object the snapshot wrote or named (twins of closures included).
+        Built the same way after writing the bytes (Task.rebase) and after
+        restoring them (luavm.restore_derived), it is the same base on both sides,
+        without another traversal of the state; its digest is derived_digest(data)."""
+        self = cls.__new__(cls)
+        objs = parent.objects + new
+        allrefs = dict(parent.refs)
+        allrefs.update(refs)
+        self._setup(parent.runtime, S.derived_digest(data), objs, allrefs, parent._keep + keep,
+                    parent.runtime.permanents())
+        return self
+
+    def _setup(self, runtime: LuaRuntime, digest: bytes, objs: list, refs: dict[int, int], keep: list,
+               perms: dict[int, str]) -> None:
+        self.runtime = runtime
+        self.digest = digest
+        self.objects: list[Any] = objs
+        self._keep = keep  # twins of closures (their ids are in refs)
+        self.refs: dict[int, int] = refs  # id(object) -> base index
+        n = len(objs)
         self._by_code: dict[int, list[int]] | None = None  # id(code) -> base closures (twin lookups)
         self._twin_keys: dict[int, Any] = {}  # base index -> its closure key (those looked up)
         self._twin_epoch = CELL_WRITES[0]
@@ -161,8 +202,8 @@ class SnapshotBase:
         self.f_idx: list[int] = []
         self.f_cells: list[tuple | None] = []  # their cells' contents (_EMPTY: an empty cell)
         tables: list[tuple[int, LuaTable]] = []
-        for i, (o, enc) in enumerate(zip(objs, w.objects)):
-            kind = enc[0]
+        for i, o in enumerate(objs):
+            kind = _kind(o, perms)
             if kind == "table":
                 tables.append((i, o))
             elif kind == "box":
@@ -175,14 +216,11 @@ class SnapshotBase:
                 self.f_obj.append(o)
                 self.f_idx.append(i)
                 self.f_cells.append(_contents(o.__closure__))
-            elif kind in _ALWAYS:
+            elif kind == "always":
                 self.always.append(i)
-            elif kind not in _IMMUTABLE:  # pragma: no cover - snapshot.py's kinds are all above
-                raise S.SnapshotError(f"snapshot base: unknown object kind {kind!r}")
         self._f_epoch = CELL_WRITES[0]
         self._f_changed: list[int] = []
         self._b_rng = range(len(self.b_obj))
-        self._f_rng = range(len(self.f_obj))
         self._index_tables(tables)
 
     def __len__(self) -> int:
@@ -192,7 +230,7 @@ class SnapshotBase:
         """The reference to base object i."""
         r = self._ext[i]
         if r is None:
-            r = self._ext[i] = msgpack.ExtType(S.BASE_REF, i.to_bytes(2 if i < 0x10000 else 4, "big"))
+            r = self._ext[i] = S._ext(S.BASE_REF, i.to_bytes(2 if i < 0x10000 else 4, "big"))
         return r
 
     def path(self, i: int) -> str:

@@ -373,6 +373,47 @@ def test_base_of_a_suspended_task_and_a_chain_of_one():
     assert r.result == ["seven", 8, 300, "x", "y"]
 
 
+def test_derived_base_the_same_on_both_sides():
+    """Task.rebase / luavm.restore_derived: the base a snapshot wrote (its base's
+    objects, then its new ones) is the same after writing and after restoring,
+    without another traversal; snapshots relative to it restore onto it."""
+    body = """
+    local big = {}
+    for i = 1, 300 do big[i] = {v = i} end
+    cfg.big = big
+    local r = fetch(0)
+    big[7].v = 'seven'
+    cfg.n = 'n'
+    local r1 = fetch(1)
+    big[8] = {v = 1.0}
+    local r2 = fetch(2)
+    return big[7].v, math.type(big[8].v), #big, cfg.n, r, r1, r2
+    """
+    task = fresh(body)
+    fb = task.snapshot_base()
+    task.run()
+    b_data, derived = task.rebase(fb)
+    assert b_data == task.snapshot(base=fb)
+    assert derived.digest == S.derived_digest(b_data) != fb.digest
+    task.run("x")
+    d1 = task.snapshot(base=derived)
+    task.run("y")
+    d2 = task.snapshot(base=derived)
+    assert len(d1) < len(b_data) / 10
+    for delta, answers in ((d1, ["y", "z"]), (d2, ["z"])):
+        t2 = fresh(body)
+        fb2 = t2.snapshot_base()
+        tk, derived2 = luavm.restore_derived(b_data, base=fb2)
+        assert derived2.digest == derived.digest and len(derived2) == len(derived)
+        r = luavm.restore(delta, base=derived2)
+        assert r.snapshot(base=derived2) == delta
+        for a in answers:
+            r.run(a)
+        assert r.result == ["seven", "float", 300, "n", "x", "y", "z"]
+    task.run("z")
+    assert task.result == ["seven", "float", 300, "n", "x", "y", "z"]
+
+
 def test_same_bytes_in_another_process():
     body = "cfg.n = 9 records[4].v = {1, 2} local r = fetch(1) return r"
     task = fresh(body)

@@ -10,15 +10,17 @@ workflow checkpoints in ~1 KB instead of ~23 KB.
 
 Rebasing. What a run creates after its first step is not in the fresh base and
 would be written again at every step (a workflow holding 10,000 tables wrote
-~240 KB per step). So when a step's snapshot grows past
-`max(REBASE_MIN, size of the current base row / REBASE_FRACTION)` bytes, the run
-is *rebased*: that step's snapshot, written relative to the fresh base, is
-stored as the run's *base row* too, and the run's state at that step (taken
-with `snapshot_base()`) becomes the base of the following steps' snapshots. A
+~240 KB per step). So when a step's snapshot is over REBASE_MIN bytes and what
+the snapshots since the current base cost (steps since it × this size) reaches
+the size of the base row (0 for the fresh base: at once), the run is *rebased*
+(ski rental: a state that keeps changing costs at most about twice what writing
+its changes costs; one that stops changing costs one rebase): that step's snapshot, written relative to the fresh base, is
+stored as the run's *base row* too, and the state it wrote (the fresh base's
+objects then its new ones: `Task.rebase`, `luavm.restore_derived`) becomes the
+base of the following steps' snapshots. A
 stored snapshot is therefore relative to the fresh base or to the base row,
 never to another step's snapshot: restoring needs the fresh base and at most
-one base row (no chains, no periodic full snapshots), and the amortised write
-per step stays bounded by the state's size over REBASE_FRACTION.
+one base row (no chains, no periodic full snapshots).
 
 Determinism. Whether a step rebases depends only on snapshot sizes, which are
 canonical (the same state gives the same bytes in any process): a replay
@@ -47,8 +49,7 @@ if TYPE_CHECKING:
     from .run import WorkflowRun
     from .store import Store, WorkflowRow
 
-REBASE_MIN = 16 * 1024  # bytes: a snapshot relative to the fresh base may grow this big
-REBASE_FRACTION = 8  # ... or to a base row, this fraction of the row's size
+REBASE_MIN = 16 * 1024  # bytes: a snapshot this big never rebases
 
 
 @dataclass
@@ -103,11 +104,10 @@ def take(run: WorkflowRun, step_no: int) -> Checkpoint:
         return Checkpoint(run.task.snapshot(code=code))
     task = run.task
     data = task.snapshot(code=code, base=ch.base)
-    limit = max(REBASE_MIN, len(ch.base_data or b"") // REBASE_FRACTION)
-    if len(data) > limit:
-        if ch.base is not ch.fresh:
-            data = task.snapshot(code=code, base=ch.fresh)
-        ch.base = task.snapshot_base()
+    if len(data) > REBASE_MIN and (step_no - ch.base_step) * len(data) >= len(ch.base_data or b""):
+        # (written again, relative to the fresh base: the writer's numbering of the
+        # new objects is what the derived base is made of)
+        data, ch.base = task.rebase(ch.fresh, code=code)
         ch.base_data = data
         ch.base_step = step_no
         ch.base_stored = False
@@ -142,19 +142,18 @@ def _onto(run: WorkflowRun, store: Store, row: WorkflowRow, data: bytes, digest:
     fresh = fresh_base(run)
     ch = Chain(fresh, fresh)
     book = codebook.book()
-    if digest == fresh.digest:
-        return luavm.restore(data, functions=allowed, code=book, base=fresh), ch
     b = store.snapshot_base(row.id)
+    if digest == fresh.digest and (b is None or b[1] != data):  # the run was never rebased
+        return luavm.restore(data, functions=allowed, code=book, base=fresh), ch
     if b is None:
         raise luavm.SnapshotError("the snapshot is relative to a base row the store does not have")
     step, base_data = b
-    task = luavm.restore(base_data, functions=allowed, code=book, base=fresh)
-    base = task.snapshot_base()
-    if base.digest != digest:
-        raise luavm.SnapshotError("the snapshot is relative to another base than the stored base row")
-    ch.base, ch.base_data, ch.base_step = base, base_data, step
-    if data != base_data:
+    task, base = luavm.restore_derived(base_data, functions=allowed, code=book, base=fresh)
+    if data != base_data:  # (else: the run was rebased at this step: the snapshot is the base row)
+        if base.digest != digest:
+            raise luavm.SnapshotError("the snapshot is relative to another base than the stored base row")
         task = luavm.restore(data, functions=allowed, code=book, base=base)
+    ch.base, ch.base_data, ch.base_step = base, base_data, step
     return task, ch
 
 
@@ -181,5 +180,5 @@ def _register(bundle: dict[str, Any]) -> None:
             codebook.add(v["source"])
 
 
-__all__ = ["Chain", "Checkpoint", "REBASE_FRACTION", "REBASE_MIN", "attach", "chain_of", "fresh_base",
+__all__ = ["Chain", "Checkpoint", "REBASE_MIN", "attach", "chain_of", "fresh_base",
            "restore", "standalone", "start", "take"]
