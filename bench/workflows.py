@@ -31,9 +31,10 @@ WAL checkpoint; Temporal: its file before and after, server stopped). Every
 figure is the median over the runs.
 
 Ours only: `checkpoint_small` (one snapshot of a small workflow waiting on a
-signal, taken as the engine takes it: `run.task.snapshot(code=codebook.book())`,
-chunks wippy knows written by hash; and the plain `run.task.snapshot()`, sources
-included, as `checkpoint_small_full`: time, bytes), `step_10k` (one step of a workflow holding a
+signal, taken as the engine takes it: `run.task.snapshot(code=codebook.book(),
+base=...)`, chunks wippy knows written by hash, relative to the run's snapshot
+base where the engine keeps one; and the plain `run.task.snapshot()`, whole, as
+`checkpoint_small_full`: time, bytes), `step_10k` (one step of a workflow holding a
 table of 10,000 small tables that changes one field per signal: time of the
 engine's `_step`, and the WAL bytes its commit wrote), and recovery: 1,000
 workflows in flight (half waiting on a 1 s timer that comes due while the process
@@ -508,27 +509,37 @@ def child_state(a: argparse.Namespace) -> dict[str, Any]:
 
         host.start_workflow("app:waiter", ["signal", 0], {"workflow.id": "small"})
         await steps(1)
-        task = host.runs["small"].task
+        run = host.runs["small"]
         # a checkpoint as the engine takes it: chunks wippy knows (its codebook) written
-        # as references by hash (`snapshot(code=...)`), when this engine does so
+        # as references by hash, relative to the run's snapshot base where the engine
+        # keeps one (wippy/workflows/checkpoint.py; `take` without its rebasing)
         try:
             from wippy import codebook
 
             book: Any = codebook.book()
         except (ImportError, AttributeError):
             book = None
+        try:
+            from wippy.workflows import checkpoint as _cpm
 
-        def checkpoint(t: Any) -> bytes:
-            return t.snapshot(code=book) if book is not None else t.snapshot()
+            chain_of: Any = _cpm.chain_of
+        except (ImportError, AttributeError):
+            chain_of = None
+
+        def checkpoint(r: Any) -> bytes:
+            ch = chain_of(r) if chain_of is not None else None
+            if ch is not None:
+                return r.task.snapshot(code=book, base=ch.base)
+            return r.task.snapshot(code=book) if book is not None else r.task.snapshot()
 
         from luavm import snapshot as _snap
 
-        for label, take in (("checkpoint_small", checkpoint), ("checkpoint_small_full", lambda t: t.snapshot())):
+        for label, take in (("checkpoint_small", checkpoint), ("checkpoint_small_full", lambda r: r.task.snapshot())):
             ts = []
             data = b""
             for _ in range(a.reps * 4):
                 t = time.perf_counter()
-                data = take(task)
+                data = take(run)
                 ts.append(time.perf_counter() - t)
             out[f"{label}_s"] = statistics.median(ts)
             out[f"{label}_bytes"] = len(data)
@@ -552,7 +563,7 @@ def child_state(a: argparse.Namespace) -> dict[str, Any]:
         out["step_10k_s"] = statistics.median(times)
         out["step_10k_bytes"] = statistics.median(wal_bytes)
         out["step_10k_snapshot_bytes"] = statistics.median(snap_bytes)
-        bt = host.runs["big"].task
+        bt = host.runs["big"]
         ts = []
         for _ in range(a.reps):
             t = time.perf_counter()
@@ -966,7 +977,7 @@ def print_report(summ: dict[str, Any], figures: dict[str, Any], state: dict[str,
     if state:
         print(f"checkpoint of a small waiting workflow: {state['checkpoint_small_s'] * 1e6:.0f} us, "
               f"{state['checkpoint_small_bytes']:.0f} bytes ({state['checkpoint_small_objects']:.0f} objects; "
-              f"the engine's snapshot(code=codebook)); plain snapshot(), chunk sources included: "
+              f"as the engine takes it); a plain snapshot(), whole: "
               f"{state['checkpoint_small_full_s'] * 1e6:.0f} us, {state['checkpoint_small_full_bytes']:.0f} bytes")
         print(f"one step of a workflow holding {sizes['big']:,} tables: {state['step_10k_s'] * 1000:.1f} ms, "
               f"{state['step_10k_bytes']:.0f} WAL bytes written (snapshot {state['step_10k_snapshot_bytes']:.0f} "
