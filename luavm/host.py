@@ -401,17 +401,22 @@ class Task:
         then the snapshot's new ones, as they are now (SnapshotBase.derive). The
         restoring side gets the same base from `luavm.restore_derived(bytes,
         base=<base built as `base`>)`: later snapshots can be relative to it."""
+        w = self.write(base=base, code=code)
+        return w.data, w.derive()
+
+    def write(self, *, base: Any, code: Any = None) -> Any:
+        """`snapshot(base=base, code=code)` as a `snapshot_base.Written`: its `data`,
+        and `derive()` for the base it makes (what `rebase` returns), built only if
+        asked for (the written numbering is kept until then)."""
         from . import snapshot as S
-        from .snapshot_base import SnapshotBase
+        from .snapshot_base import Written
 
         if not self.suspended or self.preempted:
             raise S.SnapshotError("a task can be snapshotted only while suspended (not preempted)")
         if base.runtime is not self.runtime:
             raise S.SnapshotError("the snapshot base is of another runtime")
         data, w = S.write_with(self._snapshot_root(), self.runtime.permanents(), self.request, code, base)
-        n = len(base)
-        refs = {oid: (n if r.code == S.REF else 0) + int.from_bytes(r.data, "big") for oid, r in w.refs.items()}
-        return data, SnapshotBase.derive(base, data, w.live, refs, w.keep)
+        return Written(data, base, w)
 
 
 def restore_derived(data: bytes, *, base: Any, functions: Any = None, host_access: bool = False,

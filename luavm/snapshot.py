@@ -576,9 +576,12 @@ class _Reader:
         return objs[i]
 
     def value(self, v: Any) -> Any:
-        if isinstance(v, msgpack.ExtType):
+        t = type(v)
+        if t in _READ_PLAIN:
+            return v
+        if t is msgpack.ExtType:
             return self.obj(v)
-        if isinstance(v, list):
+        if t is list:
             tag = v[0]
             if tag == "ret":
                 return tuple(self.value(x) for x in v[1])
@@ -660,27 +663,30 @@ class _Reader:
         if kind == "table":
             if type(ob) is not LuaTable:
                 raise SnapshotError("corrupted snapshot: bad patch")
-            ob.arr = [self.value(x) for x in o[1]] if o[1] else NO_ARRAY
+            val = self.value
+            ob.arr = [x if type(x) in _READ_PLAIN else val(x) for x in o[1]] if o[1] else NO_ARRAY
             h = o[2]
             old = ob.hash
             if h:
                 hp: dict = {}
                 for j in range(0, len(h), 2):
-                    k = self.value(h[j])
-                    if k is True or k is False:
-                        k = TRUE_KEY if k else FALSE_KEY
-                    elif k is None or type(k) is list:
-                        raise SnapshotError("corrupted snapshot: bad table key")
-                    hp[k] = self.value(h[j + 1])
+                    k = h[j]
+                    if type(k) is not bytes:
+                        k = val(k)
+                        if k is True or k is False:
+                            k = TRUE_KEY if k else FALSE_KEY
+                        elif k is None or type(k) is list:
+                            raise SnapshotError("corrupted snapshot: bad table key")
+                    x = h[j + 1]
+                    hp[k] = x if type(x) in _READ_PLAIN else val(x)
                 if type(old) is not dict:  # a watched hash part (runtime/icache.py) stays watched
                     hp = type(old)(hp)
                 ob.hash = hp
             elif old:
                 ob.hash = EMPTY_HASH if type(old) is dict else type(old)()
             ob.aux = None
-            dead = sum(1 for x in ob.hash.values() if x is None)
-            if dead:
-                ob._aux().dead = dead
+            if None in ob.hash.values():
+                ob._aux().dead = sum(1 for x in ob.hash.values() if x is None)
             ob.meta = self.value(o[3])
         elif kind == "box":
             if type(ob) is not Box:
@@ -752,6 +758,7 @@ class _Reader:
 
 
 _FILLED = frozenset({"table", "box", "lua", "co"})  # kinds whose contents the third pass ties in
+_READ_PLAIN = frozenset({type(None), bool, int, float, bytes, str})  # read as themselves
 
 
 def rebuild(objects: list, registry: dict[str, Any], functions: dict[str, Any] | None,

@@ -97,6 +97,9 @@ def _same(a: Any, b: Any) -> bool:
     return False  # distinct tables, functions, ...: identity
 
 
+_KINDS = {"table": "table", "box": "box", "lua": "lua", "co": "always", "gmatch": "always"}  # by encoding
+
+
 def _kind(o: Any, perms: dict[int, str]) -> str:
     """How the writer sees an object (snapshot._Writer.encode's cases): a table, a
     box, a Lua closure, always written (coroutine, gmatch iterator) or immutable."""
@@ -161,8 +164,9 @@ class SnapshotBase:
         perms = task.runtime.permanents()
         w, digest = S.enumerate_state(root, perms)
         unpack = struct.Struct(">I").unpack
+        kinds = [_KINDS.get(enc[0], "immutable") for enc in w.objects]
         self._setup(task.runtime, digest, w.live, {oid: unpack(r.data)[0] for oid, r in w.refs.items()},
-                    w.keep, perms)
+                    w.keep, perms, kinds)
 
     @classmethod
     def derive(cls, parent: SnapshotBase, data: bytes, new: list, refs: dict[int, int], keep: list) -> SnapshotBase:
@@ -182,7 +186,7 @@ class SnapshotBase:
         return self
 
     def _setup(self, runtime: LuaRuntime, digest: bytes, objs: list, refs: dict[int, int], keep: list,
-               perms: dict[int, str]) -> None:
+               perms: dict[int, str], kinds: list[str] | None = None) -> None:
         self.runtime = runtime
         self.digest = digest
         self.objects: list[Any] = objs
@@ -203,7 +207,7 @@ class SnapshotBase:
         self.f_cells: list[tuple | None] = []  # their cells' contents (_EMPTY: an empty cell)
         tables: list[tuple[int, LuaTable]] = []
         for i, o in enumerate(objs):
-            kind = _kind(o, perms)
+            kind = kinds[i] if kinds is not None else _kind(o, perms)
             if kind == "table":
                 tables.append((i, o))
             elif kind == "box":
@@ -536,4 +540,22 @@ class SnapshotBase:
                         c.cell_contents = v
 
 
-__all__ = ["SnapshotBase"]
+class Written:
+    """A snapshot just written relative to a base (`Task.write`): its bytes, and
+    the base it makes (`derive()`: the base's objects then its new ones)."""
+
+    __slots__ = ("data", "_base", "_w")
+
+    def __init__(self, data: bytes, base: SnapshotBase, w: Any) -> None:
+        self.data = data
+        self._base = base
+        self._w = w
+
+    def derive(self) -> SnapshotBase:
+        base, w = self._base, self._w
+        n = len(base)
+        refs = {oid: (n if r.code == S.REF else 0) + int.from_bytes(r.data, "big") for oid, r in w.refs.items()}
+        return SnapshotBase.derive(base, self.data, w.live, refs, w.keep)
+
+
+__all__ = ["SnapshotBase", "Written"]

@@ -103,11 +103,13 @@ def take(run: WorkflowRun, step_no: int) -> Checkpoint:
     if ch is None:
         return Checkpoint(run.task.snapshot(code=code))
     task = run.task
-    data = task.snapshot(code=code, base=ch.base)
+    written = task.write(code=code, base=ch.base)
+    data = written.data
     if len(data) > REBASE_MIN and (step_no - ch.base_step) * len(data) >= len(ch.base_data or b""):
-        # (written again, relative to the fresh base: the writer's numbering of the
-        # new objects is what the derived base is made of)
-        data, ch.base = task.rebase(ch.fresh, code=code)
+        if ch.base is ch.fresh:
+            ch.base = written.derive()
+        else:  # (written again, relative to the fresh base)
+            data, ch.base = task.rebase(ch.fresh, code=code)
         ch.base_data = data
         ch.base_step = step_no
         ch.base_stored = False
