@@ -429,7 +429,7 @@ def restore_derived(data: bytes, *, base: Any, functions: Any = None, host_acces
     task, reader = _restore(data, functions=functions, host_access=host_access, code=code, base=base)
     n = len(base)
     new = reader.objs
-    derived = SnapshotBase.derive(base, data, list(new), {id(o): n + i for i, o in enumerate(new)}, [])
+    derived = SnapshotBase.derive(base, data, list(new), {id(o): n + i for i, o in enumerate(new)}, [], reader.raw)
     return task, derived
 
 

@@ -169,7 +169,8 @@ class SnapshotBase:
                     w.keep, perms, kinds)
 
     @classmethod
-    def derive(cls, parent: SnapshotBase, data: bytes, new: list, refs: dict[int, int], keep: list) -> SnapshotBase:
+    def derive(cls, parent: SnapshotBase, data: bytes, new: list, refs: dict[int, int], keep: list,
+               encodings: list | None = None) -> SnapshotBase:
         """The base that a base-relative snapshot `data` wrote: `parent`'s objects
         (indices kept) then the snapshot's new ones (`new`, in its numbering),
         fingerprinted as they are now. `refs`: id(object) -> index in the new base
@@ -181,8 +182,14 @@ class SnapshotBase:
         objs = parent.objects + new
         allrefs = dict(parent.refs)
         allrefs.update(refs)
+        kinds = None
+        if encodings is not None:  # (the kinds: the parent's, then the new objects' encodings')
+            always = set(parent.always)
+            names = ("immutable", "table", "box", "lua")
+            kinds = ["always" if i in always else names[w & 3] for i, w in enumerate(parent._where)]
+            kinds += [_KINDS.get(enc[0], "immutable") for enc in encodings]
         self._setup(parent.runtime, S.derived_digest(data), objs, allrefs, parent._keep + keep,
-                    parent.runtime.permanents())
+                    parent.runtime.permanents(), kinds)
         return self
 
     def _setup(self, runtime: LuaRuntime, digest: bytes, objs: list, refs: dict[int, int], keep: list,
@@ -247,15 +254,17 @@ class SnapshotBase:
         (records of one shape) next to each other, so a group's values are read key
         by key at C speed (`dict.get` over a slice); the rest's values flattened."""
         shapes: dict[tuple, list[tuple[int, LuaTable]]] = {}
-        for i, o in tables:
-            h = o.hash
-            shape = tuple(h) if h and not any(type(k) is int for k in h) else ()
-            shapes.setdefault(shape, []).append((i, o))
+        for it in tables:
+            shapes.setdefault(tuple(it[1].hash), []).append(it)
         ordered: list[tuple[int, LuaTable]] = []
         groups: list[tuple[int, int, tuple]] = []
         rest: list[tuple[int, LuaTable]] = []
+        intkeyed: set[int] = set()  # (base indices)
         for shape, members in shapes.items():
-            if shape and len(members) >= _GROUP_MIN:
+            if any(type(k) is int for k in shape):
+                intkeyed.update(i for i, _ in members)
+                rest.extend(members)
+            elif shape and len(members) >= _GROUP_MIN:
                 groups.append((len(ordered), len(ordered) + len(members), shape))
                 ordered.extend(members)
             else:
@@ -276,18 +285,15 @@ class SnapshotBase:
         self._fm: list[Any] = [t.meta for t in T]
         self._fh: list[dict | None] = [None] * rs + [h if h is EMPTY_HASH else dict(h) for h in
                                                      (t.hash for t in T[rs:])]
-        self._shape: list[tuple | None] = [None] * nt
         self._groups: list[tuple[int, int, list[tuple[Any, list, list]]]] = []
         for a, b, shape in groups:
             keys = []
             for k in shape:
-                fv = [t.hash[k] for t in T[a:b]]
+                fv = list(map(dict.__getitem__, [t.hash for t in T[a:b]], repeat(k)))
                 keys.append((k, fv, list(fv)))  # (key, fingerprint values, values as last seen)
             self._groups.append((a, b, keys))
-            for j in range(a, b):
-                self._shape[j] = shape
         # tables compared exactly at every test: integer keys in the hash part
-        self._always_t = [j for j in range(rs, nt) if any(type(k) is int for k in self._fh[j] or ())]
+        self._always_t = [j for j in range(rs, nt) if self.t_idx[j] in intkeyed]
         # as last seen (at first, the fingerprints)
         self._seen_h: list[dict] = [t.hash for t in T]  # the dicts themselves
         self._seen_len = [len(h) for h in self._seen_h]
@@ -317,7 +323,7 @@ class SnapshotBase:
         `==` of lists does not tell 1 from 1.0); only tables looked at again can have
         started or stopped holding numbers."""
         sa = self._seen_a
-        self._anum = sorted(j for j in {*self._anum, *looked} if _has_num(sa[j]))
+        self._anum = sorted(j for j in {*self._anum, *looked} if sa[j] and _has_num(sa[j]))
         self._anum_set = set(self._anum)
         self._seen_anum = list(chain.from_iterable(sa[j] for j in self._anum))
         self._anum_owner = list(chain.from_iterable(map(repeat, self._anum, (len(sa[j]) for j in self._anum))))
@@ -555,7 +561,7 @@ class Written:
         base, w = self._base, self._w
         n = len(base)
         refs = {oid: (n if r.code == S.REF else 0) + int.from_bytes(r.data, "big") for oid, r in w.refs.items()}
-        return SnapshotBase.derive(base, self.data, w.live, refs, w.keep)
+        return SnapshotBase.derive(base, self.data, w.live, refs, w.keep, w.objects)
 
 
 __all__ = ["SnapshotBase", "Written"]
