@@ -102,26 +102,26 @@ def find(flt: Any) -> Any:
     if isinstance(crit, list):
         return failure("Invalid", "filter must be a table of field = value")
     out = []
-    for e in reg.entries.values():
+    for entry in reg.entries.values():
         ok = True
         for k, want in crit.items():
             k = str(k)
             if k == ".kind":
-                have: Any = e.kind
+                have: Any = entry.kind
             elif k == ".ns":
-                have = e.namespace
+                have = entry.namespace
             elif k == ".name":
-                have = e.name
+                have = entry.name
             elif k == ".id":
-                have = e.id
+                have = entry.id
             else:
-                have = _meta_get(dict(e.meta), k.removeprefix("meta."))
+                have = _meta_get(dict(entry.meta), k.removeprefix("meta."))
             if have != want or type(have) is not type(want) and not (
                     isinstance(have, (int, float)) and isinstance(want, (int, float))):
                 ok = False
                 break
         if ok:
-            out.append(_entry(e))
+            out.append(_entry(entry))
     return out, None
 
 
