@@ -60,17 +60,14 @@ def _skip_reason() -> str | None:
     return reason
 
 
-@pytest.fixture(scope="session")
-def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Temporal dev server for the session: its address (host:port)."""
-    reason = _skip_reason()
-    if reason is not None:
-        pytest.skip(reason)
+_SHARED: dict[str, Any] = {}  # the session's one server, whichever module's fixture starts it
+
+
+def _start_server(d: Path) -> tuple[subprocess.Popen[bytes], str, Any]:
     binary = temporal_binary()
     assert binary is not None
-    d = tmp_path_factory.mktemp("temporal")
     port = _free_port()
-    log = open(d / "server.log", "wb")  # noqa: SIM115 - closed at teardown
+    log = open(d / "server.log", "wb")  # noqa: SIM115 - closed when the server stops
     proc = subprocess.Popen([binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", str(port),
                              "--ui-port", str(_free_port()), "--http-port", str(_free_port()),
                              "--metrics-port", str(_free_port()), "--db-filename", str(d / "dev.db"),
@@ -80,25 +77,44 @@ def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                              "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
                              "--log-level", "error"], stdout=log, stderr=subprocess.STDOUT)
     address = f"127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            r = subprocess.run([binary, "workflow", "list", "--address", address, "--limit", "1"],
-                               capture_output=True, text=True)
-            if r.returncode == 0:
-                break
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail(f"the Temporal dev server did not start: {(d / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield address
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
+    deadline = time.time() + 60
+    while True:
+        r = subprocess.run([binary, "workflow", "list", "--address", address, "--limit", "1"],
+                           capture_output=True, text=True)
+        if r.returncode == 0:
+            return proc, address, log
+        if proc.poll() is not None or time.time() > deadline:
             proc.kill()
-            proc.wait()
-        log.close()
+            log.close()
+            pytest.fail(f"the Temporal dev server did not start: {(d / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="session")
+def temporal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Temporal dev server for the session: its address (host:port). (One server
+    even though test_workflow_conformance.py imports this fixture too.)"""
+    reason = _skip_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    if "address" not in _SHARED:
+        proc, address, log = _start_server(tmp_path_factory.mktemp("temporal"))
+        _SHARED.update(proc=proc, address=address, log=log, users=0)
+    _SHARED["users"] += 1
+    try:
+        yield str(_SHARED["address"])
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            proc = _SHARED["proc"]
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            _SHARED["log"].close()
+            _SHARED.clear()
 
 
 # ------------------------------------------------------------------------- the harness
