@@ -767,6 +767,10 @@ def build_killed_store(work: Path, scenario: str, n: int, timeout: float) -> Pat
 
 
 def recover_from(template: Path, work: Path, k: int, timeout: float, prime: bool = False) -> dict[str, Any]:
+    """A restarted engine process on a fresh copy of a killed store. `prime`: wippy's
+    Lua sources registered before the first restore (an engine before 604649d
+    replayed the first run it restored in a fresh process; the flag shows what
+    registering them first changed)."""
     d = work / f"{template.name}-run{k}"
     shutil.rmtree(d, ignore_errors=True)
     shutil.copytree(template, d, ignore=shutil.ignore_patterns("*-shm"))
@@ -898,24 +902,22 @@ def main(argv: list[str] | None = None) -> int:
                 tpl = build_killed_store(work, scenario, n, timeout=1800)
                 log(f"  {name}: built and killed ({n} {'workflows' if scenario == 'inflight' else 'steps'}) "
                     f"in {time.perf_counter() - t:.1f} s")
-                for prime in (False, True):
-                    rr = []
-                    for k in range(runs):
-                        r = recover_from(tpl, work, k, timeout=1800, prime=prime)
-                        if "error" in r:
-                            raise SystemExit(f"recovery failed: {r['error']}\n{r.get('stderr', '')}")
-                        want = n if scenario == "inflight" else 1
-                        if r["statuses"].get("completed") != want:
-                            raise SystemExit(f"recovery did not complete every workflow: {r}")
-                        rr.append(r)
-                        log(f"  {name}{' primed' if prime else ''} run {k + 1}/{runs}: {r['total_s']:.2f} s "
-                            f"from spawn (engine {r['engine_s']:.2f} s, load {r['load_s']:.2f} s; "
-                            f"{r['restores']} restores, {r['replays']} replays)")
-                    recovery[name + ("_primed" if prime else "")] = {
-                        "n": n, "total_s": _median([r["total_s"] for r in rr]),
-                        "engine_s": _median([r["engine_s"] for r in rr]),
-                        "load_s": _median([r["load_s"] for r in rr]),
-                        "restores": rr[-1]["restores"], "replays": rr[-1]["replays"], "steps": rr[-1]["steps"]}
+                rr = []
+                for k in range(runs):
+                    r = recover_from(tpl, work, k, timeout=1800)
+                    if "error" in r:
+                        raise SystemExit(f"recovery failed: {r['error']}\n{r.get('stderr', '')}")
+                    want = n if scenario == "inflight" else 1
+                    if r["statuses"].get("completed") != want:
+                        raise SystemExit(f"recovery did not complete every workflow: {r}")
+                    rr.append(r)
+                    log(f"  {name} run {k + 1}/{runs}: {r['total_s']:.2f} s from spawn (engine {r['engine_s']:.2f} s, "
+                        f"load {r['load_s']:.2f} s; {r['restores']} restores, {r['replays']} replays)")
+                recovery[name] = {
+                    "n": n, "total_s": _median([r["total_s"] for r in rr]),
+                    "engine_s": _median([r["engine_s"] for r in rr]),
+                    "load_s": _median([r["load_s"] for r in rr]),
+                    "restores": rr[-1]["restores"], "replays": rr[-1]["replays"], "steps": rr[-1]["steps"]}
                 shutil.rmtree(tpl, ignore_errors=True)
     wall = time.perf_counter() - t_all
 
@@ -945,8 +947,6 @@ def main(argv: list[str] | None = None) -> int:
     print_report(summ, figures, state, recovery, ratios, sizes, runs, machine, wall)
     if a.json:
         data = dict(figures)
-        for name in ("recovery_1000", "recovery_10_steps", "recovery_10000_steps"):
-            data[name + "_primed_s"] = recovery.get(name + "_primed", {}).get("total_s")
         if state:
             data["checkpoint_small_full_us"] = state["checkpoint_small_full_s"] * 1e6
             data["checkpoint_small_full_bytes"] = state["checkpoint_small_full_bytes"]
