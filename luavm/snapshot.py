@@ -147,7 +147,6 @@ class _Writer:
         self.refs: dict[int, msgpack.ExtType] = {}  # id(object) -> its reference
         self.keep: list[Any] = []  # keeps encoded objects alive while ids are in use
         self.live: list[Any] = []  # the object of each id
-        self.paths: list[Any] = []  # the path of each id (rendered by _render)
         self.objects: list[Any] = []
         self.queue: deque[tuple[int, Any, Any]] = deque()
         self.closures: dict[tuple, msgpack.ExtType] = {}  # _closure_key -> reference
@@ -184,9 +183,7 @@ class _Writer:
         self.keep.append(obj)
         self.live.append(obj)
         self.objects.append(None)
-        p = (path, part)
-        self.paths.append(p)
-        self.queue.append((i, obj, p))
+        self.queue.append((i, obj, (path, part)))
         return r
 
     def value(self, v: Any, path: Any, part: Any = "") -> Any:
