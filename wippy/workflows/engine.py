@@ -127,7 +127,8 @@ class WorkflowHost:
         if self.virtual:  # a virtual clock goes on from the last recorded time, never back
             r = self.store.db.execute("SELECT MAX(updated) FROM workflows").fetchone()
             if r[0] is not None:
-                self.vnow = max(self.vnow, math.ceil(float(r[0]) * 1e9))
+                # (`updated` is float seconds: ~256 ns of rounding at today's epoch)
+                self.vnow = max(self.vnow, math.ceil(float(r[0]) * 1e9) + 1000)
         self._free_dead_owners()
         ids = self.store.claim(self.owner, LEASE_S)
         for wid in ids:
