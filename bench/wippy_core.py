@@ -315,6 +315,7 @@ def bench_wippy_test(runs: int, work: Path) -> dict[str, Any]:
         "exit_s": _median([r["exit_s"] for r in cached]),
         "tests_s": _median([r["tests_ms"] for r in cached]) / 1000,
         "first_test_ms": _median([r["first_test_ms"] for r in cached]),
+        "first_test_ms_cold": _median([r["first_test_ms"] for r in cold]),
         "python_pass_s": _median(bare),
         "python_import_wippy_cli_s": _median(imp),
     }
@@ -373,9 +374,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  luavm cache warm   {wtest['first_test_s'] * 1000:6.0f} ms   "
           f"(spawn to exit: python -c pass {wtest['python_pass_s'] * 1000:.0f} ms, "
           f"python -c 'import wippy.cli' {wtest['python_import_wippy_cli_s'] * 1000:.0f} ms)")
-    print(f"  luavm cache cold   {wtest['first_test_cold_s'] * 1000:6.0f} ms")
-    print(f"  whole run          {wtest['exit_s'] * 1000:6.0f} ms (tests {wtest['tests_s'] * 1000:.0f} ms, "
-          f"the first {wtest['first_test_ms']:.0f} ms)")
+    print(f"  luavm cache cold   {wtest['first_test_cold_s'] * 1000:6.0f} ms   (no Lua is compiled before the "
+          f"first test: the first test takes {wtest['first_test_ms']:.0f} ms warm, "
+          f"{wtest['first_test_ms_cold']:.0f} ms cold)")
+    print(f"  whole run          {wtest['exit_s'] * 1000:6.0f} ms (tests {wtest['tests_s'] * 1000:.0f} ms)")
     top = ", ".join(f"{k} {v * 1000:.0f}" for k, v in list(wtest["imports"].items())[:8])
     print(f"  python -X importtime, one run (cumulative ms): {top}")
     print(f"machine: {m.get('cpu', '?')}, nproc {m.get('nproc')}, Python {m.get('python')}, "
