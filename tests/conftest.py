@@ -20,3 +20,14 @@ def _shared_table_parts_stay_empty():
     yield
     assert not values.EMPTY_HASH, f"EMPTY_HASH was written: {values.EMPTY_HASH!r}"
     assert values.NO_ARRAY == ()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_process_locale():
+    """Lua's os.setlocale (host access) sets the process's C locale, as lua does; a
+    test that calls it must not leave the rest of the session decoding text as ASCII."""
+    import locale
+
+    saved = locale.setlocale(locale.LC_ALL, None)
+    yield
+    locale.setlocale(locale.LC_ALL, saved)
