@@ -39,11 +39,23 @@ def run(app: wippy.App, make: Any) -> Any:
     async def go() -> Any:
         host = app.workflow_host("app:wf_host")
         try:
-            return await make(host)
+            result = await make(host)
+            verify_all(host)
+            return result
         finally:
             app.close()
 
     return wippy.run_sync(go)
+
+
+def verify_all(host: Any) -> None:
+    """Every workflow a test ran replays to the same commands and checkpoints
+    (`wippy workflow verify`), whatever the test itself checked."""
+    from wippy.workflows.verify import verify
+
+    for row in host.store.list():
+        rep = verify(host, row.id)
+        assert rep.ok, f"verify {row.id}: {rep.mismatch} {rep.notes}"
 
 
 async def start_and_wait(host: Any, type_id: str, *args: Any, wid: str | None = None,

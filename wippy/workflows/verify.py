@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import luavm
 
+from .. import codebook
 from ..registry import LuaEntry
 from . import checkpoint
 from .run import WorkflowRun
@@ -169,7 +170,7 @@ def replay(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any] | None =
         run.begin_step(h["step"], int(rec.get("time") or 0))
         run.recorded = rec.get("commands") or []
         run.events = [list(e) for e in rec.get("events") or []]
-        run.history_length = h["seq"] - 1
+        run.history_length = hist.index(h)  # this run's events before the step
         run.step()
         report.steps += 1
         if report.mismatch is not None:
@@ -200,7 +201,9 @@ def replay(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any] | None =
     if compare_final and row.status == "running" and run.outcome is None:
         stored = host.store.snapshot(row.id)
         if stored is not None:
-            report.final_snapshot_equal = _final(run) == stored[1]
+            # (a store written before base-relative checkpoints holds standalone snapshots)
+            report.final_snapshot_equal = (_final(run) == stored[1]
+                                           or run.task.snapshot(code=codebook.book()) == stored[1])
             if not report.final_snapshot_equal:
                 report.notes.append("the final snapshot differs byte for byte from the stored one")
     return report, run
