@@ -552,3 +552,52 @@ def test_verify_in_another_process_with_another_hash_seed(tmp_path: Path) -> Non
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "ok" in r.stdout
+
+
+def test_cancel_reaches_a_workflow_during_an_activity_and_during_a_receive(tmp_path: Path) -> None:
+    during_activity = """
+    local funcs = require("funcs")
+    local function main()
+      local f = funcs.async("py:slow")
+      local r = channel.select{f:channel():case_receive(), process.events():case_receive()}
+      if r.channel == f:channel() then return "finished" end
+      local canceled = f:cancel()
+      return "stopped the activity (" .. tostring(canceled) .. ") after " .. r.value.reason
+    end
+    return {main = main}
+    """
+    during_receive = """
+    local function main()
+      local r = channel.select{process.inbox():case_receive(), process.events():case_receive()}
+      if r.value.kind == process.event.CANCEL then return "gave up waiting: " .. r.value.reason end
+      return "got a message"
+    end
+    return {main = main}
+    """
+    app = wippy.App(write_app(tmp_path, workflows={"act": during_activity, "rcv": during_receive}, clock="real"))
+    started: list[str] = []
+
+    async def slow() -> str:
+        started.append("slow")
+        await asyncio.sleep(30)
+        return "late"
+
+    app.register_function("py:slow", slow)
+
+    async def go(h: Any) -> Any:
+        h.start_workflow("app:act", [], {"workflow.id": "ca"})
+        h.start_workflow("app:rcv", [], {"workflow.id": "cr"})
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if started:
+                break
+        assert h.cancel("ca", "customer left") is None
+        assert h.cancel("cr", "deadline") is None
+        a, r = await h.result("ca"), await h.result("cr")
+        pending = h.store.pending_tasks("ca")
+        return a, r, pending
+
+    a, r, pending = run(app, go)
+    assert a.value == "stopped the activity (true) after customer left"
+    assert r.value == "gave up waiting: deadline"
+    assert pending == []  # the canceled activity's task is not carried out again
