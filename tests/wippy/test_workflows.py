@@ -374,7 +374,11 @@ def test_id_conflict_policies(tmp_path: Path) -> None:
         w2, e2 = h.start_workflow("app:w", [], {"workflow.id": "k"})  # use_existing (default)
         w3, e3 = h.start_workflow("app:w", [], {"workflow.id": "k", "workflow.id_conflict_policy": "fail"})
         h.signal("k", "x", 1)
-        return (w1, e1, w2, e2, e3), await h.result("k")
+        o = await h.result("k")
+        d = h.describe("k")
+        assert d["status"] == "completed" and d["result"] == 1 and d["type"] == "app:w"
+        assert [w["id"] for w in h.list_workflows("completed")] == ["k"] and h.describe("nope") is None
+        return (w1, e1, w2, e2, e3), o
 
     (w1, e1, w2, e2, e3), o = run(app, go)
     assert w1 == w2 == "k" and e1 is None and e2 is None

@@ -344,6 +344,16 @@ class WorkflowHost:
         self.waiters.setdefault(wid, []).append(fut)
         return await fut
 
+    def describe(self, wid: str) -> dict[str, Any] | None:
+        """A workflow as plain data: id, run_id, type, status, steps, history_length,
+        result or error, parent, created/updated/closed (seconds)."""
+        row = self.store.get(wid)
+        return _describe(row) if row is not None else None
+
+    def list_workflows(self, status: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        """Workflows of this host's store (optionally of one status), oldest first."""
+        return [_describe(r) for r in self.store.list(status, limit)]
+
     def watch(self, wid: str, inv: Any, eid: int, mode: str) -> None:
         """Post the workflow's end to a live invocation (a process or function that
         spawned it): `eid` gets {value|error} for exec, or an EXIT event."""
@@ -787,6 +797,12 @@ def _row(tid: int, wid: str, run_id: str, kind: str, eid: int, data: Any, due: f
 
 def _pid(host: WorkflowHost, wid: str) -> str:
     return f"{{{host.entry.id}|{wid}}}"
+
+
+def _describe(row: WorkflowRow) -> dict[str, Any]:
+    return {"id": row.id, "run_id": row.run_id, "type": row.type, "status": row.status, "steps": row.steps,
+            "history_length": row.history_length, "result": row.result, "error": row.error,
+            "parent": row.parent, "created": row.created, "updated": row.updated, "closed": row.closed}
 
 
 def _row_outcome(row: WorkflowRow) -> Outcome:
