@@ -7,8 +7,10 @@ from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
 from .host import LuaRuntime, Task, restore, restore_derived, run_with_big_stack
 from .inspect import FrameInfo, inspect_snapshot
+from .runtime.frames import chunkid as chunk_display_name
 from .runtime.limits import LuaLimitError
-from .runtime.values import LuaError
+from .runtime.values import LuaError, LuaTable
+from .runtime.values import type_name as lua_type
 
 
 def __getattr__(name: str) -> Any:
@@ -47,5 +49,5 @@ __version__ = "0.1.0"
 __all__ = [
     "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "restore_derived",
     "suspend", "run_with_big_stack", "SnapshotError", "SnapshotBase", "snapshot_base_digest", "code_hash",
-    "erase_types", "FrameInfo", "inspect_snapshot", "__version__",
+    "erase_types", "FrameInfo", "inspect_snapshot", "LuaTable", "lua_type", "chunk_display_name", "__version__",
 ]

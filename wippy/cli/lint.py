@@ -79,7 +79,6 @@ def run(args: argparse.Namespace) -> int:
 def check_lua(reg: Any) -> tuple[list[Problem], int]:
     """Compile every Lua entry's source; (problems, number compiled)."""
     import luavm
-    from luavm.runtime.frames import chunkid
 
     from ..registry import LUA_KINDS, LuaEntry
 
@@ -96,7 +95,7 @@ def check_lua(reg: Any) -> tuple[list[Problem], int]:
         except luavm.LuaError as ex:
             v = ex.value
             msg = v.decode("utf-8", "replace") if isinstance(v, bytes) else str(ex)
-            prefix = chunkid(name) + ":"
+            prefix = luavm.chunk_display_name(name) + ":"
             if msg.startswith(prefix):
                 msg = msg[len(prefix):]
             m = _POS.match(msg)

@@ -41,8 +41,8 @@ import jsonschema  # type: ignore[import-untyped]
 import jsonschema.exceptions  # type: ignore[import-untyped]
 import jsonschema.validators  # type: ignore[import-untyped]
 
-from luavm import LuaFunction, LuaTableView
-from luavm.runtime.values import LuaTable, type_name
+from luavm import LuaFunction, LuaTable, LuaTableView
+from luavm import lua_type as type_name
 
 from ._spec import Module, failure
 

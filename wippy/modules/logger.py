@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import luavm
 from luavm import LuaFunction, LuaTableView
 
 from ._spec import Module, current
@@ -58,9 +59,7 @@ def _value(v: Any, emt: Any, depth: int) -> Any:
         return {(utf8_safe(k) if type(k) is str else str(k)): _value(x, emt, depth + 1) for k, x in items}
     if isinstance(v, LuaFunction) or callable(v):
         return "function"
-    from luavm.runtime.values import type_name
-
-    return str(type_name(v))
+    return str(luavm.lua_type(v))
 
 
 def log(level: str, name: Any, msg: str, base: Any = None, fields: Any = None, error_mt: Any = None) -> None:
