@@ -130,7 +130,7 @@ def restore(host: WorkflowHost, row: WorkflowRow, data: bytes) -> tuple[luavm.Ta
     """Rebuild a run's task from its stored snapshot: onto its fresh base (built
     from the pinned code), through its base row when it was rebased. A snapshot
     that stands alone (written before base-relative snapshots) restores as such."""
-    from .engine import new_run
+    from .code import new_run
 
     bundle = host.store.code(row.code_hash or "")
     if bundle is None:
@@ -170,7 +170,7 @@ def standalone(store: Store, row: WorkflowRow, data: bytes) -> bytes:
     if luavm.snapshot_base_digest(data) is None:
         return data
     from ..luastate import primitives
-    from .engine import new_run
+    from .code import new_run
 
     bundle = store.code(row.code_hash or "")
     if bundle is None:

@@ -33,12 +33,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..functions import WippyError, chunkname, prepare
+from ..functions import WippyError
 from ..luastate import primitives, restored_state
 from ..modules.process import EVENT, MESSAGE
 from ..registry import LuaEntry, WorkflowHostEntry
 from ..scheduler import Outcome
 from . import checkpoint, retry
+from .code import bundle_hash, bundle_lookup, code_bundle, new_run
 from .run import WorkflowRun
 from .store import Store, WorkflowRow
 
@@ -248,11 +249,11 @@ class WorkflowHost:
                     return wid, {"kind": "AlreadyExists", "message": f"workflow {wid} completed (id reuse: failed only)"}
         run_id = _uuid.uuid4().hex
         bundle = code_bundle(self.app, entry)
-        h = hashlib.sha256(repr(sorted(bundle.items())).encode()).hexdigest()[:32]
+        h = bundle_hash(bundle)
         seed = int.from_bytes(hashlib.sha256(f"{wid}|{run_id}".encode()).digest()[:7], "big")
         now = self.now_ns() / 1e9
         ctxd = dict(ctx or {})
-        with _maybe_tx(self.store, db) as tx:
+        with self.store.tx_or(db) as tx:
             self.store.put_code(tx, h, bundle)
             tx.execute("DELETE FROM workflows WHERE id = ?", (wid,))
             tx.execute("DELETE FROM snapshots WHERE workflow_id = ?", (wid,))
@@ -821,61 +822,4 @@ def _notify_watcher(inv: Any, eid: int, mode: str, pid: str, row: WorkflowRow) -
         inv.post(EVENT, {"kind": "pid.exit", "from": pid, "at": time.time_ns(), "result": result})
 
 
-class _maybe_tx:
-    """The caller's open transaction, or a new one."""
-
-    def __init__(self, store: Store, db: Any) -> None:
-        self.store = store
-        self.db = db
-        self._cm: Any = None
-
-    def __enter__(self) -> Any:
-        if self.db is not None:
-            return self.db
-        self._cm = self.store.tx()
-        return self._cm.__enter__()
-
-    def __exit__(self, *exc: Any) -> Any:
-        if self._cm is not None:
-            return self._cm.__exit__(*exc)
-        return False
-
-
-def code_bundle(app: App, entry: LuaEntry) -> dict[str, Any]:
-    """The code a run is pinned to: the entry's source and its libraries', by ID."""
-    out: dict[str, Any] = {}
-    todo = [entry.id]
-    while todo:
-        eid = todo.pop()
-        if eid in out:
-            continue
-        e = app.registry.get(eid)
-        if not isinstance(e, LuaEntry):
-            continue
-        out[eid] = {"id": e.id, "kind": e.kind, "source": e.source, "source_path": e.source_path,
-                    "method": e.method, "modules": list(e.modules), "imports": dict(e.imports)}
-        todo.extend(e.imports.values())
-    out["__entry__"] = entry.id
-    return out
-
-
-def bundle_lookup(bundle: dict[str, Any]) -> Any:
-    entries = {k: LuaEntry(id=v["id"], namespace=v["id"].split(":")[0], name=v["id"].split(":")[-1],
-                           kind=v["kind"], meta={}, data={}, file="", index=0, source=v["source"],
-                           source_path=v["source_path"], method=v["method"], modules=tuple(v["modules"]),
-                           imports=dict(v["imports"]))
-               for k, v in bundle.items() if k != "__entry__"}
-    return entries.get
-
-
-def new_run(scheduler: Any, host: WorkflowHost | None, row: WorkflowRow, bundle: dict[str, Any]) -> WorkflowRun:
-    """A fresh run of a workflow from its pinned code (start, and replay)."""
-    lookup = bundle_lookup(bundle)
-    entry = lookup(bundle["__entry__"])
-    st, fn = prepare(lookup, entry, seed=row.seed)
-    inp = row.input or {}
-    return WorkflowRun(scheduler, st, fn, tuple(inp.get("args") or ()), entry_id=row.type,
-                       ctx=inp.get("ctx") or {}, host=host, wid=row.id, run_id=row.run_id, type_id=row.type)
-
-
-__all__ = ["WorkflowHost", "code_bundle", "new_run", "chunkname"]
+__all__ = ["WorkflowHost", "code_bundle", "bundle_lookup", "new_run", "crashpoint"]

@@ -142,6 +142,15 @@ class Store:
                 raise
             self.db.execute("COMMIT")
 
+    @contextmanager
+    def tx_or(self, db: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+        """The caller's open transaction, or a new one."""
+        if db is not None:
+            yield db
+            return
+        with self.tx() as t:
+            yield t
+
     # reads ------------------------------------------------------------------------
     def get(self, wid: str) -> WorkflowRow | None:
         r = self.db.execute("SELECT * FROM workflows WHERE id = ?", (wid,)).fetchone()

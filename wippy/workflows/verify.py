@@ -23,6 +23,7 @@ import luavm
 from .. import codebook
 from ..registry import LuaEntry
 from . import checkpoint
+from .code import bundle_hash, code_bundle, new_run
 from .run import WorkflowRun
 from .store import WorkflowRow, pack, unpack
 
@@ -140,16 +141,8 @@ for _m in ("start_timer", "stop_timer", "call", "cancel_call", "send", "spawn", 
 
 
 def _replay_run(host: WorkflowHost, row: WorkflowRow, bundle: dict[str, Any], report: ReplayReport) -> ReplayRun:
-    from ..functions import prepare
-    from .engine import bundle_lookup
-
-    lookup = bundle_lookup(bundle)
-    entry = lookup(bundle["__entry__"])
-    st, fn = prepare(lookup, entry, seed=row.seed)
-    inp = row.input or {}
-    run = ReplayRun(host.app.scheduler, st, fn, tuple(inp.get("args") or ()), entry_id=row.type,
-                    ctx=inp.get("ctx") or {}, host=host, wid=row.id, run_id=row.run_id, type_id=row.type,
-                    report=report)
+    run = new_run(host.app.scheduler, host, row, bundle, cls=ReplayRun, report=report)
+    assert isinstance(run, ReplayRun)
     return checkpoint.start(run)  # the same snapshot base as the engine's run (checkpoint.py)
 
 
@@ -252,8 +245,6 @@ def replay_to_end(host: WorkflowHost, row: WorkflowRow) -> WorkflowRun:
 def migrate(host: WorkflowHost, wid: str) -> ReplayReport:
     """Move a running workflow to the registry's current code if a replay of its
     history under that code matches (workflow.version branches keep old paths)."""
-    from .engine import code_bundle
-
     row = host.store.get(wid)
     if row is None:
         raise KeyError(wid)
@@ -267,7 +258,7 @@ def migrate(host: WorkflowHost, wid: str) -> ReplayReport:
         return a.report
     if report.mismatch is not None:
         return report
-    h = hashlib.sha256(repr(sorted(bundle.items())).encode()).hexdigest()[:32]
+    h = bundle_hash(bundle)
     snap = _final(run) if run.outcome is None else None
     chain = checkpoint.chain_of(run)
     with host.store.tx() as tx:

@@ -88,7 +88,7 @@ from ....luastate import new_state, primitives, restored_state
 from ....modules.process import EVENT, MESSAGE
 from ....registry import LuaEntry
 from ....scheduler import Outcome
-from ...engine import bundle_lookup, code_bundle
+from ...code import bundle_lookup, code_bundle
 from ...run import WorkflowRun
 from . import activities as acts
 from .client import (
