@@ -47,7 +47,8 @@ What must hold (each a finding kind):
   reference run exactly once per key; in the crash run at most crashes + 1 times.
 
 Kinds listed in KNOWN are open bugs with strict-xfail regression tests
-(tests/wippy/test_workflows_regressions.py); the CI smoke test tolerates them.
+(tests/wippy/test_workflows_regressions.py); the CI smoke test tolerates them
+(none today).
 
 Determinism across the two runs: a run's `run_id` is random, and the workflow's
 `math.random` seed and `uuid.v4` values derive from it. While a case runs, the
@@ -794,14 +795,7 @@ def compare(case: WorkflowCase, ref: RunRecord, crash: RunRecord, inject: int | 
 
 # Findings of these kinds come from known bugs (each has a strict-xfail regression test
 # in tests/wippy/test_workflows_regressions.py); the CI smoke test tolerates them.
-KNOWN = {
-    "snapshot-code-missing": "engine: WorkflowHost._restore does not register wippy's own Lua sources in the "
-                             "codebook (luastate.register_code), so a fresh process cannot restore a snapshot "
-                             "and recovers by replaying the whole history (seen in SIGKILL mode only)",
-    "verify-traceback": "luavm: a coroutine restored from a snapshot lacks, in debug.traceback, the frame of "
-                        "a Lua function that tail-called xpcall (wippy's error objects keep tracebacks, so a "
-                        "restored workflow's state differs from its replay and verify fails)",
-}
+KNOWN: dict[str, str] = {}  # (none open: the three kinds below were fixed on 2026-12-07, see fuzz/README.md)
 
 
 @dataclass
