@@ -80,15 +80,6 @@ def _fmt(c: Any) -> str:
     return repr(c)
 
 
-class _Checker:
-    """Compares commands as the new code issues them; on the first difference it
-    records where (the Lua position) and stops the run with an error."""
-
-    def __init__(self, run: WorkflowRun, report: ReplayReport) -> None:
-        self.run = run
-        self.report = report
-
-
 def _where(run: WorkflowRun) -> str:
     """The Lua position of the innermost user frame of the running code."""
     rt = run.state.runtime
