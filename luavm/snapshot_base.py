@@ -158,9 +158,11 @@ class SnapshotBase:
         if task.preempted:
             raise S.SnapshotError("a preempted task cannot be a snapshot base (run it to a host suspension)")
         root = task._snapshot_root()
+        self.start_fn: Any = None  # a task not started: its main function and arguments
+        self.start_args: tuple = ()
         if not task.started:
-            root["function"] = task._fn
-            root["args"] = tuple(task._args)
+            root["function"] = self.start_fn = task._fn
+            root["args"] = self.start_args = tuple(task._args)
         perms = task.runtime.permanents()
         w, digest = S.enumerate_state(root, perms)
         unpack = struct.Struct(">I").unpack
@@ -182,20 +184,21 @@ class SnapshotBase:
         objs = parent.objects + new
         allrefs = dict(parent.refs)
         allrefs.update(refs)
+        self.start_fn, self.start_args = None, ()
         kinds = None
         if encodings is not None:  # (the kinds: the parent's, then the new objects' encodings')
-            always = set(parent.always)
-            names = ("immutable", "table", "box", "lua")
-            kinds = ["always" if i in always else names[w & 3] for i, w in enumerate(parent._where)]
-            kinds += [_KINDS.get(enc[0], "immutable") for enc in encodings]
+            kinds = parent.kinds() + [_KINDS.get(enc[0], "immutable") for enc in encodings]
         self._setup(parent.runtime, S.derived_digest(data), objs, allrefs, parent._keep + keep,
                     parent.runtime.permanents(), kinds)
         return self
 
     def _setup(self, runtime: LuaRuntime, digest: bytes, objs: list, refs: dict[int, int], keep: list,
-               perms: dict[int, str], kinds: list[str] | None = None) -> None:
+               perms: dict[int, str], kinds: list[str] | None = None, like: SnapshotBase | None = None) -> None:
+        """`like`: a base of the same state in another runtime (instantiate): its
+        tables' grouping by shape is taken instead of worked out again."""
         self.runtime = runtime
         self.digest = digest
+        self._plan: Any = None  # what instantiate() copies (luavm/instantiate.py), worked out once
         self.objects: list[Any] = objs
         self._keep = keep  # twins of closures (their ids are in refs)
         self.refs: dict[int, int] = refs  # id(object) -> base index
@@ -232,10 +235,27 @@ class SnapshotBase:
         self._f_epoch = CELL_WRITES[0]
         self._f_changed: list[int] = []
         self._b_rng = range(len(self.b_obj))
-        self._index_tables(tables)
+        self._index_tables(tables, like)
 
     def __len__(self) -> int:
         return len(self.objects)
+
+    def kinds(self) -> list[str]:
+        """How the change test sees each object, by base index: "table", "box",
+        "lua" (a closure), "always" (compared by writing it) or "immutable"."""
+        always = set(self.always)
+        names = ("immutable", "table", "box", "lua")
+        return ["always" if i in always else names[w & 3] for i, w in enumerate(self._where)]
+
+    def instantiate(self, args: tuple = (), *, seed: int | None = None) -> tuple[Task, SnapshotBase]:
+        """A new runtime holding a copy of this base's state (a task not started),
+        a task on the copy's main function called with the template task's
+        arguments (copied) followed by `args`, and a base over the
+        copy with this base's digest (luavm/instantiate.py). `seed`: math.random's
+        state in the copy, as `LuaRuntime(seed=)` sets it (else the template's)."""
+        from .instantiate import instantiate
+
+        return instantiate(self, args, seed=seed)
 
     def ext(self, i: int) -> msgpack.ExtType:
         """The reference to base object i."""
@@ -249,29 +269,36 @@ class SnapshotBase:
 
     # ------------------------------------------------------------ tables
 
-    def _index_tables(self, tables: list[tuple[int, LuaTable]]) -> None:
+    def _index_tables(self, tables: list[tuple[int, LuaTable]], like: SnapshotBase | None = None) -> None:
         """Tables in an order of their own: those whose hash parts have the same keys
         (records of one shape) next to each other, so a group's values are read key
         by key at C speed (`dict.get` over a slice); the rest's values flattened."""
-        shapes: dict[tuple, list[tuple[int, LuaTable]]] = {}
-        for it in tables:
-            shapes.setdefault(tuple(it[1].hash), []).append(it)
         ordered: list[tuple[int, LuaTable]] = []
         groups: list[tuple[int, int, tuple]] = []
-        rest: list[tuple[int, LuaTable]] = []
         intkeyed: set[int] = set()  # (base indices)
-        for shape, members in shapes.items():
-            if any(type(k) is int for k in shape):
-                intkeyed.update(i for i, _ in members)
-                rest.extend(members)
-            elif shape and len(members) >= _GROUP_MIN:
-                groups.append((len(ordered), len(ordered) + len(members), shape))
-                ordered.extend(members)
-            else:
-                rest.extend(members)
-        rest.sort(key=lambda x: x[0])
-        rs = self._rest_start = len(ordered)
-        ordered.extend(rest)
+        if like is not None:  # the same tables, the same shapes
+            objs = self.objects
+            ordered = [(i, objs[i]) for i in like.t_idx]
+            groups = [(a, b, tuple(k for k, _, _ in keys)) for a, b, keys in like._groups]
+            intkeyed = {like.t_idx[j] for j in like._always_t}
+            rs = self._rest_start = like._rest_start
+        else:
+            shapes: dict[tuple, list[tuple[int, LuaTable]]] = {}
+            for it in tables:
+                shapes.setdefault(tuple(it[1].hash), []).append(it)
+            rest: list[tuple[int, LuaTable]] = []
+            for shape, members in shapes.items():
+                if any(type(k) is int for k in shape):
+                    intkeyed.update(i for i, _ in members)
+                    rest.extend(members)
+                elif shape and len(members) >= _GROUP_MIN:
+                    groups.append((len(ordered), len(ordered) + len(members), shape))
+                    ordered.extend(members)
+                else:
+                    rest.extend(members)
+            rest.sort(key=lambda x: x[0])
+            rs = self._rest_start = len(ordered)
+            ordered.extend(rest)
         self.t_obj: list[LuaTable] = [o for _, o in ordered]
         self.t_idx: list[int] = [i for i, _ in ordered]
         for j, i in enumerate(self.t_idx):

@@ -29,8 +29,8 @@ from . import codebook
 from .luastate import LuaState
 from .modules import _spec
 
-_RUN_SRC = "local W, f = ... return W.run(f, select(3, ...))"
-codebook.add(_RUN_SRC)
+RUN_SRC = "local W, f = ... return W.run(f, select(3, ...))"
+codebook.add(RUN_SRC)
 
 
 class Outcome:
@@ -68,7 +68,7 @@ class Invocation:
         self.ctx = dict(ctx or {})
         self.pid = f"{{{scheduler.node}|{next(self._ids):x}}}"
         rt = state.runtime
-        self.task = task if task is not None else rt.task(_RUN_SRC, state.W, fn, *args, chunkname="=[wippy run]")
+        self.task = task if task is not None else rt.task(RUN_SRC, state.W, fn, *args, chunkname="=[wippy run]")
         self.events: list[list[Any]] = []
         self.queued = False
         self.waiting = False

@@ -79,8 +79,10 @@ _CHAINS: weakref.WeakKeyDictionary[Any, Chain] = weakref.WeakKeyDictionary()
 
 
 def fresh_base(run: WorkflowRun) -> Any:
-    """The snapshot base of a run that has not started."""
-    return run.task.snapshot_base()
+    """The snapshot base of a run that has not started: its template's (a run made
+    by new_run), else built from its state."""
+    b = run.fresh_base
+    return b if b is not None else run.task.snapshot_base()
 
 
 R = TypeVar("R", bound="WorkflowRun")

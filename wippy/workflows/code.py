@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from ..functions import prepare
 from ..registry import LuaEntry
 from .run import WorkflowRun
 from .store import WorkflowRow
@@ -50,15 +49,11 @@ def bundle_lookup(bundle: dict[str, Any]) -> Any:
 
 def new_run(scheduler: Any, host: WorkflowHost | None, row: WorkflowRow, bundle: dict[str, Any],
             cls: type[WorkflowRun] = WorkflowRun, **kw: Any) -> WorkflowRun:
-    """A fresh run of a workflow from its pinned code (start; `cls` a ReplayRun for replay)."""
-    lookup = bundle_lookup(bundle)
-    entry = lookup(bundle["__entry__"])
-    st, fn = prepare(lookup, entry, seed=row.seed)
-    inp = row.input or {}
-    return cls(scheduler, st, fn, tuple(inp.get("args") or ()), entry_id=row.type, ctx=inp.get("ctx") or {},
-               host=host, wid=row.id, run_id=row.run_id, type_id=row.type, **kw)
+    """A fresh run of a workflow from its pinned code (start; `cls` a ReplayRun for
+    replay): a copy of the bundle's template (template.py)."""
+    from .template import instantiate
 
-
+    return instantiate(scheduler, host, row, bundle, cls, **kw)
 
 
 def bundle_hash(bundle: dict[str, Any]) -> str:

@@ -45,6 +45,7 @@ class WorkflowRun(Invocation):
         self.replaying = False
         self.recorded: list[list[Any]] | None = None  # replay: this step's recorded commands
         self.attempt = 1
+        self.fresh_base: Any = None  # the snapshot base of its state before its first step (template.py)
 
     # the clock and randomness ------------------------------------------------------
     def now_ns(self) -> int:

@@ -127,6 +127,7 @@ class Store:
         self.db.execute("PRAGMA busy_timeout=10000")
         self.db.executescript(SCHEMA)
         self.lock = threading.RLock()
+        self._code: dict[str, Any] = {}  # bundles read, by hash
 
     def close(self) -> None:
         self.db.close()
@@ -199,8 +200,15 @@ class Store:
         return [_task(r) for r in self.db.execute(q + " ORDER BY id", args)]
 
     def code(self, h: str) -> Any:
-        r = self.db.execute("SELECT bundle FROM code WHERE hash = ?", (h,)).fetchone()
-        return unpack(r["bundle"]) if r is not None else None
+        """The code bundle stored under hash `h` (the same object each time: bundles
+        never change; callers must not modify it)."""
+        b = self._code.get(h)
+        if b is None:
+            r = self.db.execute("SELECT bundle FROM code WHERE hash = ?", (h,)).fetchone()
+            if r is None:
+                return None
+            b = self._code[h] = unpack(r["bundle"])
+        return b
 
     # writes -----------------------------------------------------------------------
     def put_code(self, db: sqlite3.Connection, h: str, bundle: Any) -> None:
