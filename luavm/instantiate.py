@@ -63,7 +63,6 @@ def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None
     objs = base.objects
     new = list(objs)  # (shared objects stay; the copied ones are replaced below)
     m: dict[int, Any] = {}  # id(template object) -> its copy
-    cells: dict[int, tuple[CellType, CellType]] = {}  # id(template cell) -> (it, the copy's cell)
     c: Any
     for i in plan.tables:
         c = new[i] = LuaTable.__new__(LuaTable)
@@ -71,19 +70,36 @@ def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None
     for i in plan.boxes:
         c = new[i] = Box()
         m[id(objs[i])] = c
-    for i in plan.closures:
-        c = new[i] = _closure(objs[i], cells)
-        m[id(objs[i])] = c
     for i in plan.coroutines:
         o = objs[i]
         c = new[i] = Coroutine(None, main=o.is_main)
         m[id(o)] = c
+    # closures: their cells first (one per template cell: cells shared stay shared)
+    cells = [CellType() for _ in range(plan.ncells)]
+    twins: list[Any] = []
+    for slot, o, repl in plan.clos:
+        cl = o.__closure__
+        if repl:
+            lc = list(cl)
+            for pos, k in repl:
+                lc[pos] = cells[k]
+            cl = tuple(lc)
+        f = FunctionType(o.__code__, o.__globals__, o.__name__, o.__defaults__, cl)
+        f.__qualname__ = o.__qualname__
+        if o.__kwdefaults__:
+            f.__kwdefaults__ = dict(o.__kwdefaults__)
+        if o.__dict__:
+            f.__dict__.update(o.__dict__)
+        if slot >= 0:
+            new[slot] = f
+        else:
+            twins.append(f)
+        m[id(o)] = f
+    for k, how, v in plan.cell_fill:
+        cells[k].cell_contents = v if how == _PLAIN else new[v] if how == _SOME else twins[v]
     refs = {id(c): i for i, c in enumerate(new)}
-    keep: list[Any] = []
-    for twin in plan.twins:
-        c = _closure(twin, cells)
-        m[id(twin)] = c
-        keep.append(c)
+    keep: list[Any] = twins
+    for c, twin in zip(twins, plan.twins):
         refs[id(c)] = base.refs[id(twin)]
 
     get = m.get
@@ -130,12 +146,6 @@ def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None
         c.status = o._status
         c.nny = o.nny
         c.errval = o.errval
-    for src, cell in cells.values():
-        try:
-            v = src.cell_contents
-        except ValueError:  # an empty cell stays empty
-            continue
-        cell.cell_contents = val(v)
 
     src_rt = base.runtime
     sst = src_rt.state
@@ -222,6 +232,8 @@ class _Plan:
                 if isinstance(v, _MUTABLE) and id(v) not in copied:
                     raise S.SnapshotError(f"cannot instantiate: a closure holds {S._describe(v)} "
                                           "the base does not number")
+        if not base.runtime.state.host_access:
+            self._share_closures(objs, copied)
         self.fill: list[tuple[int, list[int] | None, int, list[Any], int]] = []
         for i in self.tables:
             o = objs[i]
@@ -238,26 +250,65 @@ class _Plan:
             self.fill.append((i, amap, hmode, hkeys, auxmode))
         reg = base.runtime.state.registry
         self.registry = [k for k, v in reg.items() if id(v) in copied]
+        # the closures to copy (slot: base index, or ~n for the n-th twin) and the cells
+        # they need of their own: those holding a copied object (or empty: it may be
+        # filled later); a cell holding an immutable value is never written in a
+        # sandbox (see _share_closures) and stays shared with the template
+        where = {id(objs[i]): i for i in (*self.tables, *self.boxes, *self.closures, *self.coroutines)}
+        twin_no = {id(t): n for n, t in enumerate(self.twins)}
+        sandbox = not base.runtime.state.host_access
+        index: dict[int, int] = {}  # id(template cell) -> the number of its copy
+        self.cell_fill: list[tuple[int, int, Any]] = []  # (cell, _SOME base index | _ALL twin number)
+        self.clos: list[tuple[int, FunctionType, list[tuple[int, int]]]] = []
+        for slot, o in [*((i, objs[i]) for i in self.closures), *((~n, t) for n, t in enumerate(self.twins))]:
+            repl = []  # (position in the closure tuple, number of the cell's copy)
+            for pos, cell in enumerate(o.__closure__ or ()):
+                try:
+                    v = cell.cell_contents
+                    how, x = (_SOME, where[id(v)]) if id(v) in where else \
+                        (_ALL, twin_no[id(v)]) if id(v) in twin_no else (_PLAIN, v)
+                except ValueError:
+                    how, x = _ALL + 1, None  # empty
+                if how == _PLAIN and sandbox:
+                    continue
+                k = index.get(id(cell))
+                if k is None:
+                    k = index[id(cell)] = len(index)
+                    if how != _ALL + 1:
+                        self.cell_fill.append((k, how, x))
+                repl.append((pos, k))
+            self.clos.append((slot, o, repl))
+        self.ncells = len(index)
 
-
-def _closure(o: FunctionType, cells: dict[int, tuple[CellType, CellType]]) -> FunctionType:
-    cl = o.__closure__
-    new_cells = None
-    if cl is not None:
-        out = []
-        for cell in cl:
-            pair = cells.get(id(cell))
-            if pair is None:
-                pair = cells[id(cell)] = (cell, CellType())
-            out.append(pair[1])
-        new_cells = tuple(out)
-    f = FunctionType(o.__code__, o.__globals__, o.__name__, o.__defaults__, new_cells)
-    f.__qualname__ = o.__qualname__
-    if o.__kwdefaults__:
-        f.__kwdefaults__ = dict(o.__kwdefaults__)
-    if o.__dict__:
-        f.__dict__.update(o.__dict__)
-    return f
+    def _share_closures(self, objs: list[Any], copied: set[int]) -> None:
+        """Closures that reach nothing mutable (their cells hold builtins, strings,
+        numbers, other such closures) are shared by the instances instead of copied:
+        their cells are never written where the debug library cannot set upvalues
+        (a runtime without host access), so no instance can tell."""
+        mine = {id(objs[i]): i for i in self.closures}
+        deps: dict[int, list[int]] = {}
+        unshared: set[int] = set()
+        for i in self.closures:
+            for cell in objs[i].__closure__ or ():
+                try:
+                    v = cell.cell_contents
+                except ValueError:
+                    continue
+                j = mine.get(id(v))
+                if j is not None:
+                    deps.setdefault(j, []).append(i)  # i is shared only if j is
+                elif isinstance(v, _MUTABLE) or id(v) in copied:
+                    unshared.add(i)
+        todo = list(unshared)
+        while todo:
+            j = todo.pop()
+            for i in deps.get(j, ()):
+                if i not in unshared:
+                    unshared.add(i)
+                    todo.append(i)
+        shared = [i for i in self.closures if i not in unshared]
+        self.closures = [i for i in self.closures if i in unshared]
+        copied.difference_update(id(objs[i]) for i in shared)
 
 
 __all__ = ["instantiate"]
