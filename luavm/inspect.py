@@ -180,7 +180,7 @@ class _Inspector:
         if 0 <= r[2] < len(proto.resume_points):
             op = proto.resume_points[r[2]].op
             line = op.line if op is not None and op.line else proto.line
-        fn_name = None if proto.lua_name in ("?", "") else str(proto.lua_name)
+        fn_name = None if proto.lua_name in ("?", "") or proto.lua_name.startswith("<anon@") else str(proto.lua_name)
         return FrameInfo(n, status, level, name, chunkid(name), line, fn_name, int(proto.line),
                          self.local_values(proto, r[3]))
 
@@ -247,7 +247,7 @@ class _Inspector:
             if chunk is None or not 0 <= o[2] < len(chunk.protos):
                 return f"function <{chunkid(name)}>"
             p = chunk.protos[o[2]]
-            label = "" if p.lua_name in ("?", "", "main chunk") else f" {p.lua_name}"
+            label = "" if p.lua_name in ("?", "", "main chunk") or p.lua_name.startswith("<anon@") else f" {p.lua_name}"
             return f"function{label} <{chunkid(name)}:{p.line}>"
         if kind == "perm":
             return f"builtin {o[1]}"

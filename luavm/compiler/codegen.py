@@ -275,9 +275,10 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
         """A closure of f. self_decl: the local f is being assigned to by `local
         function`, when it holds its value (not a Box): the factory binds it."""
         parent = self.fs
-        name = f.name if f.name != "?" else "anonymous"
-        proto = self.new_proto(f.name, f.line, f.end_line, name.split(".")[-1].split(":")[-1], f.is_vararg)
-        proto.lua_name = f.name
+        # an anonymous function is named by its position: `<anon@22>`, `lua_anon22_4`
+        lua_name = f.name if f.name != "?" else f"<anon@{f.line}>"
+        name = f.name if f.name != "?" else f"anon{f.line}"
+        proto = self.new_proto(lua_name, f.line, f.end_line, name.split(".")[-1].split(":")[-1], f.is_vararg)
         fs = FuncState(self, proto, parent, f)
         self.fs = fs
         decls = self.res.decls.get(id(f), [])

@@ -242,8 +242,14 @@ class ExpressionCompiler:
             return Atom(t, desc)
         table = obj.ty == "table"
         ics = fs.proto.ics
-        ic = f"_ic{fs.proto.index}_{len(ics)}"
-        ics.append(key)
+        if desc.startswith("global '"):
+            # one site per global name and function: _ENV is the same table at each
+            n = fs.proto.global_ics.setdefault(key, len(ics))
+        else:
+            n = len(ics)
+        if n == len(ics):
+            ics.append(key)
+        ic = f"_ic{fs.proto.index}_{n}"
         # (a site's first key is a metatable, or a class for a value that is no table:
         # never a table's class)
         first = f"_m[1] if (_m := {ic})[0] is {o}.__class__ else " if desc in _STRING_METHODS else ""

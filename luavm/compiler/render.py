@@ -13,6 +13,7 @@ loops/blocks from that point and then runs the rest of the function normally.
 
 from __future__ import annotations
 
+from . import wrap
 from .ir import If, Line, Loop, OpInfo, Proto, Stmt, Try
 
 IND = "    "
@@ -24,10 +25,22 @@ class Source:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.info: list[tuple[OpInfo | None, int]] = []
+        self.lua_line = -1  # the Lua line the last `# L<n>` comment named
+
+    def mark(self, ind: str, op: OpInfo) -> None:
+        """A `# L<n>` comment before the first Python line of Lua line n (a comment
+        compiles to nothing, so the code runs the same; a reader of the
+        `--emit-python` output finds the Lua statement a line stands for)."""
+        if op.line > 0 and op.line != self.lua_line:
+            self.lua_line = op.line
+            self.lines.append(f"{ind}# L{op.line}")
+            self.info.append((None, -1))
 
     def add(self, text: str, op: OpInfo | None = None, rp: int = -1) -> None:
         """A line; the text of an IR Line may be several (a `try` around an array
         read): each continues at the first one's indentation, standing for the same op."""
+        if "\n" not in text and len(text) > wrap.WIDTH:
+            text = wrap.wrap(text)
         if "\n" in text:
             ind = text[:len(text) - len(text.lstrip())]
             first, *rest = text.split("\n")
@@ -70,17 +83,39 @@ def _loop_iter(s: Loop) -> str:
     return s.iter or f"{s.fn}({s.start}, {s.stop}, {s.step})"
 
 
+def _elif(s: If) -> If | None:
+    """The `if` an else branch consists of, to be rendered as `elif` (a readable
+    chain instead of an ever deeper nesting; the bytecode is the same)."""
+    if not s.deopt and len(s.orelse) == 1 and isinstance(s.orelse[0], If) and not s.orelse[0].deopt:
+        return s.orelse[0]
+    return None
+
+
+def render_if(s: If, depth: int, out: Source, stmts) -> None:  # noqa: ANN001
+    """`if`/`elif`/`else`, the branches rendered by `stmts(body, depth, out)`."""
+    ind = IND * depth
+    out.mark(ind, s.op)
+    out.add(f"{ind}if {s.cond}:", s.op)
+    stmts(s.body, depth + 1, out)
+    while (nxt := _elif(s)) is not None:
+        s = nxt
+        out.mark(ind, s.op)
+        out.add(f"{ind}elif {s.cond}:", s.op)
+        stmts(s.body, depth + 1, out)
+    if s.orelse:
+        out.add(f"{ind}else:", s.op)
+        stmts(s.orelse, depth + 1, out)
+
+
 def render_stmt(s: Stmt, depth: int, out: Source) -> None:
     ind = IND * depth
     if isinstance(s, Line):
+        out.mark(ind, s.op)
         out.add(ind + s.text, s.op, s.rp)
     elif isinstance(s, If):
-        out.add(f"{ind}if {s.cond}:", s.op)
-        render_stmts(s.body, depth + 1, out)
-        if s.orelse:
-            out.add(f"{ind}else:", s.op)
-            render_stmts(s.orelse, depth + 1, out)
+        render_if(s, depth, out, render_stmts)
     elif isinstance(s, Loop):
+        out.mark(ind, s.op)
         if s.var is None:
             out.add(f"{ind}while True:", s.op)
         else:
@@ -228,6 +263,7 @@ def _render_gen_stmts(stmts: list[Stmt], depth: int, out: Source) -> None:
 def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
     ind = IND * depth
     if isinstance(s, Line):
+        out.mark(ind, s.op)
         if s.rp < 0 or s.marker:
             out.add(ind + s.text, s.op, s.rp)
         elif s.resume is not None:
@@ -256,12 +292,9 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
         # generator: a coroutine body runs the generic copy
         _render_gen_stmts(s.orelse, depth, out)
     elif isinstance(s, If):
-        out.add(f"{ind}if {s.cond}:", s.op)
-        _render_gen_stmts(s.body, depth + 1, out)
-        if s.orelse:
-            out.add(f"{ind}else:", s.op)
-            _render_gen_stmts(s.orelse, depth + 1, out)
+        render_if(s, depth, out, _render_gen_stmts)
     elif isinstance(s, Loop):
+        out.mark(ind, s.op)
         if s.var is None:
             out.add(f"{ind}while True:", s.op)
         else:
