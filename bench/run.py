@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .programs.manifest import BY_NAME, PROGRAMS, Program
+from .programs.manifest import BY_NAME, GROUPS, PROGRAMS, Program
 
 HERE = Path(__file__).resolve().parent
 PROGRAM_DIR = HERE / "programs"
@@ -275,7 +275,23 @@ def geomean(xs: list[float]) -> float | None:
     return math.exp(sum(math.log(x) for x in xs) / len(xs))
 
 
+def _group(p: ProgramResult) -> str:
+    prog = BY_NAME.get(p.name)
+    return prog.group if prog is not None else "core"
+
+
 def summary(results: list[ProgramResult]) -> dict[str, Any]:
+    """Geomeans over all programs, and per group (`manifest.GROUPS`: the OO
+    programs of issue 20 have targets of their own)."""
+    out = _summary(results)
+    groups = list(dict.fromkeys(_group(p) for p in results))
+    out["groups"] = {g: _summary([p for p in results if _group(p) == g]) for g in groups}
+    for g in out["groups"].values():
+        del g["failures"]
+    return out
+
+
+def _summary(results: list[ProgramResult]) -> dict[str, Any]:
     r_py = [r for r in (p.ratio("luavm", "py") for p in results) if r is not None]
     r_lua = [r for r in (p.ratio("luavm", "lua") for p in results) if r is not None]
     worst = max(((p.ratio("luavm", "py"), p.name) for p in results if p.ratio("luavm", "py")), default=None)
@@ -315,24 +331,28 @@ def format_table(results: list[ProgramResult], markdown: bool = False) -> str:
                      mb("py"), mb("lua"), mb("luavm"),
                      _fmt(lv.compile_ms if lv else None, ".0f")])
     s = summary(results)
-    gm = ["geomean", "", "", "", "",
-          _fmt(s["geomean_luavm_over_cpython"], ".1f"), _fmt(s["geomean_luavm_over_lua"], ".1f"),
-          "", "", "", ""]
+    gms = [["geomean", "", "", "", "",
+            _fmt(s["geomean_luavm_over_cpython"], ".2f"), _fmt(s["geomean_luavm_over_lua"], ".1f"),
+            "", "", "", ""]]
+    if len(s["groups"]) > 1:
+        for g, gs in s["groups"].items():
+            gms.append([f"geomean {g}", "", "", "", "", _fmt(gs["geomean_luavm_over_cpython"], ".2f"),
+                        _fmt(gs["geomean_luavm_over_lua"], ".1f"), "", "", "", ""])
     if markdown:
         out = ["| " + " | ".join(head) + " |",
                "|" + "|".join("---" if i == 0 else "---:" for i in range(len(head))) + "|"]
-        for r in rows + [gm]:
-            if r is gm:
-                r = [f"**{c}**" if c else "" for c in r]
+        for r in rows:
             out.append("| " + " | ".join(r) + " |")
+        for r in gms:
+            out.append("| " + " | ".join(f"**{c}**" if c else "" for c in r) + " |")
         return "\n".join(out)
-    widths = [max(len(r[i]) for r in [head] + rows + [gm]) for i in range(len(head))]
+    widths = [max(len(r[i]) for r in [head] + rows + gms) for i in range(len(head))]
 
     def line(r: list[str]) -> str:
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
 
     sep = "  ".join("-" * w for w in widths)
-    return "\n".join([line(head), sep] + [line(r) for r in rows] + [sep, line(gm)])
+    return "\n".join([line(head), sep] + [line(r) for r in rows] + [sep] + [line(r) for r in gms])
 
 
 def machine() -> dict[str, Any]:
@@ -364,7 +384,7 @@ def to_json(results: list[ProgramResult], args: dict[str, Any]) -> dict[str, Any
         "summary": summary(results),
         "programs": [
             {
-                "name": p.name, "n": p.n, "expected": p.expected,
+                "name": p.name, "group": _group(p), "n": p.n, "expected": p.expected,
                 "ratio_luavm_cpython": p.ratio("luavm", "py"),
                 "ratio_luavm_lua": p.ratio("luavm", "lua"),
                 "impls": {k: asdict(v) for k, v in p.impls.items()},
@@ -429,6 +449,11 @@ def main(argv: list[str] | None = None) -> int:
     if s["worst_luavm_over_cpython"]:
         w = s["worst_luavm_over_cpython"]
         print(f"worst luavm/CPython: {w['program']} ({w['ratio']:.1f}x)")
+    if len(s["groups"]) > 1:
+        for g, gs in s["groups"].items():
+            w = gs["worst_luavm_over_cpython"]
+            print(f"  {g} ({GROUPS.get(g, g)}): geomean luavm/CPython {_fmt(gs['geomean_luavm_over_cpython'], '.2f')}x"
+                  + (f", worst {w['program']} ({w['ratio']:.1f}x)" if w else ""))
     print(f"runs: {runs}{' (quick sizes)' if a.quick else ''}; total wall time {total:.0f} s")
     if s["failures"]:
         print("\nFAILURES:")
