@@ -55,8 +55,20 @@ def test_emitted_python_is_readable(tmp_path):
     # the if/elseif chain of classify reads as one if/elif/else, not nested else: if
     classify = src[src.index("def lua_classify"):src.index("return lua_classify")]
     assert len(re.findall(r"^\s*elif \(?n", classify, re.M)) >= 2
-    for i, line in enumerate(lines[:-1]):
-        assert not (line.strip() == "else:" and lines[i + 1].lstrip().startswith("if ")), lines[i - 2:i + 3]
+    for i, line in enumerate(lines):
+        if line.strip() != "else:":
+            continue
+        d = len(line) - len(line.lstrip())
+        body = []
+        for nxt in lines[i + 1:]:
+            nd = len(nxt) - len(nxt.lstrip())
+            if nd <= d:
+                break
+            if nd == d + 4 and not nxt.lstrip().startswith("#"):
+                body.append(nxt.strip())
+        nested_if = (body and body[0].startswith("if ") and body[0].endswith(":")
+                     and all(b.startswith(("elif ", "else:")) for b in body[1:]))
+        assert not nested_if, lines[i - 2:i + 3]  # an `else:` holding only an `if` chain
     # each Lua line of classify's body is named by a comment before its code
     marks = [int(m) for m in re.findall(r"^\s*# L(\d+)$", classify, re.M)]
     assert {7, 8, 9, 10, 11, 12, 14} <= set(marks)

@@ -461,8 +461,21 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 # value (an object's usual store: one dict lookup), or there is no
                 # metatable or no __newindex (a new field)
                 lt = fastpath.is_table(o, obj.ty)
-                self.guarded([(f"{lt}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {a.text}"),
-                              (f"{lt}({o}.meta is None or {o}.meta.hash.get(b'__newindex') is None)",
+                # first the site's store cache (runtime/icache.py `fill_store`): o's
+                # metatable is the one the site last found without __newindex (or
+                # None, as the site last found) and o has a hash part of its own: a raw
+                # store, no lookup
+                ws = self.store_site(key.text)
+                # (an empty site learns from its first store; one that saw another
+                # metatable keeps it: the stores of a polymorphic site take the
+                # lookups below)
+                nonew = f"({o}.meta is None or {o}.meta.hash.get(b'__newindex') is None)"
+                self.guarded([(f"{lt}{o}.meta is {ws}[0] and (_h := {o}.hash) is not _EH",
+                               f"_h[{k}] = {a.text}"),
+                              (f"{lt}{ws}[0] is _NOMETA and {nonew}",
+                               f"_rawstore({o}, {k}, {a.text}, {ws})"),
+                              (f"{lt}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {a.text}"),
+                              (f"{lt}{nonew}",
                                f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}")],
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
             elif obj.const or (key.const and key.ty != "int"):
@@ -472,6 +485,17 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 self.guarded(fastpath.setindex(obj.text, key.operand, key.key_ty, a.text,
                                                (a.const and a.text != "None") or a.ty is not None, obj.ty),
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
+
+    def store_site(self, k: str) -> str:
+        """A store cache for `o.k = v` (one per function and key: a site holds one
+        metatable; the stores of one function mostly see one class)."""
+        p = self.fs.proto
+        key = eval(k)
+        n = p.store_ics.get(key)
+        if n is None:
+            n = p.store_ics[key] = len(p.ics)
+            p.ics.append(key)
+        return f"_ic{p.index}_{n}"
 
     def guarded(self, cases: list[tuple[str, str]], fallback: str, line: int, desc: str | None) -> None:
         """if c1: s1 elif c2: s2 ... else: fallback — the fallback (a helper that may
@@ -504,30 +528,18 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
         if (len(exprs) == 1 and isinstance(exprs[0], (A.Call, A.MethodCall))
                 and fs.close_depth == 0):
             fn, args, star, desc = self.call_parts(exprs[0])
-            argt = ", ".join(a.text for a in args)
-            if star:
-                argt = f"({argt}{', ' if argt else ''}*{star},)"
-            else:
-                argt = f"({argt}{',' if len(args) == 1 else ''})"
-            callee = None
-            if desc:
-                kind, _, nm = desc.partition(" ")
-                callee = (kind, nm.strip("'"))
-            # A proper tail call: a chain of up to TAIL_BURST of them nest as plain
-            # Python calls; the next one is handed back to the nearest non-tail caller
-            # (a trampoline), which unwinds the burst. Builtins are always called
-            # right here, as Lua runs a C function on top of its caller's frame.
-            # A suspension inside either resumes by returning the callee's result.
-            plain = ", ".join(a.text for a in args) + (
-                (", " if args else "") + "*" + star if star else "")
-            ln = fs.emit(f"if _TC[0] < {TAIL_BURST}: _TC[0] += 1; return {fn.text}({plain})", s.line,
-                         "call", (desc,), resume="return _rv", callee=callee)
-            ln.op.fn = fn.text
-            ln.op.tail = True
-            alias = fs.emit(f"return _tailcall({fn.text}, {argt}, {desc!r})", s.line, "call",
-                            (desc,), callee=callee)
-            alias.rp = ln.rp
-            alias.resume = "return _rv"  # shares the resume point (no new one)
+            fast = self.setmetatable_fast(exprs[0], fn, args, star, desc)
+            if fast is not None:
+                # `return setmetatable({...}, Class)`: inline, not a tail call (the
+                # builtin would run on this frame's behalf anyway)
+                split = If(fast, [], [], OpInfo(s.line))
+                fs.out.append(split)
+                with fs.nested(split.body):
+                    fs.emit(f"{args[0].text}.meta = {args[1].text}; return {args[0].text}", s.line)
+                with fs.nested(split.orelse):
+                    self.tail_call(s, fn, args, star, desc)
+                return
+            self.tail_call(s, fn, args, star, desc)
             return
         if not exprs:
             fs.emit("return _NORET", s.line)
@@ -543,6 +555,34 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 return
             items.append("*" + star)
         fs.emit(f"return ({', '.join(items)},)", s.line)
+
+    def tail_call(self, s: A.Return, fn: Atom, args: list[Atom], star: str | None, desc: str | None) -> None:
+        """`return f(...)`, a proper tail call."""
+        fs = self.fs
+        argt = ", ".join(a.text for a in args)
+        if star:
+            argt = f"({argt}{', ' if argt else ''}*{star},)"
+        else:
+            argt = f"({argt}{',' if len(args) == 1 else ''})"
+        callee = None
+        if desc:
+            kind, _, nm = desc.partition(" ")
+            callee = (kind, nm.strip("'"))
+        # A proper tail call: a chain of up to TAIL_BURST of them nest as plain
+        # Python calls; the next one is handed back to the nearest non-tail caller
+        # (a trampoline), which unwinds the burst. Builtins are always called
+        # right here, as Lua runs a C function on top of its caller's frame.
+        # A suspension inside either resumes by returning the callee's result.
+        plain = ", ".join(a.text for a in args) + (
+            (", " if args else "") + "*" + star if star else "")
+        ln = fs.emit(f"if _TC[0] < {TAIL_BURST}: _TC[0] += 1; return {fn.text}({plain})", s.line,
+                     "call", (desc,), resume="return _rv", callee=callee)
+        ln.op.fn = fn.text
+        ln.op.tail = True
+        alias = fs.emit(f"return _tailcall({fn.text}, {argt}, {desc!r})", s.line, "call",
+                        (desc,), callee=callee)
+        alias.rp = ln.rp
+        alias.resume = "return _rv"  # shares the resume point (no new one)
 
     def st_Break(self, s: A.Break) -> None:
         self.fs.goto.emit_break(s)

@@ -250,11 +250,26 @@ class ExpressionCompiler:
         if n == len(ics):
             ics.append(key)
         ic = f"_ic{fs.proto.index}_{n}"
-        # (a site's first key is a metatable, or a class for a value that is no table:
-        # never a table's class)
-        first = f"_m[1] if (_m := {ic})[0] is {o}.__class__ else " if desc in _STRING_METHODS else ""
-        fs.emit(f"{t} = {o}.hash.get({k})" if table else
-                f"{t} = {first}{o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+        if desc.startswith("method '") and desc not in _STRING_METHODS:
+            # `o:m()`: the method is nearly always the class's, not o's own: the site's
+            # first metatable and a key test (`in`, no call) before the own-field
+            # lookup; a miss there goes on to the site's cache of other metatables
+            # (~40 ns less per call, monomorphic or not; a tombstone key takes the
+            # own-field lookup, rightly)
+            if table:
+                fs.emit(f"{t} = _m[1] if (_m := {ic})[0] is (_mk := {o}.meta) and {k} not in {o}.hash "
+                        f"else {o}.hash.get({k})", line)
+                fs.emit(f"if {t} is None: {t} = _icv if (_icv := _m[2][_mk]) is not _NOIC else _index_str({o}, {k})",
+                        line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
+                return Atom(t, desc)
+            fs.emit(f"{t} = _m[1] if {o}.__class__ is _LT and (_m := {ic})[0] is {o}.meta and {k} not in {o}.hash "
+                    f"else {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+        else:
+            # (a site's first key is a metatable, or a class for a value that is no table:
+            # never a table's class)
+            first = f"_m[1] if (_m := {ic})[0] is {o}.__class__ else " if desc in _STRING_METHODS else ""
+            fs.emit(f"{t} = {o}.hash.get({k})" if table else
+                    f"{t} = {first}{o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
         # a miss on the object itself: the site's inline cache (runtime/icache.py),
         # keyed by the metatable (a table) or the class (a string...)
         mt = f"{o}.meta" if table else f"{o}.meta if {o}.__class__ is _LT else {o}.__class__"
@@ -315,6 +330,25 @@ class ExpressionCompiler:
         t = self.fs.temp()
         self.fs.emit(f"{t} = {fn.text}", self.line)
         return Atom(t, fn.desc)
+    def setmetatable_fast(self, e: A.Call | A.MethodCall, fn: Atom, args: list[Atom],
+                          star: str | None, desc: str | None) -> str | None:
+        """The test under which `setmetatable(t, mt)` (the global, two arguments)
+        runs inline as `t.meta = mt`: the callee is the builtin, mt a table without
+        `__mode`, t a table with no metatable yet (so none protected) that no inline
+        cache watches (base.lua_setmetatable's other cases). A table constructor
+        as `t` is such a table already. `Class.new` returning
+        `setmetatable({...}, Class)` paid a Lua-convention call and argument checks
+        (~0.3 us) per object."""
+        if (desc != "global 'setmetatable'" or len(args) != 2 or star is not None
+                or not isinstance(e, A.Call) or args[0].const or args[1].const):
+            return None
+        a, b = args[0].operand, args[1].operand
+        tests = [f"{fn.text} is _SETMT"]
+        if not isinstance(e.args[0], A.Table):
+            tests += [f"{a}.__class__ is _LT", f"{a}.meta is None", f"{a}.hash.__class__ is not _WD"]
+        tests += [f"{b}.__class__ is _LT", f"b'__mode' not in {b}.hash"]
+        return " and ".join(tests)
+
     def call(self, e: A.Call | A.MethodCall, want: int, target: str | None = None,
              adjust: str | None = None) -> Atom:
         """want: 1 one value, 0 none (statement), -1 all values as a tuple, -2 all
@@ -341,6 +375,21 @@ class ExpressionCompiler:
         if desc:
             kind, _, nm = desc.partition(" ")
             callee = (kind, nm.strip("'"))
+        if want in (0, 1) and (fast := self.setmetatable_fast(e, fn, args, star, desc)) is not None:
+            split = If(fast, [], [], OpInfo(e.line))
+            fs.out.append(split)
+            with fs.nested(split.body):
+                fs.emit(f"{args[0].text}.meta = {args[1].text}" + (f"; {t} = {args[0].text}" if want else ""),
+                        e.line)
+            with fs.nested(split.orelse):
+                return self.emit_call(e, want, adjust, fn, args, argt, star, desc, callee, t)
+        return self.emit_call(e, want, adjust, fn, args, argt, star, desc, callee, t)
+
+    def emit_call(self, e: A.Call | A.MethodCall, want: int, adjust: str | None, fn: Atom, args: list[Atom],
+                  argt: list[str], star: str | None, desc: str | None, callee: tuple[str, str] | None,
+                  t: str) -> Atom:
+        """The call line of `call` and the adjustment of its result."""
+        fs = self.fs
         text = f"{t} = {fn.text}({', '.join(argt)})"
         inline = _INLINE.get((callee[1], len(args)), []) if want == 1 and star is None and callee else []
         if args and args[0].const and not args[0].text.startswith("b"):
@@ -434,9 +483,25 @@ class ExpressionCompiler:
             return Atom(t, ty="table")
         const_fields = all(k.const and k.text.startswith("b") and v.const and v.text != "None"
                            for k, v in keyed)
+        str_keys = all(k.const and k.text.startswith("b") for k, _ in keyed) and len(
+            {k.text for k, _ in keyed}) == len(keyed)
         if const_fields:
             items = ", ".join(f"{k.text}: {v.text}" for k, v in keyed)
             fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
+            keyed = []
+        elif str_keys:
+            # distinct string keys (`{x = x, y = y}`): one dict display, then, only if
+            # one of the values that may be nil is, the same dict without them (a
+            # constructor leaves no tombstone; keys keep their order)
+            keyed = [(k, v) for k, v in keyed if not (v.const and v.text == "None")]  # `{next = nil}`
+            items = ", ".join(f"{k.text}: {v.text}" for k, v in keyed)
+            maybe_nil = [v.text for _, v in keyed
+                         if not ((v.const and v.text != "None") or v.is_bool or v.ty is not None)]
+            if not maybe_nil:
+                fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
+            else:
+                nil = " or ".join(f"{v} is None" for v in dict.fromkeys(maybe_nil))
+                fs.emit(f"{t} = _LT(_NOARR, {{{items}}} if not ({nil}) else _dropnil({{{items}}}))", e.line)
             keyed = []
         else:
             fs.emit(f"{t} = _LT(_NOARR, {{}})", e.line)  # a hash part of its own to write into

@@ -86,8 +86,8 @@ def _wrap(stripped: str) -> list[str] | None:
     if toks is None or any(t.type == tokenize.COMMENT for t in toks):
         return None
     top = _top_level(toks, 0)
-    if not top:
-        return None
+    if not top or any(t.type == tokenize.OP and t.string == ";" for _, t in top):
+        return None  # (several statements: left alone)
     first = top[0][1]
     if first.type == tokenize.NAME and first.string in ("if", "elif", "while"):
         colon = next((i for i, t in top if t.type == tokenize.OP and t.string == ":"), None)

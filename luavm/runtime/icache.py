@@ -129,6 +129,29 @@ class IC(dict):
         return v
 
 
+def fill_store(s: list, mt: LuaTable | None) -> None:
+    """A store site (`o.k = v` in generated code) learns metatable mt has no
+    `__newindex` (or a table has no metatable: mt None): stores into tables with
+    mt are raw until an invalidation (a write to mt, which is watched from now on,
+    or any other) resets the site."""
+    if mt is None:
+        s[0] = None
+        return
+    _watch(mt)
+    ic = s[2]
+    if not ic.reg:
+        ic.reg = True
+        FILLED.append(ic)
+    s[0] = mt
+
+
+def rawstore(o: LuaTable, k: bytes, v: Any, s: list) -> None:
+    """`o.k = v` where o has no metatable or one without `__newindex`: the raw store,
+    and the site remembers o's metatable (`fill_store`)."""
+    o.own_hash()[k] = v
+    fill_store(s, o.meta)
+
+
 def _guarded(name: str) -> Any:
     base = getattr(dict, name)
 

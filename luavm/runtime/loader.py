@@ -359,11 +359,24 @@ NAMESPACE: dict[str, Any] = {
     "_wrap": wrap,
     "_pairs": LuaTable.pairs,
     "_pnext": next,
+    "_WD": icache.WatchedDict,
+    "_rawstore": icache.rawstore,
+    "_NOMETA": icache.NOMETA,
+    # a constructor's hash part without the fields whose value is nil
+    "_dropnil": lambda h: {k: v for k, v in h.items() if v is not None},
 }
 
 
 def _install_yield() -> None:
-    from ..stdlib.base import TYPE_NAMES, ipairs_iter, lua_next, lua_tonumber, lua_tostring, lua_type
+    from ..stdlib.base import (
+        TYPE_NAMES,
+        ipairs_iter,
+        lua_next,
+        lua_setmetatable,
+        lua_tonumber,
+        lua_tostring,
+        lua_type,
+    )
     from ..stdlib.lcoroutine import co_status, co_yield
     from ..stdlib.lmath import math_floor, math_sqrt, math_type
     from ..stdlib.lstring import str_byte, str_len, str_lower, str_sub, str_upper
@@ -379,6 +392,7 @@ def _install_yield() -> None:
     NAMESPACE["_SLOWER"] = str_lower
     NAMESPACE["_SUPPER"] = str_upper
     NAMESPACE["_BTYPE"] = lua_type
+    NAMESPACE["_SETMT"] = lua_setmetatable  # runs inline (compiler/expressions.py setmetatable_fast)
     NAMESPACE["_TYPENAMES"] = TYPE_NAMES
     NAMESPACE["_MTYPE"] = math_type
     NAMESPACE["_CSTATUS"] = co_status
