@@ -30,6 +30,7 @@ import socket
 import time
 import uuid as _uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +53,7 @@ LEASE_S = 30.0  # a process that stops renewing (killed) loses its workflows aft
 POLL_S = 0.05  # how often a running host looks for work other processes wrote to the store
 DEFAULT_START_TO_CLOSE_MS = 10 * 60 * 1000
 CANCEL = -3  # event id: a cancel request {reason}
+GROUP = 128  # steps committed together at most (group commit)
 
 
 def _ns() -> int:
@@ -107,10 +109,13 @@ class WorkflowHost:
         self.waiters: dict[str, list[asyncio.Future[Outcome]]] = {}
         self.watchers: dict[str, list[tuple[Any, int, str]]] = {}  # wid -> (invocation, eid, mode)
         self._draining = False
+        self._after: list[Callable[[], None]] | None = None  # post-commit actions of the group being stepped
         self._started = False
         self._lease_task: asyncio.TimerHandle | None = None
         self._poll_task: asyncio.TimerHandle | None = None
         self._allowed = primitives()
+        self._codes: dict[str, tuple[dict[str, Any], str]] = {}  # entry ID -> its bundle and hash
+        self._code_stored: set[str] = set()  # hashes of bundles this host committed to the store
         self.stats = {"steps": 0, "restores": 0, "replays": 0}
 
     # the clock ----------------------------------------------------------------------
@@ -248,17 +253,18 @@ class WorkflowHost:
                 if reuse in ("allow_duplicate_failed_only",) and existing.status == "completed":
                     return wid, {"kind": "AlreadyExists", "message": f"workflow {wid} completed (id reuse: failed only)"}
         run_id = _uuid.uuid4().hex
-        bundle = code_bundle(self.app, entry)
-        h = bundle_hash(bundle)
+        bundle, h = self._code_of(entry)
         seed = int.from_bytes(hashlib.sha256(f"{wid}|{run_id}".encode()).digest()[:7], "big")
         now = self.now_ns() / 1e9
         ctxd = dict(ctx or {})
         with self.store.tx_or(db) as tx:
-            self.store.put_code(tx, h, bundle)
-            tx.execute("DELETE FROM workflows WHERE id = ?", (wid,))
-            tx.execute("DELETE FROM snapshots WHERE workflow_id = ?", (wid,))
-            tx.execute("DELETE FROM snapshot_bases WHERE workflow_id = ?", (wid,))
-            tx.execute("DELETE FROM inbox WHERE workflow_id = ?", (wid,))
+            if h not in self._code_stored:
+                self.store.put_code(tx, h, bundle)
+            if existing is not None:  # (a new ID has nothing to clear)
+                tx.execute("DELETE FROM workflows WHERE id = ?", (wid,))
+                tx.execute("DELETE FROM snapshots WHERE workflow_id = ?", (wid,))
+                tx.execute("DELETE FROM snapshot_bases WHERE workflow_id = ?", (wid,))
+                tx.execute("DELETE FROM inbox WHERE workflow_id = ?", (wid,))
             from .store import pack
 
             tx.execute("INSERT INTO workflows(id, run_id, type, status, input, code_hash, parent, parent_eid, "
@@ -273,9 +279,20 @@ class WorkflowHost:
             for m in opts.get("__messages") or []:
                 self.store.add_inbox(tx, wid, MESSAGE, {"topic": m.get("topic"), "from": "", "data": m.get("data")},
                                      now)
+        if db is None:  # (committed: a caller's transaction could still roll back)
+            self._code_stored.add(h)
         self.runs.pop(wid, None)
         self._kick(wid)
         return wid, None
+
+    def _code_of(self, entry: LuaEntry) -> tuple[dict[str, Any], str]:
+        """The code a new run of `entry` is pinned to, and its hash (the app's
+        registry does not change under a running host: worked out once per entry)."""
+        c = self._codes.get(entry.id)
+        if c is None:
+            bundle = code_bundle(self.app, entry)
+            c = self._codes[entry.id] = (bundle, bundle_hash(bundle))
+        return c
 
     def _add_start_messages(self, wid: str, opts: dict[str, Any]) -> None:
         msgs = opts.get("__messages") or []
@@ -375,18 +392,37 @@ class WorkflowHost:
             asyncio.get_running_loop().call_soon(self._drain)
 
     def _drain(self) -> None:
+        """Step the ready workflows (up to GROUP at a time) and commit their steps
+        together (group commit); what each step does after its commit (carry out
+        its commands, answer waiters) runs once the group committed."""
+        stepped: list[str] = []
+        after: list[Callable[[], None]] = []
         try:
-            for _ in range(128):
-                if not self.ready:
-                    break
-                wid = self.ready.popleft()
-                self.queued.discard(wid)
-                try:
-                    self._step(wid)
-                except Exception:  # noqa: BLE001 - an engine bug in one workflow must not stop the others
-                    log.exception("workflow %s: step failed", wid)
+            self._after = after
+            with self.store.group():
+                for _ in range(GROUP):
+                    if not self.ready:
+                        break
+                    wid = self.ready.popleft()
+                    self.queued.discard(wid)
+                    stepped.append(wid)
+                    try:
+                        self._step(wid)
+                    except Exception:  # noqa: BLE001 - an engine bug in one workflow must not stop the others
+                        log.exception("workflow %s: step failed", wid)
+                        self.runs.pop(wid, None)  # (its step was undone: reload it from the store)
+        except Exception:  # noqa: BLE001 - the group's commit failed: nothing of it happened
+            log.exception("committing %d workflow steps failed", len(stepped))
+            for wid in stepped:
+                self.runs.pop(wid, None)
+            after.clear()
         finally:
-            self._draining = False
+            self._after = None
+            try:
+                for fn in after:
+                    fn()
+            finally:
+                self._draining = False
         if self.ready:
             self._draining = True
             asyncio.get_running_loop().call_soon(self._drain)
@@ -496,7 +532,7 @@ class WorkflowHost:
         new_tasks: list[dict[str, Any]] = []
         crashpoint("step.before_commit")
         with self.store.tx() as tx:
-            self.store.add_history(tx, wid, row.run_id, "step", step_no, now, record)
+            self.store.add_history(tx, wid, row.run_id, "step", step_no, now, record, counted=True)
             for i in consumed:
                 tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
             self._commit_commands(tx, row, run, now, new_tasks)
@@ -504,13 +540,25 @@ class WorkflowHost:
                        "DO UPDATE SET step = excluded.step, data = excluded.data", (wid, step_no, snapshot))
             if new_base is not None:
                 self.store.put_snapshot_base(tx, wid, step_no, new_base)
-            tx.execute("UPDATE workflows SET steps = ?, updated = ? WHERE id = ?", (step_no, now, wid))
+            tx.execute("UPDATE workflows SET steps = ?, updated = ?, history_length = history_length + 1 "
+                       "WHERE id = ?", (step_no, now, wid))
         run.history_length = row.history_length + 1
+        self._post_commit(lambda: self._after_step(wid, new_tasks))
+
+    def _after_step(self, wid: str, new_tasks: list[dict[str, Any]]) -> None:
         crashpoint("step.after_commit")
         for t in new_tasks:
             self._carry_out(t)
         if self.store.has_inbox(wid):
             self._kick(wid)
+
+    def _post_commit(self, fn: Callable[[], None]) -> None:
+        """Run `fn` once what was just written is committed (at the end of the
+        group commit of the current drain, or now outside one)."""
+        if self._after is not None:
+            self._after.append(fn)
+        else:
+            fn()
 
     def _commit_commands(self, tx: Any, row: WorkflowRow, run: WorkflowRun, now: float,
                          new_tasks: list[dict[str, Any]]) -> None:
@@ -603,9 +651,13 @@ class WorkflowHost:
         for task in list(self.tasks.values()):
             if task.row["workflow_id"] == row.id:
                 self._drop_task(task.row["id"])
+        self.runs.pop(row.id, None)
+        self._post_commit(lambda: self._after_close(row, status, error, new_tasks))
+
+    def _after_close(self, row: WorkflowRow, status: str, error: dict[str, Any] | None,
+                     new_tasks: list[dict[str, Any]]) -> None:
         for t in new_tasks:
             self._carry_out(t)
-        self.runs.pop(row.id, None)
         if row.parent:
             _, parent_wid = self.app.workflow_host_of_pid(row.parent)
             self._kick(parent_wid)

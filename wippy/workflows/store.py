@@ -128,19 +128,52 @@ class Store:
         self.db.executescript(SCHEMA)
         self.lock = threading.RLock()
         self._code: dict[str, Any] = {}  # bundles read, by hash
+        self._grouped = False  # inside group(): tx() is a savepoint
 
     def close(self) -> None:
         self.db.close()
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
+        """A transaction; inside `group()`, a savepoint of the group's (a failure
+        undoes this one's writes only)."""
         with self.lock:
+            if self._grouped:
+                self.db.execute("SAVEPOINT one")
+                try:
+                    yield self.db
+                except BaseException:
+                    self.db.execute("ROLLBACK TO one")
+                    self.db.execute("RELEASE one")
+                    raise
+                self.db.execute("RELEASE one")
+                return
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield self.db
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
+            self.db.execute("COMMIT")
+
+    @contextmanager
+    def group(self) -> Iterator[None]:
+        """Group commit: the transactions opened inside (`tx()`) commit together, in
+        one transaction, when the block ends. The caller must not act on what they
+        wrote (run activities, answer waiters) before then."""
+        with self.lock:
+            if self._grouped:
+                yield
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            self._grouped = True
+            try:
+                yield
+            except BaseException:
+                self._grouped = False
+                self.db.execute("ROLLBACK")
+                raise
+            self._grouped = False
             self.db.execute("COMMIT")
 
     @contextmanager
@@ -226,11 +259,15 @@ class Store:
         return int(r[0]) + 1
 
     def add_history(self, db: sqlite3.Connection, wid: str, run_id: str, kind: str, step: int,
-                    at: float, data: Any) -> None:
-        seq = self.next_seq(db, wid)
-        db.execute("INSERT INTO history(workflow_id, seq, run_id, kind, step, at, data) VALUES (?,?,?,?,?,?,?)",
-                   (wid, seq, run_id, kind, step, at, pack(data)))
-        db.execute("UPDATE workflows SET history_length = history_length + 1 WHERE id = ?", (wid,))
+                    at: float, data: Any, *, counted: bool = False) -> None:
+        """Append a history record (its seq: the workflow ID's next, in the same
+        statement). `counted`: the caller's own update of the workflow's row adds
+        it to `history_length` (one statement fewer per step)."""
+        db.execute("INSERT INTO history(workflow_id, seq, run_id, kind, step, at, data) VALUES "
+                   "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM history WHERE workflow_id = ?), ?,?,?,?,?)",
+                   (wid, wid, run_id, kind, step, at, pack(data)))
+        if not counted:
+            db.execute("UPDATE workflows SET history_length = history_length + 1 WHERE id = ?", (wid,))
 
     def add_inbox(self, db: sqlite3.Connection, wid: str, eid: int, value: Any, at: float) -> None:
         db.execute("INSERT INTO inbox(workflow_id, eid, value, at) VALUES (?,?,?,?)", (wid, eid, pack(value), at))
