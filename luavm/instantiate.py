@@ -54,6 +54,18 @@ def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None
     task (not started; its main function is called with the template task's
     arguments, copied, followed by `args`, converted as `LuaRuntime.task` does) and a snapshot base over it with the
     template base's digest."""
+    import gc
+
+    from .host import relax_gc
+
+    before = relax_gc()  # (a copy allocates hundreds of containers: no collection in the middle)
+    try:
+        return _instantiate(base, args, seed)
+    finally:
+        gc.set_threshold(*before)
+
+
+def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Task, SnapshotBase]:
     from .host import LuaRuntime, Task
     from .snapshot_base import SnapshotBase
 
