@@ -50,6 +50,50 @@ class _InvocationHandle:
             self.timer.cancel()
 
 
+DIRECT_DEPTH = 8  # direct funcs.calls nested in one another (each adds Python stack)
+_depth = 0
+
+
+def _watch(handle: _InvocationHandle, pool: Pool, item: Any, deliver: Callable[[Any, Any], None],
+           timeout: Any, fid: str, t0: float) -> None:
+    """Route the outcome of a callee's invocation to `deliver` (and its state back
+    to the pool unless it was canceled mid-run); a timeout counts from `t0`."""
+    inv = handle.inv
+
+    def done(inv: Invocation) -> None:
+        if handle.timer is not None:
+            handle.timer.cancel()
+        o = inv.outcome
+        assert o is not None
+        if o.error is None or o.error.get("kind") != "Canceled":
+            pool.release(item)
+        deliver(o.value, o.error)
+
+    inv.on_done = done
+    if timeout:
+        loop = inv.scheduler.loop
+        left = float(timeout) / 1000 - (loop.time() - t0)
+        handle.timer = loop.call_later(max(left, 0.0), inv.cancel, f"{fid}: timed out after {timeout} ms")
+
+
+class _PendingCall:
+    """A direct call whose callee blocked: attached to the caller's event `eid`."""
+
+    __slots__ = ("inv", "pool", "item", "timeout", "fid", "t0")
+
+    def __init__(self, inv: Invocation, pool: Pool, item: Any, timeout: Any, fid: str, t0: float) -> None:
+        self.inv, self.pool, self.item, self.timeout, self.fid, self.t0 = inv, pool, item, timeout, fid, t0
+
+    def attach(self, caller: Invocation, eid: int) -> _InvocationHandle:
+        def deliver(value: Any, error: dict[str, Any] | None) -> None:
+            caller.calls.pop(eid, None)
+            caller.post(eid, {"error": error} if error is not None else {"value": value})
+
+        handle = _InvocationHandle(self.inv)
+        _watch(handle, self.pool, self.item, deliver, self.timeout, self.fid, self.t0)
+        return handle
+
+
 class App:
     """A Wippy app loaded from a directory (or an already loaded Registry)."""
 
@@ -263,25 +307,54 @@ class App:
         except WippyError as e:
             return None, e.data()
         st, fn = item
-        handle: _InvocationHandle
-
-        def done(inv: Invocation) -> None:
-            if handle.timer is not None:
-                handle.timer.cancel()
-            if inv.outcome is not None and inv.outcome.error is None or (
-                    inv.outcome is not None and inv.outcome.error is not None
-                    and inv.outcome.error.get("kind") != "Canceled"):
-                pool.release(item)
-            o = inv.outcome
-            assert o is not None
-            deliver(o.value, o.error)
-
-        inv = Invocation(self.scheduler, st, fn, tuple(args), entry_id=fid, ctx=ctx, on_done=done)
+        inv = Invocation(self.scheduler, st, fn, tuple(args), entry_id=fid, ctx=ctx)
         handle = _InvocationHandle(inv)
-        if timeout:
-            handle.timer = loop.call_later(float(timeout) / 1000, inv.cancel, f"{fid}: timed out after {timeout} ms")
+        _watch(handle, pool, item, deliver, timeout, fid, loop.time())
         self.scheduler.start(inv)
         return handle, None
+
+    def call_now(self, caller: Invocation, target: str, args: list[Any], options: dict[str, Any],
+                 ctx: dict[str, Any]) -> Any:
+        """funcs.call's direct path: a Lua function entry runs at once on a pooled
+        state, inside the caller's step, and a synchronous Python function is called;
+        the caller never suspends for a callee that does not block. Returns (1,
+        value) or (2, error data) when the callee ended, (3, None) when it blocked:
+        it then goes on as an invocation of its own (`caller.pending_call`, whose
+        outcome `attach_call` routes to an event of the caller, with what is left
+        of the timeout), and None for what this path does not take (an async Python
+        function, nesting deeper than DIRECT_DEPTH): the caller makes a future."""
+        global _depth
+        ns = caller.entry_id.split(":", 1)[0]
+        fid = self._resolve(target, ns)
+        pf = self._python.get(fid)
+        if pf is not None:
+            if pf.is_async:
+                return None
+            v, err = pf.call_sync(args, ctx)
+            return (2, err) if err is not None else (1, v)
+        pool = self.pool(fid)
+        if pool is None:
+            return 2, {"kind": "NotFound", "message": f"function {fid} not found"}
+        if _depth >= DIRECT_DEPTH:
+            return None
+        try:
+            item = pool.acquire()
+        except WippyError as e:
+            return 2, e.data()
+        t0 = self.scheduler.loop.time()
+        inv = Invocation(self.scheduler, item[0], item[1], tuple(args), entry_id=fid, ctx=ctx)
+        _depth += 1
+        try:
+            inv.step()
+        finally:
+            _depth -= 1
+        o = inv.outcome
+        if o is None:
+            caller.pending_call = _PendingCall(inv, pool, item, options.get("timeout"), fid, t0)
+            return 3, None
+        if o.error is None or o.error.get("kind") != "Canceled":
+            pool.release(item)
+        return (2, o.error) if o.error is not None else (1, o.value)
 
     async def call_async(self, fid: str, *args: Any, context: dict[str, Any] | None = None) -> Any:
         """Call a function entry from Python (inside a running event loop)."""

@@ -160,6 +160,16 @@ class PythonFunction:
         except (TypeError, ValueError):
             self.wants_ctx = False
 
+    def call_sync(self, args: list[Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
+        """A synchronous function called at once (funcs.call's direct path); errors as run's."""
+        try:
+            r = self.fn(*args, ctx=ctx) if self.wants_ctx else self.fn(*args)
+        except WippyError as e:
+            return None, e.data()
+        except Exception as e:  # noqa: BLE001 - a Python function's failure is its caller's error value
+            return None, {"kind": getattr(e, "kind", "Internal"), "message": f"{type(e).__name__}: {e}"}
+        return r, None
+
     async def run(self, args: list[Any], ctx: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
         """A keyword parameter named `ctx` receives the call's context (for an
         activity: `idempotency_key`, `attempt`, `workflow_id`)."""

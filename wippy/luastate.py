@@ -56,13 +56,25 @@ def primitives() -> dict[str, Any]:
 class LuaState:
     """A runtime plus its kernel table `W`."""
 
-    __slots__ = ("runtime", "W", "modules", "entry_id")
+    __slots__ = ("runtime", "W", "modules", "entry_id", "_run_packed")
 
     def __init__(self, runtime: luavm.LuaRuntime, W: Any, modules: frozenset[str], entry_id: str) -> None:
         self.runtime = runtime
         self.W = W
         self.modules = modules
         self.entry_id = entry_id
+        self._run_packed: Any = None
+
+    def task(self, fn: Any, args: tuple[Any, ...]) -> luavm.Task:
+        """A task running `fn(*args)` under the kernel (W.run), made without
+        compiling anything (`runtime.task` loads a chunk each time)."""
+        rp = self._run_packed
+        if rp is None:
+            rp = self._run_packed = self.W["run_packed"].fn
+        rt = self.runtime
+        if isinstance(fn, luavm.LuaFunction):
+            fn = fn.fn
+        return luavm.Task(rt, rp, (fn, rt.table(*args, n=len(args)).table))
 
 
 _LOADER_SRC = "local fn, P, W = ... return function() return fn(P, W) end"

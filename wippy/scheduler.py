@@ -67,8 +67,7 @@ class Invocation:
         self.entry_id = entry_id
         self.ctx = dict(ctx or {})
         self.pid = f"{{{scheduler.node}|{next(self._ids):x}}}"
-        rt = state.runtime
-        self.task = task if task is not None else rt.task(RUN_SRC, state.W, fn, *args, chunkname="=[wippy run]")
+        self.task = task if task is not None else state.task(fn, args)
         self.events: list[list[Any]] = []
         self.queued = False
         self.waiting = False
@@ -123,6 +122,21 @@ class Invocation:
         if handle is not None:
             self.calls[eid] = handle
         return err
+
+    def call_now(self, target: str, args: list[Any], options: dict[str, Any], ctx: dict[str, Any]) -> Any:
+        """funcs.call's direct path (App.call_now): run the callee now if it does not
+        block; None if this call must take the asynchronous path."""
+        d = self.scheduler.dispatcher
+        if d is None:
+            return None
+        return d.call_now(self, target, args, options, {**self.ctx, **ctx})
+
+    pending_call: Any = None  # a direct call whose callee blocked, until attach_call
+
+    def attach_call(self, eid: int) -> None:
+        p, self.pending_call = self.pending_call, None
+        if p is not None:
+            self.calls[eid] = p.attach(self, eid)
 
     def cancel_call(self, eid: int) -> bool:
         h = self.calls.pop(eid, None)

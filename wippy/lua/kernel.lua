@@ -102,20 +102,37 @@ local function wake(waiter, ...)
 end
 W.park, W.wake = park, wake
 
--- threads run under xpcall, so a failure keeps the stack where it happened
-local function traced(fn)
-  local function handler(e)
-    local msg = e
-    if type(e) ~= "string" then
-      local ok, s = pcall(tostring, e)
-      msg = ok and s or "?"
-    end
-    K.traceback = W.user_frames(debug.traceback(msg, 2))
-    return e
+-- threads run under xpcall, so a failure keeps the stack where it happened; a
+-- thread's body returns table.pack of its xpcall's results
+local function on_error(e)
+  local msg = e
+  if type(e) ~= "string" then
+    local ok, s = pcall(tostring, e)
+    msg = ok and s or "?"
   end
-  return function(...) return xpcall(fn, handler, ...) end
+  K.traceback = W.user_frames(debug.traceback(msg, 2))
+  return e
+end
+
+local function traced(fn)
+  return function(...) return pack(xpcall(fn, on_error, ...)) end
 end
 W.traced = traced
+
+-- what follows a resume of thread `co` that returned `ok, v`
+local function resumed(co, ok, v)
+  if co_status(co) == "dead" then
+    K.managed[co] = nil
+    local r = ok and v or pack(false, v)  -- the body's pack of its xpcall (or the resume's failure)
+    if co == K.main then
+      K.result = r
+    elseif not r[1] and K.result == nil then
+      K.result = r  -- a spawned thread failed: the process fails with its error
+    end
+  elseif ok and v ~= BLOCK then
+    push(co, pack())  -- a plain coroutine.yield in a thread: let the others run first
+  end
+end
 
 -- run one ready thread; false if none was ready
 function W.step()
@@ -123,20 +140,10 @@ function W.step()
   if item == nil then return false end
   local co = item[1]
   local vals = item[2]
-  local r = pack(co_resume(co, unpack(vals, 1, vals.n)))
-  if co_status(co) == "dead" then
-    K.managed[co] = nil
-    if r[1] then r = pack(unpack(r, 2, r.n)) end  -- the xpcall's results
-    if co == K.main then
-      K.result = r
-    elseif not r[1] and K.result == nil then
-      K.result = r  -- a spawned thread failed: the process fails with its error
-    end
-  elseif r[1] and r[2] ~= BLOCK then
-    push(co, pack())  -- a plain coroutine.yield in a thread: let the others run first
-  end
+  resumed(co, co_resume(co, unpack(vals, 1, vals.n)))
   return true
 end
+local step = W.step
 
 function W.wait_external()
   local events = P.wait(next(K.handlers) ~= nil)
@@ -153,15 +160,22 @@ function W.run(main, ...)
   K.managed[co] = true
   K.main = co
   K.result = nil
-  push(co, pack(...))
+  if K.rh > K.rt then
+    resumed(co, co_resume(co, ...))  -- main is the only ready thread: its first step
+  else
+    push(co, pack(...))
+  end
   while K.result == nil do
-    if not W.step() then W.wait_external() end
+    if not step() then W.wait_external() end
   end
   local r = K.result
   -- all other threads end with main (they are simply never resumed again)
-  K.rq, K.rh, K.rt = {}, 1, 0
+  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
   return r
 end
+
+-- W.run_packed(main, args): W.run with the arguments in a table (n = their count)
+function W.run_packed(main, a) return W.run(main, unpack(a, 1, a.n)) end
 
 function W.spawn(fn, ...)
   if type(fn) ~= "function" then

@@ -31,10 +31,8 @@ Future.__index = Future
 Future.__name = "future"
 W.Future = Future
 
-local function start(opts, ctxv, target, ...)
-  if type(target) ~= "string" then
-    return nil, W.error({kind = "Invalid", message = "function id must be a string, got " .. type(target)})
-  end
+-- a future whose outcome arrives as an external event (its id)
+local function new_future()
   local id = W.new_id()
   local ch = W.channel(1)
   local fut = setmetatable({_id = id, _ch = ch, _done = false, _canceled = false}, Future)
@@ -48,20 +46,47 @@ local function start(opts, ctxv, target, ...)
       ch:offer(fut._value)
     end
   end)
-  local _, err = P.call(id, target, table.pack(...), opts, ctxv)
+  return fut
+end
+
+local function start(opts, ctxv, target, ...)
+  if type(target) ~= "string" then
+    return nil, W.error({kind = "Invalid", message = "function id must be a string, got " .. type(target)})
+  end
+  local fut = new_future()
+  local _, err = P.call(fut._id, target, table.pack(...), opts, ctxv)
   if err then
-    W.forget(id)
+    W.forget(fut._id)
     return nil, W.error(err)
   end
   return fut
 end
 
-local function call(opts, ctxv, target, ...)
-  local fut, err = start(opts, ctxv, target, ...)
-  if not fut then return nil, err end
+local function await(fut)
   fut._ch:receive()
   if fut._err then return nil, fut._err end
   return fut._value._v
+end
+
+-- funcs.call: first the host's direct path (the callee runs now, inside this
+-- call, while it does not block: 1 = its value, 2 = its error data, 3 = it
+-- blocked and goes on as an invocation of its own whose outcome comes as the
+-- event of the future attached to it); nil = not for the direct path (an
+-- activity in a workflow, an async Python function, deep nesting): a future.
+local function call(opts, ctxv, target, ...)
+  if type(target) == "string" then
+    local r, v = P.call_now(target, opts, ctxv, ...)
+    if r == 1 then return v end
+    if r == 2 then return nil, W.error(v) end
+    if r == 3 then
+      local fut = new_future()
+      P.attach(fut._id)
+      return await(fut)
+    end
+  end
+  local fut, err = start(opts, ctxv, target, ...)
+  if not fut then return nil, err end
+  return await(fut)
 end
 
 function Future:response() return self._ch end
@@ -153,4 +178,30 @@ def cancel(eid: int) -> bool:
     return current().cancel_call(eid)
 
 
-MODULE = Module(name="funcs", lua=LUA, primitives={"call": call, "cancel": cancel}, workflow_safe=True)
+def call_now(target: str, options: Any, ctx: Any, *args: Any) -> Any:
+    """The direct path of funcs.call (see the Lua `call` above): (1, value),
+    (2, error data), (3, None) when the callee blocked (then `attach` names the
+    event its outcome comes as), or None when the call must take the future's
+    path. Never in a workflow: there a call is an activity."""
+    inv = current()
+    if inv.in_workflow:
+        return None
+    now = getattr(inv, "call_now", None)
+    if now is None:
+        return None
+    try:
+        plain_args = [to_plain(a) for a in args]
+        opts = to_plain(options) if options is not None else {}
+        cv = to_plain(ctx) if ctx is not None else {}
+    except ValueError as e:
+        return 2, {"kind": "Invalid", "message": f"cannot pass arguments to {target}: {e}"}
+    return now(target, plain_args, opts or {}, cv or {})
+
+
+def attach(eid: int) -> None:
+    """The callee of the last direct call blocked: its outcome is posted as event `eid`."""
+    current().attach_call(eid)  # type: ignore[attr-defined]
+
+
+MODULE = Module(name="funcs", lua=LUA, primitives={"call": call, "cancel": cancel, "call_now": call_now,
+                                                   "attach": attach}, workflow_safe=True)
