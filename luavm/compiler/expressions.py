@@ -334,9 +334,9 @@ class ExpressionCompiler:
                           star: str | None, desc: str | None) -> str | None:
         """The test under which `setmetatable(t, mt)` (the global, two arguments)
         runs inline as `t.meta = mt`: the callee is the builtin, mt a table without
-        `__mode`, t a table with no metatable yet (so none protected) that no inline
-        cache watches (base.lua_setmetatable's other cases). A table constructor
-        as `t` is such a table already. `Class.new` returning
+        `__mode`, t a table whose metatable (if any) has no `__metatable` field
+        (even a nil one) and that no inline cache watches (base.lua_setmetatable's
+        other cases). A table constructor as `t` is such a table already. `Class.new` returning
         `setmetatable({...}, Class)` paid a Lua-convention call and argument checks
         (~0.3 us) per object."""
         if (desc != "global 'setmetatable'" or len(args) != 2 or star is not None
@@ -345,7 +345,8 @@ class ExpressionCompiler:
         a, b = args[0].operand, args[1].operand
         tests = [f"{fn.text} is _SETMT"]
         if not isinstance(e.args[0], A.Table):
-            tests += [f"{a}.__class__ is _LT", f"{a}.meta is None", f"{a}.hash.__class__ is not _WD"]
+            tests += [f"{a}.__class__ is _LT", f"({a}.meta is None or b'__metatable' not in {a}.meta.hash)",
+                      f"{a}.hash.__class__ is not _WD"]
         tests += [f"{b}.__class__ is _LT", f"b'__mode' not in {b}.hash"]
         return " and ".join(tests)
 

@@ -226,8 +226,9 @@ def lua_rawlen(v: Any = NOVALUE, *_: Any) -> int:
 
 
 def lua_setmetatable(t: Any = NOVALUE, mt: Any = NOVALUE, *_: Any) -> Any:
-    """Generated code runs the common case inline (a table without a metatable, not
-    watched by an inline cache, given a table without `__mode`:
+    """Generated code runs the common case inline (a table whose metatable, if any,
+    has no `__metatable`, not watched by an inline cache, given a table without
+    `__mode`:
     compiler/expressions.py `setmetatable_fast`); a change here must keep it true."""
     check_table(t, 1, "setmetatable")
     if mt is not None and type(mt) is not LuaTable:
