@@ -491,9 +491,8 @@ class ExpressionCompiler:
             fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
             keyed = []
         elif str_keys:
-            # distinct string keys (`{x = x, y = y}`): one dict display, then, only if
-            # one of the values that may be nil is, the same dict without them (a
-            # constructor leaves no tombstone; keys keep their order)
+            # distinct string keys (`{x = x, y = y}`): one dict display when no value
+            # is nil (a constructor stores no nil: no tombstone), else field by field
             keyed = [(k, v) for k, v in keyed if not (v.const and v.text == "None")]  # `{next = nil}`
             items = ", ".join(f"{k.text}: {v.text}" for k, v in keyed)
             maybe_nil = [v.text for _, v in keyed
@@ -501,22 +500,33 @@ class ExpressionCompiler:
             if not maybe_nil:
                 fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
             else:
-                nil = " or ".join(f"{v} is None" for v in dict.fromkeys(maybe_nil))
-                fs.emit(f"{t} = _LT(_NOARR, {{{items}}} if not ({nil}) else _dropnil({{{items}}}))", e.line)
+                nil = " or ".join(f"{v} is not None" for v in dict.fromkeys(maybe_nil))
+                split = If(nil.replace(" or ", " and "), [], [], OpInfo(e.line))
+                fs.out.append(split)
+                with fs.nested(split.body):
+                    fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
+                with fs.nested(split.orelse):
+                    fs.emit(f"{t} = _LT(_NOARR, {{}})", e.line)
+                    self.keyed_fields(t, keyed, e.line)
             keyed = []
         else:
             fs.emit(f"{t} = _LT(_NOARR, {{}})", e.line)  # a hash part of its own to write into
-        for k, v in keyed:
-            if k.const and k.text.startswith("b"):
-                if v.const and v.text != "None":
-                    fs.emit(f"{t}.hash[{k.text}] = {v.text}", e.line)
-                else:
-                    fs.emit(f"if {v.text} is not None: {t}.hash[{k.text}] = {v.text}", e.line)
-            else:
-                fs.emit(f"_tableset({t}, {k.text}, {v.text})", e.line)
+        self.keyed_fields(t, keyed, e.line)
         if positional or star is not None:
             fs.emit(f"_setlist({t}, {arr})", e.line)
         return Atom(t, ty="table")
+
+    def keyed_fields(self, t: str, keyed: list[tuple[Atom, Atom]], line: int) -> None:
+        """A constructor's `k = v` fields, one by one (a nil value stores nothing)."""
+        fs = self.fs
+        for k, v in keyed:
+            if k.const and k.text.startswith("b"):
+                if v.const and v.text != "None":
+                    fs.emit(f"{t}.hash[{k.text}] = {v.text}", line)
+                else:
+                    fs.emit(f"if {v.text} is not None: {t}.hash[{k.text}] = {v.text}", line)
+            else:
+                fs.emit(f"_tableset({t}, {k.text}, {v.text})", line)
 
     def ex_UnOp(self, e: A.UnOp, target: str | None) -> Atom:
         fs = self.fs

@@ -362,8 +362,6 @@ NAMESPACE: dict[str, Any] = {
     "_WD": icache.WatchedDict,
     "_rawstore": icache.rawstore,
     "_NOMETA": icache.NOMETA,
-    # a constructor's hash part without the fields whose value is nil
-    "_dropnil": lambda h: {k: v for k, v in h.items() if v is not None},
 }
 
 

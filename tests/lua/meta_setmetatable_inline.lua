@@ -28,3 +28,12 @@ c.y = 1; c.y = 2
 C.__newindex = function(t, k, v) rawset(t, k, -v) end
 c.z = 3; c.y = 4
 print(c.y, c.z)
+-- constructors of string-keyed fields, some values nil
+local function mk(a, b, c) return setmetatable({a = a, b = b, c = c, d = nil}, C) end
+for _, args in ipairs({{1, 2, 3}, {1, nil, 3}, {nil, nil, nil}, {false, "x", nil}}) do
+  local t = mk(args[1], args[2], args[3])
+  local keys = {}
+  for k, v in pairs(t) do keys[#keys + 1] = k .. "=" .. tostring(v) end
+  table.sort(keys)
+  print(#keys, table.concat(keys, " "), t.a, t.b, t.c, t.d, getmetatable(t) == C)
+end
