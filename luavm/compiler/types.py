@@ -515,9 +515,7 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
                 numeric.add(sd)
             if td in arith:
                 arith.add(sd)
-    # a parameter used with neither kind of literal (`self.vx + self.ax * dt`) in code
-    # computing with floats is guessed a float: the caller likely passes one
-    guess = {d: "float" if d not in inty and (d in floaty or float_code) else "int"
+    guess = {d: "float" if d in floaty and d not in inty else "int"
              for d in params if d in numeric and d not in other}
     tables = {d: "table" for d in params if d in indexed and d not in numeric and d not in called}
     src = _Sources(f, res)
