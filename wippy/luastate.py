@@ -78,6 +78,9 @@ class LuaState:
 
 
 _LOADER_SRC = "local fn, P, W = ... return function() return fn(P, W) end"
+# `__type` (what a `type` declaration calls): types.lua runs on the first declaration,
+# so the states of entries that declare no types (most processes) do not hold it
+_LAZY_SRC = "local chunk = ... local f return function(...) f = f or chunk() return f(...) end"
 
 
 @cache
@@ -90,6 +93,7 @@ def register_code() -> None:
         if mod is not None:
             codebook.add(mod.lua)
     codebook.add(_LOADER_SRC)
+    codebook.add(_LAZY_SRC)
 
 
 def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | None = None,
@@ -106,7 +110,7 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     errors_lib = rt.call(rt.load(lua_source("errors.lua"), "=[wippy errors]"), W)
     channel_lib = rt.call(rt.load(lua_source("kernel.lua"), "=[wippy kernel]"), W, kp)
     rt.call(rt.load(lua_source("prelude.lua"), "=[wippy prelude]"), W, kp, errors_lib, channel_lib)
-    rt.globals()["__type"] = rt.call(rt.load(lua_source("types.lua"), "=[wippy types]"))
+    rt.globals()["__type"] = rt.call(rt.load(_LAZY_SRC, "=[wippy lazy]"), rt.load(lua_source("types.lua"), "=[wippy types]"))
     rt.globals()["package"]["loaded"][W_KEY] = W  # found again after a restore (require refuses it)
     for name in KNOWN:
         mod = get_module(name)

@@ -21,7 +21,8 @@ ended nothing of it runs again (a queued step is dropped, posts are ignored);
 its exit is reported to the node synchronously, inside `_finish`, so monitors,
 links and names are settled before any other invocation runs.
 
-Costs: a process is its Lua state (~90 KB: kernel, modules, the entry's chunk)
+Costs: a process is its Lua state (~75 KB: a copy of its entry's template, sharing
+chunks, builtins and closures that reach nothing mutable)
 plus a few dicts; a step is a luavm run (~30 µs of overhead) plus the Lua code.
 """
 
@@ -53,8 +54,8 @@ class Process(Invocation):
 
     def __init__(self, scheduler: Scheduler, state: LuaState, fn: Any, args: tuple[Any, ...], *,
                  entry_id: str, host: ProcessHost, pid: str, ctx: dict[str, Any] | None = None,
-                 cancel_timeout: float = 5.0) -> None:
-        super().__init__(scheduler, state, fn, args, entry_id=entry_id, ctx=ctx)
+                 cancel_timeout: float = 5.0, task: luavm.Task | None = None) -> None:
+        super().__init__(scheduler, state, fn, args, entry_id=entry_id, ctx=ctx, task=task)
         self.pid = pid
         self.host = host
         self.trap_links = False
