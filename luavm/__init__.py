@@ -3,6 +3,7 @@ suspended at a host call, written as bytes and continued elsewhere."""
 
 from typing import Any
 
+from ._version import __version__
 from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
 from .host import LuaRuntime, Task, restore, restore_derived, run_with_big_stack
@@ -44,7 +45,6 @@ def suspend(request: Any) -> Any:
     return host_suspend(request)
 
 
-__version__ = "0.1.0"
 
 __all__ = [
     "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "restore_derived",

@@ -19,8 +19,10 @@ import os
 import sys
 from typing import Any
 
+from ._version import __version__
+
 PROG = "luavm"
-VERSION = "luavm 0.1.0 (Lua 5.4 language) -- pure Python"
+VERSION = f"luavm {__version__} (Lua 5.4 language) -- pure Python"
 
 
 def _usage(msg: str) -> int:

@@ -14,8 +14,7 @@ import os
 import tempfile
 from typing import Any
 
-VERSION = "0.1.0"  # bump with luavm's version: a new version never reads old entries
-
+from ._version import __version__ as VERSION  # a new version never reads old entries
 
 OFF = [0]  # > 0 while chunks that untrusted Lua code made are compiled (see base.load_text)
 

@@ -1,4 +1,4 @@
-"""Lua 5.4 parser: source -> luavm.ast.Chunk.
+"""Lua 5.4 parser: source -> luavm.A.Chunk.
 
 The fast path is Lark's LALR(1) parser over grammar/lua.lark, fed by
 luavm.lexer, building the AST directly in the rule callbacks (no parse tree).
@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import ast, lexer
+from . import lexer
+from . import syntax_tree as A
 from .lexer import LuaSyntaxError, Tok, near_text, prepare, tokenize
 from .runtime.limits import LuaLimitError
 from .syntaxcheck import _MAXREGS, _MAXVARS, _Checker
@@ -31,7 +32,7 @@ _C_LIMIT = 200  # LUAI_MAXCCALLS
 _DEEP_STACK = 150  # LALR stack height beyond which the C-level limit is checked
 
 
-def parse(source: bytes | str, chunkname: str = "?", *, skip_shebang: bool = True) -> ast.Chunk:
+def parse(source: bytes | str, chunkname: str = "?", *, skip_shebang: bool = True) -> A.Chunk:
     """Parse a Lua chunk; raise LuaSyntaxError with Lua's exact message on error.
 
     `chunkname` is the name as Lua prints it ("x.lua", '[string "..."]').
@@ -198,7 +199,7 @@ def write_tables() -> str:
     return str(path)
 
 
-def _parse(src: str, chunkname: str) -> ast.Chunk:
+def _parse(src: str, chunkname: str) -> A.Chunk:
     try:
         return _run(tokenize(src, chunkname), _tables(), src, chunkname)
     except LuaSyntaxError as exc:
@@ -212,7 +213,7 @@ def _parse(src: str, chunkname: str) -> ast.Chunk:
     raise LuaSyntaxError(f"{chunkname}:{failure.args[1]}: {failure.args[0]}")
 
 
-def _run(tokens: Iterator[Tok], tables: _Tables, src: str, chunkname: str) -> ast.Chunk:
+def _run(tokens: Iterator[Tok], tables: _Tables, src: str, chunkname: str) -> A.Chunk:
     """The LALR driver (Lark's feed_token loop, minus its per-reduction overhead)."""
     actions, gotos, end, chains = tables.actions, tables.gotos, tables.end, tables.chains
     builder = tables.builder
@@ -257,7 +258,7 @@ def _run(tokens: Iterator[Tok], tables: _Tables, src: str, chunkname: str) -> as
                     if (builder.long_varlist or builder.ndecl > _MAXVARS) and not checked:
                         # Lua recurses per assignment target; it limits locals and upvalues
                         _Checker(src, chunkname).run()
-                    return ast.Chunk(line=0, body=_close(values[-1], tok), chunkname=chunkname)
+                    return A.Chunk(line=0, body=_close(values[-1], tok), chunkname=chunkname)
     except _Reject as exc:  # note where, for the fallback message
         raise _Reject(exc.args[0], tok.line) from None
     raise _Reject("unexpected end of the token stream", tok.line)
@@ -284,7 +285,7 @@ def _unit_chain(tables: _Tables, below: int, top: int, t: str) -> int:
         top = tables.gotos[below][act[2]]
 
 
-def _close(block: ast.Block, tok: Tok) -> ast.Block:
+def _close(block: A.Block, tok: Tok) -> A.Block:
     """Record the token that ends `block` (an empty block takes its line too)."""
     block.end_line = tok.line
     if not block.stmts:
@@ -292,21 +293,21 @@ def _close(block: ast.Block, tok: Tok) -> ast.Block:
     return block
 
 
-def _first(e: ast.Expr) -> int:
+def _first(e: A.Expr) -> int:
     """Line of an expression's first token (Lua's line for calls and statements)."""
     while True:
         line = e.__dict__.get("_paren_line")
         if line is not None:
             return line
-        if type(e) is ast.Index:
+        if type(e) is A.Index:
             e = e.obj
-        elif type(e) is ast.BinOp:
+        elif type(e) is A.BinOp:
             e = e.left
         else:
             return e.line
 
 
-_MULTI = (ast.Call, ast.MethodCall, ast.Vararg)
+_MULTI = (A.Call, A.MethodCall, A.Vararg)
 
 
 class _Builder:
@@ -318,14 +319,14 @@ class _Builder:
     ndecl: int = 0  # locals declared so far (see _run)
 
     # ---- blocks and statements
-    def start(self, c: list) -> ast.Block:
+    def start(self, c: list) -> A.Block:
         return c[0]
 
-    def block(self, c: list) -> ast.Block:
+    def block(self, c: list) -> A.Block:
         stmts = c[0]
         if len(c) == 2:
             stmts.append(c[1])
-        return ast.Block(line=stmts[0].line if stmts else 0, stmts=stmts)
+        return A.Block(line=stmts[0].line if stmts else 0, stmts=stmts)
 
     def stats(self, c: list) -> list:
         if not c:
@@ -334,45 +335,45 @@ class _Builder:
             c[0].append(c[1])
         return c[0]
 
-    def retstat(self, c: list) -> ast.Return:
+    def retstat(self, c: list) -> A.Return:
         exprs = c[1] if len(c) > 1 and isinstance(c[1], list) else []
-        return ast.Return(line=c[0].line, exprs=exprs)
+        return A.Return(line=c[0].line, exprs=exprs)
 
     def s_empty(self, c: list) -> None:
         return None
 
-    def s_assign(self, c: list) -> ast.Assign:
-        return ast.Assign(line=_first(c[0][0]), targets=c[0], exprs=c[2])
+    def s_assign(self, c: list) -> A.Assign:
+        return A.Assign(line=_first(c[0][0]), targets=c[0], exprs=c[2])
 
-    def s_call(self, c: list) -> ast.CallStat:
-        return ast.CallStat(line=c[0].line, call=c[0])
+    def s_call(self, c: list) -> A.CallStat:
+        return A.CallStat(line=c[0].line, call=c[0])
 
-    def s_label(self, c: list) -> ast.Label:
-        return ast.Label(line=c[0].line, name=c[1].value)
+    def s_label(self, c: list) -> A.Label:
+        return A.Label(line=c[0].line, name=c[1].value)
 
-    def s_break(self, c: list) -> ast.Break:
-        return ast.Break(line=c[0].line)
+    def s_break(self, c: list) -> A.Break:
+        return A.Break(line=c[0].line)
 
-    def s_goto(self, c: list) -> ast.Goto:
-        return ast.Goto(line=c[0].line, label=c[1].value)
+    def s_goto(self, c: list) -> A.Goto:
+        return A.Goto(line=c[0].line, label=c[1].value)
 
-    def s_do(self, c: list) -> ast.Do:
-        return ast.Do(line=c[0].line, body=_close(c[1], c[2]))
+    def s_do(self, c: list) -> A.Do:
+        return A.Do(line=c[0].line, body=_close(c[1], c[2]))
 
-    def s_while(self, c: list) -> ast.While:
-        return ast.While(line=c[0].line, cond=c[1], body=_close(c[3], c[4]))
+    def s_while(self, c: list) -> A.While:
+        return A.While(line=c[0].line, cond=c[1], body=_close(c[3], c[4]))
 
-    def s_repeat(self, c: list) -> ast.Repeat:
-        return ast.Repeat(line=c[0].line, body=_close(c[1], c[2]), cond=c[3])
+    def s_repeat(self, c: list) -> A.Repeat:
+        return A.Repeat(line=c[0].line, body=_close(c[1], c[2]), cond=c[3])
 
-    def s_if(self, c: list) -> ast.If:
+    def s_if(self, c: list) -> A.If:
         # IF exp THEN block elseifs [ELSE block] END
         clauses = [(c[1], c[3]), *((e, b) for _, e, b in c[4])]
         closers = [tok for tok, _, _ in c[4]] + [c[5]]
         for (_, blk), tok in zip(clauses, closers):
             _close(blk, tok)
         orelse = _close(c[6], c[7]) if len(c) == 8 else None
-        return ast.If(line=c[0].line, tests=clauses, orelse=orelse)
+        return A.If(line=c[0].line, tests=clauses, orelse=orelse)
 
     def elseifs(self, c: list) -> list:
         if not c:
@@ -380,41 +381,41 @@ class _Builder:
         c[0].append((c[1], c[2], c[4]))
         return c[0]
 
-    def s_numfor(self, c: list) -> ast.NumFor:
+    def s_numfor(self, c: list) -> A.NumFor:
         self.ndecl += 4
         step = c[7] if len(c) == 11 else None
-        return ast.NumFor(line=c[0].line, var=c[1].value, start=c[3], stop=c[5], step=step,
+        return A.NumFor(line=c[0].line, var=c[1].value, start=c[3], stop=c[5], step=step,
                           body=_close(c[-2], c[-1]))
 
-    def s_genfor(self, c: list) -> ast.GenFor:
+    def s_genfor(self, c: list) -> A.GenFor:
         self.ndecl += 4 + len(c[1])
-        return ast.GenFor(line=c[0].line, names=c[1], exprs=c[3], body=_close(c[5], c[6]))
+        return A.GenFor(line=c[0].line, names=c[1], exprs=c[3], body=_close(c[5], c[6]))
 
-    def s_function(self, c: list) -> ast.FunctionStat:
+    def s_function(self, c: list) -> A.FunctionStat:
         target, name, is_method = c[1]
-        func: ast.Function = c[2]
+        func: A.Function = c[2]
         func.line = c[0].line
         func.name = name
         if is_method:
             self.ndecl += 1
             func.params.insert(0, "self")
             func.is_method = True
-        return ast.FunctionStat(line=c[0].line, target=target, func=func)
+        return A.FunctionStat(line=c[0].line, target=target, func=func)
 
-    def s_localfunction(self, c: list) -> ast.LocalFunction:
-        func: ast.Function = c[3]
+    def s_localfunction(self, c: list) -> A.LocalFunction:
+        func: A.Function = c[3]
         func.name = c[2].value
         self.ndecl += 1
-        return ast.LocalFunction(line=c[0].line, name=c[2].value, func=func)
+        return A.LocalFunction(line=c[0].line, name=c[2].value, func=func)
 
-    def s_local(self, c: list) -> ast.Local:
+    def s_local(self, c: list) -> A.Local:
         names = [n for n, _ in c[1]]
         attribs = [a for _, a in c[1]]
         if attribs.count("close") > 1:
             raise _Reject("multiple to-be-closed variables in local list")
         exprs = c[3] if len(c) == 4 else []
         self.ndecl += len(names)
-        return ast.Local(line=c[0].line, names=names, attribs=attribs, exprs=exprs)
+        return A.Local(line=c[0].line, names=names, attribs=attribs, exprs=exprs)
 
     def attname(self, c: list) -> tuple[str, str | None]:
         if len(c) == 1:
@@ -445,19 +446,19 @@ class _Builder:
         return c[0]
 
     # ---- functions
-    def funcname(self, c: list) -> tuple[ast.Expr, str, bool]:
+    def funcname(self, c: list) -> tuple[A.Expr, str, bool]:
         target, name = c[0]
         if len(c) == 1:
             return target, name, False
-        key = ast.String(line=c[2].line, value=c[2].value.encode())
-        return ast.Index(line=c[1].line, obj=target, key=key), f"{name}:{c[2].value}", True
+        key = A.String(line=c[2].line, value=c[2].value.encode())
+        return A.Index(line=c[1].line, obj=target, key=key), f"{name}:{c[2].value}", True
 
-    def funcpath(self, c: list) -> tuple[ast.Expr, str]:
+    def funcpath(self, c: list) -> tuple[A.Expr, str]:
         if len(c) == 1:
-            return ast.Name(line=c[0].line, name=c[0].value), c[0].value
+            return A.Name(line=c[0].line, name=c[0].value), c[0].value
         target, name = c[0]
-        key = ast.String(line=c[2].line, value=c[2].value.encode())
-        return ast.Index(line=c[1].line, obj=target, key=key), f"{name}.{c[2].value}"
+        key = A.String(line=c[2].line, value=c[2].value.encode())
+        return A.Index(line=c[1].line, obj=target, key=key), f"{name}.{c[2].value}"
 
     def params(self, c: list) -> tuple[int, list[str], bool]:
         names, is_vararg = c[1] if len(c) == 3 else ([], False)
@@ -472,64 +473,64 @@ class _Builder:
             return c[0], False
         return [], True
 
-    def funcbody(self, c: list) -> ast.Function:
+    def funcbody(self, c: list) -> A.Function:
         self.varargs.pop()
         line, names, is_vararg = c[0]
-        return ast.Function(line=line, params=names, is_vararg=is_vararg,
+        return A.Function(line=line, params=names, is_vararg=is_vararg,
                             body=_close(c[1], c[2]), end_line=c[2].line)
 
-    def functiondef(self, c: list) -> ast.Function:
+    def functiondef(self, c: list) -> A.Function:
         return c[1]
 
     # ---- expressions
-    def binop(self, c: list) -> ast.BinOp:
-        return ast.BinOp(line=c[1].line, op=c[1].value, left=c[0], right=c[2])
+    def binop(self, c: list) -> A.BinOp:
+        return A.BinOp(line=c[1].line, op=c[1].value, left=c[0], right=c[2])
 
-    def unop(self, c: list) -> ast.UnOp:
-        return ast.UnOp(line=c[0].line, op=c[0].value, operand=c[1])
+    def unop(self, c: list) -> A.UnOp:
+        return A.UnOp(line=c[0].line, op=c[0].value, operand=c[1])
 
-    def nil(self, c: list) -> ast.Nil:
-        return ast.Nil(line=c[0].line)
+    def nil(self, c: list) -> A.Nil:
+        return A.Nil(line=c[0].line)
 
-    def true(self, c: list) -> ast.TrueE:
-        return ast.TrueE(line=c[0].line)
+    def true(self, c: list) -> A.TrueE:
+        return A.TrueE(line=c[0].line)
 
-    def false(self, c: list) -> ast.FalseE:
-        return ast.FalseE(line=c[0].line)
+    def false(self, c: list) -> A.FalseE:
+        return A.FalseE(line=c[0].line)
 
-    def number(self, c: list) -> ast.Number:
-        return ast.Number(line=c[0].line, value=c[0].value)
+    def number(self, c: list) -> A.Number:
+        return A.Number(line=c[0].line, value=c[0].value)
 
-    def string(self, c: list) -> ast.String:
-        return ast.String(line=c[0].line, value=c[0].value)
+    def string(self, c: list) -> A.String:
+        return A.String(line=c[0].line, value=c[0].value)
 
-    def vararg(self, c: list) -> ast.Vararg:
+    def vararg(self, c: list) -> A.Vararg:
         if not self.varargs[-1]:
             raise _Reject("cannot use '...' outside a vararg function")
-        return ast.Vararg(line=c[0].line)
+        return A.Vararg(line=c[0].line)
 
-    def paren(self, c: list) -> ast.Expr:
+    def paren(self, c: list) -> A.Expr:
         e = c[1]
         if isinstance(e, _MULTI):
-            return ast.Paren(line=c[0].line, expr=e)
+            return A.Paren(line=c[0].line, expr=e)
         e._paren_line = c[0].line  # the '(' still starts the expression (see _first)
         return e
 
-    def name(self, c: list) -> ast.Name:
-        return ast.Name(line=c[0].line, name=c[0].value)
+    def name(self, c: list) -> A.Name:
+        return A.Name(line=c[0].line, name=c[0].value)
 
-    def index(self, c: list) -> ast.Index:
-        return ast.Index(line=c[1].line, obj=c[0], key=c[2])
+    def index(self, c: list) -> A.Index:
+        return A.Index(line=c[1].line, obj=c[0], key=c[2])
 
-    def dot(self, c: list) -> ast.Index:
-        key = ast.String(line=c[2].line, value=c[2].value.encode())
-        return ast.Index(line=c[1].line, obj=c[0], key=key)
+    def dot(self, c: list) -> A.Index:
+        key = A.String(line=c[2].line, value=c[2].value.encode())
+        return A.Index(line=c[1].line, obj=c[0], key=key)
 
-    def call(self, c: list) -> ast.Call:
-        return ast.Call(line=_first(c[0]), func=c[0], args=c[1])
+    def call(self, c: list) -> A.Call:
+        return A.Call(line=_first(c[0]), func=c[0], args=c[1])
 
-    def method(self, c: list) -> ast.MethodCall:
-        return ast.MethodCall(line=_first(c[0]), obj=c[0], method=c[2].value, args=c[3])
+    def method(self, c: list) -> A.MethodCall:
+        return A.MethodCall(line=_first(c[0]), obj=c[0], method=c[2].value, args=c[3])
 
     def args(self, c: list) -> list:
         if len(c) == 3:
@@ -539,20 +540,20 @@ class _Builder:
         if len(c) == 2:
             return []
         a = c[0]
-        return [a] if isinstance(a, ast.Table) else [ast.String(line=a.line, value=a.value)]
+        return [a] if isinstance(a, A.Table) else [A.String(line=a.line, value=a.value)]
 
-    def table(self, c: list) -> ast.Table:
-        return ast.Table(line=c[0].line, fields=c[1] if len(c) > 2 else [])
+    def table(self, c: list) -> A.Table:
+        return A.Table(line=c[0].line, fields=c[1] if len(c) > 2 else [])
 
-    def field_key(self, c: list) -> ast.Field:
-        return ast.Field(line=c[0].line, key=c[1], value=c[4])
+    def field_key(self, c: list) -> A.Field:
+        return A.Field(line=c[0].line, key=c[1], value=c[4])
 
-    def field_name(self, c: list) -> ast.Field:
-        key = ast.String(line=c[0].line, value=c[0].value.encode())
-        return ast.Field(line=c[0].line, key=key, value=c[2])
+    def field_name(self, c: list) -> A.Field:
+        key = A.String(line=c[0].line, value=c[0].value.encode())
+        return A.Field(line=c[0].line, key=key, value=c[2])
 
-    def field_pos(self, c: list) -> ast.Field:
-        return ast.Field(line=_first(c[0]), key=None, value=c[0])
+    def field_pos(self, c: list) -> A.Field:
+        return A.Field(line=_first(c[0]), key=None, value=c[0])
 
 
 # ------------------------------------------------------------- error path

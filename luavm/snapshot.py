@@ -73,6 +73,7 @@ from typing import Any
 
 import msgpack
 
+from ._version import __version__
 from .convert import HostFunction
 from .runtime.coroutine import CoResumeRecord, Coroutine, FrameRecord, PcallRecord, gen_records
 from .runtime.frames import CODE_INFO
@@ -103,8 +104,6 @@ class SnapshotError(Exception):
 
 
 def _version() -> str:
-    from . import __version__
-
     return __version__
 
 

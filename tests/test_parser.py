@@ -11,47 +11,47 @@ import tempfile
 
 import pytest
 
-from luavm import ast
+from luavm import syntax_tree as A
 from luavm.parser import LuaSyntaxError, parse
 
 LUA = shutil.which("lua5.4")
 
 
-def chunk(src: str | bytes) -> ast.Block:
+def chunk(src: str | bytes) -> A.Block:
     return parse(src, "x.lua").body
 
 
-def stat(src: str | bytes) -> ast.Node:
+def stat(src: str | bytes) -> A.Node:
     [s] = chunk(src).stmts
     return s
 
 
-def expr(src: str | bytes) -> ast.Expr:
+def expr(src: str | bytes) -> A.Expr:
     """The expression of `return <src>`."""
     ret = stat(b"return " + (src.encode() if isinstance(src, str) else src))
-    assert isinstance(ret, ast.Return)
+    assert isinstance(ret, A.Return)
     return ret.exprs[0]
 
 
-def sx(e: ast.Node) -> str:
+def sx(e: A.Node) -> str:
     """Compact s-expression of an expression, to check tree shapes."""
-    if isinstance(e, ast.BinOp):
+    if isinstance(e, A.BinOp):
         return f"({e.op} {sx(e.left)} {sx(e.right)})"
-    if isinstance(e, ast.UnOp):
+    if isinstance(e, A.UnOp):
         return f"({e.op} {sx(e.operand)})"
-    if isinstance(e, ast.Name):
+    if isinstance(e, A.Name):
         return e.name
-    if isinstance(e, ast.Number):
+    if isinstance(e, A.Number):
         return repr(e.value)
-    if isinstance(e, ast.String):
+    if isinstance(e, A.String):
         return repr(e.value.decode("latin-1"))
-    if isinstance(e, ast.Paren):
+    if isinstance(e, A.Paren):
         return f"[{sx(e.expr)}]"
-    if isinstance(e, ast.Index):
+    if isinstance(e, A.Index):
         return f"{sx(e.obj)}[{sx(e.key)}]"
-    if isinstance(e, ast.Call):
+    if isinstance(e, A.Call):
         return f"{sx(e.func)}({', '.join(sx(a) for a in e.args)})"
-    if isinstance(e, ast.MethodCall):
+    if isinstance(e, A.MethodCall):
         return f"{sx(e.obj)}:{e.method}({', '.join(sx(a) for a in e.args)})"
     return type(e).__name__
 
@@ -78,15 +78,15 @@ def error_of(src: bytes, **kw: bool) -> str:
 ])
 def test_numerals(text: str, value: float) -> None:
     e = expr(text)
-    assert isinstance(e, ast.Number)
+    assert isinstance(e, A.Number)
     assert type(e.value) is type(value)
     assert e.value == value
 
 
 def test_negative_literal_stays_unop() -> None:
     e = expr("- 5")
-    assert isinstance(e, ast.UnOp) and e.op == "-"
-    assert isinstance(e.operand, ast.Number) and e.operand.value == 5
+    assert isinstance(e, A.UnOp) and e.op == "-"
+    assert isinstance(e.operand, A.Number) and e.operand.value == 5
 
 
 # ------------------------------------------------------------------- strings
@@ -118,13 +118,13 @@ def test_negative_literal_stays_unop() -> None:
 ])
 def test_strings(src: bytes, value: bytes) -> None:
     e = expr(src)
-    assert isinstance(e, ast.String)
+    assert isinstance(e, A.String)
     assert e.value == value
 
 
 def test_str_source_is_utf8() -> None:
     e = expr('"é"')
-    assert isinstance(e, ast.String) and e.value == b"\xc3\xa9"
+    assert isinstance(e, A.String) and e.value == b"\xc3\xa9"
 
 
 def test_lines_across_long_tokens_and_comments() -> None:
@@ -143,7 +143,7 @@ def test_shebang_and_bom() -> None:
 
 def test_comments() -> None:
     b = chunk(b"-- a\n--[[ b\n]] x = 1 --[==[ c ]==] y = 2 --[ d\n--[= e\nz = 3")
-    assert [type(s) for s in b.stmts] == [ast.Assign] * 3
+    assert [type(s) for s in b.stmts] == [A.Assign] * 3
     assert [s.line for s in b.stmts] == [3, 3, 5]
 
 
@@ -185,7 +185,7 @@ def test_precedence(src: str, tree: str) -> None:
 
 def test_binop_line_is_operator_line() -> None:
     e = expr("a\n+\nb")
-    assert isinstance(e, ast.BinOp) and e.line == 2
+    assert isinstance(e, A.BinOp) and e.line == 2
     assert e.left.line == 1 and e.right.line == 3
 
 
@@ -194,21 +194,21 @@ def test_binop_line_is_operator_line() -> None:
 
 def test_local_and_attribs() -> None:
     s = stat("local a <const>, b <close>, c = 1, 2")
-    assert isinstance(s, ast.Local)
+    assert isinstance(s, A.Local)
     assert s.names == ["a", "b", "c"]
     assert s.attribs == ["const", "close", None]
     assert [sx(e) for e in s.exprs] == ["1", "2"]
     s = stat("local x")
-    assert isinstance(s, ast.Local) and s.exprs == [] and s.attribs == [None]
+    assert isinstance(s, A.Local) and s.exprs == [] and s.attribs == [None]
 
 
 def test_assign() -> None:
     s = stat("a, b.c, d[1] = 1, 2")
-    assert isinstance(s, ast.Assign)
+    assert isinstance(s, A.Assign)
     assert [sx(t) for t in s.targets] == ["a", "b['c']", "d[1]"]
     assert [sx(e) for e in s.exprs] == ["1", "2"]
     t = s.targets[1]
-    assert isinstance(t, ast.Index) and isinstance(t.key, ast.String) and t.key.value == b"c"
+    assert isinstance(t, A.Index) and isinstance(t.key, A.String) and t.key.value == b"c"
 
 
 def test_call_statements() -> None:
@@ -216,14 +216,14 @@ def test_call_statements() -> None:
     assert [sx(c) for c in calls] == [
         "f()", "f('s')", "f(Table)", "o:m(1, 2)", "o:m('s')", "o:m(Table)", "a['b']['c'](x)(y)",
     ]
-    assert all(isinstance(s, ast.CallStat) for s in chunk("f() o:m()").stmts)
+    assert all(isinstance(s, A.CallStat) for s in chunk("f() o:m()").stmts)
 
 
 def test_call_across_newline_is_a_call() -> None:
     s = stat("a = b\n(f)()")
-    assert isinstance(s, ast.Assign) and sx(s.exprs[0]) == "b(f)()"
+    assert isinstance(s, A.Assign) and sx(s.exprs[0]) == "b(f)()"
     s = stat("f\n(g)")
-    assert isinstance(s, ast.CallStat) and sx(s.call) == "f(g)"
+    assert isinstance(s, A.CallStat) and sx(s.call) == "f(g)"
     b = chunk("f()\n(g)()")
     assert len(b.stmts) == 1 and sx(b.stmts[0].call) == "f()(g)()"
 
@@ -259,8 +259,8 @@ return 1, 2;
     assert kinds == ["Do", "While", "Repeat", "If", "If", "NumFor", "NumFor", "GenFor",
                      "Goto", "Label", "Return"]
     _, wh, rep, if1, if2, nf1, nf2, gf, go, lab, ret = b.stmts
-    assert isinstance(wh.body.stmts[0], ast.Break)
-    assert sx(rep.cond) == "y" and isinstance(rep.body.stmts[0], ast.Local)
+    assert isinstance(wh.body.stmts[0], A.Break)
+    assert sx(rep.cond) == "y" and isinstance(rep.body.stmts[0], A.Local)
     assert [sx(t) for t, _ in if1.tests] == ["a", "b", "c"]
     assert if1.tests[2][1].stmts == [] and sx(if1.orelse.stmts[0].call) == "h()"
     assert if2.orelse is None
@@ -275,7 +275,7 @@ def test_return_forms() -> None:
     assert stat("return;").exprs == []
     assert len(stat("return f()").exprs) == 1
     f = stat("function f() return end")
-    assert isinstance(f.func.body.stmts[0], ast.Return)
+    assert isinstance(f.func.body.stmts[0], A.Return)
 
 
 def test_block_end_lines() -> None:
@@ -291,21 +291,21 @@ def test_block_end_lines() -> None:
 
 def test_functions() -> None:
     s = stat("function a.b:m(x, ...)\n  return ...\nend")
-    assert isinstance(s, ast.FunctionStat)
+    assert isinstance(s, A.FunctionStat)
     assert sx(s.target) == "a['b']['m']"
     f = s.func
     assert f.params == ["self", "x"] and f.is_vararg and f.is_method
     assert f.name == "a.b:m" and f.line == 1 and f.end_line == 3
-    assert isinstance(f.body.stmts[0].exprs[0], ast.Vararg)
+    assert isinstance(f.body.stmts[0].exprs[0], A.Vararg)
     s = stat("function f() end")
-    assert isinstance(s.target, ast.Name) and s.func.name == "f" and not s.func.is_method
+    assert isinstance(s.target, A.Name) and s.func.name == "f" and not s.func.is_method
     s = stat("function a.b.c() end")
     assert s.func.name == "a.b.c" and s.func.params == []
     s = stat("local function g(a, b) end")
-    assert isinstance(s, ast.LocalFunction) and s.name == "g" and s.func.name == "g"
+    assert isinstance(s, A.LocalFunction) and s.name == "g" and s.func.name == "g"
     assert s.func.params == ["a", "b"] and not s.func.is_vararg
     e = expr("function(...) end")
-    assert isinstance(e, ast.Function) and e.name == "?" and e.is_vararg and e.params == []
+    assert isinstance(e, A.Function) and e.name == "?" and e.is_vararg and e.params == []
     e = expr("function(a,\nb)\nend")
     assert e.line == 1 and e.end_line == 3
 
@@ -318,7 +318,7 @@ def test_vararg_scoping() -> None:
 
 def test_tables() -> None:
     e = expr("{1, x = 2, [3] = 4; f(), 'a', [k] = v,}")
-    assert isinstance(e, ast.Table)
+    assert isinstance(e, A.Table)
     keys = [None if f.key is None else sx(f.key) for f in e.fields]
     assert keys == [None, "'x'", "3", None, None, "k"]
     assert [sx(f.value) for f in e.fields] == ["1", "2", "4", "f()", "'a'", "v"]
@@ -344,7 +344,7 @@ def test_lines() -> None:
 
 def test_chunkname_and_chunk() -> None:
     c = parse("return", "[string \"return\"]")
-    assert isinstance(c, ast.Chunk) and c.chunkname == '[string "return"]' and c.line == 0
+    assert isinstance(c, A.Chunk) and c.chunkname == '[string "return"]' and c.line == 0
     assert error_of(b"x", ) == "x.lua:1: syntax error near <eof>"
     with pytest.raises(LuaSyntaxError) as info:
         parse("x", "(command line)")
@@ -686,9 +686,9 @@ def test_deep_nesting(n: int) -> None:
 
 def test_long_flat_chains() -> None:
     e = expr("1" + " + 1" * 5000)
-    assert isinstance(e, ast.BinOp)
+    assert isinstance(e, A.BinOp)
     s = stat("x = a" + ".b" * 5000)
-    assert isinstance(s.exprs[0], ast.Index)
+    assert isinstance(s.exprs[0], A.Index)
 
 
 def test_garbage_never_escapes() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .. import ast as A
+from .. import syntax_tree as A
 from . import fastpath
 from .ir import If, OpInfo
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import keyword
 
-from .. import ast as A
+from .. import syntax_tree as A
 from ..runtime.limits import poll
 from . import fastpath, flatten, types
 from .append import AppendCompiler

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .. import ast as A
+from .. import syntax_tree as A
 from .expressions import Atom, _is_int_literal, _start_line
 from .ir import If, Loop, OpInfo, Try
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import ast as A
+from .. import syntax_tree as A
 from . import fastpath, types
 from .ir import If, OpInfo
 

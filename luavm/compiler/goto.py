@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .. import ast as A
+from .. import syntax_tree as A
 from .ir import If, Loop, OpInfo, Stmt
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import ast as A
+from .. import syntax_tree as A
 
 
 @dataclass(eq=False)

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .. import ast as A
+from .. import syntax_tree as A
 from .scope import Decl, Resolution
 
 _BOTTOM = "bottom"  # no value seen yet (optimistic start of the fixed point)
