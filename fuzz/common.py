@@ -421,7 +421,7 @@ def run_luavm(src: bytes, *, limit: float = 30.0, chunkname: str = "=stdin",
             rt = None
             try:
                 rt = luavm.LuaRuntime(stdout=out, seed=0, host_access=host_access)
-                rt.state.lua_c_msghandler = True  # as the `luavm` command (and lua.c) run chunks
+                rt.set_traceback_handler()  # as the `luavm` command (and lua.c) run chunks
                 rt.execute(src, chunkname=chunkname)
             except LuaError as e:
                 res.error = lua_error_text(e, rt)

@@ -127,7 +127,7 @@ def run_task(src: str | bytes, *, restore_each: bool, chunkname: str = "=stdin")
     out = io.BytesIO()
     rt = luavm.LuaRuntime(stdout=out, seed=0)
     rt.globals()["fetch"] = fetch
-    rt.state.lua_c_msghandler = True  # as the `luavm` command (and lua.c) run chunks
+    rt.set_traceback_handler()  # as the `luavm` command (and lua.c) run chunks
     n = 0
     try:
         task = rt.task(src, chunkname=chunkname)
@@ -138,7 +138,7 @@ def run_task(src: str | bytes, *, restore_each: bool, chunkname: str = "=stdin")
                 if task.snapshot() != data:
                     raise AssertionError("snapshot of the same state gave different bytes")
                 task = luavm.restore(data, stdout=out)
-                task.runtime.state.lua_c_msghandler = True
+                task.runtime.set_traceback_handler()
             task.run(host_answer(task.request[1]))
             n += 1
     except luavm.LuaError as e:

@@ -6,21 +6,17 @@ from typing import Any
 from ._version import __version__
 from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
+from .errors import LuaError, LuaLimitError, SnapshotError
 from .host import LuaRuntime, Task, restore, restore_derived, run_with_big_stack
 from .inspect import FrameInfo, inspect_snapshot
 from .runtime.frames import chunkid as chunk_display_name
-from .runtime.limits import LuaLimitError
-from .runtime.values import LuaError, LuaTable
+from .runtime.values import LuaTable
 from .runtime.values import type_name as lua_type
 
 
 def __getattr__(name: str) -> Any:
-    """`SnapshotError` is imported on first use: the snapshot module brings msgpack
+    """The snapshot names are imported on first use: the snapshot module brings msgpack
     and hashlib (OpenSSL), which a process that never snapshots does not need."""
-    if name == "SnapshotError":
-        from .snapshot import SnapshotError
-
-        return SnapshotError
     if name == "code_hash":
         from .snapshot import code_hash
 

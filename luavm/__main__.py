@@ -36,7 +36,7 @@ def _report(e: BaseException, traceback: bool = True) -> None:
     from .runtime.frames import traceback_lines
     from .runtime.values import LuaError, LuaTable
 
-    if isinstance(e, LuaError) and getattr(e, "handled", False) and type(e.value) is bytes:
+    if isinstance(e, LuaError) and e.handled and type(e.value) is bytes:
         # lua.c's msghandler already ran (before a __close saw the error): the
         # message carries its traceback
         sys.stderr.write(f"{PROG}: {e.value.decode('utf-8', 'replace')}\n")
@@ -184,7 +184,7 @@ def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handli
         return 0
 
     rt = LuaRuntime(host_access=True, stdout=sys.stdout.buffer)
-    rt.state.lua_c_msghandler = True  # errors raised in Lua code meet lua.c's msghandler
+    rt.set_traceback_handler()  # errors raised in Lua code meet lua.c's msghandler
     G = rt.state.globals
     assert G is not None
     # the arg table: script at 0, options before it negative, script args positive

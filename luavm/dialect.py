@@ -78,8 +78,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .errors import LuaLimitError
 from .lexer import KEYWORDS, LuaSyntaxError, Tok, line_at, near_text, prepare, tokenize
-from .runtime.limits import LuaLimitError
 
 __all__ = ["PRIMITIVES", "erase_types"]
 
@@ -133,14 +133,14 @@ def _key(name: str) -> str:
 
 
 class _Eraser:
-    def __init__(self, src: str, chunkname: str, hook: str) -> None:
+    def __init__(self, src: str, chunkname: str, hook: str, poll: Callable[[], None] | None = None) -> None:
         self.src = src
         self.chunkname = chunkname
         self.hook = hook
         self.lexerr: LuaSyntaxError | None = None
         toks: list[Tok] = []
         try:
-            for t in tokenize(src, chunkname):
+            for t in tokenize(src, chunkname, poll):
                 toks.append(t)
         except LuaSyntaxError as e:
             self.lexerr = e
@@ -777,21 +777,23 @@ class _Eraser:
         return "".join(out)
 
 
-def erase_types(source: bytes | str, type_hook: str = "__type", *, chunkname: str = "?") -> bytes:
+def erase_types(source: bytes | str, type_hook: str = "__type", *, chunkname: str = "?",
+                poll: Callable[[], None] | None = None) -> bytes:
     """Plain Lua 5.4 source for a chunk in Wippy's dialect (see the module docstring).
 
     `type_hook`: the global (or any Lua expression) called as
     `hook("Name", descriptor)` for each `type` declaration; its result becomes
     the local `Name`.  `chunkname`: the name as Lua prints it in messages
-    ("x.lua", '[string "..."]').  Raises LuaSyntaxError for malformed
-    annotations.
+    ("x.lua", '[string "..."]').  `poll`: a limited runtime's check of its
+    clock (see lexer.tokenize).  Raises LuaSyntaxError for malformed
+    annotations, LuaLimitError when `poll` does.
     """
     key = (source, type_hook, chunkname)
     hit = _CACHE.get(key)
     if hit is not None:
         return hit
     src = prepare(source, skip_shebang=False)
-    e = _Eraser(src, chunkname, type_hook)
+    e = _Eraser(src, chunkname, type_hook, poll)
     try:
         e.run()
     except LuaSyntaxError:

@@ -206,7 +206,8 @@ class LuaRuntime:
             name = "=" + chunkname
         try:
             if self.typed:
-                src = erase_types(src, chunkname=chunkid(name))
+                src = erase_types(src, chunkname=chunkid(name),
+                                  poll=_limits.poll if self.state.limits is not None else None)
             chunk = load_chunk(src, name, self.state.limits is not None)  # counting steps if limited
         except LuaSyntaxError as e:
             raise LuaError(e.msg.encode() if isinstance(e.msg, str) else e.msg) from None
@@ -266,6 +267,17 @@ class LuaRuntime:
         """A resumable run of `source` (its main function gets `args` as `...`)."""
         fn = self._run(lambda: self.load(source, chunkname))
         return Task(self, fn, tuple(convert.to_lua(a) for a in args))
+
+    def set_traceback_handler(self, enabled: bool = True) -> None:
+        """Run Lua errors that reach the main thread unprotected through lua.c's
+        message handler, as the `luavm` command does: a string or number message
+        gets Lua's "stack traceback:" appended where the error is raised (a
+        `<close>` handler on the way out sees it so), other values become
+        "(error object is a T value)" unless their __tostring gives a string.
+        Off by default (the error reaches the host with `lua_traceback` set)."""
+        from .stdlib.ldebug import lua_c_msghandler
+
+        self.state.msghandler = lua_c_msghandler if enabled else None
 
     def permanents(self) -> dict[int, str]:
         """id(builtin) -> its stable name, for snapshots (kept while the registry

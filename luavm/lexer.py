@@ -11,25 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from .runtime.limits import poll
+from .errors import LuaSyntaxError
 
 __all__ = [
     "KEYWORDS", "OPERATORS", "LuaSyntaxError", "Tok",
     "line_at", "near_text", "prepare", "token2str", "tokenize",
 ]
-
-
-class LuaSyntaxError(Exception):
-    """A Lua compile-time error; `.msg` is the complete Lua-format message.
-
-    The message is `str` with one char per source byte (latin-1), so
-    `msg.encode("latin-1")` gives the bytes Lua would produce (as long as the
-    chunk name itself is latin-1).
-    """
-
-    def __init__(self, msg: str) -> None:
-        super().__init__(msg)
-        self.msg = msg
 
 
 class Tok:
@@ -298,8 +285,10 @@ def _utf8(x: int) -> str:
 POLL_EVERY = 16384  # source bytes between two checks of the running state's limits
 
 
-def tokenize(src: str, chunkname: str = "?") -> Iterator[Tok]:
+def tokenize(src: str, chunkname: str = "?", poll: Callable[[], None] | None = None) -> Iterator[Tok]:
     """Yield the tokens of `src` (from `prepare`), ending with a `$END` token.
+    `poll` (a limited runtime's check of its clock and memory, which may raise
+    LuaLimitError) is called every POLL_EVERY source bytes.
 
     Raises LuaSyntaxError for lexical errors, lazily (only when the bad token
     is reached), as Lua does.
@@ -314,11 +303,11 @@ def tokenize(src: str, chunkname: str = "?") -> Iterator[Tok]:
     nextnl = src.find("\n")
     if nextnl < 0:
         nextnl = n
-    nextpoll = POLL_EVERY
+    nextpoll = POLL_EVERY if poll is not None else n + 1
     while True:
         if pos > nextpoll:  # a limited runtime's clock runs while a big chunk compiles
             nextpoll = pos + POLL_EVERY
-            poll()
+            poll()  # type: ignore[misc]  # (not None: nextpoll is beyond the end otherwise)
         m = match(src, pos)
         kind = m.lastindex
         start = m.start(kind) if kind else m.end()

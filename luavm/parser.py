@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import lexer
 from . import syntax_tree as A
+from .errors import LuaLimitError
 from .lexer import LuaSyntaxError, Tok, near_text, prepare, tokenize
-from .runtime.limits import LuaLimitError
 from .syntaxcheck import _MAXREGS, _MAXVARS, _Checker
 
 __all__ = ["LuaSyntaxError", "parse"]
@@ -32,19 +32,22 @@ _C_LIMIT = 200  # LUAI_MAXCCALLS
 _DEEP_STACK = 150  # LALR stack height beyond which the C-level limit is checked
 
 
-def parse(source: bytes | str, chunkname: str = "?", *, skip_shebang: bool = True) -> A.Chunk:
+def parse(source: bytes | str, chunkname: str = "?", *, skip_shebang: bool = True,
+          poll: Callable[[], None] | None = None) -> A.Chunk:
     """Parse a Lua chunk; raise LuaSyntaxError with Lua's exact message on error.
 
     `chunkname` is the name as Lua prints it ("x.lua", '[string "..."]').
     `skip_shebang` drops a BOM and a first line starting with '#', as
     luaL_loadfile does for files; pass False for load() of a string.
+    `poll`: a limited runtime's check of its clock (see lexer.tokenize); its
+    LuaLimitError passes through.
     """
     gc_was_on = gc.isenabled()
     gc.disable()  # ~10% faster: the AST is many small acyclic objects
     try:
         src = prepare(source, skip_shebang)
         with _lock:
-            return _parse(src, chunkname)
+            return _parse(src, chunkname, poll)
     except LuaSyntaxError:
         raise
     except RecursionError:
@@ -199,9 +202,9 @@ def write_tables() -> str:
     return str(path)
 
 
-def _parse(src: str, chunkname: str) -> A.Chunk:
+def _parse(src: str, chunkname: str, poll: Callable[[], None] | None = None) -> A.Chunk:
     try:
-        return _run(tokenize(src, chunkname), _tables(), src, chunkname)
+        return _run(tokenize(src, chunkname, poll), _tables(), src, chunkname)
     except LuaSyntaxError as exc:
         failure: Exception = exc
     except _Reject as exc:

@@ -75,6 +75,7 @@ import msgpack
 
 from ._version import __version__
 from .convert import HostFunction
+from .errors import SnapshotError
 from .runtime.coroutine import CoResumeRecord, Coroutine, FrameRecord, PcallRecord, gen_records
 from .runtime.frames import CODE_INFO
 from .runtime.loader import Chunk, load_chunk
@@ -97,10 +98,6 @@ FORMAT_VERSION = 2  # 2: upvalues of locals never written again are values, not 
 BASE_FORMAT_VERSION = 3  # a snapshot written relative to a base (same encoding, plus BASE refs and patches)
 REF = 1  # msgpack ext type code of an object reference
 BASE_REF = 2  # msgpack ext type code of a reference to an object of the base
-
-
-class SnapshotError(Exception):
-    """A state that cannot be written, or bytes that are not a valid snapshot."""
 
 
 def _version() -> str:

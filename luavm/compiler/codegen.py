@@ -11,9 +11,10 @@ expression is lost because it already sits in a local.
 from __future__ import annotations
 
 import keyword
+from collections.abc import Callable
 
 from .. import syntax_tree as A
-from ..runtime.limits import poll
+from ..errors import CompileError
 from . import fastpath, flatten, types
 from .append import AppendCompiler
 from .control import ControlCompiler
@@ -46,14 +47,6 @@ def _split_after_close(stmts: list[A.Stmt], block: A.Block | None) -> list[A.Stm
                 return [*stmts[:i + 1], A.Do(line=line, body=inner), *stmts[k:]]
             break
     return stmts
-
-
-class CompileError(Exception):
-    """A static error Lua reports at compile time (goto, break, const)."""
-
-    def __init__(self, msg: str) -> None:
-        super().__init__(msg)
-        self.msg = msg
 
 
 class FuncState:
@@ -169,9 +162,10 @@ class _Nest:
 
 
 class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
-    def __init__(self, chunk: A.Chunk, counting: bool = False) -> None:
+    def __init__(self, chunk: A.Chunk, counting: bool = False, poll: Callable[[], None] | None = None) -> None:
         self.chunk = chunk
         self.counting = counting  # count steps (function entries, loop iterations) for limits
+        self.poll = poll  # with counting: the limited runtime's check of its clock (runtime.limits.poll)
         self.nstmts = 0
         self.res: Resolution = resolve(chunk)
         self.protos: list[Proto] = []
@@ -348,8 +342,8 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
         self.line = s.line
         if self.counting:
             self.nstmts += 1
-            if not self.nstmts & 63:
-                poll()  # compiling a big chunk for a limited runtime: check its clock
+            if not self.nstmts & 63 and self.poll is not None:
+                self.poll()  # compiling a big chunk for a limited runtime: check its clock
         m = getattr(self, "st_" + type(s).__name__)
         m(s)
 
@@ -616,8 +610,12 @@ def _makes_calls(block: A.Block) -> bool:
     return False
 
 
-def compile_chunk(chunk: A.Chunk, counting: bool = False) -> list[Proto]:
-    protos = Codegen(chunk, counting).compile()
+def compile_chunk(chunk: A.Chunk, counting: bool = False,
+                  poll: Callable[[], None] | None = None) -> list[Proto]:
+    """The protos of `chunk`, compiled to count steps for a limited runtime when
+    `counting`; `poll` (which may raise LuaLimitError) is called every 64 statements
+    then. Raises CompileError for a static error (goto, break, const)."""
+    protos = Codegen(chunk, counting, poll).compile()
     for p in protos:
         if flatten.needed(p):  # nested deeper than CPython allows
             flatten.flatten(p)

@@ -644,9 +644,7 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
     if not a.const:
         return None
     if b.const:
-        from ..runtime.ops import eq
-
-        return repr(eq(_const_value(a.text), _const_value(b.text)))
+        return repr(_const_eq(_const_value(a.text), _const_value(b.text)))
     c = a.text
     if c == "None":
         return f"({b.text} is None)"
@@ -657,6 +655,17 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
     if b.ty == "table":
         return "False"
     return f"({b.text} == {c} and {b.operand}.__class__ is not _bool)"
+
+
+def _const_eq(x: object, y: object) -> bool:
+    """Lua's `==` of two constants (nil, booleans, numbers, strings: no metamethod
+    applies): numbers compare by value across int and float, and no number equals
+    a boolean (Python's `1 == True` does not hold in Lua)."""
+    if x is None or y is None or type(x) is bool or type(y) is bool:
+        return x is y
+    if type(x) in (int, float) and type(y) in (int, float):
+        return x == y
+    return type(x) is type(y) and x == y
 
 
 def _const_value(text: str) -> object:

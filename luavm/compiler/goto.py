@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .. import syntax_tree as A
+from ..errors import CompileError
 from .ir import If, Loop, OpInfo, Stmt
 
 if TYPE_CHECKING:
@@ -70,8 +71,6 @@ class GotoLowering:
                     (b.label_lines[s.name] for b in self.blocks
                      if s.name in b.labels and b.label_index[s.name] < b.idx), None)
                 if prev is not None:
-                    from .codegen import CompileError
-
                     raise CompileError(f":{s.line}: label '{s.name}' already defined on line {prev}")
                 labels[s.name] = len(labels) + 1
                 lines[s.name] = s.line
@@ -153,8 +152,6 @@ class GotoLowering:
                 idx = i
                 break
         if idx is None:
-            from .codegen import CompileError
-
             raise CompileError(f":{s.line}: break outside loop at line {s.line}")
         crossed = self.loops[idx + 1:]
         if not crossed:
@@ -173,8 +170,6 @@ class GotoLowering:
             if s.label in b.labels:
                 target = b
                 break
-        from .codegen import CompileError
-
         if target is None:
             # Lua notices at the end of the function, and reports that line
             end = getattr(fs.node, "end_line", 0) or getattr(fs.node.body, "end_line", 0) or s.line

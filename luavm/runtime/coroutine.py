@@ -128,7 +128,7 @@ def protected(thunk: Callable[[], Any], handler: Any, record: Any) -> Any:
         raise
     except LuaError as e:
         co.nny = nny
-        if handler is None or getattr(e, "handled", False):
+        if handler is None or e.handled:
             return (False, e.value)
         return (False,) + _handle(handler, e.value)
     except (RecursionError, MemoryError, TypeError) as e:
@@ -146,7 +146,7 @@ def apply_pending_handler(err: LuaError) -> None:
     handler's result). Called before such a __close: the nearest protected call
     below (not past a coroutine boundary) is found on the Python stack; if it is
     an xpcall, its handler runs now and protected() will not run it again."""
-    if getattr(err, "handled", False):
+    if err.handled:
         return
     f = sys._getframe(1)
     while f is not None:
@@ -155,36 +155,15 @@ def apply_pending_handler(err: LuaError) -> None:
             h = f.f_locals.get("handler")
             if h is not None:
                 err.value = _handle(h, err.value)[0]
-                err.handled = True  # type: ignore[attr-defined]
+                err.handled = True
             return
         if c in BOUNDARY_CODES:
             return
         f = f.f_back
     st = state.current
-    if getattr(st, "lua_c_msghandler", False) and st.current is st.main:
-        err.value = lua_c_msghandler(err.value)
-        err.handled = True  # type: ignore[attr-defined]
-
-
-def lua_c_msghandler(value: Any) -> Any:
-    """lua.c's msghandler (the `luavm` command runs chunks under it): a string or
-    number gets a traceback appended; a __tostring result is the message as is."""
-    from ..stdlib.base import MessageHandler, tostring_meta
-    from ..stdlib.ldebug import db_traceback
-    from .ops import metafield
-    from .values import type_name
-
-    if type(value) not in (bytes, int, float):
-        if metafield(value, b"__tostring") is not None:
-            try:
-                s = tostring_meta(value)
-            except LuaError:
-                s = None
-            if type(s) is bytes:
-                return s
-        value = f"(error object is a {type_name(value)} value)".encode()
-    r = MessageHandler(db_traceback)(value)
-    return results(r)[0] if type(r) is Ret else r
+    if st.msghandler is not None and st.current is st.main:
+        err.value = st.msghandler(err.value)
+        err.handled = True
 
 
 def _handle(handler: Any, value: Any) -> tuple:

@@ -59,9 +59,9 @@ from inspect import CO_GENERATOR
 from types import CodeType
 from typing import Any
 
+from ..errors import LuaLimitError
 from . import state
 from .frames import CODE_INFO
-from .values import LuaError
 
 SLICE = 1000  # steps between two checks of the budget and the clock
 MEM_EVERY = 4  # slices between two reads of the process size
@@ -72,15 +72,6 @@ _FILL = [True] * SLICE
 _UNLIMITED = [True] * 65536  # a state without limits: refilled rarely, never checked
 MAXSTR = [NOLIMIT]  # the largest string the running state may build, in bytes
 CHARGE_SHIFT = 8  # builtins charge one step per 2**CHARGE_SHIFT bytes they build
-
-
-class LuaLimitError(LuaError):
-    """A resource limit stopped the Lua code. `kind`: 'instructions', 'time' or
-    'memory'. Inside Lua it is an ordinary error whose value is the message."""
-
-    def __init__(self, value: bytes, kind: str) -> None:
-        super().__init__(value)
-        self.kind = kind
 
 
 MESSAGES = {

@@ -365,43 +365,18 @@ NAMESPACE: dict[str, Any] = {
 }
 
 
-def _install_yield() -> None:
-    from ..stdlib.base import (
-        TYPE_NAMES,
-        ipairs_iter,
-        lua_next,
-        lua_setmetatable,
-        lua_tonumber,
-        lua_tostring,
-        lua_type,
-    )
-    from ..stdlib.lcoroutine import co_status, co_yield
-    from ..stdlib.lmath import math_floor, math_sqrt, math_type
-    from ..stdlib.lstring import str_byte, str_len, str_lower, str_sub, str_upper
-
-    NAMESPACE["_YIELD"] = co_yield  # generator forms turn calls to it into `yield`
-    NAMESPACE["_NEXT"] = lua_next  # generic for runs these two inline over tables
-    NAMESPACE["_INEXT"] = ipairs_iter
-    NAMESPACE["_MSQRT"] = math_sqrt  # calls of these run inline (compiler/expressions.py _INLINE)
-    NAMESPACE["_MFLOOR"] = math_floor
-    NAMESPACE["_SBYTE"] = str_byte
-    NAMESPACE["_SSUB"] = str_sub
-    NAMESPACE["_SLEN"] = str_len
-    NAMESPACE["_SLOWER"] = str_lower
-    NAMESPACE["_SUPPER"] = str_upper
-    NAMESPACE["_BTYPE"] = lua_type
-    NAMESPACE["_SETMT"] = lua_setmetatable  # runs inline (compiler/expressions.py setmetatable_fast)
-    NAMESPACE["_TYPENAMES"] = TYPE_NAMES
-    NAMESPACE["_MTYPE"] = math_type
-    NAMESPACE["_CSTATUS"] = co_status
-    NAMESPACE["_BTOSTRING"] = lua_tostring
-    NAMESPACE["_BTONUMBER"] = lua_tonumber
-    NAMESPACE["_STATE"] = state
-    NAMESPACE["_COROUTINE"] = Coroutine
-    NAMESPACE["_MATHTYPES"] = {int: b"integer", float: b"float"}
+NAMESPACE["_STATE"] = state
+NAMESPACE["_COROUTINE"] = Coroutine
+NAMESPACE["_MATHTYPES"] = {int: b"integer", float: b"float"}
 
 
-_install_yield()
+def register(**builtins: Any) -> None:
+    """Builtins that generated code calls by name (`_YIELD` becomes `yield` in
+    generator forms; `_NEXT`, `_MSQRT`... run inline, compiler/expressions.py
+    _INLINE) are registered by the stdlib module that defines each, when it
+    loads: the runtime does not import the stdlib. A chunk copies NAMESPACE when
+    it is made, so every runtime imports the whole stdlib first (host.py does)."""
+    NAMESPACE.update(builtins)
 
 
 class Chunk:
@@ -426,8 +401,9 @@ class Chunk:
             from ..parser import first_error, parse
 
             try:
-                tree = parse(source, chunkid(name), skip_shebang=False)
-                self.protos = compile_chunk(tree, counting)
+                poll = limits.poll if counting else None  # (counting: compiled for a limited runtime)
+                tree = parse(source, chunkid(name), skip_shebang=False, poll=poll)
+                self.protos = compile_chunk(tree, counting, poll)
             except CompileError as e:  # the checker knows which error Lua meets first
                 msg = first_error(source, chunkid(name), skip_shebang=False)
                 raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
@@ -576,4 +552,4 @@ def load_chunk(source: bytes, name: str, counting: bool | None = None) -> Chunk:
     return c
 
 
-__all__ = ["Chunk", "load_chunk", "file_text", "NAMESPACE", "fmt_float", "tointeger"]
+__all__ = ["Chunk", "load_chunk", "file_text", "NAMESPACE", "register", "fmt_float", "tointeger"]

@@ -7,6 +7,7 @@ Lua state (string metatable, current coroutine, random state) read
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -34,6 +35,9 @@ class LuaState:
         self.task_active = False  # a Task is running: the host may suspend it
         self.limits: Any = None  # runtime.limits.Limits when the embedder set any
         self.ccalls = 0  # nested calls made from builtins (pcall, resume, callbacks)
+        # the message handler of errors that reach the main thread unprotected (the
+        # `luavm` command's traceback, as lua.c's msghandler); None: no handler
+        self.msghandler: Callable[[Any], Any] | None = None
 
 
 current: LuaState = None  # type: ignore[assignment]  # set by LuaRuntime

@@ -16,6 +16,10 @@ from collections.abc import Iterator
 from types import CellType, FunctionType
 from typing import Any
 
+from ..errors import LuaError, set_value_text
+
+__all__ = ["LuaError"]  # (re-exported: most of the runtime imports it from here)
+
 MAXINT = 0x7FFFFFFFFFFFFFFF
 MININT = -0x8000000000000000
 
@@ -77,29 +81,6 @@ class BoolKey:
 
 TRUE_KEY = BoolKey(True)
 FALSE_KEY = BoolKey(False)
-
-
-class LuaError(Exception):
-    """A Lua error in flight; `value` is the Lua error object.
-
-    `level` is how many Lua frames up the position prefix belongs (Lua's `error`
-    level); 0 means the message is final. Positions are added lazily, when the
-    error is caught (pcall, coroutine boundary, top level), from the traceback.
-    """
-
-    def __init__(self, value: Any, level: int = 0, traceback: str | None = None) -> None:
-        super().__init__(value)
-        self.value = value
-        self.level = level
-        self.lua_traceback = traceback
-
-    def __str__(self) -> str:
-        v = self.value
-        if isinstance(v, bytes):
-            return v.decode("utf-8", "replace")
-        if v is None:
-            return "nil"
-        return tostr(v).decode("utf-8", "replace")
 
 
 def lua_bytes(s: str) -> bytes:
@@ -534,3 +515,6 @@ def tointeger(v: Any) -> int | None:
         n = str2number(v)
         return None if n is None else tointeger(n)
     return None
+
+
+set_value_text(tostr)  # str(LuaError) shows a table error value as Lua's tostring does

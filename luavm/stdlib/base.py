@@ -21,6 +21,7 @@ from ..runtime.coroutine import PcallRecord, Suspend, protected
 from ..runtime.frames import HANDLER_CODES, level_position, register_builtin
 from ..runtime.icache import invalidate, is_watched
 from ..runtime.limits import alloc, charge
+from ..runtime.loader import register
 from ..runtime.values import (
     MAXINT,
     MININT,
@@ -463,7 +464,7 @@ def _runerror_message(msg: bytes) -> Any:
         if c in C.BOUNDARY_CODES:
             return msg  # a coroutine runs without a message handler
         f = f.f_back
-    if getattr(state.current, "lua_c_msghandler", False):
+    if state.current.msghandler is not None:
         from ..runtime.frames import current_traceback
 
         return msg + b"\n" + current_traceback(None, 0).encode("latin-1", "replace")
@@ -536,3 +537,8 @@ def open_base(st: state.LuaState, G: LuaTable) -> None:
 
 
 __all__ = ["open_base", "tostring_meta", "ipairs_iter", "lua_next", "Suspend"]
+
+
+# generated code calls these by name (runtime/loader.py `register`)
+register(_NEXT=lua_next, _INEXT=ipairs_iter, _BTYPE=lua_type, _TYPENAMES=TYPE_NAMES,
+         _BTOSTRING=lua_tostring, _BTONUMBER=lua_tonumber, _SETMT=lua_setmetatable)

@@ -12,6 +12,7 @@ from ..runtime import ops, state
 from ..runtime.args import NOVALUE, arg_error, check_func, type_error
 from ..runtime.coroutine import Coroutine, Suspend
 from ..runtime.frames import runtime_position
+from ..runtime.loader import register
 from ..runtime.ops import C_LIMIT
 from ..runtime.values import NORET, LuaError, LuaTable, Ret, lua_bytes, rt_error
 
@@ -275,3 +276,7 @@ def open(st: state.LuaState) -> LuaTable:
 
 
 __all__ = ["open", "wrap_function", "wrapped_coroutine", "NORET", "arg_error"]
+
+
+# generated code calls these by name (runtime/loader.py `register`)
+register(_YIELD=co_yield, _CSTATUS=co_status)

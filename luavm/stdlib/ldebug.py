@@ -21,7 +21,7 @@ from ..runtime.frames import (
     significant_frames,
 )
 from ..runtime.icache import invalidate, is_watched
-from ..runtime.values import NORET, UPVALUE_IDS, Box, LuaTable, rt_error, tostr, type_name
+from ..runtime.values import NORET, UPVALUE_IDS, Box, LuaError, LuaTable, Ret, rt_error, tostr, type_name
 
 
 def db_traceback(*args: Any) -> Any:
@@ -276,6 +276,25 @@ def db_setlocal(*args: Any) -> Any:
         _write_local(f, py, v)
     del f, frames
     return lua.encode()
+
+
+def lua_c_msghandler(value: Any) -> Any:
+    """lua.c's msghandler (the `luavm` command runs chunks under it, host.py
+    `LuaRuntime.set_traceback_handler`): a string or number gets a traceback
+    appended; a __tostring result is the message as is."""
+    from .base import MessageHandler, tostring_meta
+
+    if type(value) not in (bytes, int, float):
+        if ops.metafield(value, b"__tostring") is not None:
+            try:
+                s = tostring_meta(value)
+            except LuaError:
+                s = None
+            if type(s) is bytes:
+                return s
+        value = f"(error object is a {type_name(value)} value)".encode()
+    r = MessageHandler(db_traceback)(value)
+    return ops.results(r)[0] if type(r) is Ret else r
 
 
 def db_setcstacklimit(limit: Any = NOVALUE, *_: Any) -> Any:

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..runtime import ops, state
 from ..runtime.args import NOVALUE, arg_error, check_any, check_int, check_num, opt_int
+from ..runtime.loader import register
 from ..runtime.state import LuaState
 from ..runtime.values import MAXINT, MININT, LuaTable, Ret, rt_error, tointeger, wrap
 
@@ -464,3 +465,7 @@ def open(st: LuaState) -> LuaTable:
     t.set(b"mininteger", MININT)
     randseed(st)
     return t
+
+
+# generated code calls these by name (runtime/loader.py `register`)
+register(_MSQRT=math_sqrt, _MFLOOR=math_floor, _MTYPE=math_type)

@@ -21,6 +21,7 @@ from ..runtime.args import (
     type_error,
 )
 from ..runtime.limits import MAXSTR, POP, alloc, charge, refill, too_large
+from ..runtime.loader import register
 from ..runtime.values import (
     _TYPE_NAMES,
     NORET,
@@ -627,3 +628,7 @@ def open(st: Any) -> LuaTable:
     if getattr(st, "string_meta", None) is None:
         st.string_meta = make_string_meta(t)
     return t
+
+
+# generated code calls these by name (runtime/loader.py `register`)
+register(_SBYTE=str_byte, _SSUB=str_sub, _SLEN=str_len, _SLOWER=str_lower, _SUPPER=str_upper)
