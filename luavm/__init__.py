@@ -6,7 +6,7 @@ from typing import Any
 from ._version import __version__
 from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
-from .errors import LuaError, LuaLimitError, SnapshotError
+from .errors import LuaError, LuaLimitError, LuaSyntaxError, SnapshotError
 from .host import LuaRuntime, Task, restore, restore_derived, run_with_big_stack
 from .inspect import FrameInfo, inspect_snapshot
 from .runtime.frames import chunkid as chunk_display_name
@@ -43,7 +43,7 @@ def suspend(request: Any) -> Any:
 
 
 __all__ = [
-    "LuaRuntime", "LuaError", "LuaLimitError", "LuaFunction", "LuaTableView", "Task", "restore", "restore_derived",
+    "LuaRuntime", "LuaError", "LuaLimitError", "LuaSyntaxError", "LuaFunction", "LuaTableView", "Task", "restore", "restore_derived",
     "suspend", "run_with_big_stack", "SnapshotError", "SnapshotBase", "snapshot_base_digest", "code_hash",
     "erase_types", "FrameInfo", "inspect_snapshot", "LuaTable", "lua_type", "chunk_display_name", "__version__",
 ]

@@ -13,92 +13,247 @@ usage: luavm [options] [script [args]]
   -         stop handling options and execute stdin
 """
 
+# The command is an embedder like any other: it uses only luavm's public API (what
+# luavm/__init__.py exports; tests/test_layers.py checks). Its functions follow
+# lua.c's, one job each: collect_args (collectargs), run_args (runargs: -e, -l, -W in
+# order), handle_luainit, handle_script, repl (doREPL), docall/report (docall,
+# report/l_message), pmain.
+
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 from typing import Any
 
-from ._version import __version__
+from . import LuaError, LuaRuntime, LuaSyntaxError, __version__, run_with_big_stack
 
 PROG = "luavm"
 VERSION = f"luavm {__version__} (Lua 5.4 language) -- pure Python"
 
 
-def _usage(msg: str) -> int:
+@dataclass
+class Args:
+    """The command line, as lua.c's collectargs reads it."""
+
+    actions: list[tuple[str, str]] = field(default_factory=list)  # -e, -l, -W in order
+    interactive: bool = False  # -i
+    version: bool = False  # -v (or -i)
+    noenv: bool = False  # -E
+    has_e: bool = False
+    emit: bool = False  # --emit-python
+    script: int | None = None  # index of the script in argv ("-": stdin)
+
+
+def collect_args(argv: list[str]) -> Args | str:
+    """The options before the script; a usage error's message instead."""
+    a = Args()
+    i = 0
+    while i < len(argv):
+        opt = argv[i]
+        if opt == "--":
+            if i + 1 < len(argv):
+                a.script = i + 1
+            break
+        if opt == "-" or not opt.startswith("-"):
+            a.script = i
+            break
+        if opt in ("-e", "-l"):
+            if i + 1 >= len(argv):
+                return f"'{opt}' needs argument"
+            a.actions.append((opt, argv[i + 1]))
+            a.has_e = a.has_e or opt == "-e"
+            i += 2
+            continue
+        if opt.startswith(("-e", "-l")):
+            a.actions.append((opt[:2], opt[2:]))
+            a.has_e = a.has_e or opt.startswith("-e")
+        elif opt == "-i":
+            a.interactive = a.version = True
+        elif opt == "-v":
+            a.version = True
+        elif opt == "-E":
+            a.noenv = True
+        elif opt == "-W":
+            a.actions.append(("-W", ""))
+        elif opt == "--emit-python":
+            a.emit = True
+        elif opt == "--no-cache":
+            os.environ["LUAVM_NO_CACHE"] = "1"
+        else:
+            return f"unrecognized option '{opt}'"
+        i += 1
+    return a
+
+
+def usage(msg: str) -> int:
     sys.stderr.write(f"{PROG}: {msg}\n")
-    sys.stderr.write(__doc__.split("\n", 2)[2].replace("usage: luavm", f"usage: {PROG}"))
+    sys.stderr.write((__doc__ or "").split("\n", 2)[2])
     sys.stderr.flush()
     return 1
 
 
-def _report(e: BaseException, traceback: bool = True) -> None:
-    from .runtime.frames import traceback_lines
-    from .runtime.values import LuaError, LuaTable
-
+def report(rt: LuaRuntime, e: BaseException, traceback: bool = True) -> None:
+    """lua.c's l_message: the error's message (and its traceback) on stderr."""
     if isinstance(e, LuaError) and e.handled and type(e.value) is bytes:
         # lua.c's msghandler already ran (before a __close saw the error): the
         # message carries its traceback
-        sys.stderr.write(f"{PROG}: {e.value.decode('utf-8', 'replace')}\n")
-        sys.stderr.flush()
-        return
-    if isinstance(e, LuaError):
-        v = e.value
-        if type(v) is bytes:
-            msg = v.decode("utf-8", "replace")
-        elif type(v) in (int, float):
-            from .runtime.values import tostr
-
-            msg = tostr(v).decode()
-        else:
-            from .runtime import ops
-            from .stdlib.base import tostring_meta
-
-            if ops.metafield(v, b"__tostring") is not None:
-                try:
-                    msg = _bounded(tostring_meta, v).decode("utf-8", "replace")
-                except Exception:  # noqa: BLE001 - it errs, yields, loops, returns a non-string
-                    msg = f"(error object is a {_tn(v)} value)"
-            else:
-                msg = f"(error object is a {_tn(v)} value)"
-        del LuaTable
-        tb = ["stack traceback:"] + ["\t" + x for x in traceback_lines(e.__traceback__, getattr(e, "origin", None))] + ["\t[C]: in ?"]
-        sys.stderr.write(f"{PROG}: {msg}\n" + ("\n".join(tb) + "\n" if traceback else ""))
+        msg = e.value.decode("utf-8", "replace")
+    elif isinstance(e, LuaError):
+        msg = rt.error_message(e)
+        if traceback:
+            msg += "\n" + (e.lua_traceback or "stack traceback:") + "\n\t[C]: in ?"
     else:
-        sys.stderr.write(f"{PROG}: {e}\n")
+        msg = str(e)
+    sys.stderr.write(f"{PROG}: {msg}\n")
     sys.stderr.flush()
 
 
-def _bounded(fn: Any, *args: Any) -> Any:
-    """fn(*args), stopped with an error after a million Python trace events: a
-    hostile `__tostring` of an error object must not hang the report."""
-    count = [0]
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        count[0] += 1
-        if count[0] > 1_000_000:
-            raise RuntimeError("__tostring took too long")
-        return tracer
-
-    old = sys.gettrace()
-    sys.settrace(tracer)
+def docall(rt: LuaRuntime, fn: Any, *args: Any) -> bool:
+    """Run a loaded chunk; report an error. True when it ran to the end."""
     try:
-        return fn(*args)
+        rt.call(fn, *args)
+        return True
+    except LuaError as e:
+        report(rt, e)
+        return False
     finally:
-        sys.settrace(old)
+        sys.stdout.flush()
 
 
-def _tn(v: Any) -> str:
-    from .runtime.values import type_name
+def load(rt: LuaRuntime, src: bytes, name: str) -> Any:
+    """A chunk of text, or None after reporting its syntax error (no traceback)."""
+    try:
+        return rt.load(src, name)
+    except LuaError as e:
+        report(rt, e, traceback=False)
+        return None
 
-    return type_name(v)
+
+def load_file(rt: LuaRuntime, path: str | None) -> Any:
+    """A script file (None: stdin), or None after reporting a failure."""
+    try:
+        return rt.load_file(path)
+    except OSError as e:
+        what = "read" if isinstance(e, IsADirectoryError) else "open"
+        sys.stderr.write(f"{PROG}: cannot {what} {path}: {e.strerror}\n")
+        sys.stderr.flush()
+    except LuaError as e:
+        report(rt, e, traceback=False)
+    return None
+
+
+def handle_luainit(rt: LuaRuntime) -> bool:
+    """LUA_INIT_5_4 (else LUA_INIT): a chunk, or "@file" to run first."""
+    name = "LUA_INIT_5_4" if "LUA_INIT_5_4" in os.environ else "LUA_INIT"
+    init = os.environb.get(name.encode())
+    if init is None:
+        return True
+    if init.startswith(b"@"):
+        f = load_file(rt, init[1:].decode("utf-8", "surrogateescape"))
+    else:
+        f = load(rt, init, "=" + name)
+    return f is not None and docall(rt, f)
+
+
+def run_args(rt: LuaRuntime, actions: list[tuple[str, str]]) -> bool:
+    """-e, -l and -W, in the order given."""
+    for opt, val in actions:
+        if opt == "-W":
+            rt.set_warnings(True)
+        elif opt == "-e":
+            f = load(rt, val.encode("utf-8", "surrogateescape"), "=(command line)")
+            if f is None or not docall(rt, f):
+                return False
+        else:
+            glob, _, mod = val.partition("=")
+            try:
+                rt.require(mod or glob, glob)
+            except LuaError as e:
+                report(rt, e)
+                return False
+    return True
+
+
+def handle_script(rt: LuaRuntime, argv: list[str], script: int) -> bool:
+    """Run the script with the arguments after it as `...`."""
+    path = argv[script]
+    f = load_file(rt, None if path == "-" else path)
+    if f is None:
+        return False
+    return docall(rt, f, *[os.fsencode(a) for a in argv[script + 1:]])
+
+
+def repl(rt: LuaRuntime) -> None:
+    """Read-eval-print: expressions print their values; incomplete input continues."""
+    while True:
+        try:
+            src = input("> ")
+            while True:
+                try:
+                    if rt.eval_interactive(src):
+                        break
+                except LuaSyntaxError as e:
+                    sys.stderr.write(f"{e.msg}\n")
+                    break
+                except Exception as e:  # noqa: BLE001 - reported as lua.c does
+                    report(rt, e)
+                    break
+                finally:
+                    sys.stdout.flush()
+                src += "\n" + input(">> ")
+        except EOFError:
+            print()
+            return
+
+
+def emit_python(argv: list[str], script: int | None) -> int:
+    if script is None:
+        return usage("--emit-python needs a script")
+    rt = LuaRuntime()
+    try:
+        sys.stdout.write(rt.python_source(argv[script]))
+    except (LuaError, OSError) as e:
+        sys.stderr.write(f"{PROG}: {e}\n")
+        return 1
+    return 0
+
+
+def pmain(argv: list[str]) -> int:
+    args = collect_args(argv)
+    if isinstance(args, str):
+        return usage(args)
+    if args.version:
+        print(VERSION, flush=True)
+    if args.emit:
+        return emit_python(argv, args.script)
+    rt = LuaRuntime(host_access=True, stdout=sys.stdout.buffer)
+    rt.set_traceback_handler()  # errors raised in Lua code meet lua.c's msghandler
+    rt.set_script_args(argv, args.script, PROG)
+    if args.noenv:
+        rt.ignore_env_paths()  # lua -E: LUA_PATH and LUA_INIT are not read
+    elif not handle_luainit(rt):
+        return 1
+    if not run_args(rt, args.actions):
+        return 1
+    if args.script is not None:
+        if not handle_script(rt, argv, args.script):
+            return 1
+    elif not args.has_e and not args.version and sys.stdin.isatty():
+        args.interactive = True
+        print(VERSION, flush=True)
+    elif not args.has_e and not args.version:
+        f = load(rt, sys.stdin.buffer.read(), "=stdin")
+        if f is None or not docall(rt, f):
+            return 1
+    if args.interactive:
+        repl(rt)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .host import run_with_big_stack
-
     argv = sys.argv[1:] if argv is None else argv
-    return run_with_big_stack(lambda: _main(argv))
+    return run_with_big_stack(lambda: pmain(argv))
 
 
 def _default_sigpipe() -> None:
@@ -108,248 +263,6 @@ def _default_sigpipe() -> None:
 
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-
-
-def _main(argv: list[str]) -> int:  # noqa: C901 - mirrors lua.c's option handling
-    from . import LuaRuntime
-    from .lexer import LuaSyntaxError
-    from .runtime import ops, state
-    from .runtime.values import LuaError, LuaTable
-
-    actions: list[tuple[str, str]] = []
-    interactive = False
-    version = False
-    emit = False
-    noenv = False
-    has_e = False
-    i = 0
-    script_index = None
-    while i < len(argv):
-        a = argv[i]
-        if a == "--":
-            i += 1
-            if i < len(argv):
-                script_index = i
-            break
-        if a == "-":
-            script_index = i
-            break
-        if not a.startswith("-"):
-            script_index = i
-            break
-        if a in ("-e", "-l"):
-            if i + 1 >= len(argv):
-                return _usage(f"'{a}' needs argument")
-            actions.append((a, argv[i + 1]))
-            has_e = has_e or a == "-e"
-            i += 2
-            continue
-        if a.startswith("-e") or a.startswith("-l"):
-            actions.append((a[:2], a[2:]))
-            has_e = has_e or a.startswith("-e")
-        elif a == "-i":
-            interactive = True
-            version = True
-        elif a == "-v":
-            version = True
-        elif a == "-E":
-            noenv = True
-        elif a == "-W":
-            actions.append(("-W", ""))  # in order with -e and -l, as lua.c's runargs
-        elif a == "--emit-python":
-            emit = True
-        elif a == "--no-cache":
-            os.environ["LUAVM_NO_CACHE"] = "1"
-        else:
-            return _usage(f"unrecognized option '{a}'")
-        i += 1
-
-    if version:
-        print(VERSION, flush=True)
-
-    if emit:
-        if script_index is None:
-            return _usage("--emit-python needs a script")
-        from .runtime.loader import Chunk, file_text
-
-        path = argv[script_index]
-        with open(path, "rb") as fh:
-            data = fh.read()
-        data = file_text(data)
-        try:
-            sys.stdout.write(Chunk(data, "@" + path).python_source)
-        except LuaSyntaxError as e:
-            sys.stderr.write(f"{PROG}: {e.msg}\n")
-            return 1
-        return 0
-
-    rt = LuaRuntime(host_access=True, stdout=sys.stdout.buffer)
-    rt.set_traceback_handler()  # errors raised in Lua code meet lua.c's msghandler
-    G = rt.state.globals
-    assert G is not None
-    # the arg table: script at 0, options before it negative, script args positive
-    argt = LuaTable()
-    base = script_index if script_index is not None else len(argv)
-    argt.set(-(base + 1), sys.executable.encode() if False else PROG.encode())
-    for j, a in enumerate(argv):
-        argt.set(j - base, os.fsencode(a))
-    if script_index is not None and argv[script_index] == "-" and False:
-        pass
-    G.set(b"arg", argt)
-
-    def run(fn: Any, *args: Any) -> bool:
-        prev = state.activate(rt.state)
-        try:
-            ops.call(fn, *args)
-            return True
-        except LuaError as e:
-            _report(e)
-            return False
-        except RecursionError:
-            _report(LuaError(b"stack overflow"))
-            return False
-        finally:
-            sys.stdout.flush()
-            state.activate(prev)
-
-    def load(src: bytes, name: str) -> Any:
-        try:
-            return rt.load(src, name)
-        except LuaError as e:
-            _report(e, traceback=False)  # a syntax error: lua.c prints no traceback
-            return None
-
-    if noenv:
-        # lua -E: LUA_PATH, LUA_CPATH and LUA_INIT are not read
-        from .stdlib.package import DEFAULT_PATH
-
-        pkg = G.get(b"package")
-        if isinstance(pkg, LuaTable):
-            pkg.set(b"path", DEFAULT_PATH)
-    else:
-        init_name = "LUA_INIT_5_4" if "LUA_INIT_5_4" in os.environ else "LUA_INIT"
-        init = os.environb.get(init_name.encode())
-        if init is not None:
-            if init.startswith(b"@"):
-                f = _load_file(load, init[1:].decode("utf-8", "surrogateescape"))
-            else:
-                f = load(init, "=" + init_name)
-            if f is None or not run(f):
-                return 1
-
-    for opt, val in actions:
-        if opt == "-W":
-            from .stdlib.base import warning
-
-            warning(rt.state, b"@on", False)
-        elif opt == "-e":
-            f = load(val.encode("utf-8", "surrogateescape"), "=(command line)")
-            if f is None or not run(f):
-                return 1
-        else:
-            glob, _, mod = val.partition("=")
-            if not mod:
-                mod = glob
-            req = G.get(b"require")
-            prev = state.activate(rt.state)
-            try:
-                r = ops.call1(req, mod.encode())
-                G.set(glob.encode(), r)
-            except LuaError as e:
-                _report(e)
-                return 1
-            finally:
-                state.activate(prev)
-
-    if script_index is not None:
-        from .runtime.loader import file_text
-
-        path = argv[script_index]
-        if path == "-":
-            f = load(file_text(sys.stdin.buffer.read()), "=stdin")
-        else:
-            f = _load_file(load, path)
-        if f is None:
-            return 1
-        args = [os.fsencode(a) for a in argv[script_index + 1:]]
-        if not run(f, *args):
-            return 1
-    elif not has_e and not version and sys.stdin.isatty():
-        interactive = True
-        print(VERSION, flush=True)
-    elif not has_e and not version:
-        f = load(sys.stdin.buffer.read(), "=stdin")
-        if f is None or not run(f):
-            return 1
-
-    if interactive:
-        _repl(rt, run)
-    return 0
-
-
-def _load_file(load: Any, path: str) -> Any:
-    """A script file, loaded as luaL_loadfile does; None after reporting a failure."""
-    from .runtime.loader import file_text
-
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as e:
-        what = "read" if isinstance(e, IsADirectoryError) else "open"
-        sys.stderr.write(f"{PROG}: cannot {what} {path}: {e.strerror}\n")
-        sys.stderr.flush()
-        return None
-    return load(file_text(data), "@" + path)
-
-
-def _repl(rt: Any, run: Any) -> None:
-    """Read-eval-print: expressions print their values; incomplete input continues."""
-    from .lexer import LuaSyntaxError
-    from .runtime.loader import load_chunk
-
-    G = rt.state.globals
-    while True:
-        try:
-            line = input("> ")
-        except EOFError:
-            print()
-            return
-        src = line[1:] if line.startswith("=") else line
-        while True:
-            fn = None
-            for text in ("return " + src, src):
-                try:
-                    fn = load_chunk(text.encode(), "=stdin").main(G)
-                    break
-                except LuaSyntaxError as e:
-                    err = e.msg
-            if fn is not None:
-                break
-            if "<eof>" in err:
-                try:
-                    more = input(">> ")
-                except EOFError:
-                    print()
-                    return
-                src += "\n" + more
-                continue
-            sys.stderr.write(f"{err}\n")
-            break
-        if fn is None:
-            continue
-        from .runtime import ops, state
-        from .stdlib.base import lua_print
-
-        prev = state.activate(rt.state)
-        try:
-            vals = ops.results(ops.call(fn))
-            if vals:
-                lua_print(*vals)
-        except Exception as e:  # noqa: BLE001 - reported like lua.c does
-            _report(e)
-        finally:
-            sys.stdout.flush()
-            state.activate(prev)
 
 
 def cli() -> int:

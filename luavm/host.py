@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 from . import convert
@@ -16,9 +17,9 @@ from .runtime import ops, state
 from .runtime.frames import BUILTINS, chunkid, register_builtin, traceback_lines
 from .runtime.icache import invalidate
 from .runtime.limits import PREEMPT, Limits, LuaLimitError
-from .runtime.loader import load_chunk
+from .runtime.loader import Chunk, file_text, load_chunk
 from .runtime.state import LuaState
-from .runtime.values import LuaError, LuaTable, tostr
+from .runtime.values import LuaError, LuaTable, tostr, type_name
 
 RECURSION_LIMIT = 200_000  # Python frames; Lua's own limit is ~200000 C/Lua levels
 STACK_SIZE = 1 << 30  # bytes of C stack for the thread that runs Lua
@@ -199,21 +200,34 @@ class LuaRuntime:
             gc.set_threshold(*gc_before)
 
     def load(self, code: str | bytes, chunkname: str | None = None, env: Any = None) -> Any:
-        """Compile a chunk; returns its main function (raw Lua value)."""
-        src = code.encode("utf-8") if isinstance(code, str) else code
-        name = chunkname if chunkname is not None else "=" + _short(src)
-        if chunkname is not None and not chunkname.startswith(("=", "@")):
-            name = "=" + chunkname
+        """Compile a chunk without running it.
+
+        Args:
+            code: Lua source (str is encoded as UTF-8); Wippy's dialect when `typed`.
+            chunkname: the name in messages: "=name" shows as is, "@file" as a file
+                name; another name gets "=" in front. Default: the source itself.
+            env: the chunk's _ENV (a raw LuaTable); default: the globals.
+        Returns:
+            the chunk's main function, a raw Lua value (pass it to `call`).
+        Raises:
+            LuaError: a syntax error (its value is Lua's message)."""
         try:
-            if self.typed:
-                src = erase_types(src, chunkname=chunkid(name),
-                                  poll=_limits.poll if self.state.limits is not None else None)
-            chunk = load_chunk(src, name, self.state.limits is not None)  # counting steps if limited
+            chunk = self._compile(code, chunkname)
         except LuaSyntaxError as e:
             raise LuaError(e.msg.encode() if isinstance(e.msg, str) else e.msg) from None
         g = self.state.globals if env is None else env
         assert g is not None
         return chunk.main(g)
+
+    def _compile(self, code: str | bytes, chunkname: str | None) -> Chunk:
+        src = code.encode("utf-8") if isinstance(code, str) else code
+        name = chunkname if chunkname is not None else "=" + _short(src)
+        if chunkname is not None and not chunkname.startswith(("=", "@")):
+            name = "=" + chunkname
+        if self.typed:
+            src = erase_types(src, chunkname=chunkid(name),
+                              poll=_limits.poll if self.state.limits is not None else None)
+        return load_chunk(src, name, self.state.limits is not None)  # counting steps if limited
 
     def execute(self, code: str | bytes, *args: Any, chunkname: str | None = None) -> Any:
         """Run a chunk; returns its results (None, one value, or a tuple)."""
@@ -278,6 +292,149 @@ class LuaRuntime:
         from .stdlib.ldebug import lua_c_msghandler
 
         self.state.msghandler = lua_c_msghandler if enabled else None
+
+    # what the `luavm` command needs, one job each (as lua.c's functions) -----------
+
+    def set_script_args(self, argv: Sequence[str], script: int | None, progname: str = "luavm") -> None:
+        """The global `arg`, as lua.c's createargtable makes it: the script's name
+        at index 0, the options before it at -1, -2, ... (the program's name
+        lowest), the script's arguments from 1 on (file-system encoded).
+
+        Args:
+            argv: the command's arguments, without the program's name.
+            script: the index of the script's name in `argv`; None: no script
+                (every argument is an option).
+            progname: the program's name, the lowest index of `arg`."""
+        argt = LuaTable()
+        base = script if script is not None else len(argv)
+        argt.set(-(base + 1), progname.encode())
+        for j, a in enumerate(argv):
+            argt.set(j - base, os.fsencode(a))
+        assert self.state.globals is not None
+        self.state.globals.set(b"arg", argt)
+
+    def load_file(self, path: str | None = None) -> Any:
+        """Compile a script file as luaL_loadfile does (a UTF-8 BOM and a first
+        line starting with '#' are skipped); it is named "@path" in messages.
+
+        Args:
+            path: the file; None: standard input (named "=stdin").
+        Returns:
+            the chunk's main function, as `load`.
+        Raises:
+            OSError: the file cannot be read.
+            LuaError: a syntax error."""
+        if path is None:
+            return self.load(file_text(sys.stdin.buffer.read()), "=stdin")
+        with open(path, "rb") as fh:
+            data = fh.read()
+        return self.load(file_text(data), "@" + path)
+
+    def python_source(self, path: str) -> str:
+        """The Python a script file compiles to (`luavm --emit-python`).
+
+        Raises:
+            OSError: the file cannot be read.
+            LuaError: a syntax error."""
+        with open(path, "rb") as fh:
+            data = fh.read()
+        try:
+            return Chunk(file_text(data), "@" + path).python_source
+        except LuaSyntaxError as e:
+            raise LuaError(e.msg.encode("latin-1", "replace")) from None
+
+    def require(self, name: str, global_name: str | None = None) -> Any:
+        """`lua -l`: call `require(name)` and store its result in the global
+        `global_name` (default: `name`).
+
+        Returns:
+            the module, converted as `call` converts results.
+        Raises:
+            LuaError: the module was not found or failed while loading."""
+        def go() -> Any:
+            G = self.state.globals
+            assert G is not None
+            r = ops.call1(G.get(b"require"), name.encode("utf-8", "surrogateescape"))
+            G.set((global_name or name).encode("utf-8", "surrogateescape"), r)
+            return convert.results_to_python(r)
+
+        return self._run(go)
+
+    def set_warnings(self, enabled: bool = True) -> None:
+        """Turn Lua's warnings (`warn`) on or off, as `lua -W` (or `warn("@on")`)."""
+        from .stdlib.base import warning
+
+        warning(self.state, b"@on" if enabled else b"@off", False)
+
+    def ignore_env_paths(self) -> None:
+        """`package.path` as if LUA_PATH_5_4 and LUA_PATH were not set (`lua -E`)."""
+        from .stdlib.package import DEFAULT_PATH
+
+        pkg = self.state.package
+        if pkg is not None and self.state.host_access:
+            pkg.set(b"path", DEFAULT_PATH)
+
+    def eval_interactive(self, source: str) -> bool:
+        """One input of the interactive loop, as lua.c's: `source` runs as
+        `return <source>` when that compiles (an expression: its values are
+        printed with the global `print`), else as statements. A leading "=" is
+        dropped (Lua 5.1's `=expr`).
+
+        Returns:
+            False when `source` is an incomplete statement (read another line and
+            call again with both, joined by a newline); True once it ran.
+        Raises:
+            LuaSyntaxError: `source` does not compile.
+            LuaError: running it raised an error."""
+        src = source[1:] if source.startswith("=") else source
+        chunk = None
+        err: LuaSyntaxError | None = None
+        for text in ("return " + src, src):
+            try:
+                chunk = self._compile(text, "=stdin")
+                break
+            except LuaSyntaxError as e:
+                err = e
+        if chunk is None:
+            assert err is not None
+            if err.msg.endswith("<eof>"):
+                return False
+            raise err
+        G = self.state.globals
+        assert G is not None
+        fn = chunk.main(G)
+
+        def go() -> None:
+            vals = ops.results(ops.call(fn))
+            if vals:  # lua.c's l_print
+                ops.call(G.get(b"print"), *vals)
+
+        self._run(go)
+        return True
+
+    def error_message(self, error: LuaError) -> str:
+        """The message lua.c shows for an error that reached the top: the value
+        itself when a string or number; else its `__tostring` result (one that
+        errs, does not return a string or runs past a million Python trace
+        events counts as none); else "(error object is a T value)". The
+        traceback is the error's `lua_traceback`."""
+        v = error.value
+        if type(v) is bytes:
+            return v.decode("utf-8", "replace")
+        if type(v) in (int, float):
+            return tostr(v).decode()
+        prev = state.activate(self.state)
+        try:
+            if ops.metafield(v, b"__tostring") is not None:
+                from .stdlib.base import tostring_meta
+
+                try:
+                    return _bounded(tostring_meta, v).decode("utf-8", "replace")
+                except Exception:  # noqa: BLE001 - it errs, yields, loops, returns a non-string
+                    pass
+            return f"(error object is a {type_name(v)} value)"
+        finally:
+            state.activate(prev)
 
     def permanents(self) -> dict[int, str]:
         """id(builtin) -> its stable name, for snapshots (kept while the registry
@@ -551,6 +708,25 @@ def relax_gc() -> tuple[int, int, int]:
     if before[0] < GC_YOUNG:
         gc.set_threshold(GC_YOUNG, before[1], before[2])
     return before
+
+
+def _bounded(fn: Callable[..., Any], *args: Any) -> Any:
+    """fn(*args), stopped with an error after a million Python trace events: a
+    hostile `__tostring` of an error object must not hang the report."""
+    count = [0]
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        count[0] += 1
+        if count[0] > 1_000_000:
+            raise RuntimeError("__tostring took too long")
+        return tracer
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        return fn(*args)
+    finally:
+        sys.settrace(old)
 
 
 def _short(src: bytes) -> str:

@@ -193,3 +193,30 @@ def test_the_package_imports_cleanly_from_any_entry_point():
     r = subprocess.run([sys.executable, "-c", code, *mods], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr
     assert luavm.LuaRuntime().eval("1 + 1") == 2
+
+
+def test_the_command_uses_only_the_public_api():
+    """luavm/__main__.py is an embedder like wippy: it imports only names luavm exports."""
+    path = PKG / "__main__.py"
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    used = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("luavm")):
+            module = node.module if not node.level else ("luavm." + node.module if node.module else "luavm")
+            used.append((module, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            assert not any(a.name.startswith("luavm") for a in node.names), ast.unparse(node)
+    assert used and all(m == "luavm" for m, _ in used), used
+    assert all(name in luavm.__all__ for _, names in used for name in names)
+
+
+def test_wippy_uses_only_the_public_api():
+    for path in sorted((ROOT / "wippy").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").startswith("luavm"):
+                assert node.module == "luavm", f"{path}:{node.lineno} imports {node.module}"
+                assert all(a.name in luavm.__all__ for a in node.names), f"{path}:{node.lineno}"
+            elif isinstance(node, ast.Import):
+                bad = [a.name for a in node.names if a.name.startswith("luavm.")]
+                assert not bad, f"{path}:{node.lineno} imports {bad}"
