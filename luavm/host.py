@@ -282,6 +282,11 @@ class LuaRuntime:
         fn = self._run(lambda: self.load(source, chunkname))
         return Task(self, fn, tuple(convert.to_lua(a) for a in args))
 
+    def new_task(self, fn: Any, args: tuple[Any, ...] = ()) -> Task:
+        """A Task (not started) that calls the raw Lua function `fn` with the raw
+        Lua values `args` (`task` compiles a source first)."""
+        return Task(self, fn, args)
+
     def set_traceback_handler(self, enabled: bool = True) -> None:
         """Run Lua errors that reach the main thread unprotected through lua.c's
         message handler, as the `luavm` command does: a string or number message

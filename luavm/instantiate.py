@@ -66,9 +66,6 @@ def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None
 
 
 def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Task, SnapshotBase]:
-    from .host import LuaRuntime, Task
-    from .snapshot_base import SnapshotBase
-
     plan = base._plan
     if plan is None:
         plan = base._plan = _Plan(base)
@@ -181,14 +178,14 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Tas
         from .stdlib.lmath import setseed
 
         setseed(st, seed, 0)
-    rt = LuaRuntime.__new__(LuaRuntime)
+    rt = type(src_rt).__new__(type(src_rt))  # (the host layer's classes, not imported: host imports this)
     rt.state = st
     rt.typed = src_rt.typed
     if "_perms" in src_rt.__dict__:  # (the same builtins: the same names)
         rt._perms = src_rt._perms
     start_args = tuple(val(a) for a in base.start_args)
-    task = Task(rt, val(base.start_fn), (*start_args, *(convert.to_lua(a) for a in args)))
-    copy = SnapshotBase.__new__(SnapshotBase)
+    task = rt.new_task(val(base.start_fn), (*start_args, *(convert.to_lua(a) for a in args)))
+    copy = type(base).__new__(type(base))  # (snapshot_base imports this module)
     copy._setup(rt, base.digest, new, refs, keep, rt.permanents(), plan.kinds, like=base)
     copy.start_fn, copy.start_args = task._fn, start_args
     return task, copy
