@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, MutableMapping
 from types import FunctionType
 from typing import Any
 
+from .bigstack import on_big_stack
 from .runtime import ops, state
 from .runtime.frames import CODE_INFO
 from .runtime.values import MAXINT, MININT, LuaError, LuaTable, Ret, rt_error, type_name
@@ -109,8 +110,12 @@ class LuaFunction:
         self.runtime = runtime
 
     def __call__(self, *args: Any) -> Any:
-        """Runs in the Lua state the function came from; a suspension inside is
-        refused (a Python frame cannot be captured)."""
+        """Runs in the Lua state the function came from, on a big-stack thread
+        (bigstack.py); a suspension inside is refused (a Python frame cannot be
+        captured). Returns the results as LuaRuntime.call does; raises LuaError."""
+        return on_big_stack(self._call, args)
+
+    def _call(self, args: tuple[Any, ...]) -> Any:
         prev = state.activate(self.runtime) if self.runtime is not None else state.current
         st = state.current
         lim = st.limits

@@ -5,11 +5,11 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 from . import convert
+from .bigstack import on_big_stack, relax_gc, run_with_big_stack
 from .dialect import erase_types
 from .lexer import LuaSyntaxError
 from .runtime import limits as _limits
@@ -20,10 +20,6 @@ from .runtime.limits import PREEMPT, Limits, LuaLimitError
 from .runtime.loader import Chunk, file_text, load_chunk
 from .runtime.state import LuaState
 from .runtime.values import LuaError, LuaTable, tostr, type_name
-
-RECURSION_LIMIT = 200_000  # Python frames; Lua's own limit is ~200000 C/Lua levels
-STACK_SIZE = 1 << 30  # bytes of C stack for the thread that runs Lua
-GC_YOUNG = 50_000  # young-generation threshold of the cyclic GC while Lua runs
 
 
 def _open_libs(st: LuaState) -> LuaTable:
@@ -164,15 +160,16 @@ class LuaRuntime:
     # entering the state --------------------------------------------------------
 
     def _run(self, fn: Callable[[], Any]) -> Any:
+        """fn() with this runtime's state active, on a big-stack thread (bigstack.py)."""
+        return on_big_stack(self._enter, fn)
+
+    def _enter(self, fn: Callable[[], Any]) -> Any:
         gc_before = relax_gc()
         prev = state.activate(self.state)
         lim = self.state.limits
         outer = prev is not self.state  # not a nested call from a host function
         if lim is not None and outer:
             lim.start()
-        old_limit = sys.getrecursionlimit()
-        if old_limit < RECURSION_LIMIT and threading.current_thread() is _big_stack_thread():
-            sys.setrecursionlimit(RECURSION_LIMIT)
         try:
             r = fn()
             if lim is not None and outer and lim.tripped is not None:
@@ -702,17 +699,7 @@ def _restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = No
     return task, reader
 
 
-_limits._HOST_RUN[0] = LuaRuntime._run.__code__  # where try_preempt's frame walk ends
-
-
-def relax_gc() -> tuple[int, int, int]:
-    """Lua programs allocate many small tables; Python's default young-generation
-    threshold (700) makes the cyclic collector run constantly (measured: half the
-    time of binary-trees). Returns the thresholds to restore."""
-    before = gc.get_threshold()
-    if before[0] < GC_YOUNG:
-        gc.set_threshold(GC_YOUNG, before[1], before[2])
-    return before
+_limits._HOST_RUN[0] = LuaRuntime._enter.__code__  # where try_preempt's frame walk ends
 
 
 def _bounded(fn: Callable[..., Any], *args: Any) -> Any:
@@ -751,42 +738,6 @@ class _StdoutProxy:
 
     def flush(self) -> None:
         sys.stdout.flush()
-
-
-_BIG: threading.Thread | None = None
-
-
-def _big_stack_thread() -> threading.Thread | None:
-    return _BIG
-
-
-def run_with_big_stack(fn: Callable[[], Any]) -> Any:
-    """Run fn on a thread with a large C stack, so deep Lua recursion ends in Lua's
-    'stack overflow' error rather than crashing the interpreter."""
-    global _BIG
-    result: list[Any] = []
-    error: list[BaseException] = []
-
-    def target() -> None:
-        sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
-        relax_gc()
-        try:
-            result.append(fn())
-        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
-            error.append(e)
-
-    old = threading.stack_size()
-    threading.stack_size(STACK_SIZE)
-    try:
-        t = threading.Thread(target=target, name="lua")
-        _BIG = t
-        t.start()  # the stack size applies when the OS thread is created
-    finally:
-        threading.stack_size(old)
-    t.join()
-    if error:
-        raise error[0]
-    return result[0] if result else None
 
 
 __all__ = ["LuaRuntime", "LuaError", "run_with_big_stack", "tostr"]

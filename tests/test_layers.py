@@ -29,7 +29,7 @@ LAYERS = [
     ["luavm.compiler"],
     ["luavm.runtime"],
     ["luavm.stdlib"],
-    ["luavm.convert", "luavm.snapshot", "luavm.snapshot_base", "luavm.instantiate", "luavm.inspect",
+    ["luavm.bigstack", "luavm.convert", "luavm.snapshot", "luavm.snapshot_base", "luavm.instantiate", "luavm.inspect",
      "luavm.host", "luavm"],
     ["luavm.__main__"],
 ]
