@@ -118,19 +118,19 @@ class LuaFunction:
     def _call(self, args: tuple[Any, ...]) -> Any:
         prev = state.activate(self.runtime) if self.runtime is not None else state.current
         st = state.current
-        lim = st.limits
-        outer = lim is not None and prev is not st  # called by the host, not from inside Lua
-        if outer:
+        # the limits of this step when called by the host, not from inside Lua
+        lim = st.limits if prev is not st else None
+        if lim is not None:
             lim.start()
         co = st.current
         co.nny += 1
         try:
             r = results_to_python(ops.call(self.fn, *[to_lua(a) for a in args]))
-            if outer and lim.tripped is not None:
+            if lim is not None and lim.tripped is not None:
                 raise lim.error()
             return r
         except LuaError as e:
-            if outer and lim.tripped is not None and e.__class__ is not lim.error().__class__:
+            if lim is not None and lim.tripped is not None and e.__class__ is not lim.error().__class__:
                 raise lim.error() from e
             raise
         finally:

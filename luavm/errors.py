@@ -41,6 +41,7 @@ class LuaError(Exception):
     """
 
     handled = False
+    wrap_where = False  # raised through a coroutine.wrap function: its caller's position goes in front
     origin: Any = None  # (frame, line) where a Python exception became this error
 
     def __init__(self, value: Any, level: int = 0, traceback: str | None = None) -> None:

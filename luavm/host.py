@@ -666,7 +666,7 @@ def _restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = No
         if base is not None:
             # what the base's runtime changed since the base was taken, the snapshot
             # does not replace: back to the base's contents
-            patched = {p[0] for p in patches if isinstance(p, list) and p}
+            patched = {p[0] for p in patches or () if isinstance(p, list) and p}
             base.reset(i for i in base.changed() if i not in patched)
         reader = S.rebuild(objects, st.registry, allowed, code,
                            base.objects if base is not None else None, patches)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import cast
 
 from .errors import LuaSyntaxError
 
@@ -58,6 +59,15 @@ OPERATORS = {
 # numeral pattern is read_numeral's loop: it swallows every hex digit, dot and
 # signed exponent so that "3x" or "1..2" come out whole and are reported as
 # malformed.
+_Matcher = Callable[[str, int], "re.Match[str]"]
+
+
+def _total(p: re.Pattern[str]) -> _Matcher:
+    """`p.match`, typed as it behaves for a pattern that matches (possibly nothing)
+    at every position: it never answers None."""
+    return cast(_Matcher, p.match)
+
+
 _TOKEN = re.compile(
     r"""[ \t\f\v\n]*(?:
       ([A-Za-z_][A-Za-z0-9_]*)
@@ -69,8 +79,9 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _LONG_OPEN = re.compile(r"\[(=*)\[")
-_STR_RUN = {'"': re.compile(r'[^"\\\n]*'), "'": re.compile(r"[^'\\\n]*")}
-_SPACES = re.compile(r"[ \t\n\v\f\r]*")
+_STR_RUN = {'"': _total(re.compile(r'[^"\\\n]*')), "'": _total(re.compile(r"[^'\\\n]*"))}
+_SPACES = _total(re.compile(r"[ \t\n\v\f\r]*"))
+_EQS = _total(re.compile(r"\[=*"))
 _DEC_INT = re.compile(r"[0-9]+\Z")
 _HEX_INT = re.compile(r"0[xX][0-9a-fA-F]+\Z")
 _HEX_FLT = re.compile(r"0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?\Z")
@@ -204,7 +215,7 @@ class _Lexer:
             return self.error(msg, at, _quoted(delim + "".join(out) + raw + cur))
 
         while True:
-            j = run.match(src, i).end()
+            j = run(src, i).end()
             if j > i:
                 out.append(src[i:j])
                 i = j
@@ -228,7 +239,7 @@ class _Lexer:
                 out.append(chr(int(src[i + 1:i + 3], 16)))
                 i += 3
             elif c == "z":
-                i = _SPACES.match(src, i + 1).end()
+                i = _SPACES(src, i + 1).end()
             elif c == "u":
                 i = self._utf8_escape(i, out, fail)
             elif c == "":
@@ -295,7 +306,7 @@ def tokenize(src: str, chunkname: str = "?", poll: Callable[[], None] | None = N
     """
     lx = _Lexer(src, chunkname)
     n = len(src)
-    match = _TOKEN.match
+    match = _total(_TOKEN)  # (every group is optional: it matches everywhere)
     keywords = KEYWORDS
     operators = OPERATORS
     pos = 0
@@ -343,7 +354,7 @@ def tokenize(src: str, chunkname: str = "?", poll: Callable[[], None] | None = N
                     body, pos = lx.long_bracket(start, "string")
                     yield Tok("STRING", body.encode("latin-1"), line, start, pos)
                 else:  # "[=" without the second bracket
-                    eqs = re.compile(r"\[=*").match(src, pos).group()
+                    eqs = _EQS(src, pos).group()
                     raise lx.error("invalid long string delimiter", pos + len(eqs), _quoted(eqs))
             elif c == "-":  # "--[==[": a long comment
                 pos = lx.long_bracket(pos + 2, "comment")[1]

@@ -346,8 +346,8 @@ def _closure_key(obj: Any) -> tuple | None:
     spec = _lua_spec(obj.__code__)
     if spec is None:
         return None
-    cl = obj.__closure__
-    ups = []
+    cl: Any = obj.__closure__
+    ups: list[Any] = []
     for i in spec[2]:
         try:
             v = cl[i].cell_contents if i is not None else None

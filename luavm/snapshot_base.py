@@ -281,7 +281,8 @@ class SnapshotBase:
             ordered = [(i, objs[i]) for i in like.t_idx]
             groups = [(a, b, tuple(k for k, _, _ in keys)) for a, b, keys in like._groups]
             intkeyed = {like.t_idx[j] for j in like._always_t}
-            rs = self._rest_start = like._rest_start
+            rs = like._rest_start
+            self._rest_start: int = rs
         else:
             shapes: dict[tuple, list[tuple[int, LuaTable]]] = {}
             for it in tables:
@@ -320,7 +321,7 @@ class SnapshotBase:
                 keys.append((k, fv, list(fv)))  # (key, fingerprint values, values as last seen)
             self._groups.append((a, b, keys))
         # tables compared exactly at every test: integer keys in the hash part
-        self._always_t = [j for j in range(rs, nt) if self.t_idx[j] in intkeyed]
+        self._always_t: list[int] = [j for j in range(rs, nt) if self.t_idx[j] in intkeyed]
         # as last seen (at first, the fingerprints)
         self._seen_h: list[dict] = [t.hash for t in T]  # the dicts themselves
         self._seen_len = [len(h) for h in self._seen_h]

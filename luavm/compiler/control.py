@@ -17,13 +17,26 @@ from .expressions import Atom, _is_int_literal, _start_line
 from .ir import If, Loop, OpInfo, Try
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from .codegen import FuncState
+    from .scope import Resolution
 
 
 class ControlCompiler:
-    """Mixed into Codegen."""
+    """Mixed into Codegen, which provides what is declared here."""
 
     fs: FuncState
+    if TYPE_CHECKING:
+        res: Resolution
+        tick: Callable[..., None]
+        cond: Callable[..., Any]
+        block: Callable[..., None]
+        stable: Callable[[Atom], Atom]
+        expr: Callable[..., Atom]
+        call: Callable[..., Any]
+        explist_adjusted: Callable[..., Any]
 
     def st_While(self, s: A.While) -> None:
         fs = self.fs

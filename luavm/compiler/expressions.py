@@ -15,6 +15,8 @@ from . import fastpath, types
 from .ir import If, OpInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .codegen import FuncState
 
 
@@ -95,6 +97,10 @@ class ExpressionCompiler:
     fs: FuncState
     res: Any
     line: int
+    counting: bool
+    if TYPE_CHECKING:
+        function: Callable[[A.Function], Atom]
+        tick: Callable[..., None]
 
     def stable(self, a: Atom) -> Atom:
         """Copy a Box read into a temporary so later code cannot change it underneath."""

@@ -121,8 +121,8 @@ class _Sources:
                     self.add(d, e, s)
             elif isinstance(s, A.Assign):
                 for t, e in zip(s.targets, _adjusted(s.exprs, len(s.targets))):
-                    if isinstance(t, A.Name) and (d := res.uses.get(id(t))) is not None:
-                        self.add(d, e, s)
+                    if isinstance(t, A.Name) and (used := res.uses.get(id(t))) is not None:
+                        self.add(used, e, s)
             elif isinstance(s, A.NumFor):
                 d = res.decls[id(s)][0]
                 step = s.step if s.step is not None else A.Number(s.line, 1)
@@ -132,8 +132,8 @@ class _Sources:
                 for d in res.decls[id(s)]:
                     self.add(d, None)
             elif isinstance(s, A.FunctionStat) and isinstance(s.target, A.Name):
-                if (d := res.uses.get(id(s.target))) is not None:
-                    self.add(d, None)
+                if (used := res.uses.get(id(s.target))) is not None:
+                    self.add(used, None)
 
     def add(self, d: Decl, e: A.Expr | None, s: A.Stmt | None = None) -> None:
         self.of.setdefault(d, []).append(e)
@@ -195,9 +195,9 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
             ty[d] = None
         else:
             ty[d] = _BOTTOM
-    for d, t in assumed.items():
+    for d, known in assumed.items():
         if d not in src.of:
-            ty[d] = t  # an upvalue holding a value, speculated on like a parameter
+            ty[d] = known  # an upvalue holding a value, speculated on like a parameter
 
     def etype(e: A.Expr | None) -> str | None:
         if e is None:
@@ -262,12 +262,12 @@ def infer(f: A.Function | A.Chunk, res: Resolution, assumed: dict[Decl, str] | N
             break
     else:
         return Inferred({}, {}, None)
-    if any(ty[d] != t for d, t in assumed.items()):
+    if any(ty[d] != known for d, known in assumed.items()):
         return Inferred({}, {}, None)  # an assumed parameter is reassigned with something else
     # what calls and returns give, in terms of the final types (a local still at
     # _BOTTOM only ever gets values of calls still being worked out: unknown)
-    for d, t in ty.items():
-        if t == _BOTTOM:
+    for d, final in ty.items():
+        if final == _BOTTOM:
             ty[d] = None
     calls: dict[int, str] = {}
     returns: str | None = _BOTTOM
@@ -375,7 +375,7 @@ def call_type(e: A.Call, res: Resolution, etype) -> str | None:  # noqa: ANN001
     fast = guess is not None and all(d in params for d in guess)
     if fast:
         for i, p in enumerate(params):
-            if p in guess and (i >= len(e.args) or etype(e.args[i]) != guess[p]):
+            if guess is not None and p in guess and (i >= len(e.args) or etype(e.args[i]) != guess[p]):
                 fast = False
                 break
     return result_type(f, res, fast)
@@ -457,8 +457,8 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
         if isinstance(s, A.Local) and "close" in s.attribs:
             return None
         if isinstance(s, A.NumFor):
-            for e in (s.start, s.stop, s.step):
-                if e is not None and (d := local_of(e)) is not None:
+            for bound in (s.start, s.stop, s.step):
+                if bound is not None and (d := local_of(bound)) is not None:
                     numeric.add(d)
                     inty.add(d)
                     arith.add(d)

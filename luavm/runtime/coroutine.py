@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from types import CellType, FunctionType
+from types import CellType, FrameType, FunctionType
 from typing import Any
 
 from . import state
@@ -72,7 +72,7 @@ class FrameRecord:
             s.records.append(self)
             raise
         except LuaError as e:
-            if getattr(e, "wrap_where", False):  # from a wrap function this frame called
+            if e.wrap_where:  # from a wrap function this frame called
                 e.wrap_where = False
                 e.value = lua_bytes(self.where()) + e.value
             raise
@@ -148,7 +148,7 @@ def apply_pending_handler(err: LuaError) -> None:
     an xpcall, its handler runs now and protected() will not run it again."""
     if err.handled:
         return
-    f = sys._getframe(1)
+    f: FrameType | None = sys._getframe(1)
     while f is not None:
         c = f.f_code
         if c is _PROTECTED_CODE:
@@ -470,7 +470,7 @@ def host_suspend(request: Any) -> Any:
     stack (a boundary frame), the one that made it (its local `prev`)."""
     st = state.current
     cos = [st.current]
-    f = sys._getframe(1)
+    f: FrameType | None = sys._getframe(1)
     while f is not None:
         if f.f_code in BOUNDARY_CODES:
             prev = f.f_locals.get("prev")
@@ -480,7 +480,7 @@ def host_suspend(request: Any) -> Any:
     del f
     if any(co.nny > 0 for co in cos):
         raise LuaError(b"attempt to yield across a C-call boundary")
-    if not getattr(st, "task_active", False):
+    if st is None or not st.task_active:
         raise rt_error("attempt to suspend outside a task")
     raise Suspend("host", request)
 

@@ -75,7 +75,7 @@ def undump(data: bytes, chunkname: str, env: Any) -> Any:
     proto = chunk.protos[index]
     # fresh upvalues, the first one _ENV (set after the factory: it binds a
     # `local function`'s own name, which a loaded copy does not have)
-    ups = [Box() if boxed else None for boxed in proto.upvalue_boxed]
+    ups: list[Any] = [Box() if boxed else None for boxed in proto.upvalue_boxed]
     if ups:
         if proto.upvalue_boxed[0]:
             ups[0].v = env

@@ -85,7 +85,7 @@ def op_at(f: FrameType, lineno: int | None = None) -> tuple[CodeInfo, Any] | Non
 
 
 def lua_line(ci: CodeInfo, op: Any) -> int:
-    if getattr(ci.chunk, "stripped", False):
+    if ci.chunk.stripped:
         return -1  # loaded from a stripped binary chunk: no line information
     return op.line if op is not None and op.line else ci.proto.line
 
@@ -190,7 +190,7 @@ def frame_function(f: FrameType, caller: FrameType | None, caller_line: int | No
     if code in BUILTINS:
         from . import state
 
-        reg = getattr(state.current, "registry", None) or {}
+        reg = state.current.registry if state.current is not None else {}
         v = reg.get(BUILTINS[code])
         return v if getattr(v, "__code__", None) is code else None
     if code not in CODE_INFO:
@@ -240,7 +240,7 @@ def varinfo(f: FrameType | None, operand: int) -> str:
     if f is None or operand <= 0:
         return ""
     res = op_at(f)
-    if res is None or res[1] is None or getattr(res[0].chunk, "stripped", False):
+    if res is None or res[1] is None or res[0].chunk.stripped:
         return ""
     descs = res[1].descs
     if operand <= len(descs) and descs[operand - 1]:
@@ -298,7 +298,8 @@ def frame_name(f: FrameType, kind: str, caller: tuple[FrameType, int] | None = N
     # as luaL_traceback: a global name, else how the caller called it, else where it is
     if caller is None:
         caller = _caller(f)
-    fn = frame_function(f, *(caller or (None, None)), thorough=False)
+    c_frame, c_line = caller or (None, None)
+    fn = frame_function(f, c_frame, c_line, thorough=False)
     gname = _global_name(fn)
     if gname is not None:
         return f"function '{gname}'"
@@ -329,7 +330,7 @@ def _global_name(fn: Any) -> str | None:
     """pushglobalfuncname: "mod.name" of a function found in package.loaded."""
     from . import state
 
-    loaded = getattr(state.current, "loaded", None) if state.current is not None else None
+    loaded = state.current.loaded if state.current is not None else None
     if fn is None or loaded is None:
         return None
     for mod, lib in list(loaded.hash.items()):

@@ -83,7 +83,7 @@ class IC(dict):
 
     def __missing__(self, key: Any) -> Any:
         if type(key) is LuaTable or key is None:
-            mt = key  # an object (a table) whose own hash part missed
+            mt: Any = key  # an object (a table) whose own hash part missed
         elif key is bytes:
             mt = state.current.string_meta
             if mt is None:

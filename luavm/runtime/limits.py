@@ -186,7 +186,8 @@ def _settle(lim: Any, extra: int) -> None:
 def refill(extra: int = 0) -> None:
     """The current slice is spent (or a builtin charged more than is left): charge
     it, check the limits, grant the next."""
-    lim: Any = getattr(state.current, "limits", None)
+    st = state.current
+    lim = st.limits if st is not None else None
     if lim is None:
         TOKENS.clear()
         TOKENS.append(False)
@@ -237,7 +238,7 @@ def alloc(nbytes: int) -> None:
     n = nbytes >> CHARGE_SHIFT
     if n:
         if n >= 4096:  # a megabyte or more: look at the process size soon
-            lim = getattr(state.current, "limits", None)
+            lim = state.current.limits if state.current is not None else None
             if lim is not None:
                 lim.mem_tick = 0
         charge(n)
@@ -246,7 +247,7 @@ def alloc(nbytes: int) -> None:
 def poll() -> None:
     """Long host-side work (compiling a chunk) checks the clock and memory now
     and then without counting steps."""
-    lim: Any = getattr(state.current, "limits", None)
+    lim = state.current.limits if state.current is not None else None
     if lim is not None:
         lim.check()
 
@@ -254,12 +255,12 @@ def poll() -> None:
 def switch(prev: Any, new: Any) -> None:
     """`state.activate` changes the running state: settle the slice of the
     previous one, let the next step of code refill from the new one."""
-    lim = getattr(prev, "limits", None)
+    lim = prev.limits if prev is not None else None
     if lim is not None:
         _settle(lim, 0)
     TOKENS.clear()
     TOKENS.append(False)
-    lim = getattr(new, "limits", None)
+    lim = new.limits if new is not None else None
     MAXSTR[0] = lim.max_string if lim is not None else NOLIMIT
 
 

@@ -252,18 +252,16 @@ def _pyerr(e: BaseException) -> BaseException:
         return _at(LuaError(lua_bytes(pos + "stack overflow")), tb)
     if isinstance(e, TypeError) and tb is not None and tb.tb_next is None:
         f = tb.tb_frame
-        ci = CODE_INFO.get(f.f_code)
-        entry = ci.lines.get(tb.tb_lineno) if ci else None
+        info = CODE_INFO.get(f.f_code)
+        entry = info.lines.get(tb.tb_lineno) if info else None
         op = entry[0] if entry else None
-        if op is not None and op.kind == "call":
-            text = ci.lines_text.get(tb.tb_lineno, "") if hasattr(ci, "lines_text") else ""
-            callee = _callee_value(f, ci, tb.tb_lineno)
+        if info is not None and op is not None and op.kind == "call":
+            callee = _callee_value(f, info, tb.tb_lineno)
             if callee is not _UNKNOWN and not callable(callee):
                 desc = f" ({op.descs[0]})" if op.descs and op.descs[0] else ""
                 return _at(LuaError(
                     lua_bytes(f"{position(f, tb.tb_lineno)} attempt to call a {type_name(callee)} value{desc}")
                 ), tb)
-            del text
     err = to_lua_error(e)
     if tb is not None and not isinstance(e, LuaError):
         f = tb.tb_frame
@@ -386,6 +384,7 @@ class Chunk:
         self.counting = counting
         self.source = source
         self.name = name
+        self.stripped = False  # loaded from a stripped binary chunk: no line information (dump.py)
         cache = diskcache.enabled()  # (the key's hashing loads OpenSSL: ~4 MB)
         ck = diskcache.key("chunk", source, name, str(counting)) if cache else ""
         hit = diskcache.get("chunk", ck) if cache else None
@@ -540,7 +539,7 @@ def load_chunk(source: bytes, name: str, counting: bool | None = None) -> Chunk:
     """Compile (or fetch from the in-process cache) a chunk; raises LuaSyntaxError.
     `counting`: compile step counting in (default: if the running state has limits)."""
     if counting is None:
-        lim = getattr(state.current, "limits", None)
+        lim = state.current.limits if state.current is not None else None
         counting = lim is not None and lim.counting
     key = (source, name, counting)
     c = _CACHE.pop(key, None)

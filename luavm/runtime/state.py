@@ -11,12 +11,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..stdlib.lio import LuaFile
     from .coroutine import Coroutine
+    from .limits import Limits
     from .values import LuaTable
 
 
 class LuaState:
-    """Everything a Lua state owns besides its tables: it is part of a snapshot."""
+    """Everything a Lua state owns besides its tables: it is part of a snapshot
+    (Task._snapshot_root lists the fields written; the others are the host's and
+    are set again by the runtime that restores it).
+
+    Every field is declared here, typed: no module adds attributes of its own
+    (a library's per-state data is a field named after it, `io_*`, `warn_*`)."""
 
     def __init__(self) -> None:
         from .coroutine import Coroutine
@@ -33,11 +40,28 @@ class LuaState:
         self.stdout: Any = None  # binary stream print() writes to
         self.package: LuaTable | None = None
         self.task_active = False  # a Task is running: the host may suspend it
-        self.limits: Any = None  # runtime.limits.Limits when the embedder set any
+        self.limits: Limits | None = None  # when the embedder set any (runtime/limits.py)
         self.ccalls = 0  # nested calls made from builtins (pcall, resume, callbacks)
         # the message handler of errors that reach the main thread unprotected (the
         # `luavm` command's traceback, as lua.c's msghandler); None: no handler
         self.msghandler: Callable[[Any], Any] | None = None
+        # the io library (stdlib/lio.py): the standard files' raw binary streams (an
+        # embedder may set them before the library opens; default: `stdout`, else
+        # Python's), the default input and output files, the FILE* metatable
+        self.io_stdin: Any = None
+        self.io_stdout: Any = None
+        self.io_stderr: Any = None
+        self.io_input: LuaFile | None = None
+        self.io_output: LuaFile | None = None
+        self.io_meta: LuaTable | None = None
+        # warnings (stdlib/base.py `warning`): "off", "on" or "cont" (in the middle of
+        # a message); where they go (None: stderr with host access, else nowhere)
+        self.warn_mode = "off"
+        self.warn_stream: Any = None
+        # the clocks os.time/os.date and os.clock read (None: the host's); tests and
+        # replays set deterministic ones
+        self.clock: Callable[[], float] | None = None
+        self.cpu_clock: Callable[[], float] | None = None
 
 
 current: LuaState = None  # type: ignore[assignment]  # set by LuaRuntime

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Iterator
 from types import CellType, FunctionType
-from typing import Any
+from typing import Any, cast
 
 from ..errors import LuaError, set_value_text
 
@@ -120,7 +120,10 @@ class _TableAux:
 
 
 EMPTY_HASH: dict = {}  # the hash part of every table that has none yet: never written
-NO_ARRAY: tuple = ()  # the array part of every table that has none yet
+# the array part of every table that has none yet. Typed as the list it stands for:
+# every write replaces it first (`arr is NO_ARRAY`), and being a tuple, a write that
+# forgot fails at once
+NO_ARRAY: list[Any] = cast("list[Any]", ())
 
 
 _CALL_META: Any = None  # ops.call_meta (which imports this module), set by ops
@@ -143,8 +146,8 @@ class LuaTable:
 
     __slots__ = ("hash", "arr", "meta", "aux")
 
-    def __init__(self, arr: list | tuple = NO_ARRAY, hash: dict = EMPTY_HASH) -> None:
-        self.arr: list | tuple = arr
+    def __init__(self, arr: list[Any] = NO_ARRAY, hash: dict = EMPTY_HASH) -> None:
+        self.arr: list[Any] = arr
         self.hash: dict = hash
         self.meta: LuaTable | None = None
         self.aux: _TableAux | None = None
@@ -335,14 +338,14 @@ class LuaTable:
                         raise LuaError(b"invalid key to 'next'")
                 else:
                     aux = self._aux()
-                    keys = aux.keys
-                    if keys is None or len(keys) != len(h):
-                        keys = aux.keys = list(h)
-                        aux.kidx = {kk: n for n, kk in enumerate(keys)}
+                    order = aux.keys
+                    if order is None or len(order) != len(h):
+                        order = aux.keys = list(h)
+                        aux.kidx = {kk: n for n, kk in enumerate(order)}
                     assert aux.kidx is not None
                     j = aux.kidx[k] + 1
-                    while j < len(keys):
-                        kk = keys[j]
+                    while j < len(order):
+                        kk = order[j]
                         v = h[kk]
                         if v is not None:
                             return (kk.value if type(kk) is BoolKey else kk), v

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from types import FunctionType
+from types import FrameType, FunctionType
 from typing import Any
 
 from ..runtime import ops, state
@@ -327,7 +327,7 @@ def warning(st: state.LuaState, msg: bytes, tocont: bool) -> None:
     on, in the middle of a message) is the state's `warn_mode`. A sandboxed
     runtime writes warnings nowhere (its Lua code must not flood the host's
     stderr), unless the embedder set `state.warn_stream`."""
-    mode = getattr(st, "warn_mode", "off")
+    mode = st.warn_mode
     if mode != "cont":
         if not tocont and msg[:1] == b"@":  # a control message
             if msg == b"@off":
@@ -337,7 +337,7 @@ def warning(st: state.LuaState, msg: bytes, tocont: bool) -> None:
             return
         if mode == "off":
             return
-    out = getattr(st, "warn_stream", None)
+    out = st.warn_stream
     if out is None and st.host_access:
         out = getattr(sys.stderr, "buffer", None)
     text = (b"Lua warning: " if mode == "on" else b"") + msg + (b"" if tocont else b"\n")
@@ -420,7 +420,7 @@ def lua_load(*args: Any) -> Any:
     elif type_name(chunk) == "function":
         name = opt_str(chunkname, 2, "load", b"=(load)").decode("latin-1")
         read = read_chunk(chunk)
-        if type(read) is Ret:
+        if not isinstance(read, bytes):
             return read
         text = read
     else:
@@ -455,7 +455,7 @@ def _runerror_message(msg: bytes) -> Any:
     xpcall's, or lua.c's (a traceback) when the `luavm` command runs the chunk."""
     from ..runtime import coroutine as C
 
-    f = sys._getframe(1)
+    f: FrameType | None = sys._getframe(1)
     while f is not None:
         c = f.f_code
         if c is C._PROTECTED_CODE:
@@ -496,7 +496,7 @@ def lua_loadfile(filename: Any = None, mode: Any = None, *rest: Any) -> Any:
     """loadfile([filename [, mode [, env]]]): a host-access function, like dofile."""
     opt_str(mode, 2, "loadfile", b"bt")
     r = _read_source(filename, "loadfile")
-    if type(r) is bytes:
+    if isinstance(r, bytes):
         return (None, r)
     text, name = r
     return lua_load(text, name.encode("latin-1"), mode, *rest[:1]) if rest else lua_load(text, name.encode("latin-1"), mode)
@@ -507,7 +507,7 @@ def lua_dofile(filename: Any = None, *_: Any) -> Any:
 
     st = state.current
     r = _read_source(None if filename is None else opt_str(filename, 1, "dofile", b""), "dofile")
-    if type(r) is bytes:
+    if isinstance(r, bytes):
         raise LuaError(r)  # (lua_error: the message as it is, no position)
     data, name = r
     try:

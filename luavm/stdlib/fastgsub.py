@@ -22,9 +22,10 @@ from ..runtime.values import TAILCALL, LuaError, LuaTable, Ret, rt_error, tostr,
 
 
 def gsub_re(src: bytes, rx: re.Pattern, ncap: int, repl: Any, tr: str,
-            parts: list[bytes | int] | None) -> Ret | None:
+            parts: list[Any] | None) -> Ret | None:
     """gsub(src, pattern, repl) for an unanchored pattern compiled to rx with ncap
-    plain captures; `parts`: a template's compiled pieces. None: not this path."""
+    plain captures; `parts`: a template's compiled pieces (bytes: literal text; int:
+    a capture's index, -1 the whole match). None: not this path."""
     if MAXSTR[0] < NOLIMIT or state.current.limits is not None:
         return None
     if tr == "string":

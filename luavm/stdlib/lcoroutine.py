@@ -251,7 +251,8 @@ assert WRAP_CODE.co_freevars == ("co",)
 def wrapped_coroutine(f: Any) -> C.Coroutine | None:
     """The coroutine a function made by coroutine.wrap resumes (None for any other value)."""
     if f.__class__ is FunctionType and f.__code__ is WRAP_CODE:
-        return f.__closure__[0].cell_contents
+        cells: Any = f.__closure__  # (WRAP_CODE has one free variable: `co`)
+        return cells[0].cell_contents
     return None
 
 

@@ -78,7 +78,7 @@ def _func_info(fn: Any, t: LuaTable, opts: bytes, code: Any = None) -> None:
 def _active_lines(code: Any, ci: Any) -> LuaTable:
     """activelines: the Lua lines the function's code stands for."""
     t = LuaTable()
-    if getattr(ci.chunk, "stripped", False):
+    if ci.chunk.stripped:
         return t
     p = ci.proto
     lo, hi = (p.line, p.end_line) if p.index else (0, 1 << 62)
@@ -149,7 +149,7 @@ def db_getinfo(*args: Any) -> Any:
     if b"l" in opts:
         if kind == "lua":
             ci, op = op_at(f) or (None, None)
-            t.set(b"currentline", lua_line(ci, op))
+            t.set(b"currentline", lua_line(ci, op) if ci is not None else -1)
         else:
             t.set(b"currentline", -1)
     if b"n" in opts:

@@ -70,7 +70,7 @@ class LuaFile(Userdata):
 
 
 def _newfile(f: Any, kind: str = "file") -> LuaFile:
-    return LuaFile(f, kind, getattr(state.current, "io_meta", None))
+    return LuaFile(f, kind, state.current.io_meta)
 
 
 def _errno(e: BaseException, unsupported: int) -> int:
@@ -270,8 +270,8 @@ def _g_read(p: LuaFile, fmts: tuple, first: int, fname: str) -> Any:
 def _sync_before_read(p: LuaFile) -> None:
     """Flush the standard output before reading the standard input (prompts)."""
     st = state.current
-    if p.kind == "std" and p.f is getattr(st, "io_stdin", None):
-        out = getattr(st, "io_stdout", None)
+    if p.kind == "std" and p.f is st.io_stdin:
+        out = st.io_stdout
         try:
             if out is not None:
                 out.flush()
@@ -293,7 +293,7 @@ def _fmt_num(v: float) -> bytes:
 
 def _g_write(p: LuaFile, args: tuple, first: int, fname: str) -> Any:
     f = p.f
-    err: OSError | None = None
+    err: Exception | None = None
     wrote_nl = False
     for k, v in enumerate(args):
         tv = type(v)
@@ -479,7 +479,8 @@ def io_close(file: Any = NOVALUE, *_: Any) -> Any:
 
 def _getiofile(which: str) -> LuaFile:
     st = state.current
-    p: LuaFile = getattr(st, "io_" + which)
+    p = st.io_input if which == "input" else st.io_output
+    assert p is not None  # (io is open: it set both)
     if p.kind is None:
         raise rt_error(f"default {which} file is closed")
     return p
@@ -493,8 +494,11 @@ def _g_iofile(v: Any, which: str, mode: bytes) -> Any:
             p = _opencheck(tostr(v), mode)
         else:
             p = _tofile(v, which)
-        setattr(st, "io_" + which, p)
-    return getattr(st, "io_" + which)
+        if which == "input":
+            st.io_input = p
+        else:
+            st.io_output = p
+    return st.io_input if which == "input" else st.io_output
 
 
 def io_input(file: Any = None, *_: Any) -> Any:
@@ -564,8 +568,7 @@ def io_tmpfile(*_: Any) -> Any:
 def _flush_all() -> None:
     """fflush(NULL) before a child process shares our standard streams."""
     st = state.current
-    for name in ("io_stdout", "io_stderr"):
-        f = getattr(st, name, None)
+    for f in (st.io_stdout, st.io_stderr):
         try:
             if f is not None:
                 f.flush()
@@ -599,16 +602,11 @@ _METHODS: dict[str, Callable[..., Any]] = {
 }
 
 
-def _std_stream(st: LuaState, attr: str, shared: str, default: Any) -> Any:
+def _std_stream(embedder: Any, shared: Any, default: Any) -> Any:
     """The raw stream of a standard file: `st.io_*` if the embedder set it, else the
     state's stream that `print` also uses (`st.stdout`), else Python's own."""
-    f = getattr(st, attr, None)
-    if f is None:
-        f = getattr(st, shared, None)
-    if f is None:
-        f = getattr(default, "buffer", default)
-    setattr(st, attr, f)
-    return f
+    f = embedder if embedder is not None else shared
+    return f if f is not None else getattr(default, "buffer", default)
 
 
 def _isatty(f: Any) -> bool:
@@ -645,19 +643,19 @@ def open(st: LuaState) -> LuaTable | None:
     meta.set(b"__gc", f_gc)
     meta.set(b"__close", f_gc)
     meta.set(b"__tostring", f_tostring)
-    st.io_meta = meta  # type: ignore[attr-defined]
+    st.io_meta = meta
     _register_hidden(st, meta, methods)
     t = LuaTable()
     for name, fn in _IOLIB.items():
         t.set(name.encode(), fn)
-    fin = _std_stream(st, "io_stdin", "stdin", sys.stdin)
-    fout = _std_stream(st, "io_stdout", "stdout", sys.stdout)
-    ferr = _std_stream(st, "io_stderr", "stderr", sys.stderr)
+    fin = st.io_stdin = _std_stream(st.io_stdin, None, sys.stdin)
+    fout = st.io_stdout = _std_stream(st.io_stdout, st.stdout, sys.stdout)
+    ferr = st.io_stderr = _std_stream(st.io_stderr, None, sys.stderr)
     stdin = LuaFile(fin, "std", meta)
     stdout = LuaFile(fout, "std", meta, "line" if _isatty(fout) else "full")
     stderr = LuaFile(ferr, "std", meta, "no")  # C's stderr is unbuffered
-    st.io_input = stdin  # type: ignore[attr-defined]
-    st.io_output = stdout  # type: ignore[attr-defined]
+    st.io_input = stdin
+    st.io_output = stdout
     t.set(b"stdin", stdin)
     t.set(b"stdout", stdout)
     t.set(b"stderr", stderr)

@@ -54,8 +54,7 @@ def _noyield(fn: Callable[..., Any], *a: Any) -> Any:
 
 def _now(st: LuaState) -> int:
     """time(NULL): whole seconds from the state's clock, or the host's."""
-    clock = getattr(st, "clock", None)
-    t = clock() if callable(clock) else time.time()
+    t = st.clock() if st.clock is not None else time.time()
     return int(t // 1)
 
 
@@ -213,8 +212,7 @@ def os_time(t: Any = None, *_: Any) -> int:
 
 def os_clock(*_: Any) -> float:
     st = state.current
-    cpu = getattr(st, "cpu_clock", None)
-    return float(cpu() if callable(cpu) else time.process_time())
+    return float(st.cpu_clock() if st.cpu_clock is not None else time.process_time())
 
 
 def os_difftime(t1: Any = NOVALUE, t2: Any = NOVALUE, *_: Any) -> float:
@@ -281,7 +279,7 @@ def os_tmpname(*_: Any) -> bytes:
 def _flush_std() -> None:
     """Flush our buffered output before a child process writes to the same fds."""
     st = state.current
-    for f in (getattr(st, "io_stdout", None), getattr(st, "stdout", None), sys.stdout,
+    for f in (st.io_stdout, st.stdout, sys.stdout,
               getattr(sys.stdout, "buffer", None)):
         try:
             if f is not None:

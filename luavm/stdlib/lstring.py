@@ -275,7 +275,7 @@ def str_find(s: Any = NOVALUE, p: Any = NOVALUE, init: Any = None, plain: Any = 
         # pattern's cached regex run directly (_fast_find's cases)
         st = 0 if init is None else init - 1
         if plain is None or plain is False:
-            plan = _PLANS.get(p, _PLAIN)
+            plan: Any = _PLANS.get(p, _PLAIN)
             if plan is _PLAIN:
                 plan = _plan(p)  # (caches it)
             if plan is None:  # no regex for it
@@ -393,7 +393,7 @@ def _compile_repl(news: bytes) -> list[bytes | int]:
         i = j + 1
 
 
-def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[bytes | int],
+def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[Any],
            room: int) -> int:
     """Append the replacement; returns its size (no more than `room` bytes)."""
     n = 0
@@ -406,7 +406,7 @@ def _add_s(out: list[bytes], m: patterns.Matcher, st: int, e: int, parts: list[b
             raise rt_error("invalid use of '%' in replacement string")
         else:
             v = m.get_capture(part, st, e)
-            out.append(v if type(v) is bytes else b"%d" % v)
+            out.append(v if isinstance(v, bytes) else b"%d" % v)
         n += len(out[-1])
         if n > room:
             raise too_large()
@@ -625,7 +625,7 @@ def open(st: Any) -> LuaTable:
     t = LuaTable()
     for k, f in FUNCTIONS.items():
         t.set(k, f)
-    if getattr(st, "string_meta", None) is None:
+    if st.string_meta is None:
         st.string_meta = make_string_meta(t)
     return t
 

@@ -37,7 +37,7 @@ def env_path(envname: str, default: bytes, noenv: bool = False) -> bytes:
 
 
 def _search_path(name: bytes, path: bytes) -> tuple[bytes | None, list[bytes]]:
-    tried = []
+    tried: list[bytes] = []
     fname = name.replace(b".", b"/")
     for templ in path.split(b";"):
         if not templ:
@@ -139,6 +139,7 @@ def searcher_croot(name: Any = NOVALUE, *_: Any) -> Any:
 def lua_require(name: Any = NOVALUE, *_: Any) -> Any:
     st = state.current
     package = st.package
+    assert package is not None  # (the base library opens package first)
     modname = check_str(name, 1, "require")
     loaded = package.get(b"loaded")
     if type(loaded) is not LuaTable:

@@ -303,7 +303,7 @@ _PLAN_SPECS = {0x64: ("d", b"-+ 0"), 0x69: ("d", b"-+ 0"), 0x78: ("x", b"-0"), 0
 
 def _plan(fmt: bytes) -> tuple[bytes, str] | None:
     """Validate fmt once (the same checks as str_format) and keep what it needs."""
-    kinds = []
+    kinds: list[str] = []
     pieces = []
     n = len(fmt)
     i = 0
