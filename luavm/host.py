@@ -1,4 +1,24 @@
-"""The embedding API: LuaRuntime."""
+"""The embedding API: LuaRuntime (one Lua state) and restore().
+
+Concept. A LuaRuntime owns a LuaState: its globals, standard libraries, limits
+and host streams. Every entry that runs Lua (execute, eval, call, require,
+eval_interactive, Task.run in task.py) makes that state current for its
+duration (runtime/state.py `activate`), on a big-stack thread (bigstack.py),
+and lets only LuaError out: a Lua error with its `lua_traceback`, a tripped
+limit as LuaLimitError, a Python failure inside luavm as a LuaError naming it.
+Values cross the boundary converted (convert.py). `restore` rebuilds a Task
+from snapshot bytes in a new runtime, or onto a SnapshotBase's.
+
+Invariants. A runtime is sandboxed (no io, no file-system require, no
+os.exit/execute/remove) unless `host_access=True`; a snapshot of one with host
+access restores only with host access granted again. The `luavm` command is an
+embedder like any other: the methods grouped under "what the `luavm` command
+needs" are lua.c's jobs, usable by any host.
+
+Costs. Making a runtime opens every standard library (a few hundred builtins
+registered by name); an entry from a thread that is not a big-stack thread pays
+one hand-off to a pooled one (bigstack.py).
+"""
 
 from __future__ import annotations
 
@@ -16,10 +36,11 @@ from .runtime import limits as _limits
 from .runtime import ops, state
 from .runtime.frames import BUILTINS, chunkid, register_builtin, traceback_lines
 from .runtime.icache import invalidate
-from .runtime.limits import PREEMPT, Limits, LuaLimitError
+from .runtime.limits import Limits, LuaLimitError
 from .runtime.loader import Chunk, file_text, load_chunk
 from .runtime.state import LuaState
 from .runtime.values import LuaError, LuaTable, tostr, type_name
+from .task import Task
 
 
 def _open_libs(st: LuaState) -> LuaTable:
@@ -138,7 +159,10 @@ class LuaRuntime:
         `run` suspends itself at the next entry of a Lua function (see
         runtime/limits.py, "Preemption"): `task.preempted` is then true and
         `task.run()` continues it. Outside a Task (execute, call) it has no
-        effect. It compiles step counting in, as any limit does."""
+        effect. It compiles step counting in, as any limit does.
+
+        Raises:
+            ValueError: a limit that is not positive."""
         st = LuaState()
         if (max_instructions is not None or timeout is not None or max_memory is not None
                 or max_string is not None or preempt_every is not None):
@@ -227,7 +251,22 @@ class LuaRuntime:
         return load_chunk(src, name, self.state.limits is not None)  # counting steps if limited
 
     def execute(self, code: str | bytes, *args: Any, chunkname: str | None = None) -> Any:
-        """Run a chunk; returns its results (None, one value, or a tuple)."""
+        """Compile and run a chunk, from any thread (Lua runs on a big-stack
+        thread: luavm/bigstack.py).
+
+        Args:
+            code: Lua source, as for `load`.
+            args: the chunk's `...`, converted to Lua (str -> string, dict/list ->
+                table, a callable -> a host function; see convert.py).
+            chunkname: as for `load`.
+        Returns:
+            the chunk's results as Python values: None for none, one value, or a
+            tuple of several (strings as str, tables as LuaTableView, functions as
+            LuaFunction).
+        Raises:
+            LuaError: a syntax or runtime error; `lua_traceback` holds Lua's
+                "stack traceback:".
+            LuaLimitError: a limit of this runtime stopped the code."""
         def go() -> Any:
             f = self.load(code, chunkname)
             return convert.results_to_python(ops.call(f, *[convert.to_lua(a) for a in args]))
@@ -235,18 +274,41 @@ class LuaRuntime:
         return self._run(go)
 
     def eval(self, expr: str) -> Any:
+        """The value(s) of a Lua expression (or of several, comma-separated),
+        converted as `execute` returns them.
+
+        Raises:
+            LuaError: a syntax or runtime error (LuaLimitError for a limit)."""
         return self.execute("return " + expr, chunkname="=(eval)")
 
     def globals(self) -> convert.LuaTableView:
+        """The global table as a mutable mapping (keys and values converted on
+        each access; assigning a Python callable makes a host function)."""
         assert self.state.globals is not None
         return convert.LuaTableView(self.state.globals, self.state)
 
     def call(self, fn: Any, *args: Any) -> Any:
+        """Call a Lua function (a LuaFunction, or a raw one from `load`) or any
+        callable, from any thread.
+
+        Args:
+            fn: the function.
+            args: its arguments, converted as `execute` converts them.
+        Returns:
+            its results, converted as `execute` returns them.
+        Raises:
+            LuaError: a runtime error (LuaLimitError for a limit); a suspension
+                (`luavm.suspend`) outside a Task is an error too."""
         f = fn.fn if isinstance(fn, convert.LuaFunction) else convert.to_lua(fn)
         return self._run(lambda: convert.results_to_python(
             ops.call(f, *[convert.to_lua(a) for a in args])))
 
     def table(self, *items: Any, **fields: Any) -> convert.LuaTableView:
+        """A new Lua table with `items` at 1, 2, ... and `fields` by name, as a
+        LuaTableView of this runtime.
+
+        Raises:
+            OverflowError: an integer beyond Lua's 64 bits."""
         t = LuaTable([convert.to_lua(x) for x in items])
         for k, v in fields.items():
             t.set(k.encode(), convert.to_lua(v))
@@ -260,7 +322,10 @@ class LuaRuntime:
         `module` is the module's value (a dict, list or table view becomes a
         table; `require` returns it), or a Python/Lua function called as a
         package.preload loader on the first `require(name)`, whose result
-        `require` then keeps and returns."""
+        `require` then keeps and returns.
+
+        Raises:
+            ValueError: Lua code replaced package.preload with a non-table."""
         st = self.state
         assert st.loaded is not None and st.package is not None
         key = name.encode("utf-8")
@@ -275,7 +340,16 @@ class LuaRuntime:
             st.loaded.set(key, v)
 
     def task(self, source: str | bytes, *args: Any, chunkname: str = "=task") -> Task:
-        """A resumable run of `source` (its main function gets `args` as `...`)."""
+        """A resumable run of a chunk: a Task not started yet (`run()` starts it).
+
+        Args:
+            source: Lua source, as for `load`.
+            args: the main function's `...`, converted as `execute` converts them.
+            chunkname: as for `load`.
+        Returns:
+            the Task.
+        Raises:
+            LuaError: a syntax error."""
         fn = self._run(lambda: self.load(source, chunkname))
         return Task(self, fn, tuple(convert.to_lua(a) for a in args))
 
@@ -440,154 +514,13 @@ class LuaRuntime:
 
     def permanents(self) -> dict[int, str]:
         """id(builtin) -> its stable name, for snapshots (kept while the registry
-        does not grow: names are only ever added)."""
+        does not grow: names are only ever added). Returns the mapping; the
+        caller must not change it."""
         reg = self.state.registry
         cached = self.__dict__.get("_perms")
         if cached is None or cached[0] != len(reg):
             cached = self._perms = (len(reg), {id(f): name for name, f in sorted(reg.items())})
         return cached[1]
-
-
-class Task:
-    """A Lua main function that can stop at a host suspension and be continued,
-    in this process or, through `snapshot()`/`luavm.restore()`, in another."""
-
-    def __init__(self, runtime: LuaRuntime, fn: Any, args: tuple) -> None:
-        self.runtime = runtime
-        self._fn = fn
-        self._args = args
-        self._records: list[Any] | None = None
-        self.started = False
-        self.done = False
-        self.result: list[Any] | None = None
-        self.request: Any = None
-        self.error: LuaError | None = None
-
-    @property
-    def suspended(self) -> bool:
-        return self.started and not self.done and self.error is None
-
-    @property
-    def preempted(self) -> bool:
-        """The task suspended itself because it used its `preempt_every` steps
-        (not at a host call): continue it with `run()`; it cannot be snapshotted."""
-        return self.request is PREEMPT and self.suspended
-
-    def run(self, *values: Any) -> Task:
-        """Run until the next suspension or the end; `values` answer the pending
-        suspension (the host call returns them in Lua)."""
-        from .runtime.coroutine import Suspend, run_records
-        from .runtime.values import NORET, Ret
-
-        if self.done:
-            raise RuntimeError("task already finished")
-        if self.error is not None:
-            raise RuntimeError("task failed; it cannot continue") from self.error
-        rt = self.runtime
-        st = rt.state
-
-        def go() -> Any:
-            st.task_active = True
-            # the nesting of tail calls before a trampoline depends on what ran before
-            # (ops.TAIL_COUNT); starting each run at 0 makes the stack a task suspends
-            # with — and so its snapshot — a function of the task alone
-            ops.TAIL_COUNT[0] = 0
-            try:
-                if not self.started:
-                    self.started = True
-                    return ops.call(self._fn, *self._args)
-                recs = self._records
-                assert recs is not None
-                self._records = None
-                lua_vals = tuple(convert.to_lua(v) for v in values)
-                rv = lua_vals[0] if len(lua_vals) == 1 else (Ret(lua_vals) if lua_vals else NORET)
-                return run_records(recs, rv)
-            finally:
-                st.task_active = False
-
-        try:
-            r = rt._run(go)
-        except Suspend as s:
-            self._records = s.records[::-1]
-            self.request = s.values
-            return self
-        except LuaError as e:
-            self.error = e
-            raise
-        self.done = True
-        self.request = None
-        self.result = [convert.to_python(v) for v in ops.results(r)]
-        return self
-
-    def _snapshot_root(self) -> dict[str, Any]:
-        """The snapshot root: the state's fields and the suspended stack."""
-        st = self.runtime.state
-        return {
-            "flags": {"host_access": st.host_access},
-            "globals": st.globals,
-            "string_meta": st.string_meta,
-            "type_metas": st.type_metas,
-            "random": st.random,
-            "loaded": st.loaded,
-            "package": st.package,
-            "main": st.main,
-            "records": self._records,
-        }
-
-    def snapshot(self, *, code: Any = None, base: Any = None) -> bytes:
-        """The whole Lua state as bytes (only while suspended).
-
-        Args:
-            code: hashes (`luavm.code_hash(source)`) of chunk sources the restoring
-                side will have: those chunks are written as references, not as
-                their text (restore then needs `code=`). A chunk's source is the
-                text it was compiled from (erased of type annotations if typed).
-            base: a `SnapshotBase` of this task's runtime (`snapshot_base()`): the
-                bytes name its objects instead of writing them, except those that
-                changed since (luavm/snapshot_base.py); restore then needs a base
-                built the same way (`restore(base=)`).
-        Raises:
-            SnapshotError: not suspended, or something in the state cannot be saved
-                (the error names the path to it)."""
-        from . import snapshot as S
-
-        if not self.suspended:
-            raise S.SnapshotError("a task can be snapshotted only while suspended")
-        if self.preempted:
-            raise S.SnapshotError("a preempted task cannot be snapshotted (run it to a host suspension)")
-        if base is not None and base.runtime is not self.runtime:
-            raise S.SnapshotError("the snapshot base is of another runtime")
-        return S.write(self._snapshot_root(), self.runtime.permanents(), self.request, code, base)
-
-    def snapshot_base(self) -> Any:
-        """A `luavm.SnapshotBase` of this task's state (before it first runs, or
-        while suspended): what `snapshot(base=)` writes relative to and
-        `restore(base=)` applies onto. Building it costs about one snapshot."""
-        from .snapshot_base import SnapshotBase
-
-        return SnapshotBase(self)
-
-    def rebase(self, base: Any, *, code: Any = None) -> tuple[bytes, Any]:
-        """`snapshot(base=base, code=code)`, and the base it makes: `base`'s objects
-        then the snapshot's new ones, as they are now (SnapshotBase.derive). The
-        restoring side gets the same base from `luavm.restore_derived(bytes,
-        base=<base built as `base`>)`: later snapshots can be relative to it."""
-        w = self.write(base=base, code=code)
-        return w.data, w.derive()
-
-    def write(self, *, base: Any, code: Any = None) -> Any:
-        """`snapshot(base=base, code=code)` as a `snapshot_base.Written`: its `data`,
-        and `derive()` for the base it makes (what `rebase` returns), built only if
-        asked for (the written numbering is kept until then)."""
-        from . import snapshot as S
-        from .snapshot_base import Written
-
-        if not self.suspended or self.preempted:
-            raise S.SnapshotError("a task can be snapshotted only while suspended (not preempted)")
-        if base.runtime is not self.runtime:
-            raise S.SnapshotError("the snapshot base is of another runtime")
-        data, w = S.write_with(self._snapshot_root(), self.runtime.permanents(), self.request, code, base)
-        return Written(data, base, w)
 
 
 def restore_derived(data: bytes, *, base: Any, functions: Any = None, host_access: bool = False,

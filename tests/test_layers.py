@@ -30,7 +30,7 @@ LAYERS = [
     ["luavm.runtime"],
     ["luavm.stdlib"],
     ["luavm.bigstack", "luavm.convert", "luavm.snapshot", "luavm.snapshot_base", "luavm.instantiate", "luavm.inspect",
-     "luavm.host", "luavm"],
+     "luavm.task", "luavm.host", "luavm"],
     ["luavm.__main__"],
 ]
 

@@ -51,3 +51,26 @@ def test_the_version_is_written_once():
     assert meta["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "luavm._version.__version__"}
     r = subprocess.run([sys.executable, "-m", "luavm", "-v"], capture_output=True, text=True, cwd=root)
     assert r.stdout.startswith(f"luavm {luavm.__version__} ")
+
+
+def test_the_public_methods_of_runtime_and_task_are_documented():
+    undocumented = []
+    for cls in (luavm.LuaRuntime, luavm.Task):
+        for name, member in vars(cls).items():
+            if name.startswith("_") and name != "__init__":
+                continue
+            fn = member.fget if isinstance(member, property) else member
+            if callable(fn) and not (fn.__doc__ or "").strip():
+                undocumented.append(f"{cls.__name__}.{name}")
+    assert undocumented == []
+
+
+def test_the_package_ships_its_type_information():
+    """py.typed is in the package and in what setuptools installs (PEP 561)."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(luavm.__file__).parent
+    assert (root / "py.typed").exists()
+    meta = tomllib.loads((root.parent / "pyproject.toml").read_text())
+    assert "py.typed" in meta["tool"]["setuptools"]["package-data"]["luavm"]
