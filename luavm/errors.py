@@ -7,6 +7,11 @@ luavm (tests/test_layers.py checks every import of every module). The one thing
 an error needs from above, the text of a Lua value that is not a string (a
 table's `table: 0x...`), is installed by `runtime.values` through
 `set_value_text` when it loads (before any Lua value exists). Cost: none.
+
+Not here: exceptions that never reach a host, which live with the code that
+raises and catches them: `runtime.coroutine.Suspend` (a suspension unwinding
+the stack), `runtime.ops.OpError` (a LuaError that knows which operand was
+wrong), the parser's `_Reject`.
 """
 
 from __future__ import annotations
