@@ -201,7 +201,7 @@ class LuaRuntime:
             return r
         except LuaError as e:
             if e.lua_traceback is None:
-                e.lua_traceback = "stack traceback:\n\t" + "\n\t".join(traceback_lines(e.__traceback__, getattr(e, "origin", None)))
+                e.lua_traceback = "stack traceback:\n\t" + "\n\t".join(traceback_lines(e.__traceback__, e.origin))
             if lim is not None and outer and lim.tripped is not None and not isinstance(e, LuaLimitError):
                 # the step ran out of a resource; what Lua raised after that is a consequence
                 err = lim.error()

@@ -274,7 +274,7 @@ def _pyerr(e: BaseException) -> BaseException:
 def _at(err: LuaError, tb: Any) -> LuaError:
     """Remember where in the generated frame the error happened, for tracebacks."""
     if tb is not None:
-        err.origin = (tb.tb_frame, tb.tb_lineno)  # type: ignore[attr-defined]
+        err.origin = (tb.tb_frame, tb.tb_lineno)
     return err
 
 
