@@ -123,7 +123,10 @@ def run_with_big_stack(fn: Callable[[], T]) -> T:
     _start(t)
     t.join()
     if error:
-        raise error[0]
+        try:
+            raise error[0]
+        finally:
+            error.clear()  # (no cycle through this frame: see on_big_stack)
     return result[0] if result else None  # type: ignore[return-value]
 
 
@@ -195,7 +198,13 @@ def on_big_stack(fn: Callable[..., T], *args: Any) -> T:
     w.out = None
     if w.ok:
         return out  # type: ignore[no-any-return]
-    raise out
+    try:
+        raise out
+    finally:
+        # this frame, now in the traceback, must not hold the error: the cycle would
+        # keep every Lua frame of the failed run (and what its locals hold) alive
+        # until the cyclic collector ran
+        del out
 
 
 def _interrupt(w: threading.Thread, exc: type[BaseException]) -> None:

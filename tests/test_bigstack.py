@@ -109,3 +109,31 @@ def test_run_with_big_stack_still_runs_long_lived_work():
         return [rt.eval("deep(100000)") for _ in range(3)]
 
     assert luavm.run_with_big_stack(work) == [100000] * 3
+
+
+def test_a_failed_run_frees_its_lua_frames_without_the_cycle_collector():
+    """The hand-off must not tie the error to its own frame: a cycle would keep
+    every frame of the failed run, and what its locals hold, until a collection."""
+    import gc
+    import weakref
+
+    class Marker:
+        pass
+
+    m = Marker()
+    ref = weakref.ref(m)
+    rt = luavm.LuaRuntime()
+
+    def call():
+        try:
+            rt.execute("local keep = ... local function f() error('x') end f()", m)
+        except luavm.LuaError:
+            pass
+
+    gc.disable()
+    try:
+        _in_plain_thread(call)
+        del m
+        assert ref() is None
+    finally:
+        gc.enable()
