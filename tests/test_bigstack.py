@@ -120,20 +120,19 @@ def test_a_failed_run_frees_its_lua_frames_without_the_cycle_collector():
     class Marker:
         pass
 
-    m = Marker()
-    ref = weakref.ref(m)
+    box = [Marker()]
+    ref = weakref.ref(box[0])
     rt = luavm.LuaRuntime()
 
     def call():
         try:
-            rt.execute("local keep = ... local function f() error('x') end f()", m)
+            rt.execute("local keep = ... local function f() error('x') end f()", box.pop())
         except luavm.LuaError:
             pass
 
     gc.disable()
     try:
         _in_plain_thread(call)
-        del m
         assert ref() is None
     finally:
         gc.enable()
