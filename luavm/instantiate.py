@@ -56,7 +56,7 @@ def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None
     template base's digest."""
     import gc
 
-    from .host import relax_gc
+    from .bigstack import relax_gc
 
     before = relax_gc()  # (a copy allocates hundreds of containers: no collection in the middle)
     try:
