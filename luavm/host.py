@@ -15,8 +15,8 @@ access restores only with host access granted again. The `luavm` command is an
 embedder like any other: the methods grouped under "what the `luavm` command
 needs" are lua.c's jobs, usable by any host.
 
-Costs. Making a runtime opens every standard library (a few hundred builtins
-registered by name); an entry from a thread that is not a big-stack thread pays
+Costs. Making a runtime opens every standard library (each builtin registered
+by name); an entry from a thread that is not a big-stack thread pays
 one hand-off to a pooled one (bigstack.py).
 """
 
