@@ -83,14 +83,21 @@ _LOADER_SRC = "local fn, P, W = ... return function() return fn(P, W) end"
 _LAZY_SRC = "local chunk = ... local f return function(...) f = f or chunk() return f(...) end"
 
 
+# the modules installed as globals in every state (Module.is_global): only these and
+# an entry's declared modules are imported when a state is made
+GLOBAL_MODULES = frozenset({"process"})
+
+
 @cache
 def register_code() -> None:
-    """Register wippy's own Lua sources (kernel, prelude, modules) in the codebook."""
+    """Register wippy's own Lua sources (kernel, prelude, modules) in the codebook
+    (imports every module: codebook.book() calls it, for snapshots only)."""
     for name in ("errors.lua", "kernel.lua", "prelude.lua", "types.lua"):
         codebook.add(lua_source(name))
     for name in KNOWN:
         mod = get_module(name)
         if mod is not None:
+            assert mod.is_global == (name in GLOBAL_MODULES), name
             codebook.add(mod.lua)
     codebook.add(_LOADER_SRC)
     codebook.add(_LAZY_SRC)
@@ -99,7 +106,6 @@ def register_code() -> None:
 def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | None = None,
               limits: dict[str, Any] | None = None) -> LuaState:
     """A fresh Lua state for an entry whose `modules` are `modules`."""
-    register_code()
     rt = luavm.LuaRuntime(seed=seed if seed is not None else 0, typed=True, **(limits or {}))
     allowed = frozenset(modules)
     W = rt.table()
@@ -113,6 +119,8 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     rt.globals()["__type"] = rt.call(rt.load(_LAZY_SRC, "=[wippy lazy]"), rt.load(lua_source("types.lua"), "=[wippy types]"))
     rt.globals()["package"]["loaded"][W_KEY] = W  # found again after a restore (require refuses it)
     for name in KNOWN:
+        if name not in allowed and name not in GLOBAL_MODULES:
+            continue
         mod = get_module(name)
         if mod is None:
             continue
