@@ -588,6 +588,8 @@ def child_state(a: argparse.Namespace) -> dict[str, Any]:
 # --- child: our engine, to be killed and restarted ------------------------------------------
 
 def child_engine(a: argparse.Namespace) -> dict[str, Any] | None:
+    import wippy
+
     t_spawn = a.t0 or time.time()
     root = Path(a.dir)
     app = _load_app(root)
@@ -647,10 +649,10 @@ def child_engine(a: argparse.Namespace) -> dict[str, Any] | None:
                    replays=host.stats["replays"], steps=host.stats["steps"])
 
     if a.phase == "start":
-        asyncio.run(start())  # the main thread, as tests/wippy/crash_runner.py
+        wippy.run_sync(start)  # (the event loop on luavm's big-stack thread, as `wippy run` runs it)
         return None
     try:
-        asyncio.run(recover())
+        wippy.run_sync(recover)
     finally:
         app.close()
     return out

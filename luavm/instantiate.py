@@ -186,7 +186,8 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Tas
     start_args = tuple(val(a) for a in base.start_args)
     task = rt.new_task(val(base.start_fn), (*start_args, *(convert.to_lua(a) for a in args)))
     copy = type(base).__new__(type(base))  # (snapshot_base imports this module)
-    copy._setup(rt, base.digest, new, refs, keep, rt.permanents(), plan.kinds, like=base)
+    copy._setup(rt, base.digest, new, refs, keep, rt.permanents(), plan.kinds, like=base,
+                same_hash=plan.same_hash)
     copy.start_fn, copy.start_args = task._fn, start_args
     return task, copy
 
@@ -257,6 +258,9 @@ class _Plan:
             aux = o.aux
             auxmode = _ALL if aux is not None and aux.keys and any(id(k) in copied for k in aux.keys) else _PLAIN
             self.fill.append((i, amap, hmode, hkeys, auxmode))
+        # tables whose hash parts hold only shared keys and values: their fingerprints
+        # are the same dicts in every copy
+        self.same_hash = {i for i, _, hmode, _, _ in self.fill if hmode == _PLAIN}
         reg = base.runtime.state.registry
         self.registry = [k for k, v in reg.items() if id(v) in copied]
         # the closures to copy (slot: base index, or ~n for the n-th twin) and the cells

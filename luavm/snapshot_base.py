@@ -193,9 +193,13 @@ class SnapshotBase:
         return self
 
     def _setup(self, runtime: LuaRuntime, digest: bytes, objs: list, refs: dict[int, int], keep: list,
-               perms: dict[int, str], kinds: list[str] | None = None, like: SnapshotBase | None = None) -> None:
+               perms: dict[int, str], kinds: list[str] | None = None, like: SnapshotBase | None = None,
+               same_hash: set[int] | None = None) -> None:
         """`like`: a base of the same state in another runtime (instantiate): its
-        tables' grouping by shape is taken instead of worked out again."""
+        tables' grouping by shape is taken instead of worked out again, and so are
+        the fingerprints that are the same objects: the cells' contents of closures
+        it shares, the hash parts of the tables in `same_hash` (base indices: their
+        keys and values are objects both runtimes share). Fingerprints are only read."""
         self.runtime = runtime
         self.digest = digest
         self._plan: Any = None  # what instantiate() copies (luavm/instantiate.py), worked out once
@@ -216,6 +220,7 @@ class SnapshotBase:
         self.f_idx: list[int] = []
         self.f_cells: list[tuple | None] = []  # their cells' contents (_EMPTY: an empty cell)
         tables: list[tuple[int, LuaTable]] = []
+        like_cells = like._cells_by_closure() if like is not None else {}
         for i, o in enumerate(objs):
             kind = kinds[i] if kinds is not None else _kind(o, perms)
             if kind == "table":
@@ -229,16 +234,24 @@ class SnapshotBase:
                 self._where[i] = len(self.f_obj) << 2 | _F
                 self.f_obj.append(o)
                 self.f_idx.append(i)
-                self.f_cells.append(_contents(o.__closure__))
+                fc = like_cells.get(id(o), _EMPTY)
+                self.f_cells.append(_contents(o.__closure__) if fc is _EMPTY else fc)
             elif kind == "always":
                 self.always.append(i)
         self._f_epoch = CELL_WRITES[0]
         self._f_changed: list[int] = []
         self._b_rng = range(len(self.b_obj))
-        self._index_tables(tables, like)
+        self._index_tables(tables, like, same_hash)
 
     def __len__(self) -> int:
         return len(self.objects)
+
+    def _cells_by_closure(self) -> dict[int, tuple | None]:
+        """id(closure) -> its fingerprinted cells' contents (for `like=`)."""
+        m = self.__dict__.get("_fc_by_id")
+        if m is None:
+            m = self._fc_by_id = dict(zip(map(id, self.f_obj), self.f_cells))
+        return m  # type: ignore[no-any-return]
 
     def kinds(self) -> list[str]:
         """How the change test sees each object, by base index: "table", "box",
@@ -269,7 +282,8 @@ class SnapshotBase:
 
     # ------------------------------------------------------------ tables
 
-    def _index_tables(self, tables: list[tuple[int, LuaTable]], like: SnapshotBase | None = None) -> None:
+    def _index_tables(self, tables: list[tuple[int, LuaTable]], like: SnapshotBase | None = None,
+                      same_hash: set[int] | None = None) -> None:
         """Tables in an order of their own: those whose hash parts have the same keys
         (records of one shape) next to each other, so a group's values are read key
         by key at C speed (`dict.get` over a slice); the rest's values flattened."""
@@ -312,7 +326,9 @@ class SnapshotBase:
         self._fa: list[Any] = [a if type(a) is tuple else list(a) for a in (t.arr for t in T)]
         self._fm: list[Any] = [t.meta for t in T]
         self._fh: list[dict | None] = [None] * rs + [h if h is EMPTY_HASH else dict(h) for h in
-                                                     (t.hash for t in T[rs:])]
+                                                     (t.hash for t in T[rs:])] if not same_hash or like is None \
+            else [None] * rs + [like._fh[j] if self.t_idx[j] in same_hash else h if h is EMPTY_HASH else dict(h)
+                                for j, h in zip(range(rs, nt), (t.hash for t in T[rs:]))]
         self._groups: list[tuple[int, int, list[tuple[Any, list, list]]]] = []
         for a, b, shape in groups:
             keys = []

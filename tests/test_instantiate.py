@@ -113,3 +113,25 @@ def test_limits_are_each_instance_s_own() -> None:
     t2, _ = base.instantiate(("b", 2))
     assert finish(t1)[0] == "a" and finish(t2)[0] == "b"
     assert t1.runtime.state.limits is not t2.runtime.state.limits
+
+
+def test_changes_to_library_tables_are_each_instance_s_and_are_written() -> None:
+    """Fingerprints of tables that hold only shared values (a library) are shared by
+    the copies' bases: a change in one copy is still seen, written and restored."""
+    rt = luavm.LuaRuntime(seed=0)
+    rt.globals()["wait"] = wait
+    task = rt.task("string.shout = function(s) return s:upper() .. '!' end "
+                   "math.pi = 3 local got = wait(1) return ('hi'):shout(), math.pi, got")
+    base = task.snapshot_base()
+    t1, b1 = base.instantiate()
+    t2, b2 = base.instantiate()
+    t1.run()
+    data = t1.snapshot(base=b1)
+    restored = luavm.restore(data, base=base.instantiate()[1])
+    restored.run("x")
+    assert restored.result == ["HI!", 3, "x"]
+    t2.run()  # the other copy ran the same code on its own tables
+    t2.run("y")
+    assert t2.result == ["HI!", 3, "y"]
+    t3, _ = base.instantiate()
+    assert t3.runtime.eval("string.shout") is None and t3.runtime.eval("math.pi") != 3
