@@ -242,9 +242,21 @@ class SnapshotBase:
         self._f_changed: list[int] = []
         self._b_rng = range(len(self.b_obj))
         self._index_tables(tables, like, same_hash)
+        if like is not None:  # (the same closures at the same indices, of the same code)
+            self._by_code = like._closures_by_code()
 
     def __len__(self) -> int:
         return len(self.objects)
+
+    def _closures_by_code(self) -> dict[int, list[int]]:
+        """id(code) -> base indices of the closures of that code (read only: a copy's
+        base shares its template's, `like=`)."""
+        by = self._by_code
+        if by is None:
+            by = self._by_code = {}
+            for f, i in zip(self.f_obj, self.f_idx):
+                by.setdefault(id(f.__code__), []).append(i)
+        return by
 
     def _cells_by_closure(self) -> dict[int, tuple | None]:
         """id(closure) -> its fingerprinted cells' contents (for `like=`)."""
@@ -531,9 +543,7 @@ class SnapshotBase:
         (same prototype, same upvalues: snapshot._closure_key), if any."""
         by = self._by_code
         if by is None:
-            by = self._by_code = {}
-            for f, i in zip(self.f_obj, self.f_idx):
-                by.setdefault(id(f.__code__), []).append(i)
+            by = self._by_code = self._closures_by_code()
         keys = self._twin_keys
         if self._twin_epoch != CELL_WRITES[0]:  # keys of closures whose cells may have changed
             keys.clear()
