@@ -33,7 +33,6 @@ parked on a lock).
 from __future__ import annotations
 
 import contextvars
-import ctypes
 import gc
 import sys
 import threading
@@ -209,6 +208,8 @@ def on_big_stack(fn: Callable[..., T], *args: Any) -> T:
 
 def _interrupt(w: threading.Thread, exc: type[BaseException]) -> None:
     """Raise `exc` in thread `w` at its next bytecode."""
+    import ctypes  # (only here: ~10 ms of the command's start-up otherwise)
+
     if w.ident is not None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(w.ident), ctypes.py_object(exc))
 
