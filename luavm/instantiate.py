@@ -25,9 +25,10 @@ An object the template's state reaches that the base does not number (it would
 not be in a snapshot either) refuses the copy with SnapshotError, as does a
 template whose task has started.
 
-Costs (bench/checkpoint.py): about 1 µs per object copied plus the base's
-fingerprints (about as much again): ~0.5 ms for a 400-object workflow state,
-against ~5 ms to build it again and ~7 ms for a new base.
+Costs (bench/NOTES.md, "Wippy workflows: engine speed"): ~0.7 ms of CPU and
+~160 KB (copy and base) for a ~390-object workflow state whose ~130 closures and
+~60 tables are copied and the rest shared, against ~5 ms to build the state again
+and ~7 ms for a new base. What to copy is worked out at the first copy (`_Plan`).
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ _MUTABLE = (LuaTable, Box, Coroutine)
 def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None) -> tuple[Task, SnapshotBase]:
     """A copy of a not-started task's state (see the module docstring): the new
     task (not started; its main function is called with the template task's
-    arguments, copied, followed by `args`, converted as `LuaRuntime.task` does) and a snapshot base over it with the
-    template base's digest."""
+    arguments, copied, followed by `args`, converted as `LuaRuntime.task` does)
+    and a snapshot base over it with the template base's digest."""
     import gc
 
     from .bigstack import relax_gc
@@ -171,6 +172,11 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Tas
     st.loaded = val(sst.loaded)
     st.stdout = sst.stdout
     st.package = val(sst.package)
+    st.msghandler = sst.msghandler
+    st.io_stdin, st.io_stdout, st.io_stderr = sst.io_stdin, sst.io_stdout, sst.io_stderr
+    st.io_input, st.io_output, st.io_meta = val(sst.io_input), val(sst.io_output), val(sst.io_meta)
+    st.warn_mode, st.warn_stream = sst.warn_mode, sst.warn_stream
+    st.clock, st.cpu_clock = sst.clock, sst.cpu_clock
     lim = sst.limits
     if lim is not None:
         st.limits = Limits(lim.max_instructions, lim.timeout, lim.max_memory, lim.max_string, lim.preempt_every)

@@ -234,8 +234,8 @@ class SnapshotBase:
                 self._where[i] = len(self.f_obj) << 2 | _F
                 self.f_obj.append(o)
                 self.f_idx.append(i)
-                fc = like_cells.get(id(o), _EMPTY)
-                self.f_cells.append(_contents(o.__closure__) if fc is _EMPTY else fc)
+                oid = id(o)
+                self.f_cells.append(like_cells[oid] if oid in like_cells else _contents(o.__closure__))
             elif kind == "always":
                 self.always.append(i)
         self._f_epoch = CELL_WRITES[0]
@@ -337,10 +337,13 @@ class SnapshotBase:
         # per key; the rest's dicts copied)
         self._fa: list[Any] = [a if type(a) is tuple else list(a) for a in (t.arr for t in T)]
         self._fm: list[Any] = [t.meta for t in T]
-        self._fh: list[dict | None] = [None] * rs + [h if h is EMPTY_HASH else dict(h) for h in
-                                                     (t.hash for t in T[rs:])] if not same_hash or like is None \
-            else [None] * rs + [like._fh[j] if self.t_idx[j] in same_hash else h if h is EMPTY_HASH else dict(h)
-                                for j, h in zip(range(rs, nt), (t.hash for t in T[rs:]))]
+        fh: list[dict | None] = [None] * rs
+        if not same_hash or like is None:
+            fh += [h if h is EMPTY_HASH else dict(h) for h in (t.hash for t in T[rs:])]
+        else:  # (the template's own fingerprint where the copy's table holds the same keys and values)
+            fh += [like._fh[j] if self.t_idx[j] in same_hash else h if h is EMPTY_HASH else dict(h)
+                   for j, h in zip(range(rs, nt), (t.hash for t in T[rs:]))]
+        self._fh: list[dict | None] = fh
         self._groups: list[tuple[int, int, list[tuple[Any, list, list]]]] = []
         for a, b, shape in groups:
             keys = []

@@ -135,3 +135,17 @@ def test_changes_to_library_tables_are_each_instance_s_and_are_written() -> None
     assert t2.result == ["HI!", 3, "y"]
     t3, _ = base.instantiate()
     assert t3.runtime.eval("string.shout") is None and t3.runtime.eval("math.pi") != 3
+
+
+def test_the_copy_keeps_the_template_runtime_s_settings() -> None:
+    """What the embedder set on the template's runtime (warnings, the clocks os.time
+    and os.clock read) holds in its copies."""
+    rt = luavm.LuaRuntime(seed=0)
+    rt.state.clock = lambda: 1_000_000.0
+    rt.state.cpu_clock = lambda: 2.5
+    rt.execute("warn('@on')")
+    base = rt.task("return os.time(), os.clock()").snapshot_base()
+    task, _ = base.instantiate()
+    task.run()
+    assert task.result == [1_000_000, 2.5]
+    assert task.runtime.state.warn_mode == "on"
