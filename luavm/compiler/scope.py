@@ -55,6 +55,9 @@ class Resolution:
         self.called: dict[int, A.Call] = {}  # id(Name node) -> the call it is the function of
         self.shapes: dict[int, tuple[bool, bool]] = {}  # types.py: id(function) -> (returns one, tail calls)
         self._uses_of: dict[int, list[int]] | None = None
+        # method name -> the argument lists of the chunk's `o:name(...)` calls (types.py:
+        # a parameter every call passes a float literal is guessed a float)
+        self.method_calls: dict[str, list[list[A.Expr]]] = {}
 
     def uses_of(self, d: Decl) -> list[int]:
         """The Name nodes (ids) that use d: `uses` inverted, built once."""
@@ -219,6 +222,7 @@ class _Resolver:
                 self.expr(a)
         elif isinstance(e, A.MethodCall):
             self.expr(e.obj)
+            self.r.method_calls.setdefault(e.method, []).append(e.args)
             for a in e.args:
                 self.expr(a)
         elif isinstance(e, A.BinOp):

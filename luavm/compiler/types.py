@@ -515,7 +515,7 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
                 numeric.add(sd)
             if td in arith:
                 arith.add(sd)
-    guess = {d: "float" if d in floaty and d not in inty else "int"
+    guess = {d: "float" if d in floaty and d not in inty or d not in inty and _float_argument(f, d, res) else "int"
              for d in params if d in numeric and d not in other}
     tables = {d: "table" for d in params if d in indexed and d not in numeric and d not in called}
     src = _Sources(f, res)
@@ -536,6 +536,17 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
             if infer(f, res, g, src, typed_calls=False).locals:
                 return g
     return None
+
+
+def _float_argument(f: A.Function, d: Decl, res: Resolution) -> bool:
+    """Whether every call of method f in the chunk (`o:step(0.5)`, by its name) passes
+    parameter d a float literal: a parameter its own body does not type (`self.vx +
+    self.ax * dt`) is then guessed a float, not an integer."""
+    if not f.is_method or d.name not in f.params:
+        return False
+    i = f.params.index(d.name) - 1  # the call's arguments do not include self
+    calls = res.method_calls.get(f.name.rpartition(":")[2], [])
+    return i >= 0 and bool(calls) and all(i < len(args) and _is_num(args[i], float) for args in calls)
 
 
 def _value_upvalues(f: A.Function, res: Resolution) -> list[Decl]:
