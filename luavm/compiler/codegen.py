@@ -466,11 +466,10 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 nonew = f"({o}.meta is None or {o}.meta.hash.get(b'__newindex') is None)"
                 self.guarded([(f"{lt}{o}.meta is {ws}[0] and (_h := {o}.hash) is not _EH",
                                f"_h[{k}] = {a.text}"),
-                              (f"{lt}{ws}[0] is _NOMETA and {nonew}",
-                               f"_rawstore({o}, {k}, {a.text}, {ws})"),
-                              (f"{lt}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {a.text}"),
                               (f"{lt}{nonew}",
-                               f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}")],
+                               f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}\n"
+                               f"if {ws}[0] is _NOMETA: _fillstore({ws}, {o}.meta)"),
+                              (f"{lt}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {a.text}")],
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
             elif obj.const or (key.const and key.ty != "int"):
                 fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,

@@ -145,13 +145,6 @@ def fill_store(s: list, mt: LuaTable | None) -> None:
     s[0] = mt
 
 
-def rawstore(o: LuaTable, k: bytes, v: Any, s: list) -> None:
-    """`o.k = v` where o has no metatable or one without `__newindex`: the raw store,
-    and the site remembers o's metatable (`fill_store`)."""
-    o.own_hash()[k] = v
-    fill_store(s, o.meta)
-
-
 def _guarded(name: str) -> Any:
     base = getattr(dict, name)
 

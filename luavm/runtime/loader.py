@@ -358,7 +358,7 @@ NAMESPACE: dict[str, Any] = {
     "_pairs": LuaTable.pairs,
     "_pnext": next,
     "_WD": icache.WatchedDict,
-    "_rawstore": icache.rawstore,
+    "_fillstore": icache.fill_store,
     "_NOMETA": icache.NOMETA,
 }
 
@@ -379,6 +379,13 @@ def register(**builtins: Any) -> None:
 
 class Chunk:
     """One compiled Lua source: protos, their Python factories, resume forms on demand."""
+
+    @property
+    def python_source(self) -> str:
+        """The generated Python as a person reads it (`luavm --emit-python`): the
+        executed code with its long lines broken inside brackets (so its physical
+        line numbers differ from the executed code's; the statements are the same)."""
+        return render_module(self.protos, self.name, wrap_long=True).text()
 
     def __init__(self, source: bytes, name: str, counting: bool = False) -> None:
         self.counting = counting
@@ -410,7 +417,6 @@ class Chunk:
             code = _compile_py(src, _pyfile(name), chunkid(name))
             if cache:
                 diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
-        self.python_source = src.text()
         self.ns = dict(NAMESPACE)
         self.ns["_CHUNK"] = self  # the chunk lives as long as its functions (their globals)
         self.ns["_GEN_FORMS"] = {}  # id(code) -> (code, generator form): coroutine.py
