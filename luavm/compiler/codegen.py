@@ -455,21 +455,11 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 # value (an object's usual store: one dict lookup), or there is no
                 # metatable or no __newindex (a new field)
                 lt = fastpath.is_table(o, obj.ty)
-                # first the site's store cache (runtime/icache.py `fill_store`): o's
-                # metatable is the one the site last found without __newindex (or
-                # None, as the site last found) and o has a hash part of its own: a raw
-                # store, no lookup
-                ws = self.store_site(key.text)
-                # (an empty site learns from its first store; one that saw another
-                # metatable keeps it: the stores of a polymorphic site take the
-                # lookups below)
-                nonew = f"({o}.meta is None or {o}.meta.hash.get(b'__newindex') is None)"
-                self.guarded([(f"{lt}{o}.meta is {ws}[0] and (_h := {o}.hash) is not _EH",
-                               f"_h[{k}] = {a.text}"),
-                              (f"{lt}{nonew}",
-                               f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}\n"
-                               f"if {ws}[0] is _NOMETA: _fillstore({ws}, {o}.meta)"),
-                              (f"{lt}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {a.text}")],
+                # (`__newindex` tested with `in`, no call: a nil-valued key takes
+                # the general path, rightly)
+                self.guarded([(f"{lt}(_h := {o}.hash).get({k}) is not None", f"_h[{k}] = {a.text}"),
+                              (f"{lt}({o}.meta is None or b'__newindex' not in {o}.meta.hash)",
+                               f"(_h if (_h := {o}.hash) is not _EH else {o}.own_hash())[{k}] = {a.text}")],
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
             elif obj.const or (key.const and key.ty != "int"):
                 fs.emit(f"_setindex({obj.text}, {key.text}, {a.text})", iline,
@@ -478,17 +468,6 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 self.guarded(fastpath.setindex(obj.text, key.operand, key.key_ty, a.text,
                                                (a.const and a.text != "None") or a.ty is not None, obj.ty),
                              f"_setindex({obj.text}, {key.text}, {a.text})", iline, desc)
-
-    def store_site(self, k: str) -> str:
-        """A store cache for `o.k = v` (one per function and key: a site holds one
-        metatable; the stores of one function mostly see one class)."""
-        p = self.fs.proto
-        key = eval(k)
-        n = p.store_ics.get(key)
-        if n is None:
-            n = p.store_ics[key] = len(p.ics)
-            p.ics.append(key)
-        return f"_ic{p.index}_{n}"
 
     def guarded(self, cases: list[tuple[str, str]], fallback: str, line: int, desc: str | None) -> None:
         """if c1: s1 elif c2: s2 ... else: fallback — the fallback (a helper that may

@@ -262,14 +262,26 @@ class ExpressionCompiler:
             # lookup; a miss there goes on to the site's cache of other metatables
             # (~40 ns less per call, monomorphic or not; a tombstone key takes the
             # own-field lookup, rightly)
-            if table:
+            def lookup() -> None:
                 fs.emit(f"{t} = _m[1] if (_m := {ic})[0] is (_mk := {o}.meta) and {k} not in {o}.hash "
                         f"else {o}.hash.get({k})", line)
                 fs.emit(f"if {t} is None: {t} = _icv if (_icv := _m[2][_mk]) is not _NOIC else _index_str({o}, {k})",
                         line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
+
+            if table:
+                lookup()
                 return Atom(t, desc)
-            fs.emit(f"{t} = _m[1] if {o}.__class__ is _LT and (_m := {ic})[0] is {o}.meta and {k} not in {o}.hash "
-                    f"else {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+            # (not known to be a table: one class test for the two lines, a value of
+            # another type asks the cache by its class)
+            split = If(f"{o}.__class__ is _LT", [], [], OpInfo(line))
+            fs.out.append(split)
+            with fs.nested(split.body):
+                lookup()
+            with fs.nested(split.orelse):
+                fs.emit(f"{t} = _m[1] if (_m := {ic})[0] is (_mk := {o}.__class__) else _icv "
+                        f"if (_icv := _m[2][_mk]) is not _NOIC else _index_str({o}, {k})",
+                        line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
+            return Atom(t, desc)
         else:
             # (a site's first key is a metatable, or a class for a value that is no table:
             # never a table's class)

@@ -125,4 +125,3 @@ class Proto:
     local_lua_names: dict[str, str] = field(default_factory=dict)  # py name -> Lua name
     ics: list[bytes] = field(default_factory=list)  # keys of the inline caches `_ic{index}_{n}`
     global_ics: dict[bytes, int] = field(default_factory=dict)  # global name -> its one site in `ics`
-    store_ics: dict[bytes, int] = field(default_factory=dict)  # key -> its store cache in `ics`

@@ -129,22 +129,6 @@ class IC(dict):
         return v
 
 
-def fill_store(s: list, mt: LuaTable | None) -> None:
-    """A store site (`o.k = v` in generated code) learns metatable mt has no
-    `__newindex` (or a table has no metatable: mt None): stores into tables with
-    mt are raw until an invalidation (a write to mt, which is watched from now on,
-    or any other) resets the site."""
-    if mt is None:
-        s[0] = None
-        return
-    _watch(mt)
-    ic = s[2]
-    if not ic.reg:
-        ic.reg = True
-        FILLED.append(ic)
-    s[0] = mt
-
-
 def _guarded(name: str) -> Any:
     base = getattr(dict, name)
 

@@ -358,8 +358,6 @@ NAMESPACE: dict[str, Any] = {
     "_pairs": LuaTable.pairs,
     "_pnext": next,
     "_WD": icache.WatchedDict,
-    "_fillstore": icache.fill_store,
-    "_NOMETA": icache.NOMETA,
 }
 
 
