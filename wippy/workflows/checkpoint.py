@@ -155,7 +155,10 @@ def _onto(run: WorkflowRun, store: Store, row: WorkflowRow, data: bytes, digest:
     if digest == fresh.digest and (b is None or b[1] != data):  # the run was never rebased
         return luavm.restore(data, functions=allowed, code=book, base=fresh), ch
     if b is None:
-        raise luavm.SnapshotError("the snapshot is relative to a base row the store does not have")
+        raise luavm.SnapshotError(
+            "the snapshot was written against another base of the run's code than this process builds "
+            f"({digest.hex()[:12]} vs {fresh.digest.hex()[:12]}: wippy's or luavm's own Lua changed since?) "
+            "and the store has no base row for it")
     step, base_data = b
     task, base = luavm.restore_derived(base_data, functions=allowed, code=book, base=fresh)
     if data != base_data:  # (else: the run was rebased at this step: the snapshot is the base row)
