@@ -2,8 +2,10 @@
 
 Concept. A run's *fresh base* is its Lua state before its first step (the
 kernel, the modules' Lua surfaces, the entry's chunk run, the task created but
-not started): built from the run's pinned code with the run's seed and input,
-so it is the same, object for object, in every process (luavm/snapshot_base.py).
+not started): the base of its code bundle's template (template.py), of which
+the run is a copy; built from the pinned code alone (its seed and input are
+written by its first checkpoint), so it is the same, object for object, in every
+process running the same wippy (luavm/snapshot_base.py, luavm/instantiate.py).
 A step's snapshot names the base's objects instead of writing them and writes
 only what changed since (luavm's base-relative format), so a small waiting
 workflow checkpoints in ~1 KB instead of ~23 KB.
@@ -27,10 +29,11 @@ same state gives the same bytes in any process), step numbers and the base row's
 size: a replay (verify.py) that takes each step's checkpoint with `take` reaches
 the same bases and the same bytes, whose hashes the history records.
 
-Costs (bench/checkpoint.py, bench/NOTES.md): building the fresh base is one full
-snapshot's work (~4 ms for a small workflow), at a run's start and at a restore;
-a live run keeps ~200 KB of fingerprints for it; a step's checkpoint of a small
-waiting workflow is ~0.2 ms and ~1 KB.
+Costs (bench/checkpoint.py, bench/NOTES.md): building a template's base is one
+full snapshot's work (~7 ms for a small workflow), once per code bundle and
+process; each run (start, restore, replay) copies it in ~0.7 ms and keeps ~160 KB
+(its state and fingerprints); a step's checkpoint of a small waiting workflow is
+~0.2 ms and ~1 KB.
 
 Invariants. `take` is called once per step (a second call at the same state
 could write relative to the base the first call made). A run's chain is kept
