@@ -174,8 +174,37 @@ function W.run(main, ...)
   return r
 end
 
--- W.run_packed(main, args): W.run with the arguments in a table (n = their count)
-function W.run_packed(main, a) return W.run(main, unpack(a, 1, a.n)) end
+-- W.serve(main, ...): W.run for an invocation that is never snapshotted (a process,
+-- a function call): the wait for external events is inline, so the stack a
+-- suspension unwinds and rebuilds at every wait is one frame shorter (a
+-- workflow keeps W.run: there the frames are what its snapshots hold)
+function W.serve(main, ...)
+  local co = co_create(traced(main))
+  K.managed[co] = true
+  K.main = co
+  K.result = nil
+  if K.rh > K.rt then
+    resumed(co, co_resume(co, ...))
+  else
+    push(co, pack(...))
+  end
+  local handlers = K.handlers
+  while K.result == nil do
+    if not step() then
+      local events = P.wait(next(handlers) ~= nil)
+      for i = 1, #events do
+        local ev = events[i]
+        deliver(ev[1], ev[2])
+      end
+    end
+  end
+  local r = K.result
+  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
+  return r
+end
+
+-- W.run_packed(main, args): W.serve with the arguments in a table (n = their count)
+function W.run_packed(main, a) return W.serve(main, unpack(a, 1, a.n)) end
 
 function W.spawn(fn, ...)
   if type(fn) ~= "function" then

@@ -56,7 +56,7 @@ from ..functions import WippyError, chunkname, entry_modules, install_imports, l
 from ..luastate import LuaState, new_state, restored_state
 from ..modules.process import EVENT, MESSAGE
 from ..registry import LuaEntry, ProcessHostEntry
-from ..scheduler import RUN_SRC, Invocation
+from ..scheduler import Invocation
 from .process import Process, exit_result
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class ProcessHost:
         if t is False:
             st, fn = self.prepare(entry)
             try:
-                t = st.runtime.task(RUN_SRC, st.W, fn, chunkname="=[wippy run]").snapshot_base()
+                t = st.runtime.new_task(st.W["serve"].fn, (fn,)).snapshot_base()
             except luavm.SnapshotError as e:
                 log.debug("process %s is prepared for each spawn (no template: %s)", entry.id, e)
                 t = None
