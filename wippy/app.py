@@ -6,7 +6,8 @@
 
 An App dispatches calls of function entries: Lua entries run on pooled states
 (wippy/functions.py), Python callables inline on the event loop (async ones are
-awaited). `call` runs its own event loop on a big-stack thread (deep Lua
+awaited); a funcs.call from Lua runs its callee inside the caller's step when it
+does not block (`call_now`, modules/funcs.py). `call` runs its own event loop on a big-stack thread (deep Lua
 recursion works); inside a running loop use `await app.call_async(...)`.
 """
 

@@ -1,11 +1,19 @@
 """funcs: call function entries — `funcs.call`, `funcs.async` with futures, and
 immutable executors (`funcs.new():with_context(t):with_options(t)`).
 
-A call is a command to the host (`current().call`): outside workflows the target
-runs as its own invocation on a pooled state; inside a workflow it is an activity
-(recorded, retried). The caller's thread parks on the future's channel, so other
-threads of the caller keep running. Arguments and results cross as plain data
-(copied; no functions, no shared tables).
+A call is a command to the host. `funcs.call` outside a workflow first takes the
+direct path (`call_now`): the target runs at once, inside the caller's step — a
+Lua entry on a pooled state, a synchronous Python function called — and its
+result returns without the caller suspending (a suspension and resumption of the
+caller's whole stack cost ~10x the call itself); a callee that blocks (sleeps,
+receives, calls something that blocks) goes on as an invocation of its own, and
+the caller waits for it on a future as `funcs.async` does. `funcs.async`, async
+Python functions and calls nested deeper than App's DIRECT_DEPTH always take the
+future's path (`current().call`): the target runs as its own invocation and the
+caller's thread parks on the future's channel, so other threads of the caller
+keep running. Inside a workflow every call is an activity (recorded, retried).
+Arguments and results cross as plain data (copied; no functions, no shared
+tables) on both paths.
 """
 
 from __future__ import annotations
