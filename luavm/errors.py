@@ -48,6 +48,7 @@ class LuaError(Exception):
     handled = False
     wrap_where = False  # raised through a coroutine.wrap function: its caller's position goes in front
     origin: Any = None  # (frame, line) where a Python exception became this error
+    operand = 0  # an error about an operand: 1 or 2 names whose variable info the message gets
 
     def __init__(self, value: Any, level: int = 0, traceback: str | None = None) -> None:
         super().__init__(value)

@@ -318,7 +318,8 @@ def tokenize(src: str, chunkname: str = "?", poll: Callable[[], None] | None = N
     while True:
         if pos > nextpoll:  # a limited runtime's clock runs while a big chunk compiles
             nextpoll = pos + POLL_EVERY
-            poll()  # type: ignore[misc]  # (not None: nextpoll is beyond the end otherwise)
+            if poll is not None:
+                poll()
         m = match(src, pos)
         kind = m.lastindex
         start = m.start(kind) if kind else m.end()

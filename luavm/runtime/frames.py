@@ -30,6 +30,7 @@ class CodeInfo:
     proto: Any  # compiler.ir.Proto
     lines: dict[int, tuple[Any, int]]  # py line -> (OpInfo | None, resume point)
     names: list[str] = field(default_factory=list)  # locals saved in a frame record
+    entry_tick: int | None = None  # the line of the step at entry, once looked up (limits.entry_tick_line)
 
     @property
     def chunk(self) -> Any:
@@ -255,7 +256,7 @@ def position_error(e: LuaError, start: FrameType | None, runerror: bool = False)
         e.level = 0
         return e
     prefix, f = runtime_position(start, runerror)
-    extra = lua_bytes(varinfo(f, getattr(e, "operand", 0)))
+    extra = lua_bytes(varinfo(f, e.operand))
     v = e.value
     if b"%VAR%" in v:
         v = v.replace(b"%VAR%", extra)

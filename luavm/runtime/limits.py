@@ -279,7 +279,7 @@ def entry_tick_line(code: CodeType) -> int:
     ci = CODE_INFO.get(code)
     if ci is None:
         return 0
-    line = ci.__dict__.get("entry_tick")
+    line = ci.entry_tick
     if line is not None:
         return line
     line = 0
@@ -296,7 +296,7 @@ def entry_tick_line(code: CodeType) -> int:
                     line = n + 1
                 break
             n += 1
-    ci.entry_tick = line  # type: ignore[attr-defined]
+    ci.entry_tick = line
     return line
 
 
@@ -308,7 +308,7 @@ def _at_preemptable_step(f: Any) -> bool:
     if ci is None:
         return False  # a builtin charging bulk work
     line = f.f_lineno
-    e = ci.__dict__.get("entry_tick")
+    e = ci.entry_tick
     if e is None:
         e = entry_tick_line(code)
     if line == e:

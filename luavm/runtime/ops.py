@@ -121,7 +121,7 @@ def call_error(f: Any, desc: str | None, operand: int = 0) -> LuaError:
     if desc:
         msg += f" ({desc})"
     e = LuaError(lua_bytes(msg), level=1)
-    e.operand = operand  # type: ignore[attr-defined]
+    e.operand = operand
     return position_error(e, sys._getframe(1), runerror=True)
 
 
