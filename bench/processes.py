@@ -1,7 +1,8 @@
 """Figures for wippy's processes: `python -m bench.processes [--quick] [--procs N] [--no-preempt]`.
 
 Prints (figures only, no assertions):
-- message round trip between two processes (µs), timed in Lua;
+- message round trip between two processes (µs), timed in Lua (and the CPU
+  time of the whole run per round trip, steadier on a shared machine);
 - spawn + exit of a trivial process (µs): a process spawns a monitored child
   that returns at once and waits for its exit event, over and over;
 - N processes (default 10,000) in a ring, each sending M messages to the next
@@ -111,6 +112,18 @@ async def run_one(app: Any, entry: str, *args: Any) -> Any:
     return o.value
 
 
+async def timed(app: Any, entry: str, n: int) -> tuple[float, float]:
+    """(µs per op as the entry times it in Lua, this process's CPU µs per op: the
+    whole run, warm-up included), medians of 3; CPU time is steadier than wall
+    time on a shared machine."""
+    wall, cpu = [], []
+    for _ in range(3):
+        c = time.process_time()
+        wall.append(await run_one(app, entry, n))
+        cpu.append((time.process_time() - c) / n * 1e6)
+    return statistics.median(wall), statistics.median(cpu)
+
+
 async def ring(app: Any, n: int, m: int) -> tuple[float, float]:
     """(spawn seconds, messages per second) for n processes sending m each."""
     node = app.processes
@@ -161,10 +174,12 @@ def processes_part(args: argparse.Namespace) -> None:
         app = wippy.App(root)
         try:
             await run_one(app, "trivial")  # compiles the kernel and modules for counting once
-            rt = statistics.median([await run_one(app, "ping", rounds) for _ in range(3)])
-            print(f"message round trip between two processes: {rt:9.1f} µs   (median of 3 x {rounds})")
-            sp = statistics.median([await run_one(app, "spawner", spawns) for _ in range(3)])
-            print(f"spawn + exit of a trivial process:        {sp:9.1f} µs   (median of 3 x {spawns})")
+            rt, rt_cpu = await timed(app, "ping", rounds)
+            print(f"message round trip between two processes: {rt:9.1f} µs   (median of 3 x {rounds}; "
+                  f"CPU {rt_cpu:.1f} µs)")
+            sp, sp_cpu = await timed(app, "spawner", spawns)
+            print(f"spawn + exit of a trivial process:        {sp:9.1f} µs   (median of 3 x {spawns}; "
+                  f"CPU {sp_cpu:.1f} µs)")
             spawn_s, rate = await ring(app, n, args.msgs)
             print(f"{n} processes in a ring, {args.msgs} messages each: {rate:9.0f} messages/s "
                   f"(spawning them took {spawn_s:.1f} s, {spawn_s / n * 1e6:.0f} µs each)")
