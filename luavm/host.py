@@ -614,6 +614,9 @@ def _restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = No
             st.loaded = reader.value(root["loaded"])
             st.package = reader.value(root["package"])
             main = reader.value(root["main"])
+            if host_access and "io_input" in root:
+                st.io_input = reader.value(root["io_input"])
+                st.io_output = reader.value(root["io_output"])
             records = reader.records(root["records"])
         except S.SnapshotError:
             raise

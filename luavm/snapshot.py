@@ -21,8 +21,10 @@ Format (an interface: inspect.py and other readers depend on it).
              request: the suspension request, msgpack-encoded on its own.
   root       {"flags": {"host_access": bool}, "globals", "string_meta",
              "type_metas": {name: value}, "random": [4 ints] | nil, "loaded",
-             "package", "main" (the main coroutine), "records": [record, ...]
-             (the suspended stack, outermost first)}.
+             "package", "main" (the main coroutine), with host access
+             "io_input", "io_output" (io's default files), "records": [record,
+             ...] (the suspended stack, outermost first)}. The standard files
+             (io.stdin etc.) are permanents ("perm", "io.stdout").
   value      nil, booleans, integers (int64/uint64), floats, strings (bin) as
              themselves; ["bigint", "digits"] (a dead Python temporary past
              int64); ["ret", [v...]] / ["tailcall", [f, args...]] (several

@@ -123,7 +123,7 @@ class Task:
     def _snapshot_root(self) -> dict[str, Any]:
         """The snapshot root: the state's fields and the suspended stack."""
         st = self.runtime.state
-        return {
+        root: dict[str, Any] = {
             "flags": {"host_access": st.host_access},
             "globals": st.globals,
             "string_meta": st.string_meta,
@@ -132,8 +132,12 @@ class Task:
             "loaded": st.loaded,
             "package": st.package,
             "main": st.main,
-            "records": self._records,
         }
+        if st.host_access:  # io's default files (the standard ones are permanents)
+            root["io_input"] = st.io_input
+            root["io_output"] = st.io_output
+        root["records"] = self._records
+        return root
 
     def snapshot(self, *, code: Any = None, base: Any = None) -> bytes:
         """The whole Lua state as bytes (only while suspended).

@@ -11,6 +11,12 @@ State kept on the LuaState (it is per state, and part of it):
   etc., so `print` and `io.write` output stays ordered);
 - `st.io_input` / `st.io_output`: the current default files (`LuaFile`);
 - `st.io_meta`: the `FILE*` metatable.
+
+A snapshot writes the standard files by name (they are permanents, in
+`st.registry` as "io.stdin" etc.) and restores them as the new state's own, so
+a task with host access that never opened a file snapshots; `st.io_input` /
+`st.io_output` are snapshot roots. A file the program opened is refused (its
+stream cannot move to another process).
 """
 
 from __future__ import annotations
@@ -659,4 +665,8 @@ def open(st: LuaState) -> LuaTable | None:
     t.set(b"stdin", stdin)
     t.set(b"stdout", stdout)
     t.set(b"stderr", stderr)
+    # the standard files are permanents: a snapshot names them ("io.stdout") and a
+    # restore gives the new state's own, whose streams are the new process's
+    for name, f in ((b"stdin", stdin), (b"stdout", stdout), (b"stderr", stderr)):
+        st.registry.setdefault("io." + name.decode(), f)
     return t
