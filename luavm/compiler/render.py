@@ -235,16 +235,24 @@ class _Partial:
 
 
 def render_resume(p: Proto, rp: int) -> Source:
-    """Source of the factory `_rf{p}_{rp}`: function p re-entered at resume point rp."""
+    """Source of the factory `_rf{p}_{rp}`: function p re-entered at resume point rp.
+
+    The function gets a thunk `_th` that continues the frames it called and gives
+    the value its pending call returns: it calls it first, on a line that stands
+    for that call, so that while they run it is on the Python stack as the Lua
+    frame waiting on them (tracebacks, error levels and debug.getinfo see it, as
+    they see a frame that never suspended), and a suspension among them passes
+    through it and records it again."""
     target = p.resume_points[rp]
     out = Source()
     out.add(f"def _rf{p.index}_{rp}({', '.join(p.upvalues)}):  # resume {p.lua_name} at point {rp}")
-    out.add(f"    def {p.name}(_self, _L, _rv):", OpInfo(p.line))
+    out.add(f"    def {p.name}(_self, _L, _th):", OpInfo(p.line))
     names = list(dict.fromkeys(p.params + p.locals))
     for n in names:
         default = "()" if n == "_va" else "None"
         out.add(f"        {n} = _L.get({n!r}, {default})", OpInfo(p.line))
     out.add("        try:", OpInfo(p.line))
+    out.add("            _rv = _th()", target.op, target.rp)
     _Partial(out).stmts(p.body, target, 3)
     for h in HANDLERS:
         out.add("        " + h.format(self="_self"), OpInfo(p.end_line))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import CellType, FrameType, FunctionType
 from typing import Any
 
-from . import state
+from . import frames, state
 from .frames import CODE_INFO, chunkid, lua_line, register_builtin
 from .ops import C_LIMIT, call, call_noyield, results
 from .values import NORET, TAILCALL, LuaError, Ret, lua_bytes, rt_error
@@ -66,23 +66,23 @@ class FrameRecord:
         self.locals = loc
 
     def cont(self, thunk: Callable[[], Any]) -> Any:
-        try:
-            rv = thunk()
-        except Suspend as s:
-            s.records.append(self)
-            raise
-        except LuaError as e:
-            if e.wrap_where:  # from a wrap function this frame called
-                e.wrap_where = False
-                e.value = lua_bytes(self.where()) + e.value
-            raise
+        """Re-enter the function at its resume point; it runs `thunk` (the frames it
+        called, continued) first, from a line standing for its pending call
+        (compiler/render.py, render_resume), and records itself again if they
+        suspend."""
         fn = self.fn
         ci = CODE_INFO[fn.__code__]
         factory = ci.chunk.resume_factory(ci.proto, self.rp)
         cells = dict(zip(fn.__code__.co_freevars, fn.__closure__ or ()))
         # (an upvalue the body never reads, _ENV of a main chunk that uses no global, has no cell)
         boxes = [cells[n].cell_contents if n in cells else None for n in ci.proto.upvalues]
-        return factory(*boxes)(fn, self.locals, rv)
+        try:
+            return factory(*boxes)(fn, self.locals, thunk)
+        except LuaError as e:
+            if e.wrap_where:  # from a wrap function this frame called
+                e.wrap_where = False
+                e.value = lua_bytes(self.where()) + e.value
+            raise
 
     def where(self) -> str:
         """luaL_where for this frame: the position of the call it waits on."""
@@ -491,4 +491,5 @@ __all__ = ["Coroutine", "Suspend", "FrameRecord", "PcallRecord", "NORET", "resum
 _PROTECTED_CODE = protected.__code__
 # Code of the functions that switch into a coroutine (lcoroutine adds its inlined
 # fast paths): a frame of one is a boundary for walks looking for a protected call.
-BOUNDARY_CODES = {enter.__code__, enter_gen.__code__}
+BOUNDARY_CODES = frames.BOUNDARY_CODES
+BOUNDARY_CODES.update({enter.__code__, enter_gen.__code__})

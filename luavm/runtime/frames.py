@@ -51,6 +51,10 @@ def forget(codes: list[CodeType]) -> None:
 # `debug.traceback` continues with them.
 HANDLER_CODES: set[CodeType] = set()
 BUILTINS: dict[CodeType, str] = {}  # code of a builtin -> "string.rep"
+# Code of the functions that switch into a coroutine (coroutine.py fills it): the
+# Lua stack of a coroutine ends there, so walks of the stack stop at one, as lua's
+# tracebacks, error levels and getinfo do at the coroutine's base.
+BOUNDARY_CODES: set[CodeType] = set()
 
 
 def register_builtin(fn: Any, qualname: str) -> None:
@@ -103,6 +107,8 @@ def significant_frames(start: FrameType | None, handler: list | None = None,
     unwound = False  # below a __close run by an error, down to the protected call
     while f is not None and len(out) < limit:  # (limit: the first ones are enough)
         code = f.f_code
+        if code in BOUNDARY_CODES and out:  # (none yet: coroutine.resume's own error)
+            break
         if handler is not None and code in HANDLER_CODES:
             handler.append(f)  # the caller continues with the error's frames
             break
@@ -346,7 +352,7 @@ def _global_name(fn: Any) -> str | None:
 
 def _caller(f: FrameType) -> tuple[FrameType, int] | None:
     b = f.f_back
-    while b is not None:
+    while b is not None and b.f_code not in BOUNDARY_CODES:
         if b.f_code in CODE_INFO or b.f_code in BUILTINS:
             return b, b.f_lineno
         b = b.f_back
@@ -423,7 +429,12 @@ def current_traceback(msg: str | None, level: int = 1) -> str:
         err = handler[0].f_locals.get("err")
         if err is not None:
             entries += traceback_lines(err.__traceback__, getattr(err, "origin", None))
-    lines = ["stack traceback:"] + ["\t" + e for e in entries[level:]] + ["\t[C]: in ?"]
+    from . import state
+
+    co = state.current.current if state.current is not None else None
+    # the main thread's stack starts in C (lua.c's pcall); a coroutine's in its body
+    tail = ["\t[C]: in ?"] if co is None or co.is_main else []
+    lines = ["stack traceback:"] + ["\t" + e for e in entries[level:]] + tail
     text = "\n".join(lines)
     return f"{msg}\n{text}" if msg is not None else text
 
