@@ -605,6 +605,9 @@ def _restore(data: bytes, *, functions: Any = None, stdout: BinaryIO | None = No
                            base.objects if base is not None else None, patches)
         if base is not None:
             base.touched(patched)  # what the patches wrote: compared afresh at the next snapshot
+        from .stdlib import weak
+
+        weak.adopt(reader.objs)
         try:
             st.globals = reader.value(root["globals"])
             st.string_meta = reader.value(root["string_meta"])

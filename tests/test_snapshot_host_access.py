@@ -98,3 +98,23 @@ def test_host_access_snapshot_restores_in_another_process():
         p = subprocess.run([sys.executable, "-c", read, snap], capture_output=True, cwd=ROOT, env=env)
         assert p.returncode == 0, p.stderr.decode()
         assert p.stdout == b"after Y\nstdout true true\n['file', 'file']\n"
+
+
+def test_weak_tables_stay_weak_after_a_restore():
+    src = """
+    local w = setmetatable({}, {__mode = "k"})
+    local keep = {}
+    w[keep] = 1
+    local function add() w[{}] = 2 end
+    add()
+    fetch(1)
+    collectgarbage()
+    local n = 0 for _ in pairs(w) do n = n + 1 end
+    return n, w[keep]
+    """
+    rt = luavm.LuaRuntime(seed=1)
+    rt.globals()["fetch"] = fetch
+    task = rt.task(src).run()
+    restored = luavm.restore(task.snapshot())
+    restored.run(None)
+    assert restored.result == [1, 1]

@@ -298,6 +298,7 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 ty = proto.typed_upvalues.get(fs.upval_py[id(d)])
                 if kind == "upvalue" and ty is not None:
                     parent.proto.typed_upvalues[storage] = ty  # closures made here rely on it too
+        proto.upvalue_from = list(args)
         t = parent.temp()
         parent.emit(f"{t} = _p{proto.index}({', '.join(args)})", f.line)
         return Atom(t)

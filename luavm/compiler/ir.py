@@ -98,6 +98,10 @@ class Proto:
     is_vararg: bool
     upvalues: list[str]  # Python names of the upvalues (factory parameters)
     upvalue_lua_names: list[str]
+    # per upvalue: the enclosing function's Python name for it (its local, or its
+    # own upvalue), where the closure is made: debug.upvalueid finds a value
+    # upvalue's declaration through them
+    upvalue_from: list[str] = field(default_factory=list)
     # per upvalue: a Box (a local written after its declaration), else its value
     upvalue_boxed: list[bool] = field(default_factory=list)
     # the upvalue that is this function itself (`local function f` calling f): the

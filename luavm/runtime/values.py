@@ -62,9 +62,37 @@ class Box:
         return f"Box({self.v!r})"
 
 
-# debug.upvalueid's results (light userdata): a Box, or the closure cell of an
-# upvalue that holds its value
-UPVALUE_IDS = (Box, CellType)
+class BuiltinUpvalueId:
+    """debug.upvalueid of a builtin closure's upvalue (gmatch's): its identity."""
+
+    __slots__ = ()
+
+
+class ValueUpvalueId:
+    """debug.upvalueid of an upvalue held by value (a local never written after
+    its declaration: each closure has its own cell with the value, no shared
+    Box). Closures of one declaration's local get equal ids, those of another
+    local unequal ones, as lua's shared upvalues: the id is the declaration
+    (chunk, declaring function, local) and the value. (Two runs of one
+    declaration holding the same value get equal ids; lua's differ.)"""
+
+    __slots__ = ("key",)
+
+    def __init__(self, decl: tuple, v: Any) -> None:
+        t = type(v)
+        self.key = (decl, (t, v) if v is None or t in (bool, int, float, bytes, str) else id(v))
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is ValueUpvalueId and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+
+# debug.upvalueid's results (light userdata): a Box, or for an upvalue that holds
+# its value a ValueUpvalueId (a closure cell: debug's older answer)
+UPVALUE_IDS = (Box, CellType, ValueUpvalueId, BuiltinUpvalueId)
 
 
 class BoolKey:
@@ -110,13 +138,14 @@ class _TableAux:
     """Rarely needed table bookkeeping, allocated on first need (tables are created
     by the million: their constructor stays small)."""
 
-    __slots__ = ("keys", "kidx", "dead", "hw")
+    __slots__ = ("keys", "kidx", "dead", "hw", "eph")
 
     def __init__(self) -> None:
         self.keys: list | None = None  # hash keys in order, for `next`
         self.kidx: dict | None = None  # key -> position in `keys`
         self.dead = 0  # tombstones in the hash part
         self.hw = 0  # the longest the array part was before it last shrank
+        self.eph: dict | None = None  # during a weak-table sweep, as a key: its values (stdlib/weak.py)
 
 
 EMPTY_HASH: dict = {}  # the hash part of every table that has none yet: never written
@@ -144,7 +173,9 @@ class LuaTable:
     a shared one with its own (`own_arr`, `own_hash`); reads need no care.
     """
 
-    __slots__ = ("hash", "arr", "meta", "aux")
+    # (__weakref__: weak tables find out what only they refer to through Python's
+    # weak references, stdlib/weak.py; 8 bytes a table)
+    __slots__ = ("hash", "arr", "meta", "aux", "__weakref__")
 
     def __init__(self, arr: list[Any] = NO_ARRAY, hash: dict = EMPTY_HASH) -> None:
         self.arr: list[Any] = arr

@@ -35,6 +35,7 @@ from ..runtime.values import (
     tostr,
     type_name,
 )
+from . import weak
 
 
 def tostring_meta(v: Any) -> bytes:
@@ -239,6 +240,8 @@ def lua_setmetatable(t: Any = NOVALUE, mt: Any = NOVALUE, *_: Any) -> Any:
     if is_watched(t):
         invalidate()  # a cached field lookup went through t
     t.meta = mt
+    if mt is not None and mt.hash.get(b"__mode") is not None:
+        weak.register(t)
     return t
 
 
@@ -306,6 +309,8 @@ def lua_collectgarbage(opt: Any = None, *_: Any) -> Any:
     if o == b"count":  # an estimate, cheap (a sandboxed loop may call it a million times)
         return sys.getallocatedblocks() * 64 / 1024.0
     if o in (b"collect", b"step", b"incremental", b"generational"):
+        if o in (b"collect", b"step"):
+            weak.collect()  # (a step finishes a cycle: lua's answer is then true)
         if o == b"step":
             return True
         if o in (b"incremental", b"generational"):

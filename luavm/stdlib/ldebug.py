@@ -21,7 +21,19 @@ from ..runtime.frames import (
     significant_frames,
 )
 from ..runtime.icache import invalidate, is_watched
-from ..runtime.values import NORET, UPVALUE_IDS, Box, LuaError, LuaTable, Ret, rt_error, tostr, type_name
+from ..runtime.values import (
+    NORET,
+    UPVALUE_IDS,
+    Box,
+    LuaError,
+    LuaTable,
+    Ret,
+    ValueUpvalueId,
+    rt_error,
+    tostr,
+    type_name,
+)
+from . import weak
 
 
 def db_traceback(*args: Any) -> Any:
@@ -395,10 +407,34 @@ def db_setupvalue(f: Any = NOVALUE, n: Any = NOVALUE, v: Any = None, *_: Any) ->
 def db_upvalueid(f: Any = NOVALUE, n: Any = NOVALUE, *_: Any) -> Any:
     ups = _upvalues(f)
     i = check_int(n, 2, "upvalueid")
+    upvalue_id = getattr(f, "upvalue_id", None)  # a builtin closure with upvalues (gmatch's)
+    if upvalue_id is not None and not ups:
+        return upvalue_id(i)
     if not 1 <= i <= len(ups):
         return None
     up = ups[i - 1]
-    return up.cell.cell_contents if up.boxed else up.cell
+    if up.boxed:
+        return up.cell.cell_contents
+    return ValueUpvalueId(_declaration(f, up), up.cell.cell_contents)
+
+
+def _declaration(f: Any, up: _Upvalue) -> tuple:
+    """(chunk, index of the function declaring it, its Python name there) of a value
+    upvalue of f, followed outward through the functions that pass it on."""
+    ci = CODE_INFO[f.__code__]
+    proto = ci.proto
+    cells = dict(zip(f.__code__.co_freevars, f.__closure__ or ()))
+    i = next(n for n, py in enumerate(proto.upvalues) if cells.get(py) is up.cell)
+    protos = getattr(ci.chunk, "protos", None) or []
+    while True:
+        src = getattr(proto, "upvalue_from", None)
+        parent = next((p for p in protos if proto.index in p.children), None)
+        if not src or parent is None:
+            return (id(ci.chunk), proto.index, proto.upvalues[i])
+        py = src[i]
+        if py not in parent.upvalues:
+            return (id(ci.chunk), parent.index, py)
+        proto, i = parent, parent.upvalues.index(py)
 
 
 def _checkupval(f: Any, argf: int, n: Any, argn: int) -> int:
@@ -459,6 +495,8 @@ def db_setmetatable(v: Any = NOVALUE, mt: Any = None, *_: Any) -> Any:
         if is_watched(v):
             invalidate()  # a cached field lookup went through v
         v.meta = mt
+        if mt is not None and mt.hash.get(b"__mode") is not None:
+            weak.register(v)
     elif hasattr(v, "meta"):
         v.meta = mt
     elif type(v) is bytes:

@@ -25,6 +25,7 @@ from ..runtime.loader import register
 from ..runtime.values import (
     _TYPE_NAMES,
     NORET,
+    BuiltinUpvalueId,
     LuaError,
     LuaTable,
     Ret,
@@ -309,13 +310,23 @@ class GMatchIterator:
     As in 5.4, a leading '^' is not an anchor here: it matches a literal '^'.
     """
 
-    __slots__ = ("lastmatch", "m", "pat", "src")
+    __slots__ = ("lastmatch", "m", "pat", "src", "ids")
 
     def __init__(self, m: patterns.Matcher, src: int, pat: bytes = b"") -> None:
         self.m = m
         self.src = src
         self.pat = pat  # kept so a snapshot can rebuild the matcher
         self.lastmatch = -1
+        self.ids: tuple | None = None
+
+    def upvalue_id(self, n: int) -> Any:
+        """debug.upvalueid of lua's gmatch closure's upvalues (subject, pattern,
+        state: 1..3), light userdata that stay the same for this iterator."""
+        if not 1 <= n <= 3:
+            return None
+        if self.ids is None:
+            self.ids = (BuiltinUpvalueId(), BuiltinUpvalueId(), BuiltinUpvalueId())
+        return self.ids[n - 1]
 
     def __call__(self, *_: Any) -> Any:
         m = self.m
