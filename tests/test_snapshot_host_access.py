@@ -118,3 +118,31 @@ def test_weak_tables_stay_weak_after_a_restore():
     restored = luavm.restore(task.snapshot())
     restored.run(None)
     assert restored.result == [1, 1]
+
+
+def test_a_close_handler_may_suspend_the_task_and_be_restored():
+    """A workflow's `<close>` handler may call an activity: a host suspension
+    inside `__close` (block end, return, inside pcall) snapshots and restores."""
+    src = """
+    local log = {}
+    local function res(name)
+      return setmetatable({}, {__close = function() log[#log + 1] = name .. "=" .. tostring(fetch(name)) end})
+    end
+    local function work()
+      local a <close> = res("a")
+      do local b <close> = res("b") end
+      return "w"
+    end
+    local ok, v = pcall(work)
+    return table.concat(log, " "), ok, v
+    """
+    rt = luavm.LuaRuntime(seed=1)
+    rt.globals()["fetch"] = fetch
+    task = rt.task(src).run()
+    assert task.request == ["fetch", "b"]
+    task = luavm.restore(task.snapshot())
+    task.run(1)
+    assert task.request == ["fetch", "a"]
+    task = luavm.restore(task.snapshot())
+    task.run(2)
+    assert task.result == ["b=1 a=2", True, "w"]

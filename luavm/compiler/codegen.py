@@ -63,6 +63,7 @@ class FuncState:
         self.ntemp = 0
         self.loop_depth = 0
         self.close_depth = 0
+        self.tbc: list[tuple[str, str]] = []  # open to-be-closed variables (value, flag), outermost first
         self.floaty = False  # the body has float-typed locals: untyped arithmetic tests floats first
         self.call_types: dict[int, str] = {}  # id(Call) -> type of its result (types.Inferred.calls)
         self.goto = GotoLowering(self)
@@ -330,12 +331,24 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 opened.append((fs.out, tr))
                 fs.out = tr.body
                 fs.close_depth += 1
-        for outer, _tr in reversed(opened):
+                fs.tbc.append((d.pyname, flag))
+        for outer, tr in reversed(opened):
+            # leaving the block normally: closed here, where the call may yield
+            self.close_now(tr.var, tr.flag, tr.op.line)
+            fs.tbc.pop()
             fs.out = outer
         if opened:
             fs.out = opened[0][0]
         fs.close_depth = saved_close
         fs.goto.leave_block()
+
+    def close_now(self, var: str, flag: str, line: int) -> None:
+        """Close a to-be-closed variable on a normal way out of its scope (the end
+        of its block, a `return`), as a call that may yield or suspend (a `__close`
+        may call an activity): the flag goes down first, so neither the `finally`
+        of its Try nor a resumed copy closes it again. (Errors, `break` and `goto`
+        leave through the Try's handlers, where the call cannot yield.)"""
+        self.fs.emit(f"if {flag}: {flag} = False; _close_call({var})", line, "close", (), resume="pass")
 
     # statements -------------------------------------------------------------
 
@@ -515,19 +528,25 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
             self.tail_call(s, fn, args, star, desc)
             return
         if not exprs:
-            fs.emit("return _NORET", s.line)
-            return
-        atoms, star = self.explist(exprs)
-        if len(atoms) == 1 and star is None:
-            fs.emit(f"return {atoms[0].text}", s.line)
-            return
-        items = [a.text for a in atoms]
-        if star is not None:
-            if not items:
-                fs.emit(f"return {star}", s.line)  # a tuple already (`...`, a call's values)
-                return
-            items.append("*" + star)
-        fs.emit(f"return ({', '.join(items)},)", s.line)
+            value = "_NORET"
+        else:
+            atoms, star = self.explist(exprs)
+            items = [a.text for a in atoms]
+            if len(atoms) == 1 and star is None:
+                value = items[0]
+            elif star is not None and not items:
+                value = star  # a tuple already (`...`, a call's values)
+            else:
+                if star is not None:
+                    items.append("*" + star)
+                value = f"({', '.join(items)},)"
+        if fs.tbc:  # the values first, then the closes (innermost first), each may yield
+            t = fs.temp("_ret")
+            fs.emit(f"{t} = {value}", s.line)
+            for var, flag in reversed(fs.tbc):
+                self.close_now(var, flag, s.line)
+            value = t
+        fs.emit(f"return {value}", s.line)
 
     def tail_call(self, s: A.Return, fn: Atom, args: list[Atom], star: str | None, desc: str | None) -> None:
         """`return f(...)`, a proper tail call."""

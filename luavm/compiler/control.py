@@ -206,6 +206,7 @@ class ControlCompiler:
             fs.emit(f"{flag} = {clv} is not None and _close_prepare({clv}, '(for state)')", s.line)
             tr = Try([loop], clv, flag, OpInfo(s.line, "close"), OpInfo(s.line, "closeerr"))
             fs.out.append(tr)
+            fs.tbc.append((clv, flag))
         else:
             fs.out.append(loop)
         with fs.nested(loop.body):
@@ -246,6 +247,10 @@ class ControlCompiler:
             self.loop_body(s.body)
         if fs.deopt is not None:
             fs.deopt.leave_loop()
+        if closing:
+            fs.tbc.pop()
+            with fs.nested(tr.body):  # the loop ended (or broke): its closing value is closed
+                self.close_now(clv, flag, s.line)  # type: ignore[attr-defined]
         fs.goto.after_loop(loop)
 
 

@@ -144,8 +144,10 @@ def render_try(s: Try, depth: int, out: Source, body) -> None:  # noqa: ANN001
     out.add(f"{ind}    raise", s.op)
     eop = s.err_op or s.op
     out.add(f"{ind}except BaseException as _ce:", eop)
-    out.add(f"{ind}    {s.flag} = False", eop)
-    out.add(f"{ind}    raise _close_error({s.var}, _ce) from None", eop)
+    # (not closed again if the error came from its own close, made on a normal way out)
+    out.add(f"{ind}    if {s.flag}: {s.flag} = False; _ce = _close_error({s.var}, _ce)", eop)
+    out.add(f"{ind}    else: _ce = _close_error(None, _ce)", eop)
+    out.add(f"{ind}    raise _ce from None", eop)
     out.add(f"{ind}finally:", s.op)
     out.add(f"{ind}    if {s.flag} and not {unwound}: {s.flag} = False; _close_normal({s.var})", s.op)
 

@@ -218,6 +218,12 @@ def _close_normal(v: Any) -> None:
     ops.call_noyield(ops.call_tm, ops.metafield(v, b"__close"), b"__close", v, None)
 
 
+def _close_call(v: Any) -> None:
+    """A close on a normal way out of a scope (compiler: close_now): a plain
+    metamethod call, so the `__close` may yield or suspend the task."""
+    ops.call_tm(ops.metafield(v, b"__close"), b"__close", v, None)
+
+
 def _close_error(v: Any, e: BaseException) -> BaseException:
     if not isinstance(e, Exception):
         # os.exit (SystemExit) or an interrupt leaves the program, not as a Lua
@@ -337,6 +343,7 @@ NAMESPACE: dict[str, Any] = {
     "_ONCE": (None,),
     "_close_prepare": _close_prepare,
     "_close_normal": _close_normal,
+    "_close_call": _close_call,
     "_close_error": _close_error,
     "_GenExit": GeneratorExit,
     "_inner": inner,
