@@ -142,6 +142,17 @@ class FuncState:
         self.out.append(ln)
         return ln
 
+    def error_close(self, tr: Try, line: int) -> None:
+        """Give Try tr its close on an error as a resume point: the `__close` may
+        yield or suspend; continued, the error goes on from there (render_try)."""
+        val = self.temp("_cev")
+        ln = Line(f"_close_with({tr.var}, {val})", OpInfo(line, "closeerr"),
+                  f"raise _LuaError({val}) from None")
+        ln.rp = len(self.proto.resume_points)
+        self.proto.resume_points.append(ln)
+        tr.err_line = ln
+        tr.err_val = val
+
     def nested(self, stmts: list[Stmt]) -> _Nest:
         return _Nest(self, stmts)
 
@@ -327,6 +338,7 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
                 # closing happens where the block ends (Lua's OP_CLOSE/OP_RETURN line)
                 end = (block.end_line if block is not None else 0) or s.line
                 tr = Try([], d.pyname, flag, OpInfo(end, "close"), OpInfo(s.line, "closeerr"))
+                fs.error_close(tr, s.line)
                 fs.out.append(tr)
                 opened.append((fs.out, tr))
                 fs.out = tr.body

@@ -205,6 +205,7 @@ class ControlCompiler:
         if closing:
             fs.emit(f"{flag} = {clv} is not None and _close_prepare({clv}, '(for state)')", s.line)
             tr = Try([loop], clv, flag, OpInfo(s.line, "close"), OpInfo(s.line, "closeerr"))
+            fs.error_close(tr, s.line)
             fs.out.append(tr)
             fs.tbc.append((clv, flag))
         else:

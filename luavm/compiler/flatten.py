@@ -194,7 +194,7 @@ class _Flattener:
     def try_(self, s: Try, d: _Dispatch, cur: int, loops: list[_LoopCtx]) -> int:
         op = s.op
         body = self.dispatcher(s.body, d, loops, op)
-        d.blocks[cur].append(Try(body, s.var, s.flag, s.op, s.err_op))
+        d.blocks[cur].append(Try(body, s.var, s.flag, s.op, s.err_op, s.err_line, s.err_val))
         if self.uses_fx:
             # a jump out of the block: continue here, or keep leaving
             d.blocks[cur].append(Line(f"if _fx == {d.var!r}: _fx = None; continue", op))

@@ -80,6 +80,10 @@ class Try:
     flag: str  # Python name of the "still open" flag
     op: OpInfo  # kind 'close': the lines that call `__close`
     err_op: OpInfo | None = None  # kind 'closeerr': closing on an error (the frame is gone for Lua)
+    # closing on an error, as a resume point (its `__close` may yield): the call,
+    # and the saved local holding the error value it is closed with
+    err_line: Line | None = None
+    err_val: str | None = None
 
 
 Stmt = Line | If | Loop | Try

@@ -128,12 +128,17 @@ def render_stmt(s: Stmt, depth: int, out: Source) -> None:
         render_try(s, depth, out, lambda d: render_stmts(s.body, d, out))
 
 
-def render_try(s: Try, depth: int, out: Source, body) -> None:  # noqa: ANN001
+def render_try(s: Try, depth: int, out: Source, body, gen: bool = False) -> None:  # noqa: ANN001
     """The protected block of a to-be-closed variable. Unwinding by a suspension
     (or an abandoned coroutine's GeneratorExit) must not close it: a local flag
     set on that way out says so. (Not `sys.exc_info()` in the `finally`: a frame
     continued from a coroutine's `except _Suspend` handler would see that one.)
-    The flag is not a saved local: each form sets it before its `try`."""
+    The flag is not a saved local: each form sets it before its `try`.
+
+    On an error the variable is closed with the error value from a resume point
+    (`s.err_line`; `gen`: as a generator form's, which waits for the frames
+    below): its `__close` may yield; continued, the error is raised again
+    (_Partial). A SystemExit (os.exit) closes it the old way, not yieldable."""
     ind = IND * depth
     unwound = f"{s.flag}u"
     out.add(f"{ind}{unwound} = False", s.op)
@@ -145,7 +150,20 @@ def render_try(s: Try, depth: int, out: Source, body) -> None:  # noqa: ANN001
     eop = s.err_op or s.op
     out.add(f"{ind}except BaseException as _ce:", eop)
     # (not closed again if the error came from its own close, made on a normal way out)
-    out.add(f"{ind}    if {s.flag}: {s.flag} = False; _ce = _close_error({s.var}, _ce)", eop)
+    el = s.err_line
+    if el is not None:
+        out.add(f"{ind}    if {s.flag} and (_cb := _close_begin(_ce)) is not None:", eop)
+        out.add(f"{ind}        {s.flag} = False; _ce = _cb; {s.err_val} = _ce.value", eop)
+        if gen:
+            out.add(f"{ind}        try:", el.op, el.rp)
+            out.add(f"{ind}            {el.text}", el.op, el.rp)
+            out.add(f"{ind}        except _Suspend as _s:", el.op, el.rp)
+            out.add(f"{ind}            _rv = yield from _inner(_s)", el.op, el.rp)
+        else:
+            out.add(f"{ind}        {el.text}", el.op, el.rp)
+        out.add(f"{ind}    elif {s.flag}: {s.flag} = False; _ce = _close_error({s.var}, _ce)", eop)
+    else:
+        out.add(f"{ind}    if {s.flag}: {s.flag} = False; _ce = _close_error({s.var}, _ce)", eop)
     out.add(f"{ind}    else: _ce = _close_error(None, _ce)", eop)
     out.add(f"{ind}    raise _ce from None", eop)
     out.add(f"{ind}finally:", s.op)
@@ -191,6 +209,8 @@ def _contains(s: Stmt, target: Line) -> bool:
         return True
     if isinstance(s, If):
         return any(_contains(x, target) for x in s.body) or any(_contains(x, target) for x in s.orelse)
+    if isinstance(s, Try) and s.err_line is target:
+        return True
     if isinstance(s, (Loop, Try)):
         return any(_contains(x, target) for x in s.body)
     return False
@@ -216,6 +236,7 @@ class _Partial:
         ind = IND * depth
         if s is target:
             assert target.resume is not None
+            out.add(ind + "_rv = _th()", target.op, target.rp)
             out.add(ind + target.resume, target.op, target.rp)
         elif isinstance(s, If):
             if any(_contains(x, target) for x in s.body):
@@ -232,6 +253,11 @@ class _Partial:
             else:
                 out.add(f"{ind}    for {s.var} in {s.fn}({s.var} + ({s.step}), {s.stop}, {s.step}):", s.op)
                 render_stmts(s.body, depth + 2, out)
+        elif isinstance(s, Try) and s.err_line is target:
+            # its variable was being closed on an error: the error goes on
+            assert target.resume is not None
+            out.add(ind + "_rv = _th()", target.op, target.rp)
+            out.add(ind + target.resume, target.op, target.rp)
         elif isinstance(s, Try):
             render_try(s, depth, out, lambda d: self.stmts(s.body, target, d))
 
@@ -240,11 +266,13 @@ def render_resume(p: Proto, rp: int) -> Source:
     """Source of the factory `_rf{p}_{rp}`: function p re-entered at resume point rp.
 
     The function gets a thunk `_th` that continues the frames it called and gives
-    the value its pending call returns: it calls it first, on a line that stands
-    for that call, so that while they run it is on the Python stack as the Lua
-    frame waiting on them (tracebacks, error levels and debug.getinfo see it, as
-    they see a frame that never suspended), and a suspension among them passes
-    through it and records it again."""
+    the value its pending call returns: it calls it where that call was (inside
+    the loops and to-be-closed blocks around it, entered again), on a line that
+    stands for the call, so that while they run it is on the Python stack as the
+    Lua frame waiting on them (tracebacks, error levels and debug.getinfo see it,
+    as they see a frame that never suspended), a suspension among them passes
+    through it and records it again, and an error among them closes its
+    variables."""
     target = p.resume_points[rp]
     out = Source()
     out.add(f"def _rf{p.index}_{rp}({', '.join(p.upvalues)}):  # resume {p.lua_name} at point {rp}")
@@ -254,7 +282,6 @@ def render_resume(p: Proto, rp: int) -> Source:
         default = "()" if n == "_va" else "None"
         out.add(f"        {n} = _L.get({n!r}, {default})", OpInfo(p.line))
     out.add("        try:", OpInfo(p.line))
-    out.add("            _rv = _th()", target.op, target.rp)
     _Partial(out).stmts(p.body, target, 3)
     for h in HANDLERS:
         out.add("        " + h.format(self="_self"), OpInfo(p.end_line))
@@ -314,7 +341,7 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
             out.add(f"{ind}for {s.var} in {_loop_iter(s)}:", s.op)
         _render_gen_stmts(s.body, depth + 1, out)
     elif isinstance(s, Try):
-        render_try(s, depth, out, lambda d: _render_gen_stmts(s.body, d, out))
+        render_try(s, depth, out, lambda d: _render_gen_stmts(s.body, d, out), gen=True)
 
 
 def render_generator(p: Proto, freevars: tuple[str, ...]) -> Source:

@@ -224,6 +224,23 @@ def _close_call(v: Any) -> None:
     ops.call_tm(ops.metafield(v, b"__close"), b"__close", v, None)
 
 
+def _close_begin(e: BaseException) -> LuaError | None:
+    """An error about to close a variable, as the Lua error it closes it with
+    (an xpcall handler runs first: __close gets its result); None for what is no
+    Lua error (os.exit's SystemExit: _close_error's way)."""
+    if not isinstance(e, Exception):
+        return None
+    err = to_lua_error(e) if not isinstance(e, LuaError) else e
+    apply_pending_handler(err)
+    return err
+
+
+def _close_with(v: Any, value: Any) -> None:
+    """Close v with an error value (render_try): a plain metamethod call, so the
+    `__close` may yield or suspend the task."""
+    ops.call_tm(ops.metafield(v, b"__close"), b"__close", v, value)
+
+
 def _close_error(v: Any, e: BaseException) -> BaseException:
     if not isinstance(e, Exception):
         # os.exit (SystemExit) or an interrupt leaves the program, not as a Lua
@@ -344,6 +361,9 @@ NAMESPACE: dict[str, Any] = {
     "_close_prepare": _close_prepare,
     "_close_normal": _close_normal,
     "_close_call": _close_call,
+    "_close_begin": _close_begin,
+    "_close_with": _close_with,
+    "_LuaError": LuaError,
     "_close_error": _close_error,
     "_GenExit": GeneratorExit,
     "_inner": inner,

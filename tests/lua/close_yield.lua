@@ -38,3 +38,32 @@ local function f()
 end
 local g = coroutine.wrap(function() return "ret", f() end)
 print(g()) print(g())
+-- and on a way out by an error: the handlers get the error (or the one a
+-- __close made), yield, and the error goes on to the pcall
+local log = {}
+local h = coroutine.wrap(function()
+  local function foo(err)
+    local z <close> = setmetatable({}, {__close = function(_, msg) log[#log + 1] = "z:" .. tostring(msg); coroutine.yield("z") end})
+    local y <close> = setmetatable({}, {__close = function(_, msg)
+      log[#log + 1] = "y:" .. tostring(msg); coroutine.yield("y"); if err then error(err + 20, 0) end end})
+    local x <close> = setmetatable({}, {__close = function(_, msg) log[#log + 1] = "x:" .. tostring(msg); coroutine.yield("x") end})
+    if err == 10 then error(err, 0) else return 10, 20 end
+  end
+  coroutine.yield(pcall(foo, nil))
+  coroutine.yield(pcall(foo, 1))
+  return pcall(foo, 10)
+end)
+local got = {}
+for i = 1, 12 do local a, b = h(); got[#got + 1] = tostring(a) .. "/" .. tostring(b) end
+print(table.concat(got, " "))
+print(table.concat(log, " "))
+-- a frame suspended below a to-be-closed block whose callee fails after resuming
+local k = coroutine.wrap(function()
+  local function inner() coroutine.yield("in") error("boom", 0) end
+  local function outer()
+    local v <close> = setmetatable({}, {__close = function(_, e) log[#log + 1] = "v:" .. tostring(e) end})
+    inner()
+  end
+  return pcall(outer)
+end)
+print(k()) print(k()) print(log[#log])
