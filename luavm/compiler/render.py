@@ -74,6 +74,12 @@ HANDLERS = [
 ]
 
 
+def _entry(p: Proto) -> OpInfo:
+    """The op of a function's entry lines (its header, restoring locals): kind
+    'entry', where no Lua line starts (debug.sethook's line events skip them)."""
+    return OpInfo(p.line, "entry")
+
+
 def render_stmts(stmts: list[Stmt], depth: int, out: Source) -> None:
     if not stmts:
         out.add(IND * depth + "pass")
@@ -188,13 +194,13 @@ def render_module(protos: list[Proto], chunkname: str, wrap_long: bool = False) 
     for p in protos:
         out.add("")
         out.add(f"def _p{p.index}({', '.join(p.upvalues)}):  # {p.lua_name}, line {p.line}")
-        out.add(f"    def {p.name}({_params(p, exact=True)}):", OpInfo(p.line))
+        out.add(f"    def {p.name}({_params(p, exact=True)}):", _entry(p))
         for b in p.boxed_params:
-            out.add(f"        {b} = _Box({b})", OpInfo(p.line))
-        out.add("        try:", OpInfo(p.line))
+            out.add(f"        {b} = _Box({b})", _entry(p))
+        out.add("        try:", _entry(p))
         render_stmts(p.body, 3, out)
         for h in HANDLERS:
-            out.add("        " + h.format(self="None"), OpInfo(p.end_line))
+            out.add("        " + h.format(self="None"), OpInfo(p.end_line, "handler"))
         if p.self_upvalue is not None:
             out.add(f"    {p.self_upvalue} = {p.name}")
         out.add(f"    return {p.name}")
@@ -276,15 +282,15 @@ def render_resume(p: Proto, rp: int) -> Source:
     target = p.resume_points[rp]
     out = Source()
     out.add(f"def _rf{p.index}_{rp}({', '.join(p.upvalues)}):  # resume {p.lua_name} at point {rp}")
-    out.add(f"    def {p.name}(_self, _L, _th):", OpInfo(p.line))
+    out.add(f"    def {p.name}(_self, _L, _th):", _entry(p))
     names = list(dict.fromkeys(p.params + p.locals))
     for n in names:
         default = "()" if n == "_va" else "None"
-        out.add(f"        {n} = _L.get({n!r}, {default})", OpInfo(p.line))
-    out.add("        try:", OpInfo(p.line))
+        out.add(f"        {n} = _L.get({n!r}, {default})", _entry(p))
+    out.add("        try:", _entry(p))
     _Partial(out).stmts(p.body, target, 3)
     for h in HANDLERS:
-        out.add("        " + h.format(self="_self"), OpInfo(p.end_line))
+        out.add("        " + h.format(self="_self"), OpInfo(p.end_line, "handler"))
     out.add(f"    return {p.name}")
     return out
 
@@ -351,16 +357,16 @@ def render_generator(p: Proto, freevars: tuple[str, ...]) -> Source:
     from its cells (`freevars`: the closure's code's free variables), so starting a
     coroutine costs one call, not a factory call and a list of boxes."""
     out = Source()
-    out.add(f"def {p.name}(_self, {_params(p)}):  # {p.lua_name} as a coroutine body", OpInfo(p.line))
+    out.add(f"def {p.name}(_self, {_params(p)}):  # {p.lua_name} as a coroutine body", _entry(p))
     if p.upvalues:
-        out.add("    _cl = _self.__closure__", OpInfo(p.line))
+        out.add("    _cl = _self.__closure__", _entry(p))
     for n in p.upvalues:
-        out.add(f"    {n} = _cl[{freevars.index(n)}].cell_contents", OpInfo(p.line))
+        out.add(f"    {n} = _cl[{freevars.index(n)}].cell_contents", _entry(p))
     for b in p.boxed_params:
-        out.add(f"    {b} = _Box({b})", OpInfo(p.line))
-    out.add("    if False:", OpInfo(p.line))
-    out.add("        yield", OpInfo(p.line))
-    out.add("    try:", OpInfo(p.line))
+        out.add(f"    {b} = _Box({b})", _entry(p))
+    out.add("    if False:", _entry(p))
+    out.add("        yield", _entry(p))
+    out.add("    try:", _entry(p))
     _render_gen_stmts(p.body, 2, out)
     out.add("    except _PYERRORS as _e:", OpInfo(p.end_line))
     out.add("        raise _pyerr(_e) from None", OpInfo(p.end_line))

@@ -262,8 +262,20 @@ def run_records(recs: list[Any], rv: Any, i: int = 0) -> Any:
     """Continue a captured stack; recs[i] is outermost; rv goes to the innermost."""
     rec = recs[i]
     if i == len(recs) - 1:
-        return rec.cont(lambda: rv)
+        return rec.cont(_value_thunk(rv))
     return rec.cont(lambda: run_records(recs, rv, i + 1))
+
+
+def _value_thunk(rv: Any) -> Callable[[], Any]:
+    """The innermost continued frame's thunk: the value its suspended call gives
+    (debug hooks tell it by its code: that call returns there)."""
+    return lambda: rv
+
+
+VALUE_THUNK_CODE = _value_thunk(None).__code__
+# While a debug hook is set, coroutines start in the plain form (no generator):
+# a hook sees their calls, returns and lines as lua's does (stdlib/hooks.py).
+NO_GEN = [False]
 
 
 def inner(s: Suspend) -> Any:
@@ -404,6 +416,8 @@ def _gen_form(fn: Any, args: tuple) -> Any:
     id(code): hashing a code object hashes its bytecode and constants (~0.5 µs);
     the entry holds the code, so its id stays its own. No `*args` call for none
     or one argument: it costs ~60 ns of a ~300 ns start."""
+    if NO_GEN[0]:
+        return None
     try:
         forms = fn.__globals__["_GEN_FORMS"]
     except (AttributeError, KeyError):

@@ -1,6 +1,6 @@
 """The debug library: the parts programs and the test suite use.
 
-Hooks are not supported: `sethook`/`gethook` exist and say so.
+Hooks: stdlib/hooks.py.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from ..runtime.values import (
     tostr,
     type_name,
 )
-from . import weak
+from . import hooks, weak
 
 
 def db_traceback(*args: Any) -> Any:
@@ -511,14 +511,6 @@ def db_setmetatable(v: Any = NOVALUE, mt: Any = None, *_: Any) -> Any:
     return v
 
 
-def db_sethook(*_: Any) -> Any:
-    raise rt_error("debug.sethook is not supported by luavm")
-
-
-def db_gethook(*_: Any) -> Any:
-    return None
-
-
 def db_getregistry(*_: Any) -> Any:
     raise rt_error("debug.getregistry is not supported by luavm")
 
@@ -529,7 +521,7 @@ def open(st: state.LuaState) -> LuaTable:
         "traceback": db_traceback, "getinfo": db_getinfo, "getlocal": db_getlocal,
         "getmetatable": db_getmetatable, "setmetatable": db_setmetatable,
         "getupvalue": db_getupvalue, "setupvalue": db_setupvalue, "upvalueid": db_upvalueid,
-        "upvaluejoin": db_upvaluejoin, "sethook": db_sethook, "gethook": db_gethook,
+        "upvaluejoin": db_upvaluejoin, "sethook": hooks.db_sethook, "gethook": hooks.db_gethook,
         "getregistry": db_getregistry, "getuservalue": db_getuservalue,
         "setuservalue": db_setuservalue, "setlocal": db_setlocal, "debug": db_debug,
         "setcstacklimit": db_setcstacklimit,
