@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 PROGRAMS = {"fib": 27, "richards": 6, "closures": 40000, "binary_trees": 13, "sorting": 40000}
-_TRY = ('        out.add("        try:", OpInfo(p.line))\n        render_stmts(p.body, 3, out)\n'
-        '        for h in HANDLERS:\n            out.add("        " + h.format(self="None"), OpInfo(p.end_line))')
-_NO_TRY = '        out.add("        if True:", OpInfo(p.line))\n        render_stmts(p.body, 3, out)'
+_TRY = ('        out.add("        try:", _entry(p))\n        render_stmts(p.body, 3, out)\n'
+        '        for h in HANDLERS:\n            out.add("        " + h.format(self="None"), OpInfo(p.end_line, "handler"))')
+_NO_TRY = '        out.add("        if True:", _entry(p))\n        render_stmts(p.body, 3, out)'
 
 
 def main(argv: list[str] | None = None) -> int:
