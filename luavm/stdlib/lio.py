@@ -667,6 +667,6 @@ def open(st: LuaState) -> LuaTable | None:
     t.set(b"stderr", stderr)
     # the standard files are permanents: a snapshot names them ("io.stdout") and a
     # restore gives the new state's own, whose streams are the new process's
-    for name, f in ((b"stdin", stdin), (b"stdout", stdout), (b"stderr", stderr)):
-        st.registry.setdefault("io." + name.decode(), f)
+    for std, f in (("stdin", stdin), ("stdout", stdout), ("stderr", stderr)):
+        st.registry.setdefault("io." + std, f)
     return t

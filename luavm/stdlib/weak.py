@@ -108,7 +108,7 @@ def sweep(tables: list[LuaTable], full: bool) -> None:
         gc.collect()
     for h in held:
         if h is not None:
-            _restore(*h, temps)
+            _restore(h[0], h[1], h[2], temps)
 
 
 def _temporaries() -> dict[int, int]:
@@ -213,10 +213,11 @@ def _unhang(k: Any, tid: int) -> Any:
     if k is None:
         return None
     if type(k) is LuaTable:
-        eph = k.aux.eph  # type: ignore[union-attr]
-        v = eph.pop(tid)
-        if not eph:
-            k.aux.eph = None  # type: ignore[union-attr]
+        aux = k.aux
+        assert aux is not None and aux.eph is not None
+        v = aux.eph.pop(tid)
+        if not aux.eph:
+            aux.eph = None
         return v
     eph = k.__dict__["_luavm_eph"]
     v = eph.pop(tid)
