@@ -45,7 +45,15 @@ class Suspend(BaseException):
         rp = entry[1] if entry else -1
         if rp < 0:
             raise RuntimeError(f"luavm: suspension at a line that is not a resume point: {tb.tb_lineno}")
-        self.records.append(FrameRecord(fn, rp, {n: loc[n] for n in ci.names if n in loc}))
+        self.records.append(FrameRecord(fn, rp, saved_locals(ci.names, loc)))
+
+
+def saved_locals(names: Any, loc: dict) -> dict:
+    """The locals a frame record keeps: those with a value. A nil local is left
+    out as one not assigned yet is (a continued frame starts every local at nil,
+    render_resume): the record, and so the snapshot, is the same whether the frame
+    had suspended before or not."""
+    return {n: v for n in names if (v := loc.get(n)) is not None}
 
 
 def rebuild_closure(code: Any, globs: dict, loc: dict) -> Any:
@@ -402,7 +410,7 @@ def gen_records(co: Coroutine) -> list[Any]:
     if rp < 0:
         raise RuntimeError("luavm: coroutine generator suspended outside a resume point")
     loc = f.f_locals
-    recs: list[Any] = [FrameRecord(co.fn, rp, {n: loc[n] for n in ci.names if n in loc})]
+    recs: list[Any] = [FrameRecord(co.fn, rp, saved_locals(ci.names, loc))]
     below = g.gi_yieldfrom
     if below is not None:
         recs.extend(below.gi_frame.f_locals["recs"])
