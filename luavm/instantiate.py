@@ -150,6 +150,10 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Tas
             x.dead, x.hw = aux.dead, aux.hw
     for i in plan.boxes:
         new[i].v = val(objs[i].v)
+    if plan.weak:  # (collectgarbage sweeps the weak tables it knows: stdlib/weak.py)
+        from .stdlib import weak
+
+        weak.adopt([new[i] for i in plan.weak])
     for i in plan.coroutines:
         o, c = objs[i], new[i]
         c.fn = val(o.fn)
@@ -264,6 +268,8 @@ class _Plan:
             aux = o.aux
             auxmode = _ALL if aux is not None and aux.keys and any(id(k) in copied for k in aux.keys) else _PLAIN
             self.fill.append((i, amap, hmode, hkeys, auxmode))
+        self.weak = [i for i in self.tables if objs[i].meta is not None
+                     and objs[i].meta.hash.get(b"__mode") is not None]  # weak tables (`__mode`)
         # tables whose hash parts hold only shared keys and values: their fingerprints
         # are the same dicts in every copy
         self.same_hash = {i for i, _, hmode, _, _ in self.fill if hmode == _PLAIN}

@@ -149,3 +149,20 @@ def test_the_copy_keeps_the_template_runtime_s_settings() -> None:
     task.run()
     assert task.result == [1_000_000, 2.5]
     assert task.runtime.state.warn_mode == "on"
+
+
+def test_weak_tables_of_the_template_are_weak_in_the_copies() -> None:
+    rt = luavm.LuaRuntime(seed=0)
+    rt.execute("cache = setmetatable({}, {__mode = 'k'})")
+    base = rt.task("""
+        local function count() local n = 0 for _ in pairs(cache) do n = n + 1 end return n end
+        local k = {}
+        cache[k] = 'v'
+        local before = count()
+        k = nil
+        collectgarbage()
+        return before, count()
+    """).snapshot_base()
+    task, _ = base.instantiate()
+    task.run()
+    assert task.result == [1, 0]
