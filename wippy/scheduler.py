@@ -295,9 +295,22 @@ class Scheduler:
         self.dispatcher: Any = None  # the App: starts calls of function entries
         self._draining = False
 
+    _loop: asyncio.AbstractEventLoop | None = None
+
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
-        return asyncio.get_running_loop()
+        """The running loop; inside a step, the loop that runs it: luavm may run Lua
+        (and so the primitives) on a big-stack worker thread while the loop's
+        thread waits for it (an embedder's `asyncio.run(app.call_async(...))`),
+        where no loop is running."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            if self._loop is None:
+                raise
+            return self._loop
+        self._loop = loop
+        return loop
 
     def schedule(self, inv: Invocation) -> None:
         if inv.queued:

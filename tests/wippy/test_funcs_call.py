@@ -165,3 +165,18 @@ def test_a_pooled_state_is_reused_after_a_direct_call(tmp_path: Path, n: int) ->
         end
     """, n, extra={"counter": "local k = 0 return function() k = k + 1 return k end"})
     assert r == n * (n + 1) // 2  # one state (pooled), called n times in a row
+
+
+def test_call_async_on_an_embedders_own_event_loop(tmp_path: Path) -> None:
+    # the loop runs on the embedder's thread; luavm runs the Lua on a big-stack thread
+    import asyncio
+
+    app = make_app(tmp_path, {**CALLEES, "main": """
+        local funcs = require("funcs")
+        local time = require("time")
+        return function(x)
+          time.sleep("1ms")
+          return {funcs.call("double", x), funcs.call("sleepy", x), funcs.call("mixed", 3)}
+        end
+    """})
+    assert asyncio.run(app.call_async("app:main", 5)) == [10, 6, 16]

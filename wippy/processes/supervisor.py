@@ -138,7 +138,7 @@ class Service:
         self.exited_evt.set()
         o = proc.outcome
         assert o is not None
-        ran = asyncio.get_running_loop().time() - self.run_start
+        ran = self.sup.node.app.scheduler.loop.time() - self.run_start  # (maybe inside a step)
         reason = "returned" if o.error is None else f"{o.error.get('kind') or 'error'}: {o.error.get('message', '')}"
         self._record("exit", pid=proc.pid, reason=reason, ran=ran, ok=o.error is None, value=o.value)
         if self.desired != "running":
@@ -172,7 +172,7 @@ class Service:
         self.delays.append(d)
         self._record("restart", delay=d, attempt=self.failures + 1)
         log.info("service %s: restarting in %.3gs (attempt %d)", self.id, d, self.failures + 1)
-        loop = asyncio.get_running_loop()
+        loop = self.sup.node.app.scheduler.loop
         self.retry = loop.call_later(d, self._relaunch)
 
     def _relaunch(self) -> None:
