@@ -179,15 +179,13 @@ end
 -- suspension unwinds and rebuilds at every wait is one frame shorter (a
 -- workflow keeps W.run: there the frames are what its snapshots hold)
 function W.serve(main, ...)
+  -- (a pooled state may still queue threads of a run that failed: they never run)
+  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
   local co = co_create(traced(main))
   K.managed[co] = true
   K.main = co
   K.result = nil
-  if K.rh > K.rt then
-    resumed(co, co_resume(co, ...))
-  else
-    push(co, pack(...))
-  end
+  resumed(co, co_resume(co, ...))  -- main is the only ready thread: its first step
   local handlers = K.handlers
   while K.result == nil do
     if not step() then
