@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 _MUTABLE = (LuaTable, Box, Coroutine)
 
 
-def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None) -> tuple[Task, SnapshotBase]:
+def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None,
+                with_base: bool = True) -> tuple[Task, SnapshotBase | None]:
     """A copy of a not-started task's state (see the module docstring): the new
     task (not started; its main function is called with the template task's
     arguments, copied, followed by `args`, converted as `LuaRuntime.task` does)
@@ -61,12 +62,13 @@ def instantiate(base: SnapshotBase, args: tuple = (), *, seed: int | None = None
 
     before = relax_gc()  # (a copy allocates hundreds of containers: no collection in the middle)
     try:
-        return _instantiate(base, args, seed)
+        return _instantiate(base, args, seed, with_base)
     finally:
         gc.set_threshold(*before)
 
 
-def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Task, SnapshotBase]:
+def _instantiate(base: SnapshotBase, args: tuple, seed: int | None,
+                 with_base: bool) -> tuple[Task, SnapshotBase | None]:
     plan = base._plan
     if plan is None:
         plan = base._plan = _Plan(base)
@@ -107,10 +109,6 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Tas
         m[id(o)] = f
     for k, how, v in plan.cell_fill:
         cells[k].cell_contents = v if how == _PLAIN else new[v] if how == _SOME else twins[v]
-    refs = {id(c): i for i, c in enumerate(new)}
-    keep: list[Any] = twins
-    for c, twin in zip(twins, plan.twins):
-        refs[id(c)] = base.refs[id(twin)]
 
     get = m.get
 
@@ -195,6 +193,12 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None) -> tuple[Tas
         rt._perms = src_rt._perms
     start_args = tuple(val(a) for a in base.start_args)
     task = rt.new_task(val(base.start_fn), (*start_args, *(convert.to_lua(a) for a in args)))
+    if not with_base:
+        return task, None
+    refs = {id(c): i for i, c in enumerate(new)}
+    keep: list[Any] = twins
+    for c, twin in zip(twins, plan.twins):
+        refs[id(c)] = base.refs[id(twin)]
     copy = type(base).__new__(type(base))  # (snapshot_base imports this module)
     copy._setup(rt, base.digest, new, refs, keep, rt.permanents(), plan.kinds, like=base,
                 same_hash=plan.same_hash)

@@ -166,3 +166,10 @@ def test_weak_tables_of_the_template_are_weak_in_the_copies() -> None:
     task, _ = base.instantiate()
     task.run()
     assert task.result == [1, 0]
+
+
+def test_instantiate_task_is_a_copy_without_a_base() -> None:
+    base = template()
+    task = base.instantiate_task(("ann", 5), seed=42)
+    other, _ = base.instantiate(("ann", 5), seed=42)
+    assert finish(task) == finish(other)

@@ -37,10 +37,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
-import jsonschema.exceptions  # type: ignore[import-untyped]
-import jsonschema.validators  # type: ignore[import-untyped]
-
 from luavm import LuaFunction, LuaTable, LuaTableView
 from luavm import lua_type as type_name
 
@@ -276,6 +272,11 @@ def _is_object(checker: Any, instance: Any) -> bool:
 @lru_cache(maxsize=128)
 def _compile(schema_text: str) -> Any:
     """A validator for a schema given as JSON text. Raises ValueError."""
+    # (imported on first use: ~0.1 s a process that never validates does not pay)
+    import jsonschema  # type: ignore[import-untyped]
+    import jsonschema.exceptions  # type: ignore[import-untyped]
+    import jsonschema.validators  # type: ignore[import-untyped]
+
     schema = json.loads(schema_text)
     if not isinstance(schema, dict | bool):
         raise ValueError(f"a schema must be an object or a boolean, not {type(schema).__name__}")

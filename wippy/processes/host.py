@@ -36,8 +36,8 @@ step), `max_instructions` (steps per step); `meta.cancel_timeout` (duration).
 
 Costs: the first spawn of an entry builds its template (a Lua state with the
 entry's chunk run, ~1.5–3 ms, and a snapshot base of it); every spawn copies it
-(luavm's SnapshotBase.instantiate: ~0.7 ms, about half of it the copy's own base,
-which a process does not use); a message is one dict and one scheduler wake-up;
+(luavm's SnapshotBase.instantiate_task: the copy without a snapshot base of its
+own, which a process never uses); a message is one dict and one scheduler wake-up;
 exits walk only the exiting process's own relations.
 """
 
@@ -146,7 +146,7 @@ class ProcessHost:
         base = self.template(entry)
         task: luavm.Task | None = None
         if base is not None:
-            task, _ = base.instantiate(tuple(args), seed=0)
+            task = base.instantiate_task(tuple(args), seed=0)  # (a process is never checkpointed)
             st, fn = restored_state(task.runtime, entry.id), None
         else:
             st, fn = self.prepare(entry)
