@@ -61,6 +61,7 @@ class Service:
         self.proc: Process | None = None
         self.failures = 0  # failures in a row (the restart counter)
         self.starts = 0
+        self.exhausted = False  # the last failure was the max_attempts-th in a row
         self.delays: list[float] = []  # every restart delay used, in seconds
         self.history: list[dict[str, Any]] = []
         self.run_start = 0.0
@@ -78,7 +79,9 @@ class Service:
 
     @property
     def gave_up(self) -> bool:
-        return self.status == "failed" and self.retry is None and self.desired == "running"
+        """Failed `max_attempts` times in a row: no restart comes (not merely between a
+        restart's timer and its start, when the status is still "failed")."""
+        return self.exhausted and self.status == "failed" and self.desired == "running"
 
     def _record(self, event: str, **fields: Any) -> None:
         self.history.append({"event": event, "at": time.time(), **fields})
@@ -98,6 +101,7 @@ class Service:
         if self.desired != "running":
             return
         loop = asyncio.get_running_loop()
+        self.exhausted = False
         self.status = "starting"
         self.starts += 1
         self.start_timed_out = False
@@ -163,6 +167,7 @@ class Service:
             self.failures = 1  # it had been stable: a new series
         max_attempts = self.lifecycle.restart.max_attempts
         if max_attempts and self.failures >= max_attempts:
+            self.exhausted = True
             self._record("gave_up", attempts=self.failures, reason=reason)
             log.error("service %s: failed %d times in a row (max_attempts %d), giving up: %s",
                       self.id, self.failures, max_attempts, reason)
