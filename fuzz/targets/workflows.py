@@ -59,7 +59,7 @@ on how events were batched into steps, so only its shape and uniqueness are in
 the result.
 
 In-process crash simulation (the default) — what it does:
-`wippy.workflows.engine.crashpoint` is replaced by a switch that raises
+`wippy.workflows.engine.crashpoint` (and `outbox.crashpoint`) is replaced by a switch that raises
 `SimulatedCrash` (a SystemExit, so asyncio does not swallow it in a callback or
 a task) at the planned point. The incarnation's event loop is a private one
 (`run_until_complete`, not `asyncio.run`, which would cancel the tasks and so
@@ -280,7 +280,7 @@ class _LogCatcher(logging.Handler):
 
 @contextlib.contextmanager
 def patched_engine(switch: CrashSwitch | None) -> Any:
-    from wippy.workflows import engine
+    from wippy.workflows import engine, outbox
 
     old_cp, old_uuid = engine.crashpoint, engine._uuid
     catcher = _LogCatcher()
@@ -290,14 +290,15 @@ def patched_engine(switch: CrashSwitch | None) -> Any:
     wlog.setLevel(logging.WARNING)
     # (the propagation to the root logger is left alone: pytest may capture it)
     engine._uuid = _RunIds()  # type: ignore[assignment]
-    if switch is not None:
-        engine.crashpoint = switch
+    if switch is not None:  # (the engine's points, and the outbox's: carrying out commands)
+        engine.crashpoint = outbox.crashpoint = switch
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # coroutines of abandoned loops never awaited, etc.
             yield catcher
     finally:
         engine.crashpoint, engine._uuid = old_cp, old_uuid
+        outbox.crashpoint = old_cp
         wlog.removeHandler(catcher)
         wlog.setLevel(old_level)
 

@@ -2,11 +2,13 @@
 
 A workflow is stepped: its Lua state is resumed with the events that arrived (an
 activity's outcome, a fired timer, a signal, a child's exit), runs until every
-thread blocks, and the step is committed in one transaction — history record,
-consumed inbox rows, outbox rows for the commands it issued, the new snapshot
-(see store.py). Then the commands are carried out: activities run as function
+thread blocks, and the step is committed — history record, consumed inbox rows,
+outbox rows for the commands it issued, the new snapshot (see store.py) — with
+the other steps of the same drain (group commit: one transaction, a savepoint
+each). Then the commands are carried out (outbox.py): activities run as function
 calls (retried per their policy), timers are armed, messages delivered, children
 started. Their outcomes come back as inbox rows, which schedule the next step.
+A run starts as a copy of its code's template (template.py).
 
 Recovery: a restarted engine claims the running workflows, restores each from its
 latest snapshot (falling back to replaying its history, logged, if the snapshot
@@ -32,7 +34,6 @@ import time
 import uuid as _uuid
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..functions import WippyError
@@ -40,8 +41,9 @@ from ..luastate import primitives, restored_state
 from ..modules.process import EVENT, MESSAGE
 from ..registry import LuaEntry, WorkflowHostEntry
 from ..scheduler import Outcome
-from . import checkpoint, retry
+from . import checkpoint, outbox, retry
 from .code import bundle_hash, bundle_lookup, code_bundle, new_run
+from .outbox import crashpoint
 from .run import WorkflowRun
 from .store import Store, WorkflowRow
 
@@ -52,7 +54,6 @@ log = logging.getLogger("wippy.workflows")
 
 LEASE_S = 30.0  # a process that stops renewing (killed) loses its workflows after this
 POLL_S = 0.05  # how often a running host looks for work other processes wrote to the store
-DEFAULT_START_TO_CLOSE_MS = 10 * 60 * 1000
 CANCEL = -3  # event id: a cancel request {reason}
 GROUP = 128  # steps committed together at most (group commit)
 # young-generation threshold of Python's cyclic GC while workflows are stepped (as luavm
@@ -63,33 +64,6 @@ GC_YOUNG = 50_000
 
 def _ns() -> int:
     return time.time_ns()
-
-
-_CRASH = os.environ.get("WIPPY_CRASHPOINT", "")  # "name:n": kill this process the n-th time name is reached
-_CRASH_COUNTS: dict[str, int] = {}
-
-
-def crashpoint(name: str) -> None:
-    """For crash tests: SIGKILL this process at a named point of the engine."""
-    if not _CRASH:
-        return
-    point, _, n = _CRASH.partition(":")
-    if point != name:
-        return
-    c = _CRASH_COUNTS[name] = _CRASH_COUNTS.get(name, 0) + 1
-    if c == int(n or 1):
-        import signal
-
-        log.warning("crash test: killing the process at %s (#%d)", name, c)
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-@dataclass
-class _Task:
-    """An outbox task being carried out in this process."""
-
-    row: dict[str, Any]
-    handle: Any = None
 
 
 class WorkflowHost:
@@ -109,7 +83,7 @@ class WorkflowHost:
         self.runs: dict[str, WorkflowRun] = {}
         self.ready: deque[str] = deque()
         self.queued: set[str] = set()
-        self.tasks: dict[int, _Task] = {}  # outbox id -> in flight here
+        self.tasks: dict[int, outbox.Task] = {}  # outbox id -> in flight here
         self.timers: dict[int, asyncio.TimerHandle] = {}
         self.waiters: dict[str, list[asyncio.Future[Outcome]]] = {}
         self.watchers: dict[str, list[tuple[Any, int, str]]] = {}  # wid -> (invocation, eid, mode)
@@ -147,7 +121,7 @@ class WorkflowHost:
                 self._kick(wid)
         for t in self.store.pending_tasks():
             if t["workflow_id"] in ids:
-                self._carry_out(t)
+                outbox.carry_out(self, t)
         loop = asyncio.get_running_loop()
         self._lease_task = loop.call_later(LEASE_S / 3, self._renew)
         if self.entry.store != ":memory:":
@@ -173,7 +147,7 @@ class WorkflowHost:
                     self.runs.pop(wid, None)
                     self._kick(wid)
                     for t in self.store.pending_tasks(wid):
-                        self._carry_out(t)
+                        outbox.carry_out(self, t)
         except Exception:  # noqa: BLE001 - a busy store: try again at the next poll
             log.debug("poll failed", exc_info=True)
         self._poll_task = asyncio.get_running_loop().call_later(POLL_S, self._poll)
@@ -208,7 +182,7 @@ class WorkflowHost:
                 self._kick(wid)
         for t in self.store.pending_tasks():
             if t["workflow_id"] in ids and t["id"] not in self.tasks:
-                self._carry_out(t)
+                outbox.carry_out(self, t)
         self._lease_task = asyncio.get_running_loop().call_later(LEASE_S / 3, self._renew)
 
     def close(self) -> None:
@@ -382,7 +356,7 @@ class WorkflowHost:
         spawned it): `eid` gets {value|error} for exec, or an EXIT event."""
         row = self.store.get(wid)
         if row is not None and row.status != "running":
-            _notify_watcher(inv, eid, mode, _pid(self, wid), row)
+            _notify_watcher(inv, eid, mode, outbox.pid_of(self, wid), row)
             return
         self.watchers.setdefault(wid, []).append((inv, eid, mode))
 
@@ -454,7 +428,7 @@ class WorkflowHost:
                 h = self.timers.pop(t.row["id"], None)
                 if h is not None:
                     h.cancel()
-                self._fire(t.row)
+                outbox.fire(self, t.row)
 
     def _load(self, row: WorkflowRow) -> WorkflowRun:
         run = self.runs.get(row.id)
@@ -557,7 +531,7 @@ class WorkflowHost:
     def _after_step(self, wid: str, new_tasks: list[dict[str, Any]]) -> None:
         crashpoint("step.after_commit")
         for t in new_tasks:
-            self._carry_out(t)
+            outbox.carry_out(self, t)
         if self.store.has_inbox(wid):
             self._kick(wid)
 
@@ -587,7 +561,7 @@ class WorkflowHost:
                 self.store.cancel_tasks(tx, wid, [eid])
                 for t in list(self.tasks.values()):
                     if t.row["workflow_id"] == wid and t.row["eid"] == eid:
-                        self._drop_task(t.row["id"])
+                        outbox.drop_task(self, t.row["id"])
             elif kind in ("send", "cancel", "terminate"):
                 tid = self.store.add_task(tx, wid, row.run_id, kind, eid, data, run.step_ns)
                 new_tasks.append(_row(tid, wid, row.run_id, kind, eid, data, run.step_ns))
@@ -655,18 +629,18 @@ class WorkflowHost:
                     if row.parent_eid:
                         self.store.add_inbox(tx, parent_wid, row.parent_eid, result, now)
                     else:
-                        self.store.add_inbox(tx, parent_wid, EVENT, {"kind": "pid.exit", "from": _pid(self, row.id),
+                        self.store.add_inbox(tx, parent_wid, EVENT, {"kind": "pid.exit", "from": outbox.pid_of(self, row.id),
                                                                      "at": self.now_ns(), "result": result}, now)
         for task in list(self.tasks.values()):
             if task.row["workflow_id"] == row.id:
-                self._drop_task(task.row["id"])
+                outbox.drop_task(self, task.row["id"])
         self.runs.pop(row.id, None)
         self._post_commit(lambda: self._after_close(row, status, error, new_tasks))
 
     def _after_close(self, row: WorkflowRow, status: str, error: dict[str, Any] | None,
                      new_tasks: list[dict[str, Any]]) -> None:
         for t in new_tasks:
-            self._carry_out(t)
+            outbox.carry_out(self, t)
         if row.parent:
             _, parent_wid = self.app.workflow_host_of_pid(row.parent)
             self._kick(parent_wid)
@@ -678,166 +652,7 @@ class WorkflowHost:
             if not fut.done():
                 fut.set_result(_row_outcome(closed))
         for inv, eid, mode in self.watchers.pop(row.id, []):
-            _notify_watcher(inv, eid, mode, _pid(self, row.id), closed)
-
-    # carrying out commands -----------------------------------------------------------
-    def _carry_out(self, t: dict[str, Any]) -> None:
-        if t["id"] in self.tasks:
-            return
-        task = _Task(t)
-        self.tasks[t["id"]] = task
-        kind = t["kind"]
-        if kind in ("timer", "retry"):
-            if self.virtual:
-                if kind == "retry" and t["due"] <= self.vnow:
-                    self._fire(t)
-                else:
-                    asyncio.get_running_loop().call_soon(self._advance_virtual)
-                return  # fired by _advance_virtual
-            delay = max(0.0, (t["due"] - time.time_ns()) / 1e9)
-            self.timers[t["id"]] = asyncio.get_running_loop().call_later(delay, self._fire, t)
-        elif kind == "activity":
-            if t["attempt"] > 1 and t["due"] > self.now_ns():
-                task.row = {**t, "kind": "retry"}
-                self.tasks.pop(t["id"])
-                self._carry_out(task.row)
-                return
-            self._run_activity(task)
-        elif kind == "send":
-            self._deliver_send(t)
-        elif kind in ("cancel", "terminate"):
-            self._deliver_control(t)
-        elif kind == "child":
-            self._start_child(t)
-
-    def _drop_task(self, tid: int) -> None:
-        task = self.tasks.pop(tid, None)
-        h = self.timers.pop(tid, None)
-        if h is not None:
-            h.cancel()
-        if task is not None and task.handle is not None:
-            task.handle.cancel()
-
-    def _fire(self, t: dict[str, Any]) -> None:
-        self.timers.pop(t["id"], None)
-        if t["kind"] == "retry":  # an activity's next attempt came due
-            self.tasks.pop(t["id"], None)
-            self._carry_out({**t, "kind": "activity", "due": 0})
-            return
-        self._complete(t, self.now_ns())
-
-    def _complete(self, t: dict[str, Any], value: Any) -> None:
-        """Record a task's outcome for its workflow, exactly once."""
-        self.tasks.pop(t["id"], None)
-        crashpoint(f"{t['kind']}.before_record")
-        with self.store.tx() as tx:
-            if not self.store.finish_task(tx, t["id"]):
-                return
-            self.store.add_inbox(tx, t["workflow_id"], t["eid"], value, self.now_ns() / 1e9)
-        crashpoint(f"{t['kind']}.after_record")
-        self._kick(t["workflow_id"])
-
-    def _run_activity(self, task: _Task) -> None:
-        t = task.row
-        d = t["data"]
-        opts = dict(d.get("options") or {})
-        timeout = retry.start_to_close_ms(opts) or DEFAULT_START_TO_CLOSE_MS
-
-        class _Caller:
-            entry_id = t["workflow_id"]
-            calls: dict[int, Any] = {}
-
-            @staticmethod
-            def post(eid: int, res: dict[str, Any]) -> None:
-                task.handle = None
-                self._activity_done(task, res)
-
-        ctx = {**(d.get("ctx") or {}), "attempt": t["attempt"], "workflow_id": t["workflow_id"]}
-        handle, err = self.app.start_call(_Caller, t["eid"], d["target"], list(d.get("args") or []),
-                                          {"timeout": timeout}, ctx)
-        if err is not None:
-            self._activity_done(task, {"error": err})
-            return
-        task.handle = handle
-
-    def _activity_done(self, task: _Task, res: dict[str, Any]) -> None:
-        t = task.row
-        if self.tasks.get(t["id"]) is not task:
-            return  # canceled meanwhile
-        err = res.get("error")
-        if err is not None:
-            pol = t["data"].get("policy") or retry.policy({})
-            delay = retry.next_delay(pol, t["attempt"], err)
-            if delay is not None:
-                due = self.now_ns() + int(delay * 1e9)
-                with self.store.tx() as tx:
-                    self.store.retry_task(tx, t["id"], due, t["attempt"] + 1)
-                self.tasks.pop(t["id"], None)
-                log.info("workflow %s: activity %s attempt %d failed (%s); retrying in %.3gs",
-                         t["workflow_id"], t["data"]["target"], t["attempt"], err.get("message"), delay)
-                self._carry_out({**t, "kind": "retry", "due": due, "attempt": t["attempt"] + 1})
-                return
-            err = {**err, "attempts": t["attempt"]}
-            self._complete(t, {"error": err})
-        elif t["attempt"] > 1:
-            self._complete(t, {"value": res.get("value"), "attempts": t["attempt"]})
-        else:
-            self._complete(t, {"value": res.get("value")})
-
-    def _deliver_send(self, t: dict[str, Any]) -> None:
-        d = t["data"]
-        sender = _pid(self, t["workflow_id"])
-        err = self.app.send(sender, d["to"], d["topic"], d.get("data"))
-        if err is not None:
-            log.info("workflow %s: message to %s not delivered: %s", t["workflow_id"], d["to"], err.get("message"))
-        self._finish_quietly(t)
-
-    def _deliver_control(self, t: dict[str, Any]) -> None:
-        d = t["data"]
-        self.app.control(None, t["kind"], d.get("pid"), d.get("reason"))
-        self._finish_quietly(t)
-
-    def _finish_quietly(self, t: dict[str, Any]) -> None:
-        self.tasks.pop(t["id"], None)
-        with self.store.tx() as tx:
-            self.store.finish_task(tx, t["id"])
-
-    def _start_child(self, t: dict[str, Any]) -> None:
-        d = t["data"]
-        parent_pid = _pid(self, t["workflow_id"])
-        host = self.app.workflow_host_for(d["host"], t["workflow_id"], self)
-        if host is None:
-            self._complete(t, {"error": {"kind": "NotFound", "message": f"no workflow host {d['host']}"}})
-            return
-        opts = dict(d.get("options") or {})
-        opts["workflow.id"] = d["wid"]
-        opts.setdefault("workflow.id_conflict_policy", "fail")
-        eid = t["eid"] if d["mode"] == "exec" else 0
-        if host is self:
-            with self.store.tx() as tx:
-                if not self.store.finish_task(tx, t["id"]):
-                    self.tasks.pop(t["id"], None)
-                    return
-                wid, err = self.start_workflow(d["entry"], list(d.get("args") or []), opts, ctx=d.get("ctx"),
-                                               parent=(parent_pid, eid), db=tx)
-                if err is not None and d["mode"] == "exec":
-                    self.store.add_inbox(tx, t["workflow_id"], t["eid"], {"error": err}, self.now_ns() / 1e9)
-                elif err is not None:
-                    self.store.add_inbox(tx, t["workflow_id"], EVENT,
-                                         {"kind": "pid.exit", "from": f"{{{d['host']}|{d['wid']}}}",
-                                          "at": self.now_ns(), "result": {"error": err}}, self.now_ns() / 1e9)
-            self.tasks.pop(t["id"], None)
-            if err is not None:
-                self._kick(t["workflow_id"])
-            return
-        # a child on another workflow host: start it there, watch it from here
-        self.tasks.pop(t["id"], None)
-        wid, err = host.start_workflow(d["entry"], list(d.get("args") or []), opts, ctx=d.get("ctx"))
-        if err is not None:
-            self._complete(t, {"error": err})
-            return
-        self._finish_quietly(t)
-
+            _notify_watcher(inv, eid, mode, outbox.pid_of(self, row.id), closed)
 
 # helpers -----------------------------------------------------------------------------------
 
@@ -855,10 +670,6 @@ def _clean_opts(opts: dict[str, Any]) -> dict[str, Any]:
 def _row(tid: int, wid: str, run_id: str, kind: str, eid: int, data: Any, due: float) -> dict[str, Any]:
     return {"id": tid, "workflow_id": wid, "run_id": run_id, "kind": kind, "eid": eid, "data": data,
             "due": due, "attempt": 1, "status": "pending"}
-
-
-def _pid(host: WorkflowHost, wid: str) -> str:
-    return f"{{{host.entry.id}|{wid}}}"
 
 
 def _describe(row: WorkflowRow) -> dict[str, Any]:
