@@ -7,8 +7,13 @@ outbox rows for the commands it issued, the new snapshot (see store.py) — with
 the other steps of the same drain (group commit: one transaction, a savepoint
 each). Then the commands are carried out (outbox.py): activities run as function
 calls (retried per their policy), timers are armed, messages delivered, children
-started. Their outcomes come back as inbox rows, which schedule the next step.
-A run starts as a copy of its code's template (template.py).
+started. An outcome (an activity's result, a fired timer) is handed to the
+workflow's next step in memory (`deliver`): that step's transaction marks the
+outbox row done and records the outcome among the step's events, so an activity
+costs no transaction of its own; a crash before that commit loses nothing
+recorded (the row is still pending: the activity runs again after recovery, at
+least once, as Temporal's do). Signals and cancels come as inbox rows. A run
+starts as a copy of its code's template (template.py).
 
 Recovery: a restarted engine claims the running workflows, restores each from its
 latest snapshot (falling back to replaying its history, logged, if the snapshot
@@ -84,6 +89,8 @@ class WorkflowHost:
         self.ready: deque[str] = deque()
         self.queued: set[str] = set()
         self.tasks: dict[int, outbox.Task] = {}  # outbox id -> in flight here
+        # outcomes of tasks carried out here, for the workflow's next step to record (deliver)
+        self.outcomes: dict[str, list[tuple[dict[str, Any], Any]]] = {}
         self.timers: dict[int, asyncio.TimerHandle] = {}
         self.waiters: dict[str, list[asyncio.Future[Outcome]]] = {}
         self.watchers: dict[str, list[tuple[Any, int, str]]] = {}  # wid -> (invocation, eid, mode)
@@ -375,6 +382,7 @@ class WorkflowHost:
         together (group commit); what each step does after its commit (carry out
         its commands, answer waiters) runs once the group committed."""
         stepped: list[str] = []
+        given: list[tuple[str, list[tuple[dict[str, Any], Any]]]] = []  # outcomes the group's steps recorded
         after: list[Callable[[], None]] = []
         gc_before = gc.get_threshold()
         if gc_before[0] < GC_YOUNG:  # (steps allocate many small containers: see GC_YOUNG)
@@ -388,15 +396,26 @@ class WorkflowHost:
                     wid = self.ready.popleft()
                     self.queued.discard(wid)
                     stepped.append(wid)
+                    taken = self.outcomes.pop(wid, None)
                     try:
-                        self._step(wid)
+                        self._step(wid, taken)
+                    except _Stale:  # an outcome it was given was recorded elsewhere: step again without
+                        self.runs.pop(wid, None)
+                        self._kick(wid)
                     except Exception:  # noqa: BLE001 - an engine bug in one workflow must not stop the others
                         log.exception("workflow %s: step failed", wid)
                         self.runs.pop(wid, None)  # (its step was undone: reload it from the store)
+                        if taken:  # (still pending in the store: kept for its next step)
+                            self.outcomes.setdefault(wid, [])[:0] = taken
+                    else:
+                        if taken:
+                            given.append((wid, taken))
         except Exception:  # noqa: BLE001 - the group's commit failed: nothing of it happened
             log.exception("committing %d workflow steps failed", len(stepped))
             for wid in stepped:
                 self.runs.pop(wid, None)
+            for wid, taken in given:
+                self.outcomes.setdefault(wid, [])[:0] = taken
             after.clear()
         finally:
             self._after = None
@@ -468,7 +487,16 @@ class WorkflowHost:
             checkpoint.attach(run, chain)
         return run
 
-    def _step(self, wid: str) -> None:
+    def deliver(self, t: dict[str, Any], value: Any) -> None:
+        """The outcome of task `t` (an outbox row of a workflow this host runs), for
+        the workflow's next step to record: the step marks the row done in its own
+        transaction, and only if it is still pending (exactly once)."""
+        self.outcomes.setdefault(t["workflow_id"], []).append((t, value))
+        self._kick(t["workflow_id"])
+
+    def _step(self, wid: str, taken: list[tuple[dict[str, Any], Any]] | None = None) -> None:
+        """Step a workflow with what arrived: its inbox rows, then `taken` (outcomes
+        handed over by `deliver`)."""
         row = self.store.get(wid)
         if row is None or row.status != "running":
             self.runs.pop(wid, None)
@@ -478,12 +506,17 @@ class WorkflowHost:
         run = self._load(row)
         # the first step starts the code; what arrived meanwhile is delivered by the next
         inbox = self.store.inbox(wid) if run.task.started else []
-        if run.task.started and not inbox:
+        if not run.task.started and taken:  # (cannot happen: tasks come from steps)
+            self.outcomes.setdefault(wid, [])[:0] = taken
+            taken = None
+        if run.task.started and not inbox and not taken:
             return  # nothing to deliver
         step_no = row.steps + 1
         step_ns = self.now_ns()
         run.begin_step(step_no, step_ns)
         events = [[eid, value] for _, eid, value in inbox]
+        finished = [t for t, _ in taken or ()]
+        events += [[t["eid"], value] for t, value in taken or ()]
         run.events = list(events)
         run.step()
         self.stats["steps"] += 1
@@ -504,17 +537,18 @@ class WorkflowHost:
         consumed = [i for i, _, _ in inbox]
         if outcome is not None or cont is not None:
             if cont is not None and outcome is None:
-                self._continue(row, run, record, consumed, cont)
+                self._continue(row, run, record, consumed, cont, finished)
             else:
                 assert outcome is not None
                 record["outcome"] = {"value": outcome.value, "error": outcome.error}
                 self._close(row, "completed" if outcome.error is None else "failed", outcome.value,
                             outcome.error, consumed, record=record, step_no=step_no, traceback=outcome.traceback,
-                            run=run)
+                            run=run, finished=finished)
             return
         new_tasks: list[dict[str, Any]] = []
         crashpoint("step.before_commit")
         with self.store.tx() as tx:
+            self._finish(tx, finished)
             self.store.add_history(tx, wid, row.run_id, "step", step_no, now, record, counted=True)
             for i in consumed:
                 tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
@@ -526,9 +560,19 @@ class WorkflowHost:
             tx.execute("UPDATE workflows SET steps = ?, updated = ?, history_length = history_length + 1 "
                        "WHERE id = ?", (step_no, now, wid))
         run.history_length = row.history_length + 1
-        self._post_commit(lambda: self._after_step(wid, new_tasks))
+        self._post_commit(lambda: self._after_step(wid, new_tasks, finished))
 
-    def _after_step(self, wid: str, new_tasks: list[dict[str, Any]]) -> None:
+    def _finish(self, tx: Any, finished: list[dict[str, Any]]) -> None:
+        """Mark the outbox rows of the outcomes a step records done; one that is no
+        longer pending was recorded elsewhere (a process that took the workflow
+        over): the step is undone (_Stale) and taken again without it."""
+        for t in finished:
+            if not self.store.finish_task(tx, t["id"]):
+                raise _Stale(t["id"])
+
+    def _after_step(self, wid: str, new_tasks: list[dict[str, Any]], finished: list[dict[str, Any]]) -> None:
+        for t in finished:
+            crashpoint(f"{t['kind']}.after_record")
         crashpoint("step.after_commit")
         for t in new_tasks:
             outbox.carry_out(self, t)
@@ -570,13 +614,14 @@ class WorkflowHost:
                 new_tasks.append(_row(tid, wid, row.run_id, "child", eid, data, run.step_ns))
 
     def _continue(self, row: WorkflowRow, run: WorkflowRun, record: dict[str, Any], consumed: list[int],
-                  cont: list[Any]) -> None:
+                  cont: list[Any], finished: list[dict[str, Any]]) -> None:
         """process.upgrade: close this run as `continued` and start a new run of the
         same workflow ID with the given arguments (pending signals carried over)."""
         data = cont[2]
         type_id = data.get("entry") or row.type
         now = run.step_ns / 1e9
         with self.store.tx() as tx:
+            self._finish(tx, finished)
             self.store.add_history(tx, row.id, row.run_id, "step", row.steps + 1, now, record)
             for i in consumed:
                 tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
@@ -600,13 +645,16 @@ class WorkflowHost:
 
     def _close(self, row: WorkflowRow, status: str, value: Any, error: dict[str, Any] | None,
                consumed: list[int], *, record: dict[str, Any] | None = None, step_no: int | None = None,
-               traceback: str = "", run: WorkflowRun | None = None) -> None:
+               traceback: str = "", run: WorkflowRun | None = None,
+               finished: list[dict[str, Any]] | None = None) -> None:
         """Close a run. Messages, child starts and cancels its last step issued are
         still carried out; its pending activities and timers are canceled."""
         from .store import pack
 
         now = self.now_ns() / 1e9
+        self.outcomes.pop(row.id, None)  # (outcomes not recorded yet: the run is over)
         with self.store.tx() as tx:
+            self._finish(tx, finished or [])
             if record is not None:
                 self.store.add_history(tx, row.id, row.run_id, "step", step_no or row.steps + 1, now, record)
             for i in consumed:
@@ -635,10 +683,12 @@ class WorkflowHost:
             if task.row["workflow_id"] == row.id:
                 outbox.drop_task(self, task.row["id"])
         self.runs.pop(row.id, None)
-        self._post_commit(lambda: self._after_close(row, status, error, new_tasks))
+        self._post_commit(lambda: self._after_close(row, status, error, new_tasks, finished or []))
 
     def _after_close(self, row: WorkflowRow, status: str, error: dict[str, Any] | None,
-                     new_tasks: list[dict[str, Any]]) -> None:
+                     new_tasks: list[dict[str, Any]], finished: list[dict[str, Any]]) -> None:
+        for t in finished:
+            crashpoint(f"{t['kind']}.after_record")
         for t in new_tasks:
             outbox.carry_out(self, t)
         if row.parent:
@@ -655,6 +705,10 @@ class WorkflowHost:
             _notify_watcher(inv, eid, mode, outbox.pid_of(self, row.id), closed)
 
 # helpers -----------------------------------------------------------------------------------
+
+class _Stale(Exception):
+    """A step was given an outcome whose outbox row is no longer pending."""
+
 
 def _opt(opts: dict[str, Any], key: str) -> Any:
     for k in (f"workflow.{key}", f"temporal.workflow.{key}"):

@@ -4,10 +4,12 @@ A step commits its commands as outbox rows (engine.py); once committed they are
 carried out here: an activity runs as a function call, retried per its policy
 (retry.py) with `idempotency_key` and `attempt` in its context; a timer is armed
 (or, on a virtual clock, fired when the engine jumps to it); a message, a cancel
-or a terminate is delivered; a child workflow is started. An outcome goes back
-as an inbox row, in the same transaction that marks the outbox row done, so it
-is recorded exactly once (`complete`: a row that is no longer pending records
-nothing), and it schedules the workflow's next step.
+or a terminate is delivered; a child workflow is started. An outcome goes to the
+workflow's next step (`complete` → engine.deliver), whose transaction marks the
+outbox row done and records the outcome among its events, so it is recorded
+exactly once (a row that is no longer pending records nothing). An activity whose
+target can run at once (a synchronous Python function, a Lua function entry that
+finishes without blocking) is called right here, without an event-loop task.
 
 Invariants: nothing here runs before the outbox row it carries out is committed;
 a crash between running an activity and recording its outcome runs it again
@@ -108,15 +110,11 @@ def fire(host: WorkflowHost, t: dict[str, Any]) -> None:
     complete(host, t, host.now_ns())
 
 def complete(host: WorkflowHost, t: dict[str, Any], value: Any) -> None:
-    """Record a task's outcome for its workflow, exactly once."""
+    """Hand a task's outcome to its workflow's next step, which records it exactly
+    once (engine.deliver: in the step's transaction, if the row is still pending)."""
     host.tasks.pop(t["id"], None)
     crashpoint(f"{t['kind']}.before_record")
-    with host.store.tx() as tx:
-        if not host.store.finish_task(tx, t["id"]):
-            return
-        host.store.add_inbox(tx, t["workflow_id"], t["eid"], value, host.now_ns() / 1e9)
-    crashpoint(f"{t['kind']}.after_record")
-    host._kick(t["workflow_id"])
+    host.deliver(t, value)
 
 def _run_activity(host: WorkflowHost, task: Task) -> None:
     t = task.row
@@ -127,6 +125,7 @@ def _run_activity(host: WorkflowHost, task: Task) -> None:
     class _Caller:
         entry_id = t["workflow_id"]
         calls: dict[int, Any] = {}
+        pending_call: Any = None
 
         @staticmethod
         def post(eid: int, res: dict[str, Any]) -> None:
@@ -134,8 +133,16 @@ def _run_activity(host: WorkflowHost, task: Task) -> None:
             _activity_done(host, task, res)
 
     ctx = {**(d.get("ctx") or {}), "attempt": t["attempt"], "workflow_id": t["workflow_id"]}
-    handle, err = host.app.start_call(_Caller, t["eid"], d["target"], list(d.get("args") or []),
-                                      {"timeout": timeout}, ctx)
+    args = list(d.get("args") or [])
+    now = host.app.call_now(_Caller, d["target"], args, {"timeout": timeout}, ctx)
+    if now is not None:  # ran at once (or blocked and goes on as an invocation of its own)
+        code, v = now
+        if code == 3:
+            task.handle = _Caller.pending_call.attach(_Caller, t["eid"])
+        else:
+            _activity_done(host, task, {"error": v} if code == 2 else {"value": v})
+        return
+    handle, err = host.app.start_call(_Caller, t["eid"], d["target"], args, {"timeout": timeout}, ctx)
     if err is not None:
         _activity_done(host, task, {"error": err})
         return
