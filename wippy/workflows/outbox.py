@@ -24,7 +24,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..modules.process import EVENT
 from . import retry
@@ -134,7 +134,7 @@ def _run_activity(host: WorkflowHost, task: Task) -> None:
 
     ctx = {**(d.get("ctx") or {}), "attempt": t["attempt"], "workflow_id": t["workflow_id"]}
     args = list(d.get("args") or [])
-    now = host.app.call_now(_Caller, d["target"], args, {"timeout": timeout}, ctx)
+    now = host.app.call_now(cast(Any, _Caller), d["target"], args, {"timeout": timeout}, ctx)
     if now is not None:  # ran at once (or blocked and goes on as an invocation of its own)
         code, v = now
         if code == 3:
