@@ -7,6 +7,7 @@ values (`Atom`s), calls, indexing, operators, table constructors, `and`/`or`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -487,9 +488,9 @@ class ExpressionCompiler:
             arr = f"[{''.join(p + ', ' for p in positional)}*{star}]"
         if not keyed:
             if not positional and star is None:
-                fs.emit(f"{t} = _LT()", e.line)
+                self.new_table(t, target, "_NOARR", "_EH", e.line)
             elif star is None and last_nonnil:
-                fs.emit(f"{t} = _LT({arr})", e.line)
+                self.new_table(t, target, arr, "_EH", e.line)
             elif star is not None and star.startswith("_t") and positional:
                 # {a, f()}: mostly one result; `[a, *r]` would over-allocate the list
                 one = f"[{', '.join(positional)}, {star}]"
@@ -506,7 +507,7 @@ class ExpressionCompiler:
             {k.text for k, _ in keyed}) == len(keyed)
         if const_fields:
             items = ", ".join(f"{k.text}: {v.text}" for k, v in keyed)
-            fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
+            self.new_table(t, None, "_NOARR", f"{{{items}}}", e.line)
             keyed = []
         elif str_keys:
             # distinct string keys (`{x = x, y = y}`): one dict display when no value
@@ -516,23 +517,37 @@ class ExpressionCompiler:
             maybe_nil = [v.text for _, v in keyed
                          if not ((v.const and v.text != "None") or v.is_bool or v.ty is not None)]
             if not maybe_nil:
-                fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
+                self.new_table(t, None, "_NOARR", f"{{{items}}}", e.line)
             else:
                 nil = " or ".join(f"{v} is not None" for v in dict.fromkeys(maybe_nil))
                 split = If(nil.replace(" or ", " and "), [], [], OpInfo(e.line))
                 fs.out.append(split)
                 with fs.nested(split.body):
-                    fs.emit(f"{t} = _LT(_NOARR, {{{items}}})", e.line)
+                    self.new_table(t, None, "_NOARR", f"{{{items}}}", e.line)
                 with fs.nested(split.orelse):
-                    fs.emit(f"{t} = _LT(_NOARR, {{}})", e.line)
+                    self.new_table(t, None, "_NOARR", "{}", e.line)
                     self.keyed_fields(t, keyed, e.line)
             keyed = []
         else:
-            fs.emit(f"{t} = _LT(_NOARR, {{}})", e.line)  # a hash part of its own to write into
+            self.new_table(t, None, "_NOARR", "{}", e.line)  # a hash part of its own to write into
         self.keyed_fields(t, keyed, e.line)
         if positional or star is not None:
             fs.emit(f"_setlist({t}, {arr})", e.line)
         return Atom(t, ty="table")
+
+    def new_table(self, t: str, target: str | None, arr: str, hash: str, line: int) -> None:
+        """`t = LuaTable(arr, hash)` without the call of `LuaTable.__init__`: the
+        instance from `object.__new__` and its four slots stored inline (~300 ->
+        ~215 ns for `{value = v}`, most of it the Python frame of `__init__`;
+        values.LuaTable's constructor sets the same slots). A target local that the
+        parts mention (`x = {x}`) is assigned only once the table is complete."""
+        fs = self.fs
+        if target is not None and t == target and _mentions(arr + hash, t):
+            b = fs.temp()
+            fs.emit(f"{b} = _new(_LT); {b}.arr = {arr}; {b}.hash = {hash}; {b}.meta = {b}.aux = None; "
+                    f"{t} = {b}", line)
+        else:
+            fs.emit(f"{t} = _new(_LT); {t}.arr = {arr}; {t}.hash = {hash}; {t}.meta = {t}.aux = None", line)
 
     def keyed_fields(self, t: str, keyed: list[tuple[Atom, Atom]], line: int) -> None:
         """A constructor's `k = v` fields, one by one (a nil value stores nothing)."""
@@ -723,3 +738,8 @@ def yielded(argt: list[str], star: bool) -> str:
     if len(argt) == 1:
         return f"({argt[0]})"
     return f"({', '.join(argt)},)"
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whether generated text uses the Python name `name` (not as part of a longer name)."""
+    return re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", text) is not None

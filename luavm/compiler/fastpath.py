@@ -80,10 +80,13 @@ def arith(op: str, t: str, a: str, ta: str | None, b: str, tb: str | None,
             x = a if ta != "int" else b
             return [f"{t} = _r if {x}.__class__ is _int and {_range_check(op, f'(_r := {a} {o} {b})', a, b)} "
                     f"else {a} {o} {b} if {x}.__class__ is _float else {call}"], True, None
-        is_int = f"_c is _int and {MIN} <= (_r := {a} {o} {b}) <= {MAX}"
-        is_float = f"_c is _float and (_r := {a} {o} {b}) is _r"
-        tests = f"{is_float} or {is_int}" if float_first else f"{is_int} or {is_float}"
-        return [f"{t} = _r if (_c := {a}.__class__) is {b}.__class__ and ({tests}) else {call}"], True, None
+        # two floats as the branch of a conditional expression, not inside an `and`/`or`
+        # chain (which needed `(_r := a + b) is _r` to stay true for 0.0): ~15 ns less
+        is_int = f"(_c := {a}.__class__) is {b}.__class__ and _c is _int and {MIN} <= (_r := {a} {o} {b}) <= {MAX}"
+        if float_first:
+            return [f"{t} = {a} {o} {b} if {a}.__class__ is _float is {b}.__class__ else _r if {is_int} "
+                    f"else {call}"], True, None
+        return [f"{t} = _r if {is_int} else {a} {o} {b} if _c is _float is {b}.__class__ else {call}"], True, None
     if op in ("&", "|", "~"):
         o = PYOP[op]
         if ta == "int" and tb == "int":

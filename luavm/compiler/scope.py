@@ -58,6 +58,7 @@ class Resolution:
         # method name -> the argument lists of the chunk's `o:name(...)` calls (types.py:
         # a parameter every call passes a float literal is guessed a float)
         self.method_calls: dict[str, list[list[A.Expr]]] = {}
+        self.local_functions: dict[int, Decl] = {}  # id(function) -> its `local function` Decl
 
     def uses_of(self, d: Decl) -> list[int]:
         """The Name nodes (ids) that use d: `uses` inverted, built once."""
@@ -186,6 +187,7 @@ class _Resolver:
         elif isinstance(s, A.LocalFunction):
             self.declare(s, [s.name])
             self.r.decls[id(s)][0].local_function = s.func
+            self.r.local_functions[id(s.func)] = self.r.decls[id(s)][0]
             self.function(s.func)
         elif isinstance(s, A.Return):
             for e in s.exprs:

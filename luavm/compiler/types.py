@@ -539,13 +539,25 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
 
 
 def _float_argument(f: A.Function, d: Decl, res: Resolution) -> bool:
-    """Whether every call of method f in the chunk (`o:step(0.5)`, by its name) passes
-    parameter d a float literal: a parameter its own body does not type (`self.vx +
-    self.ax * dt`) is then guessed a float, not an integer."""
-    if not f.is_method or d.name not in f.params:
+    """Whether every call of method f in the chunk (`o:step(0.5)`, by its name), or
+    of the `local function` f (`spring(a, b, 0.001)`: only called, never passed on),
+    passes parameter d a float literal: a parameter its own body does not type
+    (`self.vx + self.ax * dt`, `dx * k / a.mass`) is then guessed a float, not an
+    integer."""
+    if d.name not in f.params:
         return False
-    i = f.params.index(d.name) - 1  # the call's arguments do not include self
-    calls = res.method_calls.get(f.name.rpartition(":")[2], [])
+    if f.is_method:
+        i = f.params.index(d.name) - 1  # the call's arguments do not include self
+        calls = res.method_calls.get(f.name.rpartition(":")[2], [])
+    else:
+        i = f.params.index(d.name)
+        fd = res.local_functions.get(id(f))
+        if fd is None or fd.assigned:
+            return False
+        uses = [res.called.get(u) for u in res.uses_of(fd)]
+        if not all(uses):
+            return False  # the function is also a value (passed, stored): its callers are unknown
+        calls = [c.args for c in uses if c is not None]
     return i >= 0 and bool(calls) and all(i < len(args) and _is_num(args[i], float) for args in calls)
 
 

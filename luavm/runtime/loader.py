@@ -321,6 +321,7 @@ NAMESPACE: dict[str, Any] = {
     "_pyerr": _pyerr,
     "_Box": Box,
     "_LT": LuaTable,
+    "_new": object.__new__,  # compiler/expressions.py `new_table`: a table built inline
     "_EH": EMPTY_HASH,
     "_NOARR": NO_ARRAY,
     "_Ret": Ret,
