@@ -111,6 +111,7 @@ class Task:
         except Suspend as s:
             self._records = s.records[::-1]
             self.request = s.values
+            s.__traceback__ = None  # the unwound frames go now, not in a GC cycle (coroutine.Suspend)
             return self
         except LuaError as e:
             self.error = e

@@ -21,7 +21,15 @@ from .values import NORET, TAILCALL, LuaError, Ret, lua_bytes, rt_error
 
 
 class Suspend(BaseException):
-    """Unwinds Lua frames while they record themselves. kind: 'yield' or 'host'."""
+    """Unwinds Lua frames while they record themselves. kind: 'yield' or 'host'.
+
+    Every frame it passes through holds it in a local (`except _Suspend as _e:
+    ...; raise`), and its traceback holds those frames: a reference cycle. So
+    whoever consumes a Suspend drops its traceback (`s.__traceback__ = None`):
+    the unwound frames, their locals and the records' closures are then freed by
+    reference counting at once, not left to the cyclic collector (~230 objects
+    per process step: a young collection every ~160 message round trips, 20-25%
+    of their time)."""
 
     def __init__(self, kind: str, values: Any) -> None:
         super().__init__(kind)
@@ -291,6 +299,7 @@ def inner(s: Suspend) -> Any:
     frames below to the coroutine driver, then continue those frames."""
     while True:
         recs = s.records[::-1]  # noqa: F841 - read by gen_records() for snapshots
+        s.__traceback__ = None  # (a cycle otherwise: Suspend)
         rv = yield (resume_value(s.values) if s.kind == "yield" else s)
         if not recs:  # suspended by a host function called right here
             return rv
@@ -317,6 +326,7 @@ def enter(co: Coroutine, body: Callable[[], Any], wrap: bool) -> Any:
             co.records = s.records[::-1]
             co.status = "suspended"
             if s.kind == "yield":
+                s.__traceback__ = None  # (a cycle otherwise: Suspend)
                 return (True,) + s.values if not wrap else Ret(s.values)
             s.records = [CoResumeRecord(co, wrap)]
             raise

@@ -14,6 +14,14 @@ read (the metatables and the `__index` tables) gets its hash part swapped for a
 the metatable of such a table, or the string metatable, or the current Lua
 state, does the same. Invalidation clears only the caches filled since the last
 one, so its cost is paid for by the fills.
+
+A switch of the current Lua state (`state.activate`) forgets only what depends
+on the state rather than on tables: a string's methods, cached under the class
+`bytes` but read from the current state's string metatable
+(`invalidate_strings`). Entries keyed by a metatable stay: a table belongs to
+one state and stays watched, so they are as valid in the next state as they
+were (a host alternating between two states, as wippy's processes do, keeps
+its caches warm).
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ class _NoIC:
 
 NOIC = _NoIC()
 FILLED: list[IC] = []  # caches holding entries: what `invalidate` must clear
+FILLED_STR: list[IC] = []  # caches holding a string's entry (the key `bytes`) since the last switch
 MAX_ENTRIES = 8  # a site seeing more metatables than this starts over
 MAX_CHAIN = 100  # longer __index chains are left to the general path (and its loop check)
 
@@ -46,6 +55,17 @@ def invalidate() -> None:
         ic.reg = False
         ic.site[0] = NOMETA
     FILLED.clear()
+    FILLED_STR.clear()
+
+
+def invalidate_strings() -> None:
+    """Forget the cached lookups of string methods (the current state changes,
+    and with it the string metatable they were read from)."""
+    for ic in FILLED_STR:
+        ic.pop(bytes, None)
+        if ic.site[0] is bytes:
+            ic.site[0] = NOMETA
+    FILLED_STR.clear()
 
 
 def _watch(t: LuaTable) -> None:
@@ -123,6 +143,8 @@ class IC(dict):
         elif len(self) >= MAX_ENTRIES:
             self.clear()
         self[key] = v
+        if key is bytes:
+            FILLED_STR.append(self)
         if v is not NOIC and self.site[0] is NOMETA:
             self.site[1] = v  # the value first: a reader tests the key, then reads it
             self.site[0] = key

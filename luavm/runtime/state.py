@@ -73,10 +73,9 @@ def activate(st: LuaState) -> LuaState:
     prev = current
     current = st
     if st is not prev:
-        from .icache import invalidate
+        from .icache import invalidate_strings
         from .limits import switch
 
-        invalidate()  # cached string methods belong to the previous state's string metatable
-
+        invalidate_strings()  # cached string methods belong to the previous state's string metatable
         switch(prev, st)  # the next step of code charges the new state's budget
     return prev
