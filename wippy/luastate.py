@@ -56,7 +56,7 @@ def primitives() -> dict[str, Any]:
 class LuaState:
     """A runtime plus its kernel table `W`."""
 
-    __slots__ = ("runtime", "W", "modules", "entry_id", "_run_packed")
+    __slots__ = ("runtime", "W", "modules", "entry_id", "_run_packed", "_serve_packed", "_pump")
 
     def __init__(self, runtime: luavm.LuaRuntime, W: Any, modules: frozenset[str], entry_id: str) -> None:
         self.runtime = runtime
@@ -64,10 +64,14 @@ class LuaState:
         self.modules = modules
         self.entry_id = entry_id
         self._run_packed: Any = None
+        self._serve_packed: Any = None
+        self._pump: Any = None
 
     def task(self, fn: Any, args: tuple[Any, ...]) -> luavm.Task:
-        """A task running `fn(*args)` under the kernel (W.run), made without
-        compiling anything (`runtime.task` loads a chunk each time)."""
+        """A task running `fn(*args)` under the kernel that waits for external
+        events suspended in P.wait, where it can be snapshotted (W.serve_waiting:
+        a Temporal workflow run), made without compiling anything
+        (`runtime.task` loads a chunk each time)."""
         rp = self._run_packed
         if rp is None:
             rp = self._run_packed = self.W["run_packed"].fn
@@ -75,6 +79,27 @@ class LuaState:
         if isinstance(fn, luavm.LuaFunction):
             fn = fn.fn
         return luavm.Task(rt, rp, (fn, rt.table(*args, n=len(args)).table))
+
+    def served(self, fn: Any, args: tuple[Any, ...]) -> luavm.Task:
+        """A task running `fn(*args)` under W.serve (a function call, never
+        snapshotted): it ends when every thread is blocked, and the invocation
+        goes on with `pump` tasks (scheduler.Invocation.step)."""
+        sp = self._serve_packed
+        if sp is None:
+            sp = self._serve_packed = self.W["serve_packed"].fn
+        rt = self.runtime
+        if isinstance(fn, luavm.LuaFunction):
+            fn = fn.fn
+        return luavm.Task(rt, sp, (fn, rt.table(*args, n=len(args)).table))
+
+    def pump(self, events: list[Any]) -> luavm.Task:
+        """A task delivering `events` ({id, value} pairs) to an invocation that
+        W.serve runs, and running its threads until they block again (W.pump)."""
+        p = self._pump
+        if p is None:
+            p = self._pump = self.W["pump"].fn
+        rt = self.runtime
+        return luavm.Task(rt, p, (rt.table(*events).table,))
 
 
 _LOADER_SRC = "local fn, P, W = ... return function() return fn(P, W) end"

@@ -1,16 +1,22 @@
 """One event loop for every Lua invocation: the scheduler.
 
 An `Invocation` is one run of Lua code on one Lua state (a function call, a
-process, later a workflow): a luavm Task running `W.run(main, ...)` (the kernel,
-wippy/lua/kernel.lua). It runs until every thread in it blocks; then it waits for
-external events — a timer fired, a call returned, a message arrived — which the
-scheduler collects and hands over in one resumption. Commands that start those
-(`start_timer`, `call`) are made by primitives during a step, synchronously.
+process, a workflow run) under the kernel (wippy/lua/kernel.lua). It runs until
+every thread in it blocks; then it waits for external events — a timer fired, a
+call returned, a message arrived — which the scheduler collects and hands over
+in the next step. Commands that start those (`start_timer`, `call`) are made by
+primitives during a step, synchronously. A function call or a process runs
+`W.serve`, a luavm task that ends when every thread blocks (it returns nil); each
+later step is a new task running `W.pump(events)` (`LuaState.pump`), so a wait
+unwinds and rebuilds no frame of the kernel. A workflow run waits suspended in
+P.wait instead (W.run / W.serve_waiting), where its snapshots are taken.
 
 Invariants: one invocation runs at a time (the asyncio loop's thread); events for
 an invocation are delivered in the order they were posted; a step that raises
-ends the invocation with an error, never the loop. Costs: a step is a luavm
-suspend + resume (~30 µs) plus the Lua run; timers are asyncio handles.
+ends the invocation with an error, never the loop. Costs: a step is a luavm task
+run (a few µs; a workflow's a suspension and resumption, ~30 µs) plus the Lua
+run and the frames of its threads that blocked (recorded at the yield, rebuilt
+at the resumption); timers are asyncio handles.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import luavm
 from . import codebook
 from .luastate import LuaState
 from .modules import _spec
+from .modules._kernel import DEADLOCK
 
 RUN_SRC = "local W, f = ... return W.run(f, select(3, ...))"
 codebook.add(RUN_SRC)
@@ -67,7 +74,9 @@ class Invocation:
         self.entry_id = entry_id
         self.ctx = dict(ctx or {})
         self.pid = f"{{{scheduler.node}|{next(self._ids):x}}}"
-        self.task = task if task is not None else state.task(fn, args)
+        if task is None:  # (a workflow run waits suspended in P.wait, where it is snapshotted)
+            task = state.task(fn, args) if self.in_workflow else state.served(fn, args)
+        self.task = task
         self.events: list[list[Any]] = []
         self.queued = False
         self.waiting = False
@@ -187,7 +196,11 @@ class Invocation:
             else:
                 evs, self.events = self.events, []
                 self.waiting = False
-                task.run(evs)
+                if task.done:  # W.serve's last pump left every thread blocked: the next one
+                    task = self.task = self.state.pump(evs)
+                    task.run()
+                else:
+                    task.run(evs)
         except luavm.LuaError as e:
             self._finish(Outcome(error={"kind": "Internal", "message": _lua_message(e)},
                                  traceback=e.lua_traceback or ""))
@@ -195,11 +208,25 @@ class Invocation:
         finally:
             _spec.pop()
         if task.done:
-            self._finish(self._result(task.result))
-            return
+            res = task.result
+            if res and res[0] is None:  # (W.serve/W.pump) every thread is blocked
+                if not self.blocked(res[1] if len(res) > 1 else False):
+                    return
+            else:
+                self._finish(self._result(res))
+                return
         self.waiting = True
         if self.events:
             self.scheduler.schedule(self)
+
+    def blocked(self, pending: bool) -> bool:
+        """Every thread of a served invocation (W.serve) is blocked, `pending`: on
+        something external (P.wait's check). False if that is a deadlock: the
+        invocation then ended with an error."""
+        if not pending and not self.can_receive():
+            self._finish(Outcome(error={"kind": "Internal", "message": DEADLOCK}))
+            return False
+        return True
 
     def _result(self, res: list[Any] | None) -> Outcome:
         packed = res[0] if res else None  # table.pack of the main function's pcall

@@ -76,12 +76,13 @@ end
 W.deliver = deliver
 
 -- Park the running thread until `waiter.done`; returns what the waker passed.
+-- (Chan:receive inlines the first lines: a suspension records every frame on the
+-- way, so a receive that blocks records one frame fewer.)
 local function park(waiter)
   local co = co_running()
   waiter.co = co
   if K.managed[co] then
-    local r = pack(co_yield(BLOCK))
-    return unpack(r, 1, r.n)
+    return co_yield(BLOCK)
   end
   -- a blocking operation in a coroutine the program made itself (coroutine.wrap,
   -- an iterator): run the other threads from here until this one is woken
@@ -175,11 +176,46 @@ function W.run(main, ...)
 end
 
 -- W.serve(main, ...): W.run for an invocation that is never snapshotted (a process,
--- a function call): the wait for external events is inline, so the stack a
--- suspension unwinds and rebuilds at every wait is one frame shorter (a
--- workflow keeps W.run: there the frames are what its snapshots hold)
+-- a function call), driven by the host: it starts main and runs the ready threads
+-- until main ends — returning K.result, as W.run — or every thread is blocked —
+-- returning nil and whether something external is pending (what P.wait is told).
+-- The host then calls W.pump(events) with the events that came, in a new task,
+-- until one returns the result. So a wait unwinds no frame of the kernel: a
+-- suspension records, and its resumption rebuilds, every frame on the stack (a
+-- workflow keeps W.run: there the frames are what its snapshots hold). A blocking
+-- operation in a coroutine the program made itself still waits in P.wait (park).
 function W.serve(main, ...)
   -- (a pooled state may still queue threads of a run that failed: they never run)
+  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
+  local co = co_create(traced(main))
+  K.managed[co] = true
+  K.main = co
+  K.result = nil
+  resumed(co, co_resume(co, ...))  -- main is the only ready thread: its first step
+  return W.pump(nil)
+end
+
+-- W.pump(events): deliver external events ({id, value} pairs), then run the ready
+-- threads; returns as W.serve does
+function W.pump(events)
+  if events ~= nil then
+    for i = 1, #events do
+      local ev = events[i]
+      deliver(ev[1], ev[2])
+    end
+  end
+  while K.result == nil do
+    if not step() then return nil, next(K.handlers) ~= nil end
+  end
+  local r = K.result
+  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
+  return r
+end
+
+-- W.serve_waiting(main, ...): W.run with the wait for external events inline (one
+-- frame fewer to unwind and rebuild at every wait), for a task that waits in P.wait
+-- and may be snapshotted there (a Temporal workflow run: LuaState.task)
+function W.serve_waiting(main, ...)
   if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
   local co = co_create(traced(main))
   K.managed[co] = true
@@ -201,8 +237,10 @@ function W.serve(main, ...)
   return r
 end
 
--- W.run_packed(main, args): W.serve with the arguments in a table (n = their count)
-function W.run_packed(main, a) return W.serve(main, unpack(a, 1, a.n)) end
+-- W.run_packed(main, args) / W.serve_packed(main, args): W.serve_waiting / W.serve
+-- with the arguments in a table (n = their count)
+function W.run_packed(main, a) return W.serve_waiting(main, unpack(a, 1, a.n)) end
+function W.serve_packed(main, a) return W.serve(main, unpack(a, 1, a.n)) end
 
 function W.spawn(fn, ...)
   if type(fn) ~= "function" then
@@ -322,8 +360,10 @@ end
 function Chan:receive()
   local done, v, ok = try_receive(self)
   if done then return v, ok end
-  local w = {}
+  local co = co_running()
+  local w = {co = co}
   self.rq[#self.rq + 1] = w
+  if K.managed[co] then return co_yield(BLOCK) end  -- (park, inline)
   return park(w)
 end
 

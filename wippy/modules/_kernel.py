@@ -10,6 +10,8 @@ import luavm
 
 from ._spec import current
 
+DEADLOCK = "all threads are blocked (deadlock): nothing can wake them"
+
 
 def wait(pending: bool) -> Any:
     """Suspend the invocation until the host has events for it; returns a list of
@@ -17,7 +19,7 @@ def wait(pending: bool) -> Any:
     external is awaited (a timer, a call, a subscription); with nothing pending and
     no way to receive messages, every thread is blocked for ever."""
     if not pending and not current().can_receive():
-        raise luavm.LuaError(b"all threads are blocked (deadlock): nothing can wake them")
+        raise luavm.LuaError(DEADLOCK.encode())
     return luavm.suspend(["wait"])
 
 

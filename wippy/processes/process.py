@@ -9,7 +9,8 @@ its `trap_links` option, the deadline of a pending cancel, and whether its last
 step was preempted.
 
 Stepping. A step runs the Lua task until every thread in it blocks (the kernel's
-P.wait), it ends, or luavm preempts it (the state's `preempt_every` budget:
+W.serve / W.pump returns nil; the next step is a new W.pump task with the events
+that came), it ends, or luavm preempts it (the state's `preempt_every` budget:
 runtime/limits.py). A preempted process goes to the back of the scheduler's
 queue and its next step continues without consuming events, so a busy process
 shares the loop with the others. A step that breaks the host's limits (the
@@ -94,7 +95,11 @@ class Process(Invocation):
             else:
                 evs, self.events = self.events, []
                 self.waiting = False
-                task.run(evs)
+                if task.done:  # W.serve's last pump left every thread blocked: the next one
+                    task = self.task = self.state.pump(evs)
+                    task.run()
+                else:
+                    task.run(evs)  # (blocked in P.wait: a coroutine of the program's own)
         except luavm.LuaLimitError as e:
             self._finish(Outcome(error={"kind": "Internal", "message": f"process {self.pid} "
                                         f"({self.entry_id}) {LIMIT_MESSAGES.get(e.kind, _lua_message(e))}",
@@ -111,9 +116,12 @@ class Process(Invocation):
         if self.outcome is not None:
             return  # it terminated itself (process.terminate(process.pid()))
         if task.done:
-            self._finish(self._result(task.result))
-            return
-        if task.preempted:
+            res = task.result
+            if not res or res[0] is not None:
+                self._finish(self._result(res))
+                return
+            # (W.serve/W.pump returned nil: every thread is blocked; a process can receive)
+        elif task.preempted:
             self.preempted = True
             self.scheduler.schedule(self)  # to the back of the queue: the others run first
             return
