@@ -9,6 +9,7 @@ from .dialect import erase_types
 from .errors import LuaError, LuaLimitError, LuaSyntaxError, SnapshotError
 from .host import LuaRuntime, Task, restore, restore_derived, run_with_big_stack
 from .inspect import FrameInfo, inspect_snapshot
+from .runtime.coroutine import host_suspend as _host_suspend
 from .runtime.frames import chunkid as chunk_display_name
 from .runtime.values import LuaTable
 from .runtime.values import type_name as lua_type
@@ -36,9 +37,7 @@ def suspend(request: Any) -> Any:
     """Called by a host function: suspend the running task with `request` (which
     must be msgpack-serialisable). Never returns; `task.run(value)` resumes the
     Lua call with `value`."""
-    from .runtime.coroutine import host_suspend
-
-    return host_suspend(request)
+    return _host_suspend(request)
 
 
 

@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Any
 from . import convert
 from .errors import LuaError
 from .runtime import ops
+from .runtime.coroutine import Suspend, run_records
 from .runtime.limits import PREEMPT
+from .runtime.values import NORET, Ret
 
 if TYPE_CHECKING:
     from .host import LuaRuntime
@@ -77,9 +79,6 @@ class Task:
             LuaError: the Lua code raised an error (the task is failed: `error`).
             LuaLimitError: a limit of the runtime stopped it (a LuaError too).
             RuntimeError: the task already finished or failed."""
-        from .runtime.coroutine import Suspend, run_records
-        from .runtime.values import NORET, Ret
-
         if self.done:
             raise RuntimeError("task already finished")
         if self.error is not None:

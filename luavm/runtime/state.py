@@ -73,9 +73,20 @@ def activate(st: LuaState) -> LuaState:
     prev = current
     current = st
     if st is not prev:
-        from .icache import invalidate_strings
-        from .limits import switch
-
-        invalidate_strings()  # cached string methods belong to the previous state's string metatable
-        switch(prev, st)  # the next step of code charges the new state's budget
+        hooks = _HOOKS or _switch_hooks()
+        hooks[0]()  # cached string methods belong to the previous state's string metatable
+        hooks[1](prev, st)  # the next step of code charges the new state's budget
     return prev
+
+
+_HOOKS: list[Callable[..., None]] = []  # what a switch runs (found at the first one)
+
+
+def _switch_hooks() -> list[Callable[..., None]]:
+    # (imported at the first switch, not at load: icache and limits import this
+    # module; a function-level `from` import costs ~1 µs at every call)
+    from .icache import invalidate_strings
+    from .limits import switch
+
+    _HOOKS[:] = [invalidate_strings, switch]
+    return _HOOKS
