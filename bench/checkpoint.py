@@ -136,9 +136,9 @@ def measure(runs: int, big: int) -> dict[str, Any]:
         step_times: list[float] = []
         orig = host._step
 
-        def timed(wid: str) -> None:
+        def timed(wid: str, *rest: Any) -> None:  # (rest: outcomes handed to the step)
             t = _clock()
-            orig(wid)
+            orig(wid, *rest)
             step_times.append(_clock() - t)
 
         host._step = timed  # the engine's own step, timed

@@ -7,12 +7,17 @@ checkpoint costs and its recovery after SIGKILL.
     python -m bench.workflows --profile [--top N]     # cProfile of our sequential run
 
 What runs, each in a fresh subprocess (`python -m bench.workflows child ...`), the
-implementations interleaved run by run (ours, ours-lua, dbos, dbos-default,
-temporal, then again), so a slow patch of this shared machine hits all of them:
+implementations interleaved run by run (ours, ours-lua, ours-local, dbos,
+dbos-default, temporal, then again), so a slow patch of this shared machine hits all of them:
 
 * ours: `workflow.lua` `three` calling `funcs.call("py:step", x)` three times;
   `py:step` is a Python function registered with `app.register_function`
   (the headline). ours-lua: the same with a `function.lua` activity.
+  ours-local: the same three calls as *local* activities (`activity.local`:
+  run inside the step that calls them, checkpointed and committed once with the
+  workflow's end: wippy/workflows/local.py; at least once, as Temporal's local
+  activities) — not the same durability per step as the rows above and DBOS's
+  steps, so it is reported beside them, never as the headline.
 * dbos: `@DBOS.workflow()` calling three `@DBOS.step()` functions (sync, DBOS's
   thread pool for concurrent starts), its system database on a SQLite file in WAL
   mode with synchronous=NORMAL: the durability of our store (a commit survives a
@@ -73,9 +78,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
-IMPLS = ("ours", "ours-lua", "dbos", "dbos-default", "temporal")
+IMPLS = ("ours", "ours-lua", "ours-local", "dbos", "dbos-default", "temporal")
 PEERS = ("dbos", "dbos-default", "temporal")
 TITLES = {"ours": "ours (Python activities)", "ours-lua": "ours (function.lua activities)",
+          "ours-local": "ours (local Python activities)",
           "dbos": "DBOS, SQLite WAL+NORMAL", "dbos-default": "DBOS, SQLite as shipped (FULL)",
           "temporal": "Temporal dev server + Python worker"}
 
@@ -95,6 +101,16 @@ end
 return {{main = main}}
 """
 
+THREE_LOCAL = """\
+local funcs = require("funcs")
+local here = funcs.new():with_options({["activity.local"] = true})
+local function main(x)
+  local a = here:call("py:step", x)
+  local b = here:call("py:step", a)
+  return here:call("py:step", b)
+end
+return {main = main}
+"""
 # in flight: waits on a timer (due while the process is down) or on a signal, then one activity
 WAITER = """\
 local funcs = require("funcs")
@@ -150,6 +166,7 @@ def write_app(root: Path) -> Path:
     entries: list[dict[str, Any]] = [{"name": "wf_host", "kind": "workflow.host", "store": ".wippy/wf.db",
                                       "clock": "real"}]
     wfs = {"three": THREE.format(step="py:step"), "three_lua": THREE.format(step="app:step_lua"),
+           "three_local": THREE_LOCAL,
            "waiter": WAITER, "looper": LOOPER, "big": BIG}
     for name, code in wfs.items():
         (src / f"{name}.lua").write_text(code)
@@ -214,7 +231,7 @@ def child_ours(a: argparse.Namespace) -> dict[str, Any]:
 
     root = write_app(Path(a.dir))
     app = _load_app(root)
-    wf = "app:three_lua" if a.impl == "ours-lua" else "app:three"
+    wf = {"ours-lua": "app:three_lua", "ours-local": "app:three_local"}.get(a.impl, "app:three")
     path = _store_path(root)
     out: dict[str, Any] = {}
 
@@ -495,9 +512,9 @@ def child_state(a: argparse.Namespace) -> dict[str, Any]:
         step_event = asyncio.Event()
         orig = host._step
 
-        def timed(wid: str) -> None:
+        def timed(wid: str, *rest: Any) -> None:  # (rest: outcomes handed to the step)
             t = time.perf_counter()
-            orig(wid)
+            orig(wid, *rest)
             done.append(time.perf_counter() - t)
             step_event.set()
 
@@ -676,7 +693,7 @@ def child_main(argv: list[str]) -> int:
     ap.add_argument("--prime", action="store_true", help="recover: register wippy's Lua code first")
     a = ap.parse_args(argv)
     if a.what == "run":
-        fn = {"ours": child_ours, "ours-lua": child_ours, "dbos": child_dbos, "dbos-default": child_dbos,
+        fn = {"ours": child_ours, "ours-lua": child_ours, "ours-local": child_ours, "dbos": child_dbos, "dbos-default": child_dbos,
               "temporal": child_temporal}[a.impl]
         res = fn(a)
     elif a.what == "state":
@@ -942,7 +959,7 @@ def main(argv: list[str] | None = None) -> int:
         "recovery_10000_steps_s": recovery.get("recovery_10000_steps", {}).get("total_s"),
     }
     ratios: dict[str, Any] = {}
-    for peer in PEERS + ("ours-lua",):
+    for peer in PEERS + ("ours-lua", "ours-local"):
         if s("ours", "wf_per_s") and s(peer, "wf_per_s"):
             ratios[peer] = {"throughput_ours_over_peer": s("ours", "wf_per_s") / s(peer, "wf_per_s"),
                             "p50_ours_over_peer": s("ours", "p50_ms") / s(peer, "p50_ms")}
@@ -953,6 +970,7 @@ def main(argv: list[str] | None = None) -> int:
             data["checkpoint_small_full_us"] = state["checkpoint_small_full_s"] * 1e6
             data["checkpoint_small_full_bytes"] = state["checkpoint_small_full_bytes"]
         data.update({"ours_lua_wf_per_s": s("ours-lua", "wf_per_s"),
+                     "ours_local_wf_per_s": s("ours-local", "wf_per_s"),
                      "dbos_default_wf_per_s": s("dbos-default", "wf_per_s"),
                      "ratios": ratios, "impls": summ, "state": state, "recovery": recovery,
                      "sizes": sizes, "runs": runs, "quick": q, "machine": machine, "wall_s": wall})

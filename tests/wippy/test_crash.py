@@ -22,7 +22,7 @@ import wippy
 
 HERE = Path(__file__).parent
 POINTS = ["step.before_commit", "step.after_commit", "activity.before_record", "activity.after_record",
-          "timer.before_record", "timer.after_record"]
+          "timer.before_record", "timer.after_record", "local.after_call"]
 
 
 def effect_value(name: str) -> int:
@@ -30,7 +30,7 @@ def effect_value(name: str) -> int:
 
 
 def expected(wid: str, n: int) -> dict[str, Any]:
-    total = sum(effect_value(f"{wid}:{i}") for i in range(1, n + 1))
+    total = sum(effect_value(f"{wid}:{i}") + effect_value(f"{wid}:L{i}") for i in range(1, n + 1))
     return {"id": wid, "total": total, "got": [f"{wid}-s1", f"{wid}-s2"], "child": effect_value(f"{wid}:child") * 2}
 
 
@@ -82,17 +82,18 @@ def _check(h: Harness, workflows: dict[str, int]) -> None:
         assert steps == list(range(1, len(steps) + 1)), f"{wid}: steps recorded twice or lost: {steps}"
         issued = [c[1] for x in hist if x["kind"] == "step" for c in x["data"]["commands"] if c[0] == "activity"]
         delivered = [e[0] for x in hist if x["kind"] == "step" for e in x["data"]["events"] if e[0] > 0]
-        assert len(issued) == len(set(issued)) == n, f"{wid}: activities issued {issued}"
+        assert len(issued) == len(set(issued)) == 2 * n, f"{wid}: activities issued {issued}"  # regular + local
         assert len(delivered) == len(set(delivered)), f"{wid}: an outcome was delivered twice: {delivered}"
         assert set(issued) <= set(delivered)
     # every effect ran at least once; a key ran again only if a kill came between the
-    # run and the commit of its outcome (at least once), never more often than kills + 1
+    # run and the commit of its outcome (at least once: for a local activity, the commit
+    # of the step that called it), never more often than kills + 1
     lines = h.ledger.read_text().split("\n")
     keys = [ln.split(" ")[0] for ln in lines if ln]
     counts: dict[str, int] = {}
     for k in keys:
         counts[k] = counts.get(k, 0) + 1
-    assert len(counts) == sum(workflows.values()) + len(workflows)
+    assert len(counts) == 2 * sum(workflows.values()) + len(workflows)
     assert max(counts.values()) <= h.kills + 1
 
 

@@ -49,6 +49,18 @@ WORKFLOWS = {
         end
         return {main = main}
     """,
+    "local": """
+        local funcs = require("funcs")
+        local function main(x, key)
+          local here = funcs.new():with_options({["activity.local"] = true,
+            ["activity.retry_policy"] = {initial_interval = "100ms", maximum_attempts = 5}})
+          local a = here:call("app:square", x)
+          local b = here:call("app:square", a)
+          local r, err = here:call("py:flaky", key)
+          return {a, b, r or err:message()}
+        end
+        return {main = main}
+    """,
     "errors": """
         local funcs = require("funcs")
         local function main(name)
@@ -351,6 +363,13 @@ def test_activity_retried_by_its_policy_until_it_succeeds(provider: Any) -> None
     key = uid("flaky")
     o = provider.run(lambda app, h: start_and_wait(h, "app:retry", key))
     assert value(o) == key + "!"
+    assert FLAKY[key] == 3
+
+
+def test_local_activities_run_in_the_workflow_and_retry(provider: Any) -> None:
+    key = uid("flaky")
+    o = provider.run(lambda app, h: start_and_wait(h, "app:local", 3, key))
+    assert value(o) == [9, 81, key + "!"]
     assert FLAKY[key] == 3
 
 

@@ -46,7 +46,7 @@ from ..luastate import primitives, restored_state
 from ..modules.process import EVENT, MESSAGE
 from ..registry import LuaEntry, WorkflowHostEntry
 from ..scheduler import Outcome
-from . import checkpoint, outbox, retry
+from . import checkpoint, local, outbox, retry
 from .code import bundle_hash, bundle_lookup, code_bundle, new_run
 from .outbox import crashpoint
 from .run import WorkflowRun
@@ -96,6 +96,7 @@ class WorkflowHost:
         self.watchers: dict[str, list[tuple[Any, int, str]]] = {}  # wid -> (invocation, eid, mode)
         self._draining = False
         self._after: list[Callable[[], None]] | None = None  # post-commit actions of the group being stepped
+        self._called: list[dict[int, Any]] = []  # local activities the group's steps left to the commit
         self._started = False
         self._lease_task: asyncio.TimerHandle | None = None
         self._poll_task: asyncio.TimerHandle | None = None
@@ -387,6 +388,7 @@ class WorkflowHost:
         gc_before = gc.get_threshold()
         if gc_before[0] < GC_YOUNG:  # (steps allocate many small containers: see GC_YOUNG)
             gc.set_threshold(GC_YOUNG, gc_before[1], gc_before[2])
+        self._called = []
         try:
             self._after = after
             with self.store.group():
@@ -416,6 +418,8 @@ class WorkflowHost:
                 self.runs.pop(wid, None)
             for wid, taken in given:
                 self.outcomes.setdefault(wid, [])[:0] = taken
+            for presets in self._called:
+                local.drop(presets)
             after.clear()
         finally:
             self._after = None
@@ -520,6 +524,22 @@ class WorkflowHost:
         run.events = list(events)
         run.step()
         self.stats["steps"] += 1
+        # local activities (local.py): run at once, their outcomes the events of a sub-step
+        done: list[tuple[int, dict[str, Any]]] = []  # (step no, record) of the sub-steps before this one
+        presets: dict[int, Any] = {}  # eid -> what became of a local activity this step issued
+        while run.outcome is None and len(done) < local.MAX_SUBSTEPS:
+            got = local.run_at_once(self, row, run, presets)
+            if got is None:
+                break
+            done.append((step_no, {"events": events, "commands": run.commands, "time": step_ns}))
+            step_no += 1
+            step_ns = self.now_ns()
+            run.history_length += 1
+            run.begin_step(step_no, step_ns)
+            events = got
+            run.events = list(events)
+            run.step()
+            self.stats["steps"] += 1
         outcome = run.outcome
         snapshot: bytes | None = None
         new_base: bytes | None = None
@@ -533,22 +553,38 @@ class WorkflowHost:
         if snapshot is not None:
             record["snap"] = hashlib.blake2b(snapshot, digest_size=12).hexdigest()
         cont = next((c for c in run.commands if c[0] == "continue_as_new"), None)
-        now = step_ns / 1e9
         consumed = [i for i, _, _ in inbox]
         if outcome is not None or cont is not None:
+            local.drop(presets)
             if cont is not None and outcome is None:
-                self._continue(row, run, record, consumed, cont, finished)
+                self._continue(row, run, record, consumed, cont, finished, done)
             else:
                 assert outcome is not None
                 record["outcome"] = {"value": outcome.value, "error": outcome.error}
                 self._close(row, "completed" if outcome.error is None else "failed", outcome.value,
                             outcome.error, consumed, record=record, step_no=step_no, traceback=outcome.traceback,
-                            run=run, finished=finished)
+                            run=run, finished=finished, before=done)
             return
         new_tasks: list[dict[str, Any]] = []
         crashpoint("step.before_commit")
+        try:
+            self._commit_step(row, run, record, consumed, finished, done, snapshot, new_base, new_tasks)
+        except BaseException:
+            local.drop(presets)
+            raise
+        run.history_length = row.history_length + 1 + len(done)
+        if presets and self._after is not None:
+            self._called.append(presets)  # (dropped if the group's commit fails)
+        self._post_commit(lambda: self._after_step(wid, new_tasks, finished, presets))
+
+    def _commit_step(self, row: WorkflowRow, run: WorkflowRun, record: dict[str, Any], consumed: list[int],
+                     finished: list[dict[str, Any]], done: list[tuple[int, dict[str, Any]]],
+                     snapshot: bytes | None, new_base: bytes | None, new_tasks: list[dict[str, Any]]) -> None:
+        wid, step_no, now = row.id, run.step_no, run.step_ns / 1e9
         with self.store.tx() as tx:
             self._finish(tx, finished)
+            for sno, rec in done:
+                self.store.add_history(tx, wid, row.run_id, "step", sno, rec["time"] / 1e9, rec, counted=True)
             self.store.add_history(tx, wid, row.run_id, "step", step_no, now, record, counted=True)
             for i in consumed:
                 tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
@@ -557,10 +593,8 @@ class WorkflowHost:
                        "DO UPDATE SET step = excluded.step, data = excluded.data", (wid, step_no, snapshot))
             if new_base is not None:
                 self.store.put_snapshot_base(tx, wid, step_no, new_base)
-            tx.execute("UPDATE workflows SET steps = ?, updated = ?, history_length = history_length + 1 "
-                       "WHERE id = ?", (step_no, now, wid))
-        run.history_length = row.history_length + 1
-        self._post_commit(lambda: self._after_step(wid, new_tasks, finished))
+            tx.execute("UPDATE workflows SET steps = ?, updated = ?, history_length = history_length + ? "
+                       "WHERE id = ?", (step_no, now, 1 + len(done), wid))
 
     def _finish(self, tx: Any, finished: list[dict[str, Any]]) -> None:
         """Mark the outbox rows of the outcomes a step records done; one that is no
@@ -570,12 +604,17 @@ class WorkflowHost:
             if not self.store.finish_task(tx, t["id"]):
                 raise _Stale(t["id"])
 
-    def _after_step(self, wid: str, new_tasks: list[dict[str, Any]], finished: list[dict[str, Any]]) -> None:
+    def _after_step(self, wid: str, new_tasks: list[dict[str, Any]], finished: list[dict[str, Any]],
+                    presets: dict[int, Any]) -> None:
         for t in finished:
             crashpoint(f"{t['kind']}.after_record")
         crashpoint("step.after_commit")
         for t in new_tasks:
-            outbox.carry_out(self, t)
+            p = presets.get(t["eid"]) if t["kind"] == "activity" else None
+            if p is not None:  # a local activity already called (local.py)
+                outbox.settle(self, t, *p)
+            else:
+                outbox.carry_out(self, t)
         if self.store.has_inbox(wid):
             self._kick(wid)
 
@@ -614,7 +653,8 @@ class WorkflowHost:
                 new_tasks.append(_row(tid, wid, row.run_id, "child", eid, data, run.step_ns))
 
     def _continue(self, row: WorkflowRow, run: WorkflowRun, record: dict[str, Any], consumed: list[int],
-                  cont: list[Any], finished: list[dict[str, Any]]) -> None:
+                  cont: list[Any], finished: list[dict[str, Any]],
+                  before: list[tuple[int, dict[str, Any]]]) -> None:
         """process.upgrade: close this run as `continued` and start a new run of the
         same workflow ID with the given arguments (pending signals carried over)."""
         data = cont[2]
@@ -622,10 +662,12 @@ class WorkflowHost:
         now = run.step_ns / 1e9
         with self.store.tx() as tx:
             self._finish(tx, finished)
-            self.store.add_history(tx, row.id, row.run_id, "step", row.steps + 1, now, record)
+            for sno, rec in before:
+                self.store.add_history(tx, row.id, row.run_id, "step", sno, rec["time"] / 1e9, rec)
+            self.store.add_history(tx, row.id, row.run_id, "step", run.step_no, now, record)
             for i in consumed:
                 tx.execute("DELETE FROM inbox WHERE id = ?", (i,))
-            self.store.add_history(tx, row.id, row.run_id, "continued_as_new", row.steps + 1, now,
+            self.store.add_history(tx, row.id, row.run_id, "continued_as_new", run.step_no, now,
                                    {"entry": type_id, "args": data.get("args")})
             self.store.cancel_tasks(tx, row.id)
             pending = tx.execute("SELECT eid, value FROM inbox WHERE workflow_id = ? ORDER BY id",
@@ -646,7 +688,8 @@ class WorkflowHost:
     def _close(self, row: WorkflowRow, status: str, value: Any, error: dict[str, Any] | None,
                consumed: list[int], *, record: dict[str, Any] | None = None, step_no: int | None = None,
                traceback: str = "", run: WorkflowRun | None = None,
-               finished: list[dict[str, Any]] | None = None) -> None:
+               finished: list[dict[str, Any]] | None = None,
+               before: list[tuple[int, dict[str, Any]]] | None = None) -> None:
         """Close a run. Messages, child starts and cancels its last step issued are
         still carried out; its pending activities and timers are canceled."""
         from .store import pack
@@ -655,6 +698,8 @@ class WorkflowHost:
         self.outcomes.pop(row.id, None)  # (outcomes not recorded yet: the run is over)
         with self.store.tx() as tx:
             self._finish(tx, finished or [])
+            for sno, rec in before or ():
+                self.store.add_history(tx, row.id, row.run_id, "step", sno, rec["time"] / 1e9, rec)
             if record is not None:
                 self.store.add_history(tx, row.id, row.run_id, "step", step_no or row.steps + 1, now, record)
             for i in consumed:

@@ -148,6 +148,29 @@ def _run_activity(host: WorkflowHost, task: Task) -> None:
         return
     task.handle = handle
 
+def settle(host: WorkflowHost, t: dict[str, Any], how: str, v: Any) -> None:
+    """Carry out an activity row whose call already ran (a local activity that did
+    not finish its step: local.py): ("result", {value}|{error}) is its first
+    attempt's outcome (retried as any activity's), ("pending", the blocked call)
+    goes on and reports when it ends."""
+    task = Task(t)
+    host.tasks[t["id"]] = task
+    if how == "result":
+        _activity_done(host, task, v)
+        return
+
+    class _Caller:
+        entry_id = t["workflow_id"]
+        calls: dict[int, Any] = {}
+
+        @staticmethod
+        def post(eid: int, res: dict[str, Any]) -> None:
+            task.handle = None
+            _activity_done(host, task, res)
+
+    task.handle = v.attach(_Caller, t["eid"])
+
+
 def _activity_done(host: WorkflowHost, task: Task, res: dict[str, Any]) -> None:
     t = task.row
     if host.tasks.get(t["id"]) is not task:
@@ -232,4 +255,4 @@ def pid_of(host: WorkflowHost, wid: str) -> str:
     return f"{{{host.entry.id}|{wid}}}"
 
 
-__all__ = ["Task", "carry_out", "complete", "crashpoint", "drop_task", "fire", "pid_of", "DEFAULT_START_TO_CLOSE_MS"]
+__all__ = ["Task", "carry_out", "complete", "crashpoint", "drop_task", "fire", "pid_of", "settle", "DEFAULT_START_TO_CLOSE_MS"]

@@ -12,7 +12,8 @@ sqlite provider's: activity {value}|{error}, timer fire ns, messages on -1
 the SDK:
 
   activity        -> workflow.start_activity (type = function ID; start_to_close 10m
-                     by default; activity.retry_policy -> RetryPolicy; ctx in a header)
+                     by default; activity.retry_policy -> RetryPolicy; ctx in a header);
+                     a local activity (workflows/local.py) -> workflow.start_local_activity
   timer           -> a task sleeping on a Temporal timer; cancel_timer cancels it
   cancel_activity -> the activity handle's cancel()
   send            -> an external workflow handle's signal (topic, [data, sender]);
@@ -89,6 +90,7 @@ from ....modules.process import EVENT, MESSAGE
 from ....registry import LuaEntry
 from ....scheduler import Outcome
 from ...code import bundle_lookup, code_bundle
+from ...local import is_local
 from ...run import WorkflowRun
 from . import activities as acts
 from .client import (
@@ -347,7 +349,12 @@ class LuaWorkflowBase:
         kw = activity_options(opts)
         self.next_headers = {HEADER_CTX: data["ctx"]} if data.get("ctx") else None
         try:
-            h = workflow.start_activity(self._resolve(str(data["target"])), args=list(data.get("args") or []), **kw)
+            name, args = self._resolve(str(data["target"])), list(data.get("args") or [])
+            if is_local(self.provider.app, workflow.info().workflow_type, data):
+                lkw = {k: v for k, v in kw.items() if k in _LOCAL_OPTIONS}
+                h = workflow.start_local_activity(name, args=args, **lkw)
+            else:
+                h = workflow.start_activity(name, args=args, **kw)
         except Exception as e:  # noqa: BLE001 - arguments that cannot cross as JSON: the call's error
             self.pending.append([eid, {"error": {"kind": "Invalid", "message": f"cannot call {data['target']}: {e}",
                                                  "retryable": False}}])
@@ -527,6 +534,11 @@ class LuaWorkflowBase:
             self.next_headers[HEADER_CTX] = self.ctx
         self.provider.stats["continued"] += 1
         workflow.continue_as_new(args=self.args)
+
+
+# what start_local_activity takes of activity_options (a local activity has no
+# task queue, schedule-to-start or heartbeat of its own: it runs in the workflow's worker)
+_LOCAL_OPTIONS = ("start_to_close_timeout", "schedule_to_close_timeout", "retry_policy", "activity_id")
 
 
 def activity_options(opts: dict[str, Any]) -> dict[str, Any]:
