@@ -263,11 +263,21 @@ class _Writer:
         if recs is None:
             return None
         out = []
+        bget = self.brefs.get
+        bext = self.bext
         for n, r in enumerate(recs):
             p = (path, f".stack[{n}]")
             if type(r) is FrameRecord:
                 lv = r.locals
-                loc = {k: v if type(v := lv[k]) in _PLAIN else self.value(v, p, (".", k)) for k in sorted(lv)}
+                loc = {}
+                for k in sorted(lv):
+                    v = lv[k]
+                    if type(v) in _PLAIN:
+                        loc[k] = v
+                    elif (b := bget(id(v))) is not None:  # (a base object: most locals that are objects)
+                        loc[k] = bext(b)  # type: ignore[misc]
+                    else:
+                        loc[k] = self.value(v, p, (".", k))
                 out.append(["frame", self.ref(r.fn, p, ""), r.rp, loc])
             elif type(r) is PcallRecord:
                 out.append(["pcall", self.value(r.handler, p, ".<handler>")])

@@ -56,6 +56,7 @@ def test_three_local_activities_are_one_engine_step_with_four_recorded_steps(tmp
     assert [[c[0] for c in h["data"]["commands"]] for h in steps] == [["activity"]] * 3 + [[]]
     assert [e[1] for h in steps[1:] for e in h["data"]["events"]] == [{"value": 11}, {"value": 12}, {"value": 13}]
     assert [h["kind"] for h in hist] == ["started", "step", "step", "step", "step", "completed"]
+    assert [h["data"].get("local") for h in steps] == [True, True, True, None]  # (ran inside the step)
     assert tasks == 0 and snaps == 0  # no outbox row, no checkpoint: it never waited
     assert rep.ok and rep.steps == 4
     assert stats["steps"] == 4

@@ -294,7 +294,7 @@ def _record(h: dict[str, Any], issued: dict[tuple[str, int], list[Any]]) -> str:
         for c in d.get("commands") or []:
             if len(c) >= 2 and isinstance(c[1], int) and c[1] > 0:
                 issued[(h["run_id"], c[1])] = c
-            parts.append("→ " + _command(c))
+            parts.append(("→ local " if d.get("local") else "→ ") + _command(c))
         if "outcome" in d:
             o = d["outcome"] or {}
             parts.append("⇒ " + (f"error {_out.error_line(o['error'])}" if o.get("error")

@@ -531,7 +531,8 @@ class WorkflowHost:
             got = local.run_at_once(self, row, run, presets)
             if got is None:
                 break
-            done.append((step_no, {"events": events, "commands": run.commands, "time": step_ns}))
+            done.append((step_no, {"events": events, "commands": run.commands, "time": step_ns,
+                                   "local": True}))  # (its activities ran inside the step)
             step_no += 1
             step_ns = self.now_ns()
             run.history_length += 1

@@ -13,6 +13,7 @@ local api = funcs.new():with_options({
 
 local function main(order: Order)
   Order(order)
+  local fee = api:call("app.api:card_fee", order.amount)            -- a local activity
   local charge, err = api:call("app.api:charge_card", order)
   if err then
     return nil, errors.wrap(err, "charging order " .. order.id)
@@ -24,9 +25,9 @@ local function main(order: Order)
   local status = api:call("app.api:check_status", charge.id, order)
   if status == "disputed" then
     local refund = api:call("app.api:refund", charge.id, order.amount)
-    return {order = order.id, charge = charge.id, status = "refunded", refund = refund.id}
+    return {order = order.id, charge = charge.id, status = "refunded", refund = refund.id, fee = fee.cents}
   end
-  return {order = order.id, charge = charge.id, status = status}
+  return {order = order.id, charge = charge.id, status = status, fee = fee.cents}
 end
 
 return {main = main}
