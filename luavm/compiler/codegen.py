@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from .. import syntax_tree as A
 from ..errors import CompileError
-from . import fastpath, flatten, types
+from . import fastpath, fields, flatten, types
 from .append import AppendCompiler
 from .control import ControlCompiler
 from .deopt import DeoptPlan
@@ -242,12 +242,13 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
             guess, fast = plan.spec
             tests = [f"{d.pyname}.__class__ is {fastpath.TYPE_CLASS[t]}" for d, t in guess.items() if d in params]
             tests += [f"{fs.access(d)[0]}.__class__ is {fastpath.TYPE_CLASS[guess[d]]}" for d in upvals]
-            if fast.guards:
-                # speculated locals: the fast copy leaves for the generic one when a
-                # value is not what was guessed; `_deopt` turns the switch off if it
-                # does so too often
+            reads = fields.speculated_reads(node, self.res) if isinstance(node, A.Function) else {}
+            if fast.guards or reads:
+                # speculated locals and field reads: the fast copy leaves for the generic
+                # one when a value is not what was guessed; `_deopt` turns the switch
+                # off if it does so too often
                 fs.proto.deopt = True
-                fs.deopt = DeoptPlan(fast.guards)
+                fs.deopt = DeoptPlan(fast.guards, reads)
                 tests.insert(0, f"_SP{fs.proto.index}")
             split = If(" and ".join(tests), [], [], OpInfo(block.line), deopt=fs.deopt is not None)
             fs.out.append(split)
@@ -327,6 +328,8 @@ class Codegen(ExpressionCompiler, AppendCompiler, ControlCompiler):
             fs.goto.before_stmt(i)
             if i and not i % STRAIGHT_LINE:
                 self.tick(s.line)  # long straight-line code counts too
+            if fs.deopt is not None:
+                fs.deopt.before_stmt(fs, s)
             self.stmt(s)
             if fs.deopt is not None:
                 fs.deopt.after_stmt(fs, s)

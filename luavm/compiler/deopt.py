@@ -28,15 +28,48 @@ if TYPE_CHECKING:
     from .scope import Decl
 
 class DeoptPlan:
-    def __init__(self, guards: dict[int, list[Decl]]) -> None:
+    def __init__(self, guards: dict[int, list[Decl]], reads: dict[int, set[int]] | None = None) -> None:
         self.guards = guards  # id(Local/Assign statement) -> speculated locals it assigns
+        # id(statement) -> its speculated reads of float fields (compiler/fields.py)
+        self.reads = reads or {}
         self.copy = ""  # "spec" or "generic": the copy being compiled
-        self.sites: list[tuple[Line, int, list[int]]] = []  # (deopt line, id(stmt), enclosing loops)
-        self.markers: dict[int, int] = {}  # id(stmt) -> resume point after it, in the generic copy
+        # (deopt line, (where, id(stmt)), enclosing loops); where: "after" the statement
+        # (a speculated local's test) or "before" it (a speculated field read's)
+        self.sites: list[tuple[Line, tuple[str, int], list[int]]] = []
+        # (where, id(stmt)) -> resume point before/after it, in the generic copy
+        self.markers: dict[tuple[str, int], int] = {}
+        # per statement being compiled in the spec copy: (its speculated reads, the
+        # proto's resume point count when it began, id(stmt)), or None
+        self.stack: list[tuple[set[int], int, int] | None] = []
         self.loops: list[int] = []  # ids of the enclosing `for` statements
         self.state: dict[tuple[str, int], dict[str, str]] = {}  # (copy, id(loop)) -> roles
 
+    def before_stmt(self, fs, s) -> None:  # noqa: ANN001 - FuncState, A.Stmt
+        reads = self.reads.get(id(s))
+        if reads and self.copy == "generic":
+            marker = fs.emit("pass", s.line, resume="pass")
+            marker.marker = True
+            self.markers[("before", id(s))] = marker.rp
+        self.stack.append((reads, len(fs.proto.resume_points), id(s)) if reads and self.copy == "spec" else None)
+
+    def speculates(self, fs, e) -> bool:  # noqa: ANN001 - FuncState, A.Index
+        """Whether the read e is compiled speculating a float: one of its statement's
+        speculated reads, with nothing run so far in that statement that a restart
+        would run twice (no resume point since it began)."""
+        top = self.stack[-1] if self.stack else None
+        return top is not None and id(e) in top[0] and len(fs.proto.resume_points) == top[1]
+
+    def leave_before(self, line: int) -> Line:
+        """The line leaving for the generic copy before the current statement."""
+        top = self.stack[-1]
+        assert top is not None
+        ln = Line("", OpInfo(line, "deopt"))  # written by finish()
+        self.sites.append((ln, ("before", top[2]), list(self.loops)))
+        return ln
+
     def after_stmt(self, fs, s) -> None:  # noqa: ANN001 - FuncState, A.Stmt
+        if self.stack:
+            self.stack.pop()
         decls = self.guards.get(id(s))
         if not decls:
             return
@@ -44,11 +77,11 @@ class DeoptPlan:
             cond = " or ".join(f"{d.pyname}.__class__ is not {TYPE_CLASS[d.ty or 'float']}" for d in decls)
             line = Line("", OpInfo(s.line, "deopt"))  # written by finish()
             fs.out.append(If(cond, [line], [], OpInfo(s.line)))
-            self.sites.append((line, id(s), list(self.loops)))
+            self.sites.append((line, ("after", id(s)), list(self.loops)))
         else:
             marker = fs.emit("pass", s.line, resume="pass")
             marker.marker = True
-            self.markers[id(s)] = marker.rp
+            self.markers[("after", id(s))] = marker.rp
 
     def enter_loop(self, s, roles: dict[str, str]) -> None:  # noqa: ANN001 - A.NumFor | A.GenFor
         """roles of a numeric for: var, lim (its inclusive limit) and stp (its step),
@@ -60,7 +93,7 @@ class DeoptPlan:
         self.loops.pop()
 
     def finish(self) -> None:
-        for line, sid, loops in self.sites:
+        for line, key, loops in self.sites:
             extra: dict[str, str] = {}
             for lid in loops:
                 spec, generic = self.state[("spec", lid)], self.state[("generic", lid)]
@@ -71,4 +104,4 @@ class DeoptPlan:
                     if value and value != name and name.startswith("_") and name.isidentifier():
                         extra[name] = value
             items = ", ".join(f"{k!r}: {v}" for k, v in extra.items())
-            line.text = f"return _deopt({self.markers[sid]}, _locals(), {{{items}}})"
+            line.text = f"return _deopt({self.markers[key]}, _locals(), {{{items}}})"

@@ -298,11 +298,38 @@ class ExpressionCompiler:
                 line, "index", (obj.desc,), resume=f"{t} = _first1(_rv)")
         return Atom(t, desc)
 
+    def float_field(self, obj: Atom, key: bytes, line: int, desc: str) -> Atom:
+        """t = obj.key speculated a float (compiler/fields.py): the own hash part, then
+        the site's inline cache (a value some plain table of the `__index` chain
+        holds); any other value, or a lookup only the general path can make, leaves
+        for the generic copy before the statement, with nothing of it run yet."""
+        fs = self.fs
+        assert fs.deopt is not None
+        t = fs.temp()
+        k = repr(key)
+        o = obj.text
+        ics = fs.proto.ics
+        ic = f"_ic{fs.proto.index}_{len(ics)}"
+        ics.append(key)
+        if obj.ty == "table":
+            fs.emit(f"{t} = {o}.hash.get({k})", line)
+            mt = f"{o}.meta"
+        else:
+            fs.emit(f"{t} = {o}.hash.get({k}) if {o}.__class__ is _LT else None", line)
+            mt = f"{o}.meta if {o}.__class__ is _LT else {o}.__class__"
+        cond = (f"{t}.__class__ is not _float and ({t} is not None or "
+                f"({t} := _m[1] if (_m := {ic})[0] is (_mk := {mt}) else _m[2][_mk]).__class__ is not _float)")
+        fs.out.append(If(cond, [fs.deopt.leave_before(line)], [], OpInfo(line, "index", (obj.desc,))))
+        return Atom(t, desc, ty="float")
+
     def ex_Index(self, e: A.Index, target: str | None) -> Atom:
         fs = self.fs
         obj = self.expr(e.obj)
         if isinstance(e.key, A.String):
             what = "global" if isinstance(e.obj, A.Name) and e.obj.name == "_ENV" else "field"
+            if (fs.deopt is not None and fs.deopt.copy == "spec" and not obj.const
+                    and fs.deopt.speculates(fs, e)):
+                return self.float_field(obj, e.key.value, e.line, f"{what} '{_desc_name(e.key.value)}'")
             return self.index_const(obj, e.key.value, e.line, target,
                                     f"{what} '{_desc_name(e.key.value)}'")
         obj = self.stable(obj) if not _is_simple(e.key) else obj
@@ -675,6 +702,16 @@ def _pure_eq(a: Atom, b: Atom) -> str | None:
     if b.const and not a.const:
         a, b = b, a
     if not a.const:
+        if b.ty in ("int", "float") and a.ty not in ("int", "float"):
+            a, b = b, a
+        if a.ty in ("int", "float") and b.ty not in ("int", "float"):
+            # a number known statically equals only a number (never a boolean: 1 == True
+            # in Python; no __eq for a number): one class test instead of the two of
+            # `fastpath.equal`, and a plain expression where it is used
+            x = b.operand
+            return f"({a.operand} == {x} if {x}.__class__ is _int or {x}.__class__ is _float else False)"
+        if a.ty in ("int", "float") and b.ty in ("int", "float"):
+            return f"({a.operand} == {b.operand})"
         return None
     if b.const:
         return repr(_const_eq(_const_value(a.text), _const_value(b.text)))

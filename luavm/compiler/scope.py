@@ -59,6 +59,8 @@ class Resolution:
         # a parameter every call passes a float literal is guessed a float)
         self.method_calls: dict[str, list[list[A.Expr]]] = {}
         self.local_functions: dict[int, Decl] = {}  # id(function) -> its `local function` Decl
+        self.chunk: A.Chunk | None = None
+        self.float_fields: frozenset[bytes] | None = None  # fields.float_fields, once per chunk
 
     def uses_of(self, d: Decl) -> list[int]:
         """The Name nodes (ids) that use d: `uses` inverted, built once."""
@@ -72,6 +74,7 @@ class Resolution:
 
 def resolve(chunk: A.Chunk) -> Resolution:
     r = Resolution()
+    r.chunk = chunk
     _Resolver(r).chunk(chunk)
     return r
 

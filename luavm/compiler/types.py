@@ -507,6 +507,8 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
                         other.add(d)
                         if isinstance(e, A.Call):
                             called.add(d)
+                        elif f.is_method and d.name == "self" and d.func.node is f:
+                            indexed.add(d)  # `self:area()` in a method: self is an object (a table)
                 elif isinstance(e, A.UnOp) and e.op == "#" and (d := local_of(e.operand)) is not None:
                     other.add(d)
     for _ in range(3):  # a parameter copied into a local used as a number
@@ -515,6 +517,8 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
                 numeric.add(sd)
             if td in arith:
                 arith.add(sd)
+            if td in indexed and td not in numeric and td not in called and sd not in numeric:
+                indexed.add(sd)  # `local node = self` walking a structure: self is a table too
     guess = {d: "float" if d in floaty and d not in inty or d not in inty and _float_argument(f, d, res) else "int"
              for d in params if d in numeric and d not in other}
     tables = {d: "table" for d in params if d in indexed and d not in numeric and d not in called}
@@ -526,7 +530,7 @@ def _speculate(f: A.Function, res: Resolution) -> dict[Decl, str] | None:
     known = infer(f, res, {**guess, **tables}, src, typed_calls=False).locals
     nums = {d: kind for d in _number_locals(src, params, kind)
             if d in arith and d not in other and d not in nilable and known.get(d, kind) == kind}
-    nums.update((d, "table") for d in _read_tables(src, params)
+    nums.update((d, "table") for d in _read_tables(src, params, tables)
                 if d in indexed and d not in numeric and d not in called and d not in nilable
                 and d not in known)
     tried: list[dict[Decl, str]] = []
@@ -590,9 +594,16 @@ def _numeric_source(e: A.Expr, kind: str) -> bool:
     return isinstance(e, (A.Name, *_DATA))
 
 
-def _read_tables(src: _Sources, params: list[Decl]) -> list[Decl]:
-    """Locals only ever assigned values read from tables (`local b = bodies[i]`)."""
-    return [d for d, exprs in src.speculable(params) if all(isinstance(e, A.Index) for e in exprs)]
+def _read_tables(src: _Sources, params: list[Decl], tables: dict[Decl, str]) -> list[Decl]:
+    """Locals only ever assigned values read from tables (`local b = bodies[i]`) or
+    a parameter guessed a table (`local node = self` then `node = node.left`)."""
+    def table_source(e: A.Expr) -> bool:
+        while isinstance(e, A.Paren):
+            e = e.expr
+        return isinstance(e, A.Index) or (
+            isinstance(e, A.Name) and src.res.uses.get(id(e)) in tables)
+
+    return [d for d, exprs in src.speculable(params) if all(table_source(e) for e in exprs)]
 
 
 def _number_locals(src: _Sources, params: list[Decl], kind: str) -> list[Decl]:
