@@ -33,6 +33,7 @@ and ~7 ms for a new base. What to copy is worked out at the first copy (`_Plan`)
 
 from __future__ import annotations
 
+from operator import itemgetter
 from types import CellType, FunctionType
 from typing import TYPE_CHECKING, Any
 
@@ -86,17 +87,16 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None,
         o = objs[i]
         c = new[i] = Coroutine(None, main=o.is_main)
         m[id(o)] = c
-    # closures: their cells first (one per template cell: cells shared stay shared)
-    cells = [CellType() for _ in range(plan.ncells)]
+    # closures: their cells first (one per template cell: cells shared stay shared),
+    # made with their contents where those exist already (not other closures)
+    empty = plan.empty
+    vals = [v if how == _PLAIN else new[v] if how == _SOME else empty for how, v in plan.cell_init]
+    cells = [CellType() if v is empty else CellType(v) for v in vals]
+    pool = plan.shared_cells + cells  # (each closure's cells: picked from it at C speed)
     twins: list[Any] = []
-    for slot, o, repl in plan.clos:
-        cl = o.__closure__
-        if repl:
-            lc = list(cl)
-            for pos, k in repl:
-                lc[pos] = cells[k]
-            cl = tuple(lc)
-        f = FunctionType(o.__code__, o.__globals__, o.__name__, o.__defaults__, cl)
+    for slot, o, pick in plan.clos:
+        f = FunctionType(o.__code__, o.__globals__, o.__name__, o.__defaults__,
+                         o.__closure__ if pick is None else pick(pool))
         f.__qualname__ = o.__qualname__
         if o.__kwdefaults__:
             f.__kwdefaults__ = dict(o.__kwdefaults__)
@@ -107,8 +107,8 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None,
         else:
             twins.append(f)
         m[id(o)] = f
-    for k, how, v in plan.cell_fill:
-        cells[k].cell_contents = v if how == _PLAIN else new[v] if how == _SOME else twins[v]
+    for k, how, v in plan.cell_late:  # (cells holding closures)
+        cells[k].cell_contents = vals[k] = new[v] if how == _SOME else twins[v]
 
     get = m.get
 
@@ -200,8 +200,13 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None,
     for c, twin in zip(twins, plan.twins):
         refs[id(c)] = base.refs[id(twin)]
     copy = type(base).__new__(type(base))  # (snapshot_base imports this module)
+    # the copied closures' fingerprints: their cells' contents, picked as the cells were
+    f_cells = list(base.f_cells)
+    vpool = plan.shared_vals + vals
+    for pos, pick in plan.f_picks:
+        f_cells[pos] = pick(vpool)
     copy._setup(rt, base.digest, new, refs, keep, rt.permanents(), plan.kinds, like=base,
-                same_hash=plan.same_hash)
+                same_hash=plan.same_hash, same_arr=plan.same_arr, f_cells=f_cells)
     copy.start_fn, copy.start_args = task._fn, start_args
     return task, copy
 
@@ -277,6 +282,7 @@ class _Plan:
         # tables whose hash parts hold only shared keys and values: their fingerprints
         # are the same dicts in every copy
         self.same_hash = {i for i, _, hmode, _, _ in self.fill if hmode == _PLAIN}
+        self.same_arr = {i for i, amap, _, _, _ in self.fill if amap is None}  # (likewise their array parts)
         reg = base.runtime.state.registry
         self.registry = [k for k, v in reg.items() if id(v) in copied]
         # the closures to copy (slot: base index, or ~n for the n-th twin) and the cells
@@ -287,11 +293,21 @@ class _Plan:
         twin_no = {id(t): n for n, t in enumerate(self.twins)}
         sandbox = not base.runtime.state.host_access
         index: dict[int, int] = {}  # id(template cell) -> the number of its copy
-        self.cell_fill: list[tuple[int, int, Any]] = []  # (cell, _SOME base index | _ALL twin number)
-        self.clos: list[tuple[int, FunctionType, list[tuple[int, int]]]] = []
+        # how each copied cell is made: (_PLAIN, value) / (_SOME, base index of a table,
+        # box or coroutine) with its contents, else empty (_ALL)
+        self.cell_init: list[tuple[int, Any]] = []
+        self.cell_late: list[tuple[int, int, Any]] = []  # (cell, _SOME base index of a closure | _ALL twin no.)
+        # the closures to copy: (slot, template closure, picker of its cells from
+        # shared_cells + the copied cells: an itemgetter, or None when it keeps its own)
+        self.clos: list[tuple[int, FunctionType, Any]] = []
+        self.shared_cells: list[Any] = []
+        shared_at: dict[int, int] = {}  # id(template cell kept as it is) -> its position in shared_cells
+        made_first = {id(objs[i]) for i in (*self.tables, *self.boxes, *self.coroutines)}
+        copied_cells: list[tuple[int, int, Any]] = []  # (position, how, x) in number order
         for slot, o in [*((i, objs[i]) for i in self.closures), *((~n, t) for n, t in enumerate(self.twins))]:
-            repl = []  # (position in the closure tuple, number of the cell's copy)
-            for pos, cell in enumerate(o.__closure__ or ()):
+            picks: list[Any] = []  # per cell of the closure: ("s", shared position) | ("c", copy number)
+            own = False
+            for cell in o.__closure__ or ():
                 try:
                     v = cell.cell_contents
                     how, x = (_SOME, where[id(v)]) if id(v) in where else \
@@ -299,15 +315,38 @@ class _Plan:
                 except ValueError:
                     how, x = _ALL + 1, None  # empty
                 if how == _PLAIN and sandbox:
+                    n = shared_at.get(id(cell))
+                    if n is None:
+                        n = shared_at[id(cell)] = len(self.shared_cells)
+                        self.shared_cells.append(cell)
+                    picks.append(("s", n))
                     continue
+                own = True
                 k = index.get(id(cell))
                 if k is None:
                     k = index[id(cell)] = len(index)
-                    if how != _ALL + 1:
-                        self.cell_fill.append((k, how, x))
-                repl.append((pos, k))
-            self.clos.append((slot, o, repl))
+                    copied_cells.append((k, how, x))
+                picks.append(("c", k))
+            self.clos.append((slot, o, picks if own else None))
+        for k, how, x in copied_cells:
+            if how == _PLAIN or (how == _SOME and id(objs[x]) in made_first):
+                self.cell_init.append((how, x))
+            else:
+                self.cell_init.append((_ALL, None))
+                if how != _ALL + 1:
+                    self.cell_late.append((k, how, x))
+        ns = len(self.shared_cells)
+        self.clos = [(slot, o, None if picks is None else
+                      _picker([n if kind == "s" else ns + n for kind, n in picks]))
+                     for slot, o, picks in self.clos]
         self.ncells = len(index)
+        # the base's fingerprint of a copied closure's cells: its copy's, picked the same way
+        self.empty = type(base).EMPTY_CELL
+        self.shared_vals = [_content(c, self.empty) for c in self.shared_cells]
+        fpos = {i: p for p, i in enumerate(base.f_idx)}
+        # (a copy keeping all its template's cells has its template's fingerprint)
+        self.f_picks = [(fpos[slot], pick) for slot, o, pick in self.clos
+                        if slot >= 0 and slot in fpos and pick is not None]
 
     def _share_closures(self, objs: list[Any], copied: set[int]) -> None:
         """Closures that reach nothing mutable (their cells hold builtins, strings,
@@ -338,6 +377,21 @@ class _Plan:
         shared = [i for i in self.closures if i not in unshared]
         self.closures = [i for i in self.closures if i in unshared]
         copied.difference_update(id(objs[i]) for i in shared)
+
+
+def _content(cell: Any, empty: Any) -> Any:
+    try:
+        return cell.cell_contents
+    except ValueError:
+        return empty
+
+
+def _picker(positions: list[int]) -> Any:
+    """A function picking the items at `positions` of a list, as a tuple (in C)."""
+    if len(positions) == 1:
+        get = itemgetter(positions[0])
+        return lambda pool: (get(pool),)
+    return itemgetter(*positions)
 
 
 __all__ = ["instantiate"]

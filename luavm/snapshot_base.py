@@ -119,6 +119,11 @@ def _kind(o: Any, perms: dict[int, str]) -> str:
     return "always" if t is GMatchIterator else "immutable"
 
 
+def _arr_copy(a: Any) -> Any:
+    """An array part as a fingerprint: a tuple (the shared empty one) as it is, a list copied."""
+    return a if type(a) is tuple else list(a)
+
+
 def _has_num(values: Any) -> bool:
     return any(type(v) in _NUM for v in values)
 
@@ -151,6 +156,8 @@ def _differ(cur: list, seen: list, same: Any = is_, differ: Any = is_not, owner:
 class SnapshotBase:
     """A task's state as a base for `Task.snapshot(base=)` / `luavm.restore(base=)`:
     see the module docstring. Build it with `task.snapshot_base()`."""
+
+    EMPTY_CELL = _EMPTY  # an empty cell's contents in the closures' fingerprints (for instantiate)
 
     def __init__(self, task: Task) -> None:
         if task.started and not task.suspended:
@@ -194,12 +201,15 @@ class SnapshotBase:
 
     def _setup(self, runtime: LuaRuntime, digest: bytes, objs: list, refs: dict[int, int], keep: list,
                perms: dict[int, str], kinds: list[str] | None = None, like: SnapshotBase | None = None,
-               same_hash: set[int] | None = None) -> None:
+               same_hash: set[int] | None = None, same_arr: set[int] | None = None,
+               f_cells: list[tuple | None] | None = None) -> None:
         """`like`: a base of the same state in another runtime (instantiate): its
         tables' grouping by shape is taken instead of worked out again, and so are
         the fingerprints that are the same objects: the cells' contents of closures
-        it shares, the hash parts of the tables in `same_hash` (base indices: their
-        keys and values are objects both runtimes share). Fingerprints are only read."""
+        it shares, the hash parts of the tables in `same_hash` and the array parts of
+        those in `same_arr` (base indices: their keys and values are objects both
+        runtimes share). Fingerprints are only read. `f_cells`: the closures'
+        fingerprints (their cells' contents), when the caller knows them."""
         self.runtime = runtime
         self.digest = digest
         self._plan: Any = None  # what instantiate() copies (luavm/instantiate.py), worked out once
@@ -221,7 +231,21 @@ class SnapshotBase:
         self.f_cells: list[tuple | None] = []  # their cells' contents (_EMPTY: an empty cell)
         tables: list[tuple[int, LuaTable]] = []
         like_cells = like._cells_by_closure() if like is not None else {}
-        for i, o in enumerate(objs):
+        todo: list[Any] = objs  # (the objects left to sort by kind)
+        if like is not None and len(like.objects) == n:
+            # a copy of `like`'s state (instantiate): the same kinds at the same indices,
+            # so its lists of indices (read only) and its references are shared
+            self._ext = like._ext
+            self._where = list(like._where)
+            self.always, self.b_idx, self.f_idx = like.always, like.b_idx, like.f_idx
+            self.b_obj = list(map(objs.__getitem__, like.b_idx))
+            self.b_val = [b.v for b in self.b_obj]
+            self.f_obj = list(map(objs.__getitem__, like.f_idx))
+            self.f_cells = f_cells if f_cells is not None else [
+                fc if f is lf else _contents(f.__closure__)  # (a closure both share: its fingerprint)
+                for f, lf, fc in zip(self.f_obj, like.f_obj, like.f_cells)]
+            todo = []
+        for i, o in enumerate(todo):
             kind = kinds[i] if kinds is not None else _kind(o, perms)
             if kind == "table":
                 tables.append((i, o))
@@ -241,7 +265,7 @@ class SnapshotBase:
         self._f_epoch = CELL_WRITES[0]
         self._f_changed: list[int] = []
         self._b_rng = range(len(self.b_obj))
-        self._index_tables(tables, like, same_hash)
+        self._index_tables(tables, like, same_hash, same_arr)
         if like is not None:  # (the same closures at the same indices, of the same code)
             self._by_code = like._closures_by_code()
 
@@ -304,18 +328,19 @@ class SnapshotBase:
     # ------------------------------------------------------------ tables
 
     def _index_tables(self, tables: list[tuple[int, LuaTable]], like: SnapshotBase | None = None,
-                      same_hash: set[int] | None = None) -> None:
+                      same_hash: set[int] | None = None, same_arr: set[int] | None = None) -> None:
         """Tables in an order of their own: those whose hash parts have the same keys
         (records of one shape) next to each other, so a group's values are read key
         by key at C speed (`dict.get` over a slice); the rest's values flattened."""
         ordered: list[tuple[int, LuaTable]] = []
         groups: list[tuple[int, int, tuple]] = []
         intkeyed: set[int] = set()  # (base indices)
+        copy = like is not None and len(like.objects) == len(self.objects)  # (of like's state: _setup)
         if like is not None:  # the same tables, the same shapes
             objs = self.objects
-            ordered = [(i, objs[i]) for i in like.t_idx]
+            ordered = [(i, objs[i]) for i in like.t_idx] if not copy else []
             groups = [(a, b, tuple(k for k, _, _ in keys)) for a, b, keys in like._groups]
-            intkeyed = {like.t_idx[j] for j in like._always_t}
+            intkeyed = {like.t_idx[j] for j in like._always_t} if not copy else intkeyed
             rs = like._rest_start
             self._rest_start: int = rs
         else:
@@ -335,16 +360,27 @@ class SnapshotBase:
             rest.sort(key=lambda x: x[0])
             rs = self._rest_start = len(ordered)
             ordered.extend(rest)
-        self.t_obj: list[LuaTable] = [o for _, o in ordered]
-        self.t_idx: list[int] = [i for i, _ in ordered]
-        for j, i in enumerate(self.t_idx):
-            self._where[i] = j << 2 | _T
+        if copy:
+            assert like is not None
+            self.t_idx: list[int] = like.t_idx  # (read only; _where has their positions already)
+            self.t_obj: list[LuaTable] = list(map(self.objects.__getitem__, like.t_idx))
+        else:
+            self.t_obj = [o for _, o in ordered]
+            self.t_idx = [i for i, _ in ordered]
+            for j, i in enumerate(self.t_idx):
+                self._where[i] = j << 2 | _T
         T = self.t_obj
         nt = len(T)
         self._t_rng = range(nt)
         # fingerprints: array parts (copies), metatables, hash parts (a group's values
         # per key; the rest's dicts copied)
-        self._fa: list[Any] = [a if type(a) is tuple else list(a) for a in (t.arr for t in T)]
+        self._fa: list[Any]
+        if copy and same_arr:  # (the template's where the copy's array holds the same items)
+            assert like is not None
+            lfa = like._fa
+            self._fa = [lfa[j] if i in same_arr else _arr_copy(t.arr) for j, (i, t) in enumerate(zip(self.t_idx, T))]
+        else:
+            self._fa = [_arr_copy(t.arr) for t in T]
         self._fm: list[Any] = [t.meta for t in T]
         fh: list[dict | None] = [None] * rs
         if not same_hash or like is None:
@@ -361,21 +397,28 @@ class SnapshotBase:
                 keys.append((k, fv, list(fv)))  # (key, fingerprint values, values as last seen)
             self._groups.append((a, b, keys))
         # tables compared exactly at every test: integer keys in the hash part
-        self._always_t: list[int] = [j for j in range(rs, nt) if self.t_idx[j] in intkeyed]
-        # as last seen (at first, the fingerprints)
+        self._always_t: list[int] = like._always_t if copy and like is not None else \
+            [j for j in range(rs, nt) if self.t_idx[j] in intkeyed]
+        # as last seen (at first, the fingerprints: lists never changed in place, replaced)
         self._seen_h: list[dict] = [t.hash for t in T]  # the dicts themselves
-        self._seen_len = [len(h) for h in self._seen_h]
-        self._seen_a: list[Any] = [a if type(a) is tuple else list(a) for a in self._fa]
+        self._seen_len = list(map(len, self._seen_h))
+        self._seen_a: list[Any] = list(self._fa)
         self._seen_m = list(self._fm)
         self._seen_rest: list[Any] = []
         self._rest_owner: list[int] = []
         self._rest_off: list[int] = []
-        self._rebuild_rest()
         self._anum: list[int] = []  # tables whose array part (as last seen) holds numbers
         self._anum_set: set[int] = set()
         self._seen_anum: list[Any] = []
         self._anum_owner: list[int] = []
-        self._rebuild_anum(set(self._t_rng))
+        if copy and like is not None:  # (the same sizes, the same numbers in the same places)
+            self._rest_owner, self._rest_off = like._rest_owner, like._rest_off
+            self._seen_rest = list(chain.from_iterable(map(dict.values, self._seen_h[rs:])))
+            self._anum, self._anum_set, self._anum_owner = like._anum, like._anum_set, like._anum_owner
+            self._seen_anum = list(chain.from_iterable(self._seen_a[j] for j in self._anum))
+        else:
+            self._rebuild_rest()
+            self._rebuild_anum(set(self._t_rng))
         self._verdict: set[int] = set()  # positions of tables that differ from their fingerprint
         self._force: set[int] = set()  # positions compared at the next test whatever they look like
 
