@@ -29,7 +29,6 @@ import luavm
 
 from ..functions import prepare
 from ..luastate import restored_state
-from ..scheduler import RUN_SRC
 
 if TYPE_CHECKING:
     from .run import WorkflowRun
@@ -49,7 +48,11 @@ class Template:
         lookup = bundle_lookup(bundle)
         entry = lookup(bundle["__entry__"])
         st, fn = prepare(lookup, entry, seed=0)
-        task = st.runtime.task(RUN_SRC, st.W, fn, chunkname="=[wippy run]")
+        # W.run itself is the task's function (no chunk calling it: one frame fewer
+        # for every suspension to record, every resumption to rebuild, every
+        # checkpoint to write)
+        run = st.W["run"].fn
+        task = luavm.Task(st.runtime, run, (fn.fn if isinstance(fn, luavm.LuaFunction) else fn,))
         self.base: luavm.SnapshotBase = task.snapshot_base()
 
     def instantiate(self, args: tuple[Any, ...], seed: int | None) -> tuple[luavm.Task, luavm.SnapshotBase]:
