@@ -10,8 +10,9 @@ own `random.Random` (seeded from the case seed and the block number), so a
 shrinker can drop blocks (`keep=`) without changing the others. Blocks:
 
 - activities: `funcs.call("py:act", tag, x)` (default retry policy), through an
-  executor with `activity.retry_policy = {initial_interval = 10, maximum_attempts = K}`,
-  or as `funcs.async` futures awaited later; their values are mixed into `st.n`;
+  executor with `activity.retry_policy = {initial_interval = 10, maximum_attempts = K}`
+  (also with `activity.local = true`: a local activity), or as `funcs.async`
+  futures awaited later; their values are mixed into `st.n`;
 - failing activities under `pcall` (`py:bad`: non-retryable; `py:flaky`: always
   retryable, so the policy's attempts run out; a Lua `error` after an activity);
 - timers: `time.sleep` of 10 ms .. 24 h (each checked to have lasted at least that
@@ -260,6 +261,11 @@ class _Gen:
             k = r.randint(2, 4)
             return (f'funcs.new():with_options({{["activity.retry_policy"] = {{initial_interval = 10, '
                     f'maximum_attempts = {k}}}}}):call("py:act", {self.tag_expr(k - 1)}, {self.x_expr(r)})')
+        if c == 2:  # a local activity (wippy/workflows/local.py): run inside the step that calls it
+            k = r.randint(2, 4)
+            return (f'funcs.new():with_options({{["activity.local"] = true, ["activity.retry_policy"] = '
+                    f'{{initial_interval = 10, maximum_attempts = {k}}}}}):call("py:act", {self.tag_expr(k - 1)}, '
+                    f'{self.x_expr(r)})')
         return f'funcs.call("py:act", {self.tag_expr(2)}, {self.x_expr(r)})'
 
     def sleep(self, r: random.Random, depth: int, long_ok: bool = True) -> None:
