@@ -164,3 +164,41 @@ def test_option_false_overrides_the_entry_and_async_python_runs_as_regular(tmp_p
     # neither ran inside the step that called it: each outcome came with a step of its own
     steps = [h["data"] for h in hist if h["kind"] == "step"]
     assert len(steps) == 3 and all(len(s["events"]) == 1 for s in steps[1:])
+
+
+def test_a_long_run_of_local_activities_commits_every_max_substeps(tmp_path: Path) -> None:
+    from wippy.workflows import local
+
+    wf = """
+    local funcs = require("funcs")
+    local function main(n)
+      local ex = funcs.new():with_options({["activity.local"] = true})
+      local x = 0
+      for _ = 1, n do x = ex:call("py:inc", x) end
+      return x
+    end
+    return {main = main}
+    """
+    app = wippy.App(write_app(tmp_path, workflows={"w": wf}, store=str(tmp_path / "wf.db")))
+    app.register_function("py:inc", _inc)
+    n = 2 * local.MAX_SUBSTEPS + 10
+    commits: list[int] = []
+
+    async def go(host: Any) -> Any:
+        real = host.store.add_history
+
+        def spy(db: Any, wid: str, run_id: str, kind: str, step: int, *a: Any, **k: Any) -> None:
+            if kind == "step" and not (a[1] or {}).get("local"):
+                commits.append(step)  # the last sub-step of each engine step (its commit)
+            real(db, wid, run_id, kind, step, *a, **k)
+
+        host.store.add_history = spy
+        o = await start_and_wait(host, "app:w", n, wid="long")
+        return o, verify(host, "long")
+
+    o, rep = run(app, go)
+    assert o.error is None and o.value == n
+    assert rep.ok and rep.steps == n + 1
+    # at most MAX_SUBSTEPS sub-steps per commit: a crash never makes more than that run again
+    gaps = [b - a for a, b in zip([0, *commits], commits)]
+    assert max(gaps) <= local.MAX_SUBSTEPS + 1 and len(commits) >= 3, commits
