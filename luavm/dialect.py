@@ -66,7 +66,8 @@ Lua would (unless an annotation being read runs into it: then it is raised).
 
 Costs.  One extra lexing pass plus a linear walk over the tokens (type
 expressions are read by recursive descent): about a third of the time the
-parser then takes (measured: 125 KB of Wippy code, 28 ms vs 85 ms).  Results are cached per (source, hook, chunkname), 64 entries.
+parser then takes (measured: 125 KB of Wippy code, 28 ms vs 85 ms).  Results are cached
+per (source, hook, chunkname), 64 entries, and on disk per (source, hook) (diskcache).
 Not supported: Luau `type function`, compound assignment (`+=`), annotations
 on non-local assignments; `read`/`write` property modifiers are skipped.
 Declarations inside blocks are real locals, so a `goto` may not jump over one
@@ -78,6 +79,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from . import diskcache
 from .errors import LuaLimitError
 from .lexer import KEYWORDS, LuaSyntaxError, Tok, line_at, near_text, prepare, tokenize
 
@@ -781,32 +783,30 @@ def erase_types(source: bytes | str, type_hook: str = "__type", *, chunkname: st
                 poll: Callable[[], None] | None = None) -> bytes:
     """Plain Lua 5.4 source for a chunk in Wippy's dialect (see the module docstring).
 
-    `type_hook`: the global (or any Lua expression) called as
-    `hook("Name", descriptor)` for each `type` declaration; its result becomes
-    the local `Name`.  `chunkname`: the name as Lua prints it in messages
-    ("x.lua", '[string "..."]').  `poll`: a limited runtime's check of its
-    clock (see lexer.tokenize).  Raises LuaSyntaxError for malformed
-    annotations, LuaLimitError when `poll` does.
-    """
+    `type_hook`: the global (or any Lua expression) called as `hook("Name",
+    descriptor)` for each `type` declaration; its result becomes the local `Name`.
+    `chunkname`: the name as Lua prints it in messages ("x.lua", '[string "..."]').
+    `poll`: a limited runtime's check of its clock (see lexer.tokenize).  Raises
+    LuaSyntaxError for malformed annotations, LuaLimitError when `poll` does."""
     key = (source, type_hook, chunkname)
-    hit = _CACHE.get(key)
-    if hit is not None:
+    if (hit := _CACHE.get(key)) is not None:
         return hit
-    src = prepare(source, skip_shebang=False)
-    e = _Eraser(src, chunkname, type_hook, poll)
-    try:
-        e.run()
-    except LuaSyntaxError:
-        raise
-    except RecursionError:
-        e.i = min(e.i, len(e.toks) - 1)
-        raise e.fail("C stack overflow") from None
-    except LuaLimitError:  # a limited runtime's clock or memory ran out
-        raise
-    except Exception as exc:  # a bug here must still look like a Lua error to the caller
-        raise LuaSyntaxError(f"{chunkname}: internal dialect error: {exc!r}") from exc
-    out = e.output().encode("latin-1")
+    out = diskcache.memo("erased", (source, type_hook), bytes, lambda: _erase(source, type_hook, chunkname, poll))
     if len(_CACHE) >= 64:
         _CACHE.clear()
     _CACHE[key] = out
     return out
+
+
+def _erase(source: bytes | str, type_hook: str, chunkname: str, poll: Callable[[], None] | None) -> bytes:
+    e = _Eraser(prepare(source, skip_shebang=False), chunkname, type_hook, poll)
+    try:
+        e.run()
+    except (LuaSyntaxError, LuaLimitError):  # (a limited runtime's clock or memory ran out)
+        raise
+    except RecursionError:
+        e.i = min(e.i, len(e.toks) - 1)
+        raise e.fail("C stack overflow") from None
+    except Exception as exc:  # a bug here must still look like a Lua error to the caller
+        raise LuaSyntaxError(f"{chunkname}: internal dialect error: {exc!r}") from exc
+    return e.output().encode("latin-1")

@@ -1,10 +1,18 @@
 """A user-private on-disk cache for start-up work: parser tables, compiled chunks.
 
 Entries live in $LUAVM_CACHE_DIR or ~/.cache/luavm (created 0700), keyed by a
-hash that includes the luavm version, written atomically (temp file + rename),
-so concurrent writers are safe: the last complete write wins and readers never
-see half a file. Values are `marshal` data (plain Python data and code objects:
-loading one runs nothing). Set LUAVM_NO_CACHE=1 to disable it.
+hash of the luavm version, a fingerprint of its compiler's and runtime's source,
+and everything the value depends on (`key`), written atomically (temp file +
+rename), so concurrent writers are safe: the last complete write wins and readers
+never see half a file. Values are `marshal` data (plain Python data and code
+objects: loading one runs nothing). Set LUAVM_NO_CACHE=1 to disable it.
+
+Validation: a file is MAGIC (which names this file format), the CRC-32 of the
+rest, then the marshalled (kind, key, value). A file whose magic, checksum, kind
+or key differs from what was asked for -- another format, a torn or corrupted
+write, a file copied under another name -- reads as a miss (and is rewritten by
+the next `put`), never as a value: marshal data that fails its checksum is never
+unmarshalled (a damaged code object could crash the interpreter when run).
 """
 
 from __future__ import annotations
@@ -12,10 +20,15 @@ from __future__ import annotations
 import marshal
 import os
 import tempfile
-from typing import Any
+import zlib
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ._version import __version__ as VERSION  # a new version never reads old entries
 
+T = TypeVar("T")
+
+MAGIC = b"luavm-c2"  # the file format: a change of layout gets a new one
 OFF = [0]  # > 0 while chunks that untrusted Lua code made are compiled (see base.load_text)
 
 
@@ -58,11 +71,16 @@ def _fingerprint() -> bytes:
 
 
 def key(*parts: bytes | str) -> str:
+    """The key of a value made from `parts` by this luavm. Each part is hashed with
+    its length in front, so no two different lists of parts run together into the
+    same bytes (a source with a NUL in it against a name that starts with one), and
+    with its type: text and bytes of the same content are different keys."""
     import hashlib
 
-    h = hashlib.sha256(VERSION.encode() + _fingerprint())
+    h = hashlib.sha256(VERSION.encode() + b"\0" + _fingerprint())
     for p in parts:
-        h.update(b"\0" + (p.encode("utf-8", "surrogateescape") if isinstance(p, str) else p))
+        b = b"s" + p.encode("utf-8", "surrogatepass") if isinstance(p, str) else b"b" + p
+        h.update(len(b).to_bytes(8, "little") + b)
     return h.hexdigest()[:40]
 
 
@@ -75,9 +93,34 @@ def get(kind: str, k: str) -> Any:
         return None
     try:
         with open(os.path.join(d, f"{kind}-{k}"), "rb") as f:
-            return marshal.loads(f.read())
-    except (OSError, ValueError, EOFError, TypeError):
+            data = f.read()
+    except OSError:
         return None
+    return decode(data, kind, k)
+
+
+def encode(kind: str, k: str, value: Any) -> bytes:
+    """The bytes of a cache file holding `value` under (kind, k)."""
+    payload = marshal.dumps((kind, k, value))
+    return MAGIC + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def decode(data: bytes, kind: str, k: str) -> Any:
+    """The value in a cache file's bytes, or None unless it is a whole file of this
+    format written for (kind, k)."""
+    n = len(MAGIC)
+    if data[:n] != MAGIC or len(data) < n + 4:
+        return None
+    payload = memoryview(data)[n + 4:]
+    if zlib.crc32(payload) != int.from_bytes(data[n:n + 4], "little"):
+        return None
+    try:
+        got = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if type(got) is not tuple or len(got) != 3 or got[0] != kind or got[1] != k:
+        return None
+    return got[2]
 
 
 def put(kind: str, k: str, value: Any) -> None:
@@ -87,10 +130,24 @@ def put(kind: str, k: str, value: Any) -> None:
     if d is None:
         return
     try:
-        data = marshal.dumps(value)
+        data = encode(kind, k, value)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=f".{kind}-")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, os.path.join(d, f"{kind}-{k}"))
     except (OSError, ValueError):
         pass
+
+
+def memo(kind: str, parts: tuple[bytes | str, ...], typ: type[T], make: Callable[[], T]) -> T:
+    """make()'s value, from the cache under key(kind, *parts) when it holds one of type
+    `typ`; else made and stored. An exception of make() is not cached."""
+    k = key(kind, *parts) if enabled() else ""
+    if k:
+        hit = get(kind, k)
+        if type(hit) is typ:
+            return hit  # type: ignore[no-any-return]
+    value = make()
+    if k:
+        put(kind, k, value)
+    return value

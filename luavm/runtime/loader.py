@@ -11,7 +11,7 @@ import itertools
 import math
 import pickle
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from types import CodeType, FunctionType
 from typing import Any
 
@@ -418,15 +418,15 @@ class Chunk:
         self.source = source
         self.name = name
         self.stripped = False  # loaded from a stripped binary chunk: no line information (dump.py)
+        self._protos: list[Proto] | None = None  # None until a cached chunk's IR is first needed
+        self._ir = b""  # that IR, pickled with the generated code's lines and line table
         cache = diskcache.enabled()  # (the key's hashing loads OpenSSL: ~4 MB)
         ck = diskcache.key("chunk", source, name, str(counting)) if cache else ""
-        hit = diskcache.get("chunk", ck) if cache else None
+        hit = _cached(diskcache.get("chunk", ck), source, name, counting) if cache else None
         if hit is not None:
-            # compiled before (any process): IR and line table pickled, code marshalled
-            self.protos, lines, info = pickle.loads(hit[0])
-            src = Source()
-            src.lines, src.info = lines, info
-            code = hit[1]
+            # compiled before (any process): the code is marshalled, the IR stays pickled
+            code, metas, self._ir = hit
+            src = None
         else:
             # imported here: a process whose chunks are all cached never loads Lark
             from ..compiler.codegen import CompileError, compile_chunk
@@ -435,14 +435,16 @@ class Chunk:
             try:
                 poll = limits.poll if counting else None  # (counting: compiled for a limited runtime)
                 tree = parse(source, chunkid(name), skip_shebang=False, poll=poll)
-                self.protos = compile_chunk(tree, counting, poll)
+                self._protos = compile_chunk(tree, counting, poll)
             except CompileError as e:  # the checker knows which error Lua meets first
                 msg = first_error(source, chunkid(name), skip_shebang=False)
                 raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
-            src = render_module(self.protos, name)
+            src = render_module(self._protos, name)
             code = _compile_py(src, _pyfile(name), chunkid(name))
+            metas = [(p.index, p.name, _saved_names(p)) for p in self._protos]
             if cache:
-                diskcache.put("chunk", ck, (pickle.dumps((self.protos, src.lines, src.info)), code))
+                ir = pickle.dumps((self._protos, src.lines, src.info), pickle.HIGHEST_PROTOCOL)
+                diskcache.put("chunk", ck, (_FORMAT, source, name, counting, code, metas, ir))
         self.ns = dict(NAMESPACE)
         self.ns["_CHUNK"] = self  # the chunk lives as long as its functions (their globals)
         self.ns["_GEN_FORMS"] = {}  # id(code) -> (code, generator form): coroutine.py
@@ -452,19 +454,49 @@ class Chunk:
         exec(_distinct(code, self.tag), self.ns)
         self._resume_cache: dict[tuple[int, int], Any] = {}
         self._texts: dict[Any, list[str]] = {}
-        table = src.table()
-        for p in self.protos:
-            factory = self.ns[f"_p{p.index}"]
+        self._lazy: list[tuple[CodeType, _LazyInfo]] = []  # infos waiting for the IR
+        table = src.table() if src is not None else {}
+        ref = weakref.ref(self)
+        for index, pname, names in metas:
+            factory = self.ns[f"_p{index}"]
             inner = next(c for c in factory.__code__.co_consts
-                         if hasattr(c, "co_name") and c.co_name == p.name)
-            self._register(inner, CodeInfo(weakref.ref(self), p, table, _saved_names(p)))
-            self._texts[inner] = src.lines
+                         if hasattr(c, "co_name") and c.co_name == pname)
+            if src is not None:
+                assert self._protos is not None
+                self._register(inner, CodeInfo(ref, self._protos[index], table, names))
+                self._texts[inner] = src.lines
+            else:
+                info = _LazyInfo(ref, index, names)
+                self._register(inner, info)
+                self._lazy.append((inner, info))
+
+    @property
+    def protos(self) -> list[Proto]:
+        """The chunk's IR, one Proto per function (index = Proto.index)."""
+        p = self._protos
+        return p if p is not None else self._load_ir()
+
+    def _load_ir(self) -> list[Proto]:
+        """Unpickle a cached chunk's IR (the first time a traceback, the debug library,
+        a suspension's resume form, a coroutine's generator form or a snapshot needs it:
+        most chunks a process loads never do) and complete its functions' CodeInfos."""
+        protos, lines, info = pickle.loads(self._ir)
+        src = Source()
+        src.lines, src.info = lines, info
+        table = src.table()
+        for code, ci in self._lazy:
+            ci.proto, ci.lines = protos[ci.index], table
+            self._texts[code] = lines
+        self._protos, self._ir, self._lazy = protos, b"", []
+        return protos
 
     def _register(self, code: CodeType, info: CodeInfo) -> None:
         CODE_INFO[code] = info
         self._codes.append(code)
 
     def source_lines_for(self, code: Any, lineno: int) -> str | None:
+        if self._protos is None:
+            self._load_ir()
         lines = self._texts.get(code)
         if lines is None or not 0 < lineno <= len(lines):
             return None
@@ -510,6 +542,37 @@ class Chunk:
             self._texts[f.__code__] = src.lines
             self._resume_cache[key] = f
         return f
+
+
+_FORMAT = 1  # the layout of a cached chunk (below); a new layout gets a new number
+
+
+def _cached(hit: Any, source: bytes, name: str, counting: bool) -> tuple[CodeType, list[Any], bytes] | None:
+    """A chunk's cache entry as (code, per proto (index, name, saved names), pickled IR),
+    if it is one of this layout made from exactly this source, name and option (the
+    key is a hash of them: this also rules out a collision or a renamed file)."""
+    if (type(hit) is not tuple or len(hit) != 7 or hit[0] != _FORMAT or hit[1] != source or hit[2] != name
+            or hit[3] is not counting or type(hit[4]) is not CodeType or type(hit[5]) is not list
+            or type(hit[6]) is not bytes):
+        return None
+    return hit[4], hit[5], hit[6]
+
+
+class _LazyInfo(CodeInfo):
+    """The CodeInfo of a function of a chunk loaded from the disk cache: its proto and
+    line table are read from the chunk's pickled IR when first asked for (Chunk._load_ir
+    then sets them as plain attributes: later reads cost nothing extra)."""
+
+    def __init__(self, chunk_ref: Callable[[], Any], index: int, names: list[str]) -> None:
+        self.chunk_ref, self.index, self.names = chunk_ref, index, names
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr in ("proto", "lines"):
+            chunk = self.chunk_ref()
+            if chunk is not None and chunk._protos is None:
+                chunk._load_ir()
+                return getattr(self, attr)
+        raise AttributeError(attr)
 
 
 def _compile_py(src: Source, filename: str, cid: str) -> Any:
