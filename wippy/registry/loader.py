@@ -21,7 +21,9 @@ where the YAML can be found again, a line number). Nothing outside the root is e
 read through ``file://``.
 
 Costs. One read and one C-accelerated YAML parse (``CSafeLoader`` when available)
-per file; each ``file://`` target is read once however often it is referenced; one
+per file, unless the file's parsed document is in the disk cache
+(:mod:`~wippy.registry.cache`, by the file's bytes): an app whose files are all
+cached never imports PyYAML (~25 ms) nor parses (~10 ms per 50 entries); each ``file://`` target is read once however often it is referenced; one
 pass per entry for validation and one over the references. Line numbers are only
 computed when there are problems (the files concerned are composed again).
 """
@@ -34,10 +36,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-import yaml
-
+from . import cache
 from .entries import (
     Entry,
     LuaEntry,
@@ -49,9 +50,34 @@ from .entries import (
 )
 from .kinds import Checker, Ref, build_entry, check_entry, check_meta, describe
 
-__all__ = ["load_registry", "YAML_LOADER"]
+if TYPE_CHECKING:
+    import yaml
 
-YAML_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+__all__ = ["load_registry", "yaml_loader"]
+
+
+def yaml_loader() -> type:
+    """PyYAML's safe loader, the C one when available (imports PyYAML: not at start-up,
+    where every file may come from the cache)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(raw: bytes) -> Any:
+    """A registry file's document: from the cache when these bytes were parsed before,
+    else parsed (and cached). Raises yaml.YAMLError."""
+    k = cache.key(raw, cache.parser_id()) if cache.enabled() else ""
+    if k:
+        hit, doc = cache.get(k)
+        if hit:
+            return doc
+    import yaml
+
+    doc = yaml.load(raw, Loader=yaml_loader())  # noqa: S506 - a safe loader
+    if k:
+        cache.put(k, doc)
+    return doc
 
 _FILE_PREFIX = "file://"
 _ENTRY_KEYS = frozenset({"name", "kind", "meta"})
@@ -80,6 +106,7 @@ class _FileError(Exception):
 class _Loader:
     def __init__(self, app_dir: Path) -> None:
         self.app_dir = Path(os.path.abspath(app_dir))
+        self.app_prefix = os.path.join(str(self.app_dir), "")
         src = self.app_dir / "src"
         self.root = src if src.is_dir() else self.app_dir
         self.root_real = os.path.realpath(self.root)
@@ -90,6 +117,7 @@ class _Loader:
         self.ref_sites: list[_RefSite] = []
         self.file_cache: dict[str, str | _FileError] = {}  # real path -> text
         self.ref_cache: dict[str, tuple[str | _FileError, str]] = {}  # joined path -> (text, rel)
+        self.dir_real: dict[str, str] = {}  # a directory as joined -> its real path
         self.texts: dict[str, bytes] = {}  # rel yaml path -> bytes (for line numbers)
         self.layout: dict[str, bool] = {}  # rel yaml path -> single-entry file?
         self.data_key: set[tuple[str, int]] = set()  # entries whose data is under `data:`
@@ -117,6 +145,8 @@ class _Loader:
         return Registry(self.entries, root=self.root, app_dir=self.app_dir, warnings=self.warnings)
 
     def _rel(self, path: str) -> str:
+        if path.startswith(self.app_prefix) and os.sep + ".." not in path and os.sep + "." + os.sep not in path:
+            return path[len(self.app_prefix):].replace(os.sep, "/")  # (relpath's answer, without its work)
         rel = os.path.relpath(path, self.app_dir)
         return "" if rel == "." else rel.replace(os.sep, "/")
 
@@ -141,8 +171,10 @@ class _Loader:
             self.problems.append(Problem(rel, None, None, f"cannot read: {e.strerror}"))
             return
         try:
-            doc = yaml.load(raw, Loader=YAML_LOADER)  # noqa: S506 - a safe loader
-        except yaml.YAMLError as e:
+            doc = parse_yaml(raw)
+        except Exception as e:  # noqa: BLE001 - yaml.YAMLError (PyYAML may not be imported yet)
+            if not _is_yaml_error(e):
+                raise
             self.problems.append(_yaml_problem(rel, e))
             return
         if not isinstance(doc, dict) or "namespace" not in doc:
@@ -295,7 +327,7 @@ class _Loader:
         joined = os.path.join(yaml_dir, target)
         known = self.ref_cache.get(joined)
         if known is None:
-            full = os.path.realpath(joined)
+            full = self._realpath(joined)
             cached = self.file_cache.get(full)
             if cached is None:
                 cached = self._read_file(full)
@@ -305,6 +337,19 @@ class _Loader:
         if isinstance(content, _FileError):
             raise _FileError(f'file "{target}" {content}')
         return content, rel
+
+    def _realpath(self, joined: str) -> str:
+        """os.path.realpath(joined), resolving each directory once per load (realpath
+        lstats every component of every path: ~6 system calls a file). The last
+        component still resolves through realpath when it is a link (or . / ..)."""
+        d, base = os.path.split(joined)
+        if not d or base in ("", ".", ".."):
+            return os.path.realpath(joined)
+        real_dir = self.dir_real.get(d)
+        if real_dir is None:
+            real_dir = self.dir_real[d] = os.path.realpath(d)
+        full = os.path.join(real_dir, base)
+        return os.path.realpath(full) if os.path.islink(full) else full
 
     def _read_file(self, full: str) -> str | _FileError:
         """The text of ``full``, or why it cannot be had (the reason, without the name)."""
@@ -393,12 +438,14 @@ class _Loader:
         wanted = {p.file for p in (*self.problems, *self.warnings) if p.line is None and id(p) in self.problem_index}
         if not wanted:
             return
+        import yaml
+
         trees: dict[str, Any] = {}
         for rel in wanted:
             if rel is None or rel not in self.texts:
                 continue
             try:
-                trees[rel] = yaml.compose(self.texts[rel], Loader=YAML_LOADER)
+                trees[rel] = yaml.compose(self.texts[rel], Loader=yaml_loader())
             except yaml.YAMLError:
                 continue
 
@@ -437,6 +484,12 @@ def _merge_meta(file_meta: dict[str, Any], entry_meta: Any, ck: Checker) -> dict
     return out
 
 
+def _is_yaml_error(e: Exception) -> TypeGuard[yaml.YAMLError]:
+    import yaml
+
+    return isinstance(e, yaml.YAMLError)
+
+
 def _yaml_problem(rel: str, e: yaml.YAMLError) -> Problem:
     mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
     problem = getattr(e, "problem", None)
@@ -451,6 +504,8 @@ def _yaml_problem(rel: str, e: yaml.YAMLError) -> Problem:
 
 
 def _map_get(node: Any, key: str) -> tuple[Any, Any] | None:
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         return None
     for k, v in node.value:
@@ -460,6 +515,8 @@ def _map_get(node: Any, key: str) -> tuple[Any, Any] | None:
 
 
 def _find_line(tree: Any, single: bool, index: int, data_key: bool, fld: str | None) -> int | None:
+    import yaml
+
     node = tree
     if not single:
         found = _map_get(tree, "entries")
