@@ -21,11 +21,19 @@ local function gen(n)
   for i = 1, n do coroutine.yield(i * 10) end
   return "done"
 end
+local function bad(n)
+  coroutine.yield(n)
+  local tb = debug.traceback("in co")
+  error("co " .. n .. " " .. tb)
+end
 return function(x)
   local co = coroutine.wrap(gen)
   local t = {co(3), co(), co(), co()}
   local ok, err = pcall(boom, x)
-  return table.concat(t, ","), err, debug.traceback("tb")
+  local c2 = coroutine.create(bad)
+  local _, first = coroutine.resume(c2, 7)
+  local _, co_err = coroutine.resume(c2)
+  return table.concat(t, ","), err, debug.traceback("tb"), first, co_err
 end
 """
 
@@ -60,7 +68,10 @@ def test_a_cached_chunk_runs_as_the_compiled_one(cache: Path) -> None:
     assert again == first
     assert again[0] == "10,20,30,done"
     assert again[1] == "t:2: boom x"  # the line table comes from the cached IR
-    assert "t:12: in function <t:8>" in again[2]
+    assert "t:20: in function <t:13>" in again[2]
+    assert again[3] == 7
+    assert again[4].startswith("t:11: co 7 in co\nstack traceback:\n\tt:10: in function <t:8>"), again[4]
+    assert len(list(cache.glob("gen-*"))) == 2  # both coroutine bodies' generator forms, made once
     assert chunk.protos[0].index == 0 and chunk._protos is not None
 
 

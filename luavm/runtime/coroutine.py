@@ -453,10 +453,10 @@ def _gen_form(fn: Any, args: tuple) -> Any:
 
 def _gen_function(code: Any) -> Any:
     ci = CODE_INFO.get(code)
-    if ci is None or not set(ci.proto.upvalues) <= set(code.co_freevars):
+    if ci is None:
         return None
     # None when there is no generator form (too deep for Python): the regular form runs it
-    return ci.chunk.gen_function(ci.proto, code.co_freevars)
+    return ci.chunk.gen_function(ci, code.co_freevars)
 
 
 def resume(co: Coroutine, args: tuple, wrap: bool = False) -> Any:

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import itertools
 import math
-import pickle
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from types import CodeType, FunctionType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import diskcache
-from ..compiler.ir import Proto
-from ..compiler.render import Source, render_generator, render_module, render_resume
 from ..lexer import LuaSyntaxError
 from . import icache, limits, ops, state
 from .coroutine import Coroutine, Suspend, apply_pending_handler, inner, resume_value, to_lua_error
@@ -42,6 +39,18 @@ from .values import (
     type_name,
     wrap,
 )
+
+if TYPE_CHECKING:
+    from ..compiler.ir import Proto
+    from ..compiler.render import Source
+
+
+def _render() -> Any:
+    """luavm.compiler.render, imported when first needed: a process whose chunks all
+    come from the disk cache never renders one (nor imports the IR's classes, ~8 ms)."""
+    from ..compiler import render
+
+    return render
 
 
 def _first1(r: Any) -> Any:
@@ -411,7 +420,7 @@ class Chunk:
         """The generated Python as a person reads it (`luavm --emit-python`): the
         executed code with its long lines broken inside brackets (so its physical
         line numbers differ from the executed code's; the statements are the same)."""
-        return render_module(self.protos, self.name, wrap_long=True).text()
+        return _render().render_module(self.protos, self.name, wrap_long=True).text()
 
     def __init__(self, source: bytes, name: str, counting: bool = False) -> None:
         self.counting = counting
@@ -439,10 +448,12 @@ class Chunk:
             except CompileError as e:  # the checker knows which error Lua meets first
                 msg = first_error(source, chunkid(name), skip_shebang=False)
                 raise LuaSyntaxError(msg or f"{chunkid(name)}{e.msg}") from None
-            src = render_module(self._protos, name)
+            src = _render().render_module(self._protos, name)
             code = _compile_py(src, _pyfile(name), chunkid(name))
-            metas = [(p.index, p.name, _saved_names(p)) for p in self._protos]
+            metas = [(p.index, p.name, _saved_names(p), list(p.upvalues)) for p in self._protos]
             if cache:
+                import pickle
+
                 ir = pickle.dumps((self._protos, src.lines, src.info), pickle.HIGHEST_PROTOCOL)
                 diskcache.put("chunk", ck, (_FORMAT, source, name, counting, code, metas, ir))
         self.ns = dict(NAMESPACE)
@@ -455,9 +466,11 @@ class Chunk:
         self._resume_cache: dict[tuple[int, int], Any] = {}
         self._texts: dict[Any, list[str]] = {}
         self._lazy: list[tuple[CodeType, _LazyInfo]] = []  # infos waiting for the IR
+        self._key = ck  # its disk cache key ("": no cache); its generator forms' keys derive from it
+        self._metas = metas  # per proto: (index, name, saved names, upvalues), without the IR
         table = src.table() if src is not None else {}
         ref = weakref.ref(self)
-        for index, pname, names in metas:
+        for index, pname, names, _ in metas:
             factory = self.ns[f"_p{index}"]
             inner = next(c for c in factory.__code__.co_consts
                          if hasattr(c, "co_name") and c.co_name == pname)
@@ -480,13 +493,21 @@ class Chunk:
         """Unpickle a cached chunk's IR (the first time a traceback, the debug library,
         a suspension's resume form, a coroutine's generator form or a snapshot needs it:
         most chunks a process loads never do) and complete its functions' CodeInfos."""
+        import pickle  # (only here and when a chunk is first cached: not at start-up)
+
         protos, lines, info = pickle.loads(self._ir)
-        src = Source()
+        src = _render().Source()
         src.lines, src.info = lines, info
         table = src.table()
         for code, ci in self._lazy:
-            ci.proto, ci.lines = protos[ci.index], table
-            self._texts[code] = lines
+            ci.proto = protos[ci.index]
+            if ci.freevars is None:
+                ci.lines = table
+                self._texts[code] = lines
+            else:  # a cached generator form: its line table is its rendering's (deterministic)
+                gen = _render().render_generator(ci.proto, ci.freevars)
+                ci.lines = gen.table()
+                self._texts[code] = gen.lines
         self._protos, self._ir, self._lazy = protos, b"", []
         return protos
 
@@ -510,7 +531,7 @@ class Chunk:
         key = (proto.index, rp)
         f = self._resume_cache.get(key)
         if f is None:
-            src = render_resume(proto, rp)
+            src = _render().render_resume(proto, rp)
             code = _compile_py(src, _pyfile(self.name, f" resume {proto.index}:{rp}"), chunkid(self.name))
             exec(_distinct(code, self.tag), self.ns)
             f = self.ns.pop(f"_rf{proto.index}_{rp}")
@@ -522,33 +543,56 @@ class Chunk:
         return f
 
 
-    def gen_function(self, proto: Proto, freevars: tuple[str, ...]) -> Any:
-        """The generator form of a proto (for coroutine bodies), built on first use;
-        None if it has none (too deep for Python). freevars: those of its closures."""
-        key = (proto.index, -1)
+    def gen_function(self, ci: CodeInfo, freevars: tuple[str, ...]) -> Any:
+        """The generator form (for coroutine bodies) of the function whose CodeInfo is
+        `ci`, built on first use; None if it has none (an upvalue its closures lack, or
+        too deep for Python). freevars: those of its closures. Its code is kept in the
+        disk cache too, so a cached chunk makes it without reading its IR (the kernel's
+        coroutine bodies: every process's first step)."""
+        index = getattr(ci, "index", None)  # a _LazyInfo knows it without its proto
+        if index is None:
+            index = ci.proto.index
+        _, pname, names, ups = self._metas[index]
+        if not set(ups) <= set(freevars):
+            return None
+        key = (index, -1)
         f = self._resume_cache.get(key)
         if f is False:
             return None
         if f is None:
-            src = render_generator(proto, freevars)
-            try:
-                code = compile(src.text(), _pyfile(self.name, f" coroutine {proto.index}"), "exec")
-            except (SyntaxError, RecursionError, MemoryError):  # too deep for Python: no generator form
-                self._resume_cache[key] = False
-                return None
+            filename = _pyfile(self.name, f" coroutine {index}")
+            gk = diskcache.key("gen", self._key, str(index), *freevars) if self._key else ""
+            code = diskcache.get("gen", gk) if gk else None
+            src = None
+            if type(code) is not CodeType or code.co_filename != filename:
+                src = _render().render_generator(self.protos[index], freevars)
+                try:
+                    code = compile(src.text(), filename, "exec")
+                except (SyntaxError, RecursionError, MemoryError):  # too deep for Python: no generator form
+                    self._resume_cache[key] = False
+                    return None
+                if gk:
+                    diskcache.put("gen", gk, code)
             exec(_distinct(code, self.tag), self.ns)
-            f = self.ns.pop(proto.name)
-            self._register(f.__code__, CodeInfo(weakref.ref(self), proto, src.table(), _saved_names(proto)))
-            self._texts[f.__code__] = src.lines
+            f = self.ns.pop(pname)
+            if src is None and self._protos is not None:  # the IR is read already: the lines now
+                src = _render().render_generator(self._protos[index], freevars)
+            if src is not None:
+                self._register(f.__code__, CodeInfo(weakref.ref(self), self.protos[index], src.table(), names))
+                self._texts[f.__code__] = src.lines
+            else:
+                info = _LazyInfo(weakref.ref(self), index, names, freevars)
+                self._register(f.__code__, info)
+                self._lazy.append((f.__code__, info))
             self._resume_cache[key] = f
         return f
 
 
-_FORMAT = 1  # the layout of a cached chunk (below); a new layout gets a new number
+_FORMAT = 2  # the layout of a cached chunk (below); a new layout gets a new number
 
 
 def _cached(hit: Any, source: bytes, name: str, counting: bool) -> tuple[CodeType, list[Any], bytes] | None:
-    """A chunk's cache entry as (code, per proto (index, name, saved names), pickled IR),
+    """A chunk's cache entry as (code, per proto (index, name, saved names, upvalues), pickled IR),
     if it is one of this layout made from exactly this source, name and option (the
     key is a hash of them: this also rules out a collision or a renamed file)."""
     if (type(hit) is not tuple or len(hit) != 7 or hit[0] != _FORMAT or hit[1] != source or hit[2] != name
@@ -563,8 +607,10 @@ class _LazyInfo(CodeInfo):
     line table are read from the chunk's pickled IR when first asked for (Chunk._load_ir
     then sets them as plain attributes: later reads cost nothing extra)."""
 
-    def __init__(self, chunk_ref: Callable[[], Any], index: int, names: list[str]) -> None:
+    def __init__(self, chunk_ref: Callable[[], Any], index: int, names: list[str],
+                 freevars: tuple[str, ...] | None = None) -> None:
         self.chunk_ref, self.index, self.names = chunk_ref, index, names
+        self.freevars = freevars  # a generator form's (its line table is rendered from the IR)
 
     def __getattr__(self, attr: str) -> Any:
         if attr in ("proto", "lines"):
