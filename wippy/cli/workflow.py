@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -124,6 +123,8 @@ def store_path(args: argparse.Namespace) -> str:
 
 
 def open_store(args: argparse.Namespace) -> Any:
+    import sqlite3  # (here: the other commands never open a store)
+
     from ..workflows.store import Store
 
     path = store_path(args)
