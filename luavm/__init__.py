@@ -8,6 +8,7 @@ from .convert import LuaFunction, LuaTableView
 from .dialect import erase_types
 from .errors import LuaError, LuaLimitError, LuaSyntaxError, SnapshotError
 from .host import LuaRuntime, Task, restore, restore_derived, run_with_big_stack
+from .runtime import state as _state
 from .runtime.coroutine import host_suspend as _host_suspend
 from .runtime.frames import chunkid as chunk_display_name
 from .runtime.values import LuaTable
@@ -44,9 +45,17 @@ def suspend(request: Any) -> Any:
     return _host_suspend(request)
 
 
+def running_loaded() -> LuaTable | None:
+    """Called by a host function: the `package.loaded` table (raw) of the Lua state
+    that is running, its caller's. An embedder keeps per-state data there that
+    its host functions hand back to Lua (wippy's kernel: its W table), so the Lua
+    closures that use it need not capture it."""
+    st = _state.current
+    return st.loaded if st is not None else None
+
 
 __all__ = [
     "LuaRuntime", "LuaError", "LuaLimitError", "LuaSyntaxError", "LuaFunction", "LuaTableView", "Task", "restore", "restore_derived",
-    "suspend", "run_with_big_stack", "SnapshotError", "SnapshotBase", "snapshot_base_digest", "code_hash",
+    "suspend", "running_loaded", "run_with_big_stack", "SnapshotError", "SnapshotBase", "snapshot_base_digest", "code_hash",
     "erase_types", "FrameInfo", "inspect_snapshot", "LuaTable", "lua_type", "chunk_display_name", "__version__",
 ]

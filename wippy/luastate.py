@@ -102,10 +102,18 @@ class LuaState:
         return luavm.Task(rt, p, (rt.table(*events).table,))
 
 
-_LOADER_SRC = "local fn, P, W = ... return function() return fn(P, W) end"
+# A module's package.preload loader: at the first `require`, its chunk (compiled once
+# per process: luavm caches chunks by source) runs with its primitives and W. It
+# captures only the load builtin, strings and primitives, so every copy of a
+# template state shares it (no chunk function or table of its own to copy).
+_LOADER_SRC = ("local load, src, chunkname, name, prims, S = ... "
+               "return function() return load(src, chunkname)(prims(name), S()) end")
 # `__type` (what a `type` declaration calls): types.lua runs on the first declaration,
-# so the states of entries that declare no types (most processes) do not hold it
-_LAZY_SRC = "local chunk = ... local f return function(...) f = f or chunk() return f(...) end"
+# so the states of entries that declare no types (most processes) do not hold it;
+# its function is kept in W (a shared closure, as the loaders)
+_LAZY_SRC = ("local load, src, S = ... "
+             "return function(...) local W = S() local f = W.types "
+             "if f == nil then f = load(src, '=[wippy types]')() W.types = f end return f(...) end")
 
 
 # the modules installed as globals in every state (Module.is_global): only these and
@@ -137,12 +145,16 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     W["entry_id"] = entry_id
     W["declared"] = {m: True for m in sorted(allowed)}  # (sorted: snapshots must not depend on hash order)
     W["known_modules"] = {m: True for m in KNOWN}
+    # found again after a restore (require refuses it), and by the state primitive
+    # (modules/_kernel.py) through which the Lua code reaches W
+    rt.globals()["package"]["loaded"][W_KEY] = W
     kp = kernel_primitives.PRIMITIVES
-    errors_lib = rt.call(rt.load(lua_source("errors.lua"), "=[wippy errors]"), W)
+    errors_lib = rt.call(rt.load(lua_source("errors.lua"), "=[wippy errors]"), W, kp)
     channel_lib = rt.call(rt.load(lua_source("kernel.lua"), "=[wippy kernel]"), W, kp)
     rt.call(rt.load(lua_source("prelude.lua"), "=[wippy prelude]"), W, kp, errors_lib, channel_lib)
-    rt.globals()["__type"] = rt.call(rt.load(_LAZY_SRC, "=[wippy lazy]"), rt.load(lua_source("types.lua"), "=[wippy types]"))
-    rt.globals()["package"]["loaded"][W_KEY] = W  # found again after a restore (require refuses it)
+    g = rt.globals()
+    load = g["load"]
+    g["__type"] = rt.call(rt.load(_LAZY_SRC, "=[wippy lazy]"), load, lua_source("types.lua"), kp["state"])
     for name in KNOWN:
         if name not in allowed and name not in GLOBAL_MODULES:
             continue
@@ -150,21 +162,21 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
         if mod is None:
             continue
         if mod.is_global or name in allowed:
-            fn = rt.load(mod.lua, f"=[wippy {name}]")
             if mod.is_global:
-                value = rt.call(fn, dict(mod.primitives), W)
+                value = rt.call(rt.load(mod.lua, f"=[wippy {name}]"), dict(mod.primitives), W)
                 rt.globals()[name] = value
                 if name in allowed:
                     rt.register_module(name, value)
             else:
-                rt.register_module(name, _loader(rt, fn, dict(mod.primitives), W))
+                rt.register_module(name, _loader(rt, load, mod.lua, name))
     return LuaState(rt, W, allowed, entry_id)
 
 
-def _loader(rt: luavm.LuaRuntime, fn: Any, prims: dict[str, Any], W: Any) -> Any:
+def _loader(rt: luavm.LuaRuntime, load: Any, src: str, name: str) -> Any:
     """A package.preload loader (a Lua function) that runs a module's chunk with P, W."""
     make = rt.load(_LOADER_SRC, "=[wippy loader]")
-    return rt.call(make, fn, prims, W)
+    kp = kernel_primitives.PRIMITIVES
+    return rt.call(make, load, src, f"=[wippy {name}]", name, kp["module_primitives"], kp["state"])
 
 
 __all__ = ["LuaState", "new_state", "lua_source", "restored_state", "primitives", "register_code", "W_KEY"]

@@ -11,13 +11,22 @@
 -- Bad arguments to errors.new raise an error object of kind Invalid (Wippy raises
 -- there too). Lenient where Wippy raises but no harm follows: errors.wrap(nil, ...)
 -- is nil, errors.wrap(err) without a context is err, errors.new(err) is err.
-local W = ...
+--
+-- Per-state data (the metatable Error, the kernel's K) is reached through S (the
+-- running state's W), not captured, and every global used is a local of the chunk:
+-- so these closures capture nothing mutable and every copy of a template state
+-- shares them (see kernel.lua).
+local W, P = ...
+local S = P.state
 
-local Error = {}
+local Error = {}  -- (W.Error: the closures below reach it as S().Error)
 Error.__index = Error
 Error.__name = "error"
+W.Error = Error
 
-local type, tostring, setmetatable, getmetatable, next = type, tostring, setmetatable, getmetatable, next
+local type, tostring, setmetatable, getmetatable, next, pairs, error =
+  type, tostring, setmetatable, getmetatable, next, pairs, error
+local tonumber, tointeger, concat = tonumber, math.tointeger, table.concat
 local traceback = debug.traceback
 local co_running = coroutine.running
 
@@ -30,15 +39,15 @@ local KINDS = {
 
 local function make(message, kind, retryable, details, cause, stack, thread)
   return setmetatable({_message = message, _kind = kind or "", _retryable = retryable,
-                       _details = details, _cause = cause, _stack = stack, _thread = thread}, Error)
+                       _details = details, _cause = cause, _stack = stack, _thread = thread}, S().Error)
 end
 
-local function is_error(v) return getmetatable(v) == Error end
+local function is_error(v) return getmetatable(v) == S().Error end
 
 -- the running thread, named without its address (snapshots must be deterministic)
 local function thread_name()
   local co = co_running()
-  local K = W.K
+  local K = S().K
   if K and K.main == co then return "main" end
   return "thread"
 end
@@ -55,7 +64,7 @@ local function user_frames(tb)
       out[#out + 1] = line
     end
   end
-  return table.concat(out, "\n")
+  return concat(out, "\n")
 end
 W.user_frames = user_frames
 
@@ -102,7 +111,6 @@ function W.error(x, level)
 end
 
 W.is_error = is_error
-W.Error = Error
 
 -- an error object's plain form, for crossing processes and the store
 function W.error_data(e)
@@ -117,7 +125,7 @@ for k, v in pairs(KINDS) do errors[k] = v end
 
 local function bad_new(what)
   local stack, thread = here(3)
-  error(make("bad argument #1 to 'new' (" .. what .. ")", KINDS.INVALID, false, nil, nil, stack, thread), 3)
+  error(make("bad argument #1 to 'new' (" .. what .. ")", "Invalid", false, nil, nil, stack, thread), 3)
 end
 
 function errors.new(x)
@@ -194,7 +202,7 @@ function errors.call_stack(err)
       if source then
         local ftype = "Lua"
         if source == "[C]" then ftype = "C" elseif what == "main chunk" then ftype = "main" end
-        frames[#frames + 1] = {level = #frames, source = source, line = math.tointeger(tonumber(lno)),
+        frames[#frames + 1] = {level = #frames, source = source, line = tointeger(tonumber(lno)),
                                name = what:match("'(.-)'") or "", type = ftype}
       end
     end

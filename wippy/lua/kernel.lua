@@ -14,12 +14,26 @@
 -- another runs; handlers do not block.
 local W, P = ...
 
+-- Per-state data (K below, the metatables Chan and Case) lives in W, and the
+-- closures here reach it through S (a primitive: the running state's W) instead of
+-- capturing it: a closure that captures only builtins, primitives, strings and
+-- other such closures is shared by every copy of a template state (luavm's
+-- instantiate), so a new process or workflow run copies none of them. For the
+-- same reason every global used here is a local of the chunk (a global is read
+-- through the chunk's _ENV, which is per state).
+local S = P.state
+local p_wait = P.wait
 local co_create, co_resume, co_status, co_yield, co_running =
   coroutine.create, coroutine.resume, coroutine.status, coroutine.yield, coroutine.running
-local pack, unpack, select_ = table.pack, table.unpack, select
-local BLOCK = setmetatable({}, {__name = "kernel.block"})
+local pack, unpack, tremove = table.pack, table.unpack, table.remove
+local type, error, next, pcall, xpcall, tostring, ipairs, setmetatable, getmetatable =
+  type, error, next, pcall, xpcall, tostring, ipairs, setmetatable, getmetatable
+local math_type = math.type
+local traceback = debug.traceback
+local function BLOCK() end  -- what a parked managed thread yields (a value no program holds)
 
-local K = {
+W.state = S
+W.K = {
   rq = {}, rh = 1, rt = 0,   -- ready queue: {co, values}
   managed = setmetatable({}, {__mode = "k"}),
   handlers = {},              -- external event id -> function(value) (or {fn=, keep=true})
@@ -27,15 +41,14 @@ local K = {
   next_id = 0,
   main = nil,
 }
-W.K = K
 
-local function push(co, vals)
+local function push(K, co, vals)
   local t = K.rt + 1
   K.rt = t
   K.rq[t] = {co, vals}
 end
 
-local function pop()
+local function pop(K)
   local h = K.rh
   if h > K.rt then return nil end
   local item = K.rq[h]
@@ -46,23 +59,25 @@ end
 
 -- ids for external waits: deterministic, per state
 function W.new_id()
-  K.next_id = K.next_id + 1
-  return K.next_id
+  local K = S().K
+  local n = K.next_id + 1
+  K.next_id = n
+  return n
 end
 
 -- W.expect(id, fn, keep): call fn(value) when the host delivers an event for id
 -- (`keep`: called for every event id gets, as a ticker's; still something pending)
 function W.expect(id, fn, keep)
-  K.handlers[id] = keep and {fn = fn, keep = true} or fn
+  S().K.handlers[id] = keep and {fn = fn, keep = true} or fn
 end
 
-function W.forget(id) K.handlers[id] = nil end
+function W.forget(id) S().K.handlers[id] = nil end
 
 -- W.subscribe(id, fn): events that may come at any time (messages, process events);
 -- unlike W.expect, waiting for them alone is not something pending
-function W.subscribe(id, fn) K.subscriptions[id] = fn end
+function W.subscribe(id, fn) S().K.subscriptions[id] = fn end
 
-local function deliver(id, value)
+local function deliver(K, id, value)
   local h = K.handlers[id]
   if h ~= nil then
     if type(h) == "table" then return h.fn(value) end
@@ -73,35 +88,14 @@ local function deliver(id, value)
   if h ~= nil then return h(value) end
   -- a stopped timer, a cancelled future: dropped
 end
-W.deliver = deliver
+W.deliver = function(id, value) return deliver(S().K, id, value) end
 
--- Park the running thread until `waiter.done`; returns what the waker passed.
--- (Chan:receive inlines the first lines: a suspension records every frame on the
--- way, so a receive that blocks records one frame fewer.)
-local function park(waiter)
-  local co = co_running()
-  waiter.co = co
-  if K.managed[co] then
-    return co_yield(BLOCK)
-  end
-  -- a blocking operation in a coroutine the program made itself (coroutine.wrap,
-  -- an iterator): run the other threads from here until this one is woken
-  waiter.nested = true
-  while not waiter.done do
-    if not W.step() then W.wait_external() end
-  end
-  return unpack(waiter.result, 1, waiter.result.n)
-end
-
-local function wake(waiter, ...)
-  waiter.done = true
-  if waiter.nested then
-    waiter.result = pack(...)
-  else
-    push(waiter.co, pack(...))
+local function deliver_all(K, events)
+  for i = 1, #events do
+    local ev = events[i]
+    deliver(K, ev[1], ev[2])
   end
 end
-W.park, W.wake = park, wake
 
 -- threads run under xpcall, so a failure keeps the stack where it happened; a
 -- thread's body returns table.pack of its xpcall's results
@@ -111,7 +105,8 @@ local function on_error(e)
     local ok, s = pcall(tostring, e)
     msg = ok and s or "?"
   end
-  K.traceback = W.user_frames(debug.traceback(msg, 2))
+  local W_ = S()
+  W_.K.traceback = W_.user_frames(traceback(msg, 2))
   return e
 end
 
@@ -121,7 +116,7 @@ end
 W.traced = traced
 
 -- what follows a resume of thread `co` that returned `ok, v`
-local function resumed(co, ok, v)
+local function resumed(K, co, ok, v)
   if co_status(co) == "dead" then
     K.managed[co] = nil
     local r = ok and v or pack(false, v)  -- the body's pack of its xpcall (or the resume's failure)
@@ -131,49 +126,101 @@ local function resumed(co, ok, v)
       K.result = r  -- a spawned thread failed: the process fails with its error
     end
   elseif ok and v ~= BLOCK then
-    push(co, pack())  -- a plain coroutine.yield in a thread: let the others run first
+    push(K, co, pack())  -- a plain coroutine.yield in a thread: let the others run first
   end
 end
 
--- run one ready thread; false if none was ready
-function W.step()
-  local item = pop()
+-- run one ready thread of K; false if none was ready
+local function step(K)
+  local item = pop(K)
   if item == nil then return false end
   local co = item[1]
   local vals = item[2]
-  resumed(co, co_resume(co, unpack(vals, 1, vals.n)))
+  resumed(K, co, co_resume(co, unpack(vals, 1, vals.n)))
   return true
 end
-local step = W.step
+function W.step() return step(S().K) end
 
-function W.wait_external()
-  local events = P.wait(next(K.handlers) ~= nil)
-  for i = 1, #events do
-    local ev = events[i]
-    deliver(ev[1], ev[2])
+local function wait_external(K)
+  deliver_all(K, p_wait(next(K.handlers) ~= nil))
+end
+function W.wait_external() return wait_external(S().K) end
+
+-- Park the running thread until `waiter.done`; returns what the waker passed.
+-- (Chan:receive inlines the first lines: a suspension records every frame on the
+-- way, so a receive that blocks records one frame fewer.)
+local function park(waiter)
+  local co = co_running()
+  waiter.co = co
+  local K = S().K
+  if K.managed[co] then
+    return co_yield(BLOCK)
   end
+  -- a blocking operation in a coroutine the program made itself (coroutine.wrap,
+  -- an iterator): run the other threads from here until this one is woken
+  waiter.nested = true
+  while not waiter.done do
+    if not step(K) then wait_external(K) end
+  end
+  return unpack(waiter.result, 1, waiter.result.n)
+end
+
+local function wake(waiter, ...)
+  waiter.done = true
+  if waiter.nested then
+    waiter.result = pack(...)
+  else
+    push(S().K, waiter.co, pack(...))
+  end
+end
+W.park, W.wake = park, wake
+
+-- a new managed thread running fn (as the main one when `main`)
+local function start(K, fn, main)
+  local co = co_create(traced(fn))
+  K.managed[co] = true
+  if main then
+    K.main = co
+    K.result = nil
+  end
+  return co
+end
+
+-- the result of a run, once K.result is set: all other threads end with main
+-- (they are simply never resumed again)
+local function finish(K)
+  local r = K.result
+  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
+  return r
 end
 
 -- W.run(main, ...): run main and every thread it spawns until main returns.
 -- Returns table.pack of pcall-style results; on error, K.traceback holds the stack.
 function W.run(main, ...)
-  local co = co_create(traced(main))
-  K.managed[co] = true
-  K.main = co
-  K.result = nil
+  local K = S().K
+  local co = start(K, main, true)
   if K.rh > K.rt then
-    resumed(co, co_resume(co, ...))  -- main is the only ready thread: its first step
+    resumed(K, co, co_resume(co, ...))  -- main is the only ready thread: its first step
   else
-    push(co, pack(...))
+    push(K, co, pack(...))
   end
   while K.result == nil do
-    if not step() then W.wait_external() end
+    if not step(K) then wait_external(K) end
   end
-  local r = K.result
-  -- all other threads end with main (they are simply never resumed again)
-  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
-  return r
+  return finish(K)
 end
+
+-- W.pump(events): deliver external events ({id, value} pairs), then run the ready
+-- threads; returns as W.serve does
+local function pump(events)
+  local K = S().K
+  if events ~= nil then deliver_all(K, events) end
+  while K.result == nil do
+    if not step(K) then return nil, next(K.handlers) ~= nil end
+  end
+  return finish(K)
+end
+W.pump = pump
 
 -- W.serve(main, ...): W.run for an invocation that is never snapshotted (a process,
 -- a function call), driven by the host: it starts main and runs the ready threads
@@ -184,87 +231,66 @@ end
 -- suspension records, and its resumption rebuilds, every frame on the stack (a
 -- workflow keeps W.run: there the frames are what its snapshots hold). A blocking
 -- operation in a coroutine the program made itself still waits in P.wait (park).
-function W.serve(main, ...)
+local function serve(main, ...)
+  local K = S().K
   -- (a pooled state may still queue threads of a run that failed: they never run)
   if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
-  local co = co_create(traced(main))
-  K.managed[co] = true
-  K.main = co
-  K.result = nil
-  resumed(co, co_resume(co, ...))  -- main is the only ready thread: its first step
-  return W.pump(nil)
+  local co = start(K, main, true)
+  resumed(K, co, co_resume(co, ...))  -- main is the only ready thread: its first step
+  return pump(nil)
 end
-
--- W.pump(events): deliver external events ({id, value} pairs), then run the ready
--- threads; returns as W.serve does
-function W.pump(events)
-  if events ~= nil then
-    for i = 1, #events do
-      local ev = events[i]
-      deliver(ev[1], ev[2])
-    end
-  end
-  while K.result == nil do
-    if not step() then return nil, next(K.handlers) ~= nil end
-  end
-  local r = K.result
-  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
-  return r
-end
+W.serve = serve
 
 -- W.serve_waiting(main, ...): W.run with the wait for external events inline (one
 -- frame fewer to unwind and rebuild at every wait), for a task that waits in P.wait
 -- and may be snapshotted there (a Temporal workflow run: LuaState.task)
-function W.serve_waiting(main, ...)
+local function serve_waiting(main, ...)
+  local K = S().K
   if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
-  local co = co_create(traced(main))
-  K.managed[co] = true
-  K.main = co
-  K.result = nil
-  resumed(co, co_resume(co, ...))  -- main is the only ready thread: its first step
+  local co = start(K, main, true)
+  resumed(K, co, co_resume(co, ...))  -- main is the only ready thread: its first step
   local handlers = K.handlers
   while K.result == nil do
-    if not step() then
-      local events = P.wait(next(handlers) ~= nil)
+    if not step(K) then
+      local events = p_wait(next(handlers) ~= nil)
       for i = 1, #events do
         local ev = events[i]
-        deliver(ev[1], ev[2])
+        deliver(K, ev[1], ev[2])
       end
     end
   end
-  local r = K.result
-  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
-  return r
+  return finish(K)
 end
+W.serve_waiting = serve_waiting
 
 -- W.run_packed(main, args) / W.serve_packed(main, args): W.serve_waiting / W.serve
 -- with the arguments in a table (n = their count)
-function W.run_packed(main, a) return W.serve_waiting(main, unpack(a, 1, a.n)) end
-function W.serve_packed(main, a) return W.serve(main, unpack(a, 1, a.n)) end
+function W.run_packed(main, a) return serve_waiting(main, unpack(a, 1, a.n)) end
+function W.serve_packed(main, a) return serve(main, unpack(a, 1, a.n)) end
 
 function W.spawn(fn, ...)
   if type(fn) ~= "function" then
     error("bad argument #1 to 'spawn' (function expected, got " .. type(fn) .. ")", 2)
   end
-  local co = co_create(traced(fn))
-  K.managed[co] = true
-  push(co, pack(...))
+  local K = S().K
+  local co = start(K, fn, false)
+  push(K, co, pack(...))
   return co
 end
 
 ---------------------------------------------------------------------------
 -- channels (Go semantics)
-local Chan = {}
+local Chan = {}  -- (W.Chan: the closures below reach it as S().Chan)
 Chan.__index = Chan
 Chan.__name = "channel"
 W.Chan = Chan
 
 local function new_chan(size)
-  if size ~= nil and (math.type(size) ~= "integer" or size < 0) then
+  if size ~= nil and (math_type(size) ~= "integer" or size < 0) then
     error("bad argument #1 to 'new' (non-negative integer expected)", 3)
   end
   return setmetatable({size = size or 0, buf = {}, bh = 1, bt = 0, closed = false,
-                       rq = {}, sq = {}}, Chan)
+                       rq = {}, sq = {}}, S().Chan)
 end
 W.channel = new_chan
 
@@ -285,7 +311,7 @@ end
 -- first live waiter of a queue (select waiters that fired elsewhere are skipped)
 local function take(q)
   while #q > 0 do
-    local w = table.remove(q, 1)
+    local w = tremove(q, 1)
     if not w.done then return w end
   end
   return nil
@@ -363,7 +389,7 @@ function Chan:receive()
   local co = co_running()
   local w = {co = co}
   self.rq[#self.rq + 1] = w
-  if K.managed[co] then return co_yield(BLOCK) end  -- (park, inline)
+  if S().K.managed[co] then return co_yield(BLOCK) end  -- (park, inline)
   return park(w)
 end
 
@@ -403,11 +429,12 @@ function Chan:is_closed() return self.closed end
 local Case = {}
 Case.__index = Case
 Case.__name = "channel.case"
+W.Case = Case
 
-function Chan:case_receive() return setmetatable({channel = self, dir = "receive"}, Case) end
-function Chan:case_send(v) return setmetatable({channel = self, dir = "send", value = v}, Case) end
+function Chan:case_receive() return setmetatable({channel = self, dir = "receive"}, S().Case) end
+function Chan:case_send(v) return setmetatable({channel = self, dir = "send", value = v}, S().Case) end
 
-local function is_chan(v) return getmetatable(v) == Chan end
+local function is_chan(v) return getmetatable(v) == S().Chan end
 W.is_chan = is_chan
 
 -- channel.select{case, ... [, default = true]} -> {channel=, value=, ok=} (| {default=true})
@@ -417,9 +444,10 @@ local function select_cases(cases)
     error("bad argument #1 to 'select' (table expected, got " .. type(cases) .. ")", 2)
   end
   local n = #cases
+  local Case_ = S().Case
   for i = 1, n do
     local c = cases[i]
-    if getmetatable(c) ~= Case then
+    if getmetatable(c) ~= Case_ then
       error("bad argument #1 to 'select' (case " .. i .. " is not a channel case)", 2)
     end
   end

@@ -1,5 +1,5 @@
-"""The kernel's primitives: the one suspension (wait for external events) and the
-clock. See wippy/lua/kernel.lua."""
+"""The kernel's primitives: the one suspension (wait for external events), the
+clock, and the way to the state's own data (`state`). See wippy/lua/kernel.lua."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 import luavm
 
+from . import get_module
 from ._spec import current
 
 DEADLOCK = "all threads are blocked (deadlock): nothing can wake them"
@@ -34,4 +35,31 @@ def clock() -> float:
     return time.process_time()
 
 
-PRIMITIVES = {"wait": wait, "now_ns": now_ns, "clock": clock}
+running_loaded = luavm.running_loaded
+W_KEY = b"__wippy.W"  # (luastate.W_KEY: where a state keeps its W, in package.loaded)
+
+
+def state() -> Any:
+    """The running Lua state's W table (the kernel's data, the modules' metatables
+    and per-state values). The kernel's and the modules' closures reach their
+    per-state data through this instead of capturing it, so they capture nothing
+    mutable and every copy of a template state shares them (luavm/instantiate.py:
+    a new process or workflow run copies only its data, not its functions). W is
+    no new reach for Lua code: package.loaded holds it (restored_state finds it
+    there)."""
+    loaded = running_loaded()
+    return loaded.get(W_KEY) if loaded is not None else None
+
+
+def module_primitives(name: str) -> dict[str, Any]:
+    """The primitives of module `name`, as a new table: what a module's loader
+    (luastate._LOADER_SRC) passes to the module's chunk at its first `require`.
+    Only loaders hold this function (as an upvalue, which no Lua code can read:
+    no debug library), each with its own module's name, and a loader is installed
+    only for a module the entry may use."""
+    mod = get_module(name)
+    return dict(mod.primitives) if mod is not None else {}
+
+
+PRIMITIVES = {"wait": wait, "now_ns": now_ns, "clock": clock, "state": state,
+              "module_primitives": module_primitives}

@@ -44,17 +44,21 @@ def decode(s: Any) -> Any:
 
 LUA = """
 local P, W = ...
-local mkerr = W.error
+local S = W.state
+local p_decode = P.decode
+local p_encode = P.encode
+local w_error = W.error
+local mkerr = w_error
 local base64 = {}
 
 function base64.encode(s)
-  local v, e = P.encode(s)
+  local v, e = p_encode(s)
   if e then return nil, mkerr(e) end
   return v
 end
 
 function base64.decode(s)
-  local v, e = P.decode(s)
+  local v, e = p_decode(s)
   if e then return nil, mkerr(e) end
   return v
 end

@@ -37,7 +37,12 @@ def all_values() -> Any:
 
 LUA = """
 local P, W = ...
-local mkerr = W.error
+local S = W.state
+local p_all = P.all
+local p_get = P.get
+local w_error = W.error
+local type, error, tostring = type, error, tostring
+local mkerr = w_error
 local ctx = {}
 
 local function check_key(key)
@@ -50,13 +55,13 @@ local function check_key(key)
 end
 
 function ctx.get(key)
-  local v, e = P.get(check_key(key))
+  local v, e = p_get(check_key(key))
   if e then return nil, mkerr(e) end
   return v
 end
 
 function ctx.all()
-  local v, e = P.all()
+  local v, e = p_all()
   if e then return nil, mkerr(e) end
   return v
 end

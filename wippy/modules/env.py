@@ -46,7 +46,13 @@ def set_value(key: str, value: str) -> Any:
 
 LUA = """
 local P, W = ...
-local mkerr = W.error
+local S = W.state
+local p_get = P.get
+local p_get_all = P.get_all
+local p_set = P.set
+local w_error = W.error
+local type, error, tostring = type, error, tostring
+local mkerr = w_error
 local env = {}
 
 local function check(fname, i, v)
@@ -60,19 +66,19 @@ local function check(fname, i, v)
 end
 
 function env.get(key)
-  local v, e = P.get(check("get", 1, key))
+  local v, e = p_get(check("get", 1, key))
   if e then return nil, mkerr(e) end
   return v
 end
 
 function env.get_all()
-  local v, e = P.get_all()
+  local v, e = p_get_all()
   if e then return nil, mkerr(e) end
   return v
 end
 
 function env.set(key, value)
-  local ok, e = P.set(check("set", 1, key), check("set", 2, value))
+  local ok, e = p_set(check("set", 1, key), check("set", 2, value))
   if e then return nil, mkerr(e) end
   return true
 end

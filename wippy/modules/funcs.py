@@ -25,13 +25,25 @@ from ._spec import Module, current
 
 LUA = r"""
 local P, W = ...
+local S = W.state
+local p_attach = P.attach
+local p_call = P.call
+local p_call_now = P.call_now
+local p_cancel = P.cancel
+local w_channel = W.channel
+local w_error = W.error
+local w_expect = W.expect
+local w_forget = W.forget
+local w_new_id = W.new_id
+local table_pack = table.pack
+local type, pairs, setmetatable = type, pairs, setmetatable
 
 local Payload = {}
 Payload.__index = Payload
 Payload.__name = "payload"
 function Payload:data() return self._v end
 W.Payload = Payload
-local function payload(v) return setmetatable({_v = v}, Payload) end
+local function payload(v) return setmetatable({_v = v}, S().Payload) end
 W.payload = payload
 
 local Future = {}
@@ -41,13 +53,13 @@ W.Future = Future
 
 -- a future whose outcome arrives as an external event (its id)
 local function new_future()
-  local id = W.new_id()
-  local ch = W.channel(1)
-  local fut = setmetatable({_id = id, _ch = ch, _done = false, _canceled = false}, Future)
-  W.expect(id, function(res)
+  local id = w_new_id()
+  local ch = w_channel(1)
+  local fut = setmetatable({_id = id, _ch = ch, _done = false, _canceled = false}, S().Future)
+  w_expect(id, function(res)
     fut._done = true
     if res.error ~= nil then
-      fut._err = W.error(res.error)
+      fut._err = w_error(res.error)
       ch:close()
     else
       fut._value = payload(res.value)
@@ -59,13 +71,13 @@ end
 
 local function start(opts, ctxv, target, ...)
   if type(target) ~= "string" then
-    return nil, W.error({kind = "Invalid", message = "function id must be a string, got " .. type(target)})
+    return nil, w_error({kind = "Invalid", message = "function id must be a string, got " .. type(target)})
   end
   local fut = new_future()
-  local _, err = P.call(fut._id, target, table.pack(...), opts, ctxv)
+  local _, err = p_call(fut._id, target, table_pack(...), opts, ctxv)
   if err then
-    W.forget(fut._id)
-    return nil, W.error(err)
+    w_forget(fut._id)
+    return nil, w_error(err)
   end
   return fut
 end
@@ -83,12 +95,12 @@ end
 -- activity in a workflow, an async Python function, deep nesting): a future.
 local function call(opts, ctxv, target, ...)
   if type(target) == "string" then
-    local r, v = P.call_now(target, opts, ctxv, ...)
+    local r, v = p_call_now(target, opts, ctxv, ...)
     if r == 1 then return v end
-    if r == 2 then return nil, W.error(v) end
+    if r == 2 then return nil, w_error(v) end
     if r == 3 then
       local fut = new_future()
-      P.attach(fut._id)
+      p_attach(fut._id)
       return await(fut)
     end
   end
@@ -102,21 +114,21 @@ Future.channel = Future.response
 function Future:is_complete() return self._done end
 function Future:is_canceled() return self._canceled end
 function Future:result()
-  if self._canceled then return nil, W.error({kind = "Canceled", message = "future canceled"}) end
+  if self._canceled then return nil, w_error({kind = "Canceled", message = "future canceled"}) end
   if not self._done then return nil, nil end
   if self._err then return nil, self._err end
   return self._value, nil
 end
 function Future:error()
-  if self._canceled then return W.error({kind = "Canceled", message = "future canceled"}), true end
+  if self._canceled then return w_error({kind = "Canceled", message = "future canceled"}), true end
   if self._err then return self._err, true end
   return nil, false
 end
 function Future:cancel()
   if self._done or self._canceled then return false end
   self._canceled = true
-  W.forget(self._id)
-  P.cancel(self._id)
+  w_forget(self._id)
+  p_cancel(self._id)
   if not self._ch.closed then self._ch:close() end
   return true
 end
@@ -124,6 +136,7 @@ end
 local Executor = {}
 Executor.__index = Executor
 Executor.__name = "funcs.executor"
+W.Executor = Executor
 
 local function copy(t)
   local r = {}
@@ -132,12 +145,12 @@ local function copy(t)
 end
 
 local function executor(opts, ctxv)
-  return setmetatable({_opts = opts, _ctx = ctxv}, Executor)
+  return setmetatable({_opts = opts, _ctx = ctxv}, S().Executor)
 end
 
 function Executor:with_context(values)
   if type(values) ~= "table" then
-    return nil, W.error({kind = "Invalid", message = "with_context expects a table"})
+    return nil, w_error({kind = "Invalid", message = "with_context expects a table"})
   end
   local c = copy(self._ctx)
   for k, v in pairs(values) do c[k] = v end
@@ -146,7 +159,7 @@ end
 
 function Executor:with_options(options)
   if type(options) ~= "table" then
-    return nil, W.error({kind = "Invalid", message = "with_options expects a table"})
+    return nil, w_error({kind = "Invalid", message = "with_options expects a table"})
   end
   local o = copy(self._opts)
   for k, v in pairs(options) do o[k] = v end

@@ -103,7 +103,10 @@ _NAMES = ("md5", "sha1", "sha256", "sha512", "hmac_md5", "hmac_sha1", "hmac_sha2
 
 LUA = """
 local P, W = ...
-local mkerr = W.error
+local S = W.state
+local w_error = W.error
+local ipairs = ipairs
+local mkerr = w_error
 local hash = {}
 for _, name in ipairs({NAMES}) do
   local f = P[name]

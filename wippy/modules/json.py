@@ -373,29 +373,35 @@ def arg_type(v: Any) -> str:
 
 LUA = """
 local P, W = ...
-local mkerr, Error = W.error, W.Error
+local S = W.state
+local p_decode = P.decode
+local p_encode = P.encode
+local p_validate = P.validate
+local p_validate_string = P.validate_string
+local w_error = W.error
+local mkerr = w_error
 local json = {}
 
 function json.encode(v)
-  local s, e = P.encode(v, Error)
+  local s, e = p_encode(v, S().Error)
   if e then return nil, mkerr(e) end
   return s
 end
 
 function json.decode(s)
-  local v, e = P.decode(s)
+  local v, e = p_decode(s)
   if e then return nil, mkerr(e) end
   return v
 end
 
 function json.validate(schema, data)
-  local ok, e = P.validate(schema, data, Error)
+  local ok, e = p_validate(schema, data, S().Error)
   if e then return false, mkerr(e) end
   return ok
 end
 
 function json.validate_string(schema, s)
-  local ok, e = P.validate_string(schema, s, Error)
+  local ok, e = p_validate_string(schema, s, S().Error)
   if e then return false, mkerr(e) end
   return ok
 end

@@ -82,17 +82,22 @@ def log(level: str, name: Any, msg: str, base: Any = None, fields: Any = None, e
 
 LUA = """
 local P, W = ...
-local mkerr, Error = W.error, W.Error
-local setmetatable, getmetatable, type, pairs, tostring = setmetatable, getmetatable, type, pairs, tostring
+local S = W.state
+local p_log = P.log
+local w_error = W.error
+local type, error, pairs, tostring, setmetatable, getmetatable = type, error, pairs, tostring, setmetatable, getmetatable
+local mkerr = w_error
 
 local Logger = {}
 Logger.__index = Logger
 Logger.__name = "logger.Logger"
+W.logger_Logger = Logger
 
 local function new(name, fields)
-  return setmetatable({_name = name, _fields = fields}, Logger)
+  return setmetatable({_name = name, _fields = fields}, S().logger_Logger)
 end
 local root = new(nil, nil)
+W.logger_root = root
 
 local function bad(i, fname, what)
   error(mkerr({kind = "Invalid", message = ("bad argument #%d to '%s' (%s)"):format(i, fname, what)}, 3), 3)
@@ -100,7 +105,8 @@ end
 
 local function level(lv)
   return function(self, msg, fields)
-    if getmetatable(self) ~= Logger then self, msg, fields = root, self, msg end
+    local W_ = S()
+    if getmetatable(self) ~= W_.logger_Logger then self, msg, fields = W_.logger_root, self, msg end
     local tm = type(msg)
     if tm == "number" then
       msg = tostring(msg)
@@ -110,7 +116,7 @@ local function level(lv)
     if fields ~= nil and type(fields) ~= "table" then
       bad(2, lv, "table expected, got " .. type(fields))
     end
-    P.log(lv, self._name, msg, self._fields, fields, Error)
+    p_log(lv, self._name, msg, self._fields, fields, W_.Error)
   end
 end
 
@@ -120,7 +126,8 @@ Logger.warn = level("warn")
 Logger.error = level("error")
 
 function Logger:with(fields)
-  if getmetatable(self) ~= Logger then self, fields = root, self end
+  local W_ = S()
+  if getmetatable(self) ~= W_.logger_Logger then self, fields = W_.logger_root, self end
   if type(fields) ~= "table" then bad(1, "with", "table expected, got " .. type(fields)) end
   local merged = {}
   if self._fields then for k, v in pairs(self._fields) do merged[k] = v end end
@@ -131,7 +138,8 @@ function Logger:with(fields)
 end
 
 function Logger:named(name)
-  if getmetatable(self) ~= Logger then self, name = root, self end
+  local W_ = S()
+  if getmetatable(self) ~= W_.logger_Logger then self, name = W_.logger_root, self end
   local tn = type(name)
   if tn == "number" then
     name = tostring(name)

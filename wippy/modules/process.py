@@ -22,73 +22,122 @@ MESSAGE = -1  # event id: a message {topic, from, data}
 EVENT = -2  # event id: a process event {kind, from, ...}
 
 LUA = r"""
+-- (Per-state data — the inbox, the events channel, the listeners, the options, the
+-- metatables — is in W, reached through S; the closures capture only builtins,
+-- primitives and each other, so copies of a template state share them: see
+-- wippy/lua/kernel.lua. The channels and the rarely used metatables are made on
+-- first use.)
 local P, W = ...
+local S = W.state
+local p_pid, p_send, p_spawn, p_control, p_upgrade = P.pid, P.send, P.spawn, P.control, P.upgrade
+local w_error, w_is_error, w_channel, w_chan_extract = W.error, W.is_error, W.channel, W.chan_extract
+local w_new_id, w_expect, w_forget, w_park = W.new_id, W.expect, W.forget, W.park
+local type, setmetatable, pairs, ipairs, tostring = type, setmetatable, pairs, ipairs, tostring
+local pack = table.pack
 local BIG = math.maxinteger
 
 local process = {}
 process.event = {EXIT = "pid.exit", CANCEL = "pid.cancel", LINK_DOWN = "pid.link.down"}
 
-local Message = {}
-Message.__index = Message
-Message.__name = "message"
-function Message:topic() return self._topic end
-function Message:from() return self._from end
-function Message:payload() return W.payload(self._data) end
-local function message(m) return setmetatable({_topic = m.topic, _from = m.from, _data = m.data}, Message) end
+-- a metatable of this state made on first use: W[name] (methods: shared closures)
+local function class(name, lua_name, methods)
+  local W_ = S()
+  local mt = W_[name]
+  if mt == nil then
+    mt = {__name = lua_name}
+    for k, f in pairs(methods) do mt[k] = f end
+    mt.__index = mt
+    W_[name] = mt
+  end
+  return mt
+end
+
+local function m_topic(self) return self._topic end
+local function m_from(self) return self._from end
+local function m_payload(self) return S().payload(self._data) end
+local function message(m)
+  local mt = S().Message or class("Message", "message", {topic = m_topic, from = m_from, payload = m_payload})
+  return setmetatable({_topic = m.topic, _from = m.from, _data = m.data}, mt)
+end
 if W.payload == nil then  -- (funcs defines the same when it is required)
   local Payload = {}
   Payload.__index = Payload
   Payload.__name = "payload"
   function Payload:data() return self._v end
   W.Payload = Payload
-  W.payload = function(v) return setmetatable({_v = v}, Payload) end
+  W.payload = function(v) return setmetatable({_v = v}, S().Payload) end
 end
 
-local inbox = W.channel(BIG)
-local events = W.channel(BIG)
-local listeners = {}   -- topic -> {ch=, msg=bool}
+-- the inbox and the events channel, made at the first message, event or request
+local function inbox_of(W_)
+  local ch = W_.inbox
+  if ch == nil then
+    ch = w_channel(BIG)
+    W_.inbox = ch
+  end
+  return ch
+end
+local function events_of(W_)
+  local ch = W_.events
+  if ch == nil then
+    ch = w_channel(BIG)
+    W_.events = ch
+  end
+  return ch
+end
 
 W.subscribe(-1, function(m)
-  local l = listeners[m.topic]
+  local W_ = S()
+  local ls = W_.listeners
+  local l = ls and ls[m.topic]
   if l then
     l.ch:offer(l.msg and message(m) or m.data)
   else
-    inbox:offer(message(m))
+    inbox_of(W_):offer(message(m))
   end
 end)
 W.subscribe(-2, function(ev)
   -- an exit's error arrives as data: give Lua an error object (kind(), message(), tostring)
   local r = ev.result
-  if type(r) == "table" and type(r.error) == "table" and not W.is_error(r.error) then
-    r.error = W.error(r.error)
+  if type(r) == "table" and type(r.error) == "table" and not w_is_error(r.error) then
+    r.error = w_error(r.error)
   end
-  events:offer(ev)
+  events_of(S()):offer(ev)
 end)
 
-local function fail(e) return nil, W.error(e) end
+local function fail(e) return nil, w_error(e) end
 
-function process.pid() return P.pid() end
-function process.inbox() return inbox end
-function process.events() return events end
+function process.pid() return p_pid() end
+function process.inbox() return inbox_of(S()) end
+function process.events() return events_of(S()) end
 
 function process.listen(topic, opts)
   if type(topic) ~= "string" then return fail({kind = "Invalid", message = "topic must be a string"}) end
   if topic:sub(1, 1) == "@" then return fail({kind = "Invalid", message = "topics starting with @ are reserved"}) end
+  local W_ = S()
+  local listeners = W_.listeners
+  if listeners == nil then
+    listeners = {}  -- topic -> {ch=, msg=bool}
+    W_.listeners = listeners
+  end
   if listeners[topic] then return fail({kind = "AlreadyExists", message = "already listening on " .. topic}) end
-  local ch = W.channel(BIG)
+  local ch = w_channel(BIG)
   local as_msg = type(opts) == "table" and opts.message == true
   listeners[topic] = {ch = ch, msg = as_msg}
   -- messages of this topic that arrived before (e.g. sent with the start) move here
-  for _, m in ipairs(W.chan_extract(inbox, function(m) return m._topic == topic end)) do
-    ch:offer(as_msg and m or m._data)
+  local inbox = W_.inbox
+  if inbox ~= nil then
+    for _, m in ipairs(w_chan_extract(inbox, function(m) return m._topic == topic end)) do
+      ch:offer(as_msg and m or m._data)
+    end
   end
   return ch
 end
 
 function process.unlisten(ch)
-  for topic, l in pairs(listeners) do
+  for topic, l in pairs(S().listeners or {}) do
     if l.ch == ch then
-      listeners[topic] = nil
+      S().listeners[topic] = nil
       if not ch.closed then ch:close() end
       return true
     end
@@ -99,62 +148,74 @@ end
 function process.send(dest, topic, ...)
   if type(topic) ~= "string" then return fail({kind = "Invalid", message = "topic must be a string"}) end
   if topic:sub(1, 1) == "@" then return fail({kind = "Invalid", message = "topics starting with @ are reserved"}) end
-  local ok, err = P.send(dest, topic, (...))
+  local ok, err = p_send(dest, topic, (...))
   if err then return fail(err) end
   return true
 end
 
 local function spawn(opts, ctxv, mode, id, host, ...)
   if type(id) ~= "string" then return fail({kind = "Invalid", message = "entry id must be a string"}) end
-  local pid, err = P.spawn(mode, id, host, table.pack(...), opts, ctxv, 0)
+  local pid, err = p_spawn(mode, id, host, pack(...), opts, ctxv, 0)
   if err then return fail(err) end
   return pid
 end
 
 local function exec(opts, ctxv, id, host, ...)
   if type(id) ~= "string" then return fail({kind = "Invalid", message = "entry id must be a string"}) end
-  local eid = W.new_id()
-  local ch = W.channel(1)
-  W.expect(eid, function(res) ch:offer(res) end)
-  local pid, err = P.spawn("exec", id, host, table.pack(...), opts, ctxv, eid)
+  local eid = w_new_id()
+  local ch = w_channel(1)
+  w_expect(eid, function(res) ch:offer(res) end)
+  local pid, err = p_spawn("exec", id, host, pack(...), opts, ctxv, eid)
   if err then
-    W.forget(eid)
+    w_forget(eid)
     return fail(err)
   end
   local res = ch:receive()
-  if res.error ~= nil then return nil, W.error(res.error) end
+  if res.error ~= nil then return nil, w_error(res.error) end
   return res.value
 end
 W.process_exec = exec
 
-local Builder = {}
-Builder.__index = Builder
-Builder.__name = "process.builder"
-local function builder(opts, ctxv) return setmetatable({_opts = opts or {}, _ctx = ctxv or {}}, Builder) end
 local function merged(a, b)
   local r = {}
   for k, v in pairs(a) do r[k] = v end
   for k, v in pairs(b or {}) do r[k] = v end
   return r
 end
-function Builder:with_context(t) return builder(self._opts, merged(self._ctx, t)) end
-function Builder:with_options(t) return builder(merged(self._opts, t), self._ctx) end
-function Builder:with_name(n) return builder(merged(self._opts, {["workflow.id"] = n, name = n}), self._ctx) end
-function Builder:with_message(topic, data)
-  local o = merged(self._opts, {})
-  local msgs = {}
-  for i, m in ipairs(o.__messages or {}) do msgs[i] = m end
-  msgs[#msgs + 1] = {topic = topic, data = data}
-  o.__messages = msgs
-  return builder(o, self._ctx)
+-- process.builder: its metatable is W.Builder, made by the first builder (so a
+-- builder's methods find it there)
+local function rebuild(opts, ctxv) return setmetatable({_opts = opts, _ctx = ctxv}, S().Builder) end
+local methods = {
+  with_context = function(self, t) return rebuild(self._opts, merged(self._ctx, t)) end,
+  with_options = function(self, t) return rebuild(merged(self._opts, t), self._ctx) end,
+  with_name = function(self, n) return rebuild(merged(self._opts, {["workflow.id"] = n, name = n}), self._ctx) end,
+  with_message = function(self, topic, data)
+    local o = merged(self._opts, {})
+    local msgs = {}
+    for i, m in ipairs(o.__messages or {}) do msgs[i] = m end
+    msgs[#msgs + 1] = {topic = topic, data = data}
+    o.__messages = msgs
+    return rebuild(o, self._ctx)
+  end,
+  spawn = function(self, id, host, ...) return spawn(self._opts, self._ctx, "spawn", id, host, ...) end,
+  spawn_monitored = function(self, id, host, ...) return spawn(self._opts, self._ctx, "monitored", id, host, ...) end,
+  spawn_linked = function(self, id, host, ...) return spawn(self._opts, self._ctx, "linked", id, host, ...) end,
+  spawn_linked_monitored = function(self, id, host, ...)
+    return spawn(self._opts, self._ctx, "linked_monitored", id, host, ...)
+  end,
+  exec = function(self, id, host, ...) return exec(self._opts, self._ctx, id, host, ...) end,
+}
+local m_with_context, m_with_options, m_with_name, m_with_message = methods.with_context, methods.with_options,
+  methods.with_name, methods.with_message
+local m_spawn, m_spawn_monitored, m_spawn_linked, m_spawn_linked_monitored, m_exec = methods.spawn,
+  methods.spawn_monitored, methods.spawn_linked, methods.spawn_linked_monitored, methods.exec
+local function builder(opts, ctxv)
+  local mt = S().Builder or class("Builder", "process.builder", {
+    with_context = m_with_context, with_options = m_with_options, with_name = m_with_name,
+    with_message = m_with_message, spawn = m_spawn, spawn_monitored = m_spawn_monitored,
+    spawn_linked = m_spawn_linked, spawn_linked_monitored = m_spawn_linked_monitored, exec = m_exec})
+  return setmetatable({_opts = opts or {}, _ctx = ctxv or {}}, mt)
 end
-function Builder:spawn(id, host, ...) return spawn(self._opts, self._ctx, "spawn", id, host, ...) end
-function Builder:spawn_monitored(id, host, ...) return spawn(self._opts, self._ctx, "monitored", id, host, ...) end
-function Builder:spawn_linked(id, host, ...) return spawn(self._opts, self._ctx, "linked", id, host, ...) end
-function Builder:spawn_linked_monitored(id, host, ...)
-  return spawn(self._opts, self._ctx, "linked_monitored", id, host, ...)
-end
-function Builder:exec(id, host, ...) return exec(self._opts, self._ctx, id, host, ...) end
 
 function process.with_context(t) return builder(nil, t) end
 function process.with_options(t) return builder(t, nil) end
@@ -166,7 +227,7 @@ function process.exec(id, host, ...) return exec(nil, nil, id, host, ...) end
 
 local function simple(name)
   return function(...)
-    local ok, err = P.control(name, ...)
+    local ok, err = p_control(name, ...)
     if err then return fail(err) end
     return ok
   end
@@ -178,38 +239,37 @@ process.unmonitor = simple("unmonitor")
 process.link = simple("link")
 process.unlink = simple("unlink")
 
-local options = {trap_links = false}
 function process.set_options(t)
   if type(t) ~= "table" then return fail({kind = "Invalid", message = "set_options expects a table"}) end
   for k, v in pairs(t) do
     if k ~= "trap_links" then return fail({kind = "Invalid", message = "unknown process option " .. tostring(k)}) end
-    options[k] = v
+    S().trap_links = v
   end
-  P.control("options", t)
+  p_control("options", t)
   return true
 end
-function process.get_options() return {trap_links = options.trap_links} end
+function process.get_options() return {trap_links = S().trap_links or false} end
 
 function process.upgrade(id, ...)
-  local ok, err = P.upgrade(id, table.pack(...))
+  local ok, err = p_upgrade(id, pack(...))
   if err then return fail(err) end
   -- the host ends this run; a continued workflow never returns here
-  return W.park({})
+  return w_park({})
 end
 
 process.registry = {
   register = function(name, pid)
-    local ok, err = P.control("register", name, pid)
+    local ok, err = p_control("register", name, pid)
     if err then return fail(err) end
     return ok
   end,
   lookup = function(name)
-    local pid, err = P.control("lookup", name)
+    local pid, err = p_control("lookup", name)
     if err then return fail(err) end
     return pid
   end,
   unregister = function(name)
-    local ok, err = P.control("unregister", name)
+    local ok, err = p_control("unregister", name)
     if err then return fail(err) end
     return ok
   end,

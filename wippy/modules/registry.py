@@ -18,25 +18,32 @@ from ._spec import Module, current, failure
 
 LUA = r"""
 local P, W = ...
+local S = W.state
+local p_find = P.find
+local p_get = P.get
+local w_error = W.error
+local type, setmetatable = type, setmetatable
 local registry = {}
 
-local function fail(e) return nil, W.error(e) end
+local function fail(e) return nil, w_error(e) end
 
-function registry.get(id)
+local function get(id)
   if type(id) ~= "string" then return fail({kind = "Invalid", message = "entry id must be a string"}) end
-  local e, err = P.get(id)
+  local e, err = p_get(id)
   if err then return fail(err) end
   return e
 end
 
-function registry.find(filter)
+local function find(filter)
   if filter ~= nil and type(filter) ~= "table" then
     return fail({kind = "Invalid", message = "filter must be a table"})
   end
-  local r, err = P.find(filter or {})
+  local r, err = p_find(filter or {})
   if err then return fail(err) end
   return r
 end
+
+registry.get, registry.find = get, find
 
 function registry.parse_id(id)
   if type(id) ~= "string" then return nil end
@@ -47,12 +54,13 @@ end
 
 local Snapshot = {}
 Snapshot.__index = Snapshot
-function Snapshot:entries() return P.find({}) end
-function Snapshot:get(id) return registry.get(id) end
-function Snapshot:find(filter) return (registry.find(filter)) end
-function Snapshot:namespace(ns) return (registry.find({[".ns"] = ns})) end
+W.registry_Snapshot = Snapshot
+function Snapshot:entries() return p_find({}) end
+function Snapshot:get(id) return get(id) end
+function Snapshot:find(filter) return (find(filter)) end
+function Snapshot:namespace(ns) return (find({[".ns"] = ns})) end
 
-function registry.snapshot() return setmetatable({}, Snapshot) end
+function registry.snapshot() return setmetatable({}, S().registry_Snapshot) end
 
 local function unsupported(what)
   return function() return fail({kind = "Invalid", message = "registry." .. what .. " is not supported here (read-only registry)"}) end

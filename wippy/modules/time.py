@@ -141,9 +141,33 @@ PRIMITIVES: dict[str, Callable[..., Any]] = {
 
 LUA = r"""
 local P, W = ...
+local S = W.state
+local p_add_date = P.add_date
+local p_date = P.date
+local p_fields = P.fields
+local p_format = P.format
+local p_format_duration = P.format_duration
+local p_load_location = P.load_location
+local p_now_ns = P.now_ns
+local p_parse = P.parse
+local p_parse_duration = P.parse_duration
+local p_round_time = P.round_time
+local p_start_timer = P.start_timer
+local p_stop_timer = P.stop_timer
+local p_sub = P.sub
+local w_channel = W.channel
+local w_error = W.error
+local w_expect = W.expect
+local w_forget = W.forget
+local w_new_id = W.new_id
+local math_ceil = math.ceil
+local math_floor = math.floor
+local math_tointeger = math.tointeger
+local math_type = math.type
+local type, error, setmetatable, getmetatable, select = type, error, setmetatable, getmetatable, select
 local SEC = 1000000000
 local ZERO_SEC = -62135596800  -- Go's zero time (0001-01-01 UTC) in Unix seconds
-local mtype, floor, ceil, tointeger = math.type, math.floor, math.ceil, math.tointeger
+local mtype, floor, ceil, tointeger = math_type, math_floor, math_ceil, math_tointeger
 
 local M = {
   NANOSECOND = 1, MICROSECOND = 1000, MILLISECOND = 1000000, SECOND = SEC,
@@ -181,7 +205,7 @@ local function argerr(i, fname, msg, level)
 end
 
 local function invalid(msg)
-  return W.error({kind = "Invalid", message = msg, retryable = false}, 2)
+  return w_error({kind = "Invalid", message = msg, retryable = false}, 2)
 end
 
 -- an integer argument: integers as they are, floats truncated (Go's int(x))
@@ -206,34 +230,36 @@ local UTC = setmetatable({name = "UTC", offset = 0}, Location)
 local LOCAL = setmetatable({name = "Local"}, Location)
 M.utc, M.localtz = UTC, LOCAL
 M.UTC, M.LOCAL = UTC, LOCAL  -- (ours) upper-case aliases
+W.time_Location, W.time_UTC, W.time_LOCAL = Location, UTC, LOCAL  -- (per state: closures read them with S())
 
 local function check_loc(v, i, fname)
-  if getmetatable(v) ~= Location then argerr(i, fname, "location expected, got " .. tname(v), 4) end
+  if getmetatable(v) ~= S().time_Location then argerr(i, fname, "location expected, got " .. tname(v), 4) end
   return v
 end
 
 function M.fixed_zone(name, offset)
   if type(name) ~= "string" then argerr(1, "fixed_zone", "string expected, got " .. tname(name)) end
-  return setmetatable({name = name, offset = int_arg(offset, 2, "fixed_zone")}, Location)
+  return setmetatable({name = name, offset = int_arg(offset, 2, "fixed_zone")}, S().time_Location)
 end
 
 function M.load_location(name)
   if type(name) ~= "string" then argerr(1, "load_location", "string expected, got " .. tname(name)) end
   if name == "" then return nil, invalid("empty location name") end
-  if name == "UTC" then return UTC end
-  if name == "Local" then return LOCAL end
-  local ok, e = P.load_location(name)
+  if name == "UTC" then return S().time_UTC end
+  if name == "Local" then return S().time_LOCAL end
+  local ok, e = p_load_location(name)
   if not ok then
-    return nil, W.error({kind = "NotFound", message = "time.load_location: " .. e, retryable = false})
+    return nil, w_error({kind = "NotFound", message = "time.load_location: " .. e, retryable = false})
   end
-  return setmetatable({name = name}, Location)
+  return setmetatable({name = name}, S().time_Location)
 end
 
 ---------------------------------------------------------------------------
 -- Duration
 local Duration = {__name = "time.Duration"}
 Duration.__index = Duration
-local function new_duration(ns) return setmetatable({ns = ns}, Duration) end
+W.time_Duration = Duration
+local function new_duration(ns) return setmetatable({ns = ns}, S().time_Duration) end
 
 -- Go's integer division (truncates toward zero)
 local function quo(a, b)
@@ -253,13 +279,13 @@ function Duration:milliseconds() return quo(self.ns, 1000000) end
 function Duration:seconds() return float_of(self.ns, SEC) end
 function Duration:minutes() return float_of(self.ns, 60 * SEC) end
 function Duration:hours() return float_of(self.ns, 3600 * SEC) end
-function Duration:string() return P.format_duration(self.ns) end
-Duration.__tostring = function(d) return P.format_duration(d.ns) end
+function Duration:string() return p_format_duration(self.ns) end
+Duration.__tostring = function(d) return p_format_duration(d.ns) end
 Duration.__eq = function(a, b)
-  return getmetatable(a) == Duration and getmetatable(b) == Duration and a.ns == b.ns
+  return getmetatable(a) == S().time_Duration and getmetatable(b) == S().time_Duration and a.ns == b.ns
 end
 local function dur_ns(v)
-  if getmetatable(v) ~= Duration then
+  if getmetatable(v) ~= S().time_Duration then
     error("attempt to compare time.Duration with " .. tname(v), 3)
   end
   return v.ns
@@ -269,11 +295,11 @@ Duration.__le = function(a, b) return dur_ns(a) <= dur_ns(b) end
 
 -- a duration argument as nanoseconds, or nil and a message
 local function to_ns(v)
-  if getmetatable(v) == Duration then return v.ns end
+  if getmetatable(v) == S().time_Duration then return v.ns end
   local t = type(v)
   if mtype(v) == "integer" then return v end
   if t == "number" or t == "string" then
-    return P.parse_duration(v)
+    return p_parse_duration(v)
   end
   if t == "table" or t == "userdata" then return nil, "invalid duration type: " .. tname(v) end
   return nil, "duration must be number or string, got " .. t
@@ -289,45 +315,46 @@ end
 -- Time
 local Time = {__name = "time.Time"}
 Time.__index = Time
+W.time_Time = Time
 
-local function mk(sec, nsec, loc) return setmetatable({sec = sec, nsec = nsec, loc = loc}, Time) end
-local function from_ns(ns, loc) return mk(ns // SEC, ns % SEC, loc or LOCAL) end
+local function mk(sec, nsec, loc) return setmetatable({sec = sec, nsec = nsec, loc = loc}, S().time_Time) end
+local function from_ns(ns, loc) return mk(ns // SEC, ns % SEC, loc or S().time_LOCAL) end
 
 local function check_time(v, i, fname)
-  if getmetatable(v) ~= Time then argerr(i, fname, "time expected, got " .. tname(v), 4) end
+  if getmetatable(v) ~= S().time_Time then argerr(i, fname, "time expected, got " .. tname(v), 4) end
   return v
 end
 
 local function fields(t)
-  return P.fields(t.sec, t.nsec, t.loc.name, t.loc.offset)
+  return p_fields(t.sec, t.nsec, t.loc.name, t.loc.offset)
 end
 
-function M.now() return from_ns(P.now_ns(), LOCAL) end
+function M.now() return from_ns(p_now_ns(), S().time_LOCAL) end
 
 function M.unix(sec, nsec)
   sec = int_arg(sec, 1, "unix")
   nsec = nsec == nil and 0 or int_arg(nsec, 2, "unix")
-  return mk(sec + nsec // SEC, nsec % SEC, LOCAL)
+  return mk(sec + nsec // SEC, nsec % SEC, S().time_LOCAL)
 end
 
 function M.date(year, month, day, hour, min, sec, nsec, loc)
   local a = {year, month, day, hour, min, sec, nsec}
   for i = 1, 7 do a[i] = int_arg(a[i], i, "date") end
-  if loc == nil then loc = LOCAL else check_loc(loc, 8, "date") end
-  local s, n = P.date(a[1], a[2], a[3], a[4], a[5], a[6], a[7], loc.name, loc.offset)
+  if loc == nil then loc = S().time_LOCAL else check_loc(loc, 8, "date") end
+  local s, n = p_date(a[1], a[2], a[3], a[4], a[5], a[6], a[7], loc.name, loc.offset)
   return mk(s, n, loc)
 end
 
 function M.parse(layout, value, loc)
   if type(layout) ~= "string" then argerr(1, "parse", "string expected, got " .. tname(layout)) end
   if type(value) ~= "string" then argerr(2, "parse", "string expected, got " .. tname(value)) end
-  if loc == nil then loc = LOCAL else check_loc(loc, 3, "parse") end
-  local s, n, where, zname, zoff = P.parse(layout, value, loc.name, loc.offset)
+  if loc == nil then loc = S().time_LOCAL else check_loc(loc, 3, "parse") end
+  local s, n, where, zname, zoff = p_parse(layout, value, loc.name, loc.offset)
   if s == nil then return nil, invalid("time.parse: " .. n) end
   if where == "utc" then
-    loc = UTC
+    loc = S().time_UTC
   elseif where == "fixed" then
-    loc = setmetatable({name = zname, offset = zoff}, Location)
+    loc = setmetatable({name = zname, offset = zoff}, S().time_Location)
   end
   return mk(s, n, loc)
 end
@@ -342,12 +369,12 @@ end
 
 function Time:sub(u)
   check_time(u, 1, "sub")
-  return new_duration(P.sub(self.sec, self.nsec, u.sec, u.nsec))
+  return new_duration(p_sub(self.sec, self.nsec, u.sec, u.nsec))
 end
 
 function Time:add_date(y, m, d)
   y, m, d = int_arg(y, 1, "add_date"), int_arg(m, 2, "add_date"), int_arg(d, 3, "add_date")
-  local s, n = P.add_date(self.sec, self.nsec, y, m, d, self.loc.name, self.loc.offset)
+  local s, n = p_add_date(self.sec, self.nsec, y, m, d, self.loc.name, self.loc.offset)
   return mk(s, n, self.loc)
 end
 
@@ -359,10 +386,10 @@ function Time:equal(u)
   return self.sec == u.sec and self.nsec == u.nsec
 end
 Time.__eq = function(a, b)
-  return getmetatable(a) == Time and getmetatable(b) == Time and a.sec == b.sec and a.nsec == b.nsec
+  return getmetatable(a) == S().time_Time and getmetatable(b) == S().time_Time and a.sec == b.sec and a.nsec == b.nsec
 end
 local function cmp_time(v)
-  if getmetatable(v) ~= Time then error("attempt to compare time.Time with " .. tname(v), 3) end
+  if getmetatable(v) ~= S().time_Time then error("attempt to compare time.Time with " .. tname(v), 3) end
   return v
 end
 Time.__lt = function(a, b) return before(cmp_time(a), cmp_time(b)) end
@@ -370,11 +397,11 @@ Time.__le = function(a, b) return not before(cmp_time(b), cmp_time(a)) end
 
 function Time:format(layout)
   if type(layout) ~= "string" then argerr(1, "format", "string expected, got " .. tname(layout)) end
-  return P.format(self.sec, self.nsec, layout, self.loc.name, self.loc.offset)
+  return p_format(self.sec, self.nsec, layout, self.loc.name, self.loc.offset)
 end
-function Time:format_rfc3339() return self:format(M.RFC3339) end
+function Time:format_rfc3339() return self:format("2006-01-02T15:04:05Z07:00") end
 Time.__tostring = function(t)
-  return P.format(t.sec, t.nsec, "2006-01-02 15:04:05.999999999 -0700 MST", t.loc.name, t.loc.offset)
+  return p_format(t.sec, t.nsec, "2006-01-02 15:04:05.999999999 -0700 MST", t.loc.name, t.loc.offset)
 end
 
 function Time:unix() return self.sec end
@@ -403,14 +430,14 @@ Time.yearday = Time.year_day
 function Time:is_zero() return self.sec == ZERO_SEC and self.nsec == 0 end
 
 function Time:location() return self.loc end
-function Time:utc() return mk(self.sec, self.nsec, UTC) end
-function Time:in_local() return mk(self.sec, self.nsec, LOCAL) end
+function Time:utc() return mk(self.sec, self.nsec, S().time_UTC) end
+function Time:in_local() return mk(self.sec, self.nsec, S().time_LOCAL) end
 function Time:in_location(loc) return mk(self.sec, self.nsec, check_loc(loc, 1, "in_location")) end
 
 local function rounder(name, up)
   return function(self, d)
-    if getmetatable(d) ~= Duration then argerr(1, name, "duration expected, got " .. tname(d)) end
-    local s, n = P.round_time(self.sec, self.nsec, d.ns, up)
+    if getmetatable(d) ~= S().time_Duration then argerr(1, name, "duration expected, got " .. tname(d)) end
+    local s, n = p_round_time(self.sec, self.nsec, d.ns, up)
     return mk(s, n, self.loc)
   end
 end
@@ -430,22 +457,22 @@ local function close(ch) if not ch:is_closed() then ch:close() end end
 
 -- arm(delay_ns, fn): fn(fire_ns) runs when the host fires; returns the id
 local function arm(delay, fn)
-  local id = W.new_id()
-  W.expect(id, fn)
-  P.start_timer(id, delay)
+  local id = w_new_id()
+  w_expect(id, fn)
+  p_start_timer(id, delay)
   return id
 end
 
 local function disarm(id)
-  W.forget(id)
-  P.stop_timer(id)
+  w_forget(id)
+  p_stop_timer(id)
 end
 
 function M.sleep(d)
   local ns, e = wait_arg(d, "time.sleep")
   if ns == nil then return nil, e end
   if ns <= 0 then return end
-  local ch = W.channel(1)
+  local ch = w_channel(1)
   arm(ns, function(fire) ch:offer(fire) end)
   ch:receive()
 end
@@ -460,7 +487,7 @@ end
 function M.after(d)
   local ns, e = positive(d, "time.after")
   if ns == nil then return nil, e end
-  local ch = W.channel(1)
+  local ch = w_channel(1)
   arm(ns, function(fire)
     ch:offer(from_ns(fire))
     close(ch)
@@ -470,6 +497,7 @@ end
 
 local Timer = {__name = "time.Timer"}
 Timer.__index = Timer
+W.time_Timer = Timer
 
 local function timer_arm(t, ns)
   local id
@@ -485,7 +513,7 @@ end
 function M.timer(d)
   local ns, e = positive(d, "time.timer")
   if ns == nil then return nil, e end
-  local t = setmetatable({ch = W.channel(1)}, Timer)
+  local t = setmetatable({ch = w_channel(1)}, S().time_Timer)
   timer_arm(t, ns)
   return t
 end
@@ -518,6 +546,7 @@ end
 
 local Ticker = {__name = "time.Ticker"}
 Ticker.__index = Ticker
+W.time_Ticker = Ticker
 
 local function ticker_arm(tk, delay)
   local id
@@ -538,7 +567,7 @@ end
 function M.ticker(d)
   local ns, e = positive(d, "time.ticker")
   if ns == nil then return nil, e end
-  local tk = setmetatable({ch = W.channel(1), period = ns, due = P.now_ns() + ns}, Ticker)
+  local tk = setmetatable({ch = w_channel(1), period = ns, due = p_now_ns() + ns}, S().time_Ticker)
   ticker_arm(tk, ns)
   return tk
 end

@@ -205,7 +205,12 @@ def format_(s: Any = None, fmt: Any = None) -> Any:
 
 LUA = """
 local P, W = ...
-local mkerr = W.error
+local S = W.state
+local p_v7 = P.v7
+local p_validate = P.validate
+local w_error = W.error
+local ipairs = ipairs
+local mkerr = w_error
 local uuid = {}
 
 local function wrap(f)
@@ -220,16 +225,17 @@ for _, name in ipairs({"v1", "v3", "v4", "v5", "version", "variant", "parse", "f
   uuid[name] = wrap(P[name])
 end
 
-local last = 0  -- the last v7 timestamp (ms << 12 | fraction): v7s increase
+-- W.uuid_last: the last v7 timestamp (ms << 12 | fraction): v7s increase
 function uuid.v7()
-  local s, e, t = P.v7(last)
+  local W_ = S()
+  local s, e, t = p_v7(W_.uuid_last or 0)
   if e then return nil, mkerr(e) end
-  last = t
+  W_.uuid_last = t
   return s
 end
 
 function uuid.validate(s)
-  return P.validate(s)
+  return p_validate(s)
 end
 
 return uuid

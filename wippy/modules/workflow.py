@@ -10,31 +10,44 @@ from ._spec import Module, current
 
 LUA = r"""
 local P, W = ...
+local S = W.state
+local p_check = P.check
+local p_info = P.info
+local p_version = P.version
+local w_error = W.error
+local w_process_exec = W.process_exec
+local math_type = math.type
+local type, error = type, error
 local workflow = {}
 local function check()
-  local ok, err = P.check()
-  if err then error(W.error(err), 3) end
+  local ok, err = p_check()
+  if err then error(w_error(err), 3) end
 end
-function workflow.info() check() return P.info() end
-function workflow.history_length() check() return P.info().history_length end
+function workflow.info() check() return p_info() end
+function workflow.history_length() check() return p_info().history_length end
 function workflow.version(change_id, min_version, max_version)
   check()
   if type(change_id) ~= "string" then error("bad argument #1 to 'version' (string expected)", 2) end
-  if math.type(min_version) ~= "integer" or math.type(max_version) ~= "integer" or min_version > max_version then
+  if math_type(min_version) ~= "integer" or math_type(max_version) ~= "integer" or min_version > max_version then
     error("bad arguments to 'version' (integers min <= max expected)", 2)
   end
-  W.versions = W.versions or {}
-  local v = W.versions[change_id]
+  local W_ = S()
+  local versions = W_.versions
+  if versions == nil then
+    versions = {}
+    W_.versions = versions
+  end
+  local v = versions[change_id]
   if v == nil then
-    v = P.version(change_id, min_version, max_version)
-    W.versions[change_id] = v
+    v = p_version(change_id, min_version, max_version)
+    versions[change_id] = v
   end
   return v
 end
 function workflow.exec(id, ...)
   check()
-  local info = P.info()
-  return W.process_exec(nil, nil, id, info.task_queue, ...)
+  local info = p_info()
+  return w_process_exec(nil, nil, id, info.task_queue, ...)
 end
 return workflow
 """

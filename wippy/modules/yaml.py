@@ -218,17 +218,21 @@ def _one_line(e: BaseException) -> str:
 
 LUA = """
 local P, W = ...
-local mkerr, Error = W.error, W.Error
+local S = W.state
+local p_decode = P.decode
+local p_encode = P.encode
+local w_error = W.error
+local mkerr = w_error
 local yaml = {}
 
 function yaml.encode(t, options)
-  local s, e = P.encode(t, options, Error)
+  local s, e = p_encode(t, options, S().Error)
   if e then return nil, mkerr(e) end
   return s
 end
 
 function yaml.decode(s)
-  local v, e = P.decode(s)
+  local v, e = p_decode(s)
   if e then return nil, mkerr(e) end
   return v
 end
