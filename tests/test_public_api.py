@@ -6,7 +6,7 @@ import luavm
 PUBLIC = [
     "FrameInfo", "LuaError", "LuaFunction", "LuaLimitError", "LuaRuntime", "LuaSyntaxError", "LuaTable",
     "LuaTableView", "SnapshotBase", "SnapshotError", "Task", "__version__", "chunk_display_name", "code_hash",
-    "erase_types", "inspect_snapshot", "lua_type", "restore", "restore_derived", "run_with_big_stack",
+    "erase_types", "inspect_snapshot", "lua_type", "restore", "restore_derived", "run_with_big_stack", "running_loaded",
     "snapshot_base_digest", "suspend",
 ]
 

@@ -7,8 +7,12 @@ whose Lua surface runs on first use. Module sources are compiled once per proces
 (luavm caches chunks by source), so a new state costs its Lua setup only.
 
 Invariants: nothing a Lua program can reach holds Python state except the
-primitives, which are module-level functions (snapshots name them); the state's
-`W` table (kernel internals) is reachable from Lua only through closures.
+primitives, which are module-level functions (snapshots name them). The state's
+`W` table (kernel internals, the modules' metatables and per-state values) is in
+package.loaded[W_KEY]; wippy's Lua code reaches it through the `state` primitive
+(modules/_kernel.py) and never captures it, nor any other per-state table, in a
+closure: so those closures are shared by every copy of a template state
+(luavm/instantiate.py), and a new process or workflow run copies only its data.
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@ local traceback = debug.traceback
 local function BLOCK() end  -- what a parked managed thread yields (a value no program holds)
 
 W.state = S
+-- per-state values made on first use (a module's metatable, the process events
+-- channel, ...): in a table of their own, so that a workflow's snapshot taken after
+-- one is made rewrites this small table, not W
+W.late = {}
 W.K = {
   rq = {}, rh = 1, rt = 0,   -- ready queue: {co, values}
   managed = setmetatable({}, {__mode = "k"}),

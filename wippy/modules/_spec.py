@@ -6,14 +6,19 @@ defines `MODULE = Module(...)`:
 - `lua` is a Lua chunk run once per Lua state on the first `require` (or at state
   creation for globals). It receives `P, W` as `...`: `P` the table of the module's
   primitives, `W` the runtime's internal table (see wippy/lua/kernel.lua: `W.error`,
-  `W.chan`, ...). It returns the module's value.
+  `W.chan`, ...). It returns the module's value. Its functions capture no
+  per-state table (not P, W, a metatable or a module table; nor a global, read
+  through the chunk's _ENV): they take what they need from P and W as chunk
+  locals (primitives and kernel functions) and reach per-state data as
+  `W.state().x` (`local S = W.state`). Such closures are shared by every copy
+  of a template state instead of copied (luavm/instantiate.py).
 - `primitives` are *module-level* Python functions (a snapshot names them by
   `module:qualname`, so closures and lambdas are not allowed). They receive Python
   values (str, int, float, bool, None, luavm.LuaTableView for tables) and return Python
   values (dict/list become tables; a tuple is several results).
 - Convention for failure: a primitive that can fail returns `(value, None)` or
   `(None, {"kind": "Invalid", "message": "..."})`, and the Lua surface turns the
-  second into an error object: `local v, e = P.x(...) if e then return nil, W.error(e) end`.
+  second into an error object: `local v, e = p_x(...) if e then return nil, w_error(e) end`.
 - `workflow_safe`: may be listed in a `workflow.lua` entry's `modules`; a primitive
   whose result is not a function of its inputs must then ask `current()` how to
   behave (the workflow clock, the recorded value).

@@ -25,8 +25,8 @@ LUA = r"""
 -- (Per-state data — the inbox, the events channel, the listeners, the options, the
 -- metatables — is in W, reached through S; the closures capture only builtins,
 -- primitives and each other, so copies of a template state share them: see
--- wippy/lua/kernel.lua. The channels and the rarely used metatables are made on
--- first use.)
+-- wippy/lua/kernel.lua. The events channel, the listeners and the metatables of
+-- messages and builders are made on first use, in W.late.)
 local P, W = ...
 local S = W.state
 local p_pid, p_send, p_spawn, p_control, p_upgrade = P.pid, P.send, P.spawn, P.control, P.upgrade
@@ -39,15 +39,15 @@ local BIG = math.maxinteger
 local process = {}
 process.event = {EXIT = "pid.exit", CANCEL = "pid.cancel", LINK_DOWN = "pid.link.down"}
 
--- a metatable of this state made on first use: W[name] (methods: shared closures)
+-- a metatable of this state made on first use: W.late[name] (methods: shared closures)
 local function class(name, lua_name, methods)
-  local W_ = S()
-  local mt = W_[name]
+  local late = S().late
+  local mt = late[name]
   if mt == nil then
     mt = {__name = lua_name}
     for k, f in pairs(methods) do mt[k] = f end
     mt.__index = mt
-    W_[name] = mt
+    late[name] = mt
   end
   return mt
 end
@@ -56,7 +56,7 @@ local function m_topic(self) return self._topic end
 local function m_from(self) return self._from end
 local function m_payload(self) return S().payload(self._data) end
 local function message(m)
-  local mt = S().Message or class("Message", "message", {topic = m_topic, from = m_from, payload = m_payload})
+  local mt = S().late.Message or class("Message", "message", {topic = m_topic, from = m_from, payload = m_payload})
   return setmetatable({_topic = m.topic, _from = m.from, _data = m.data}, mt)
 end
 if W.payload == nil then  -- (funcs defines the same when it is required)
@@ -68,32 +68,26 @@ if W.payload == nil then  -- (funcs defines the same when it is required)
   W.payload = function(v) return setmetatable({_v = v}, S().Payload) end
 end
 
--- the inbox and the events channel, made at the first message, event or request
-local function inbox_of(W_)
-  local ch = W_.inbox
-  if ch == nil then
-    ch = w_channel(BIG)
-    W_.inbox = ch
-  end
-  return ch
-end
+-- the inbox; the events channel is made at the first event or request
+W.inbox = w_channel(BIG)
 local function events_of(W_)
-  local ch = W_.events
+  local late = W_.late
+  local ch = late.events
   if ch == nil then
     ch = w_channel(BIG)
-    W_.events = ch
+    late.events = ch
   end
   return ch
 end
 
 W.subscribe(-1, function(m)
   local W_ = S()
-  local ls = W_.listeners
+  local ls = W_.late.listeners
   local l = ls and ls[m.topic]
   if l then
     l.ch:offer(l.msg and message(m) or m.data)
   else
-    inbox_of(W_):offer(message(m))
+    W_.inbox:offer(message(m))
   end
 end)
 W.subscribe(-2, function(ev)
@@ -108,36 +102,34 @@ end)
 local function fail(e) return nil, w_error(e) end
 
 function process.pid() return p_pid() end
-function process.inbox() return inbox_of(S()) end
+function process.inbox() return S().inbox end
 function process.events() return events_of(S()) end
 
 function process.listen(topic, opts)
   if type(topic) ~= "string" then return fail({kind = "Invalid", message = "topic must be a string"}) end
   if topic:sub(1, 1) == "@" then return fail({kind = "Invalid", message = "topics starting with @ are reserved"}) end
   local W_ = S()
-  local listeners = W_.listeners
+  local listeners = W_.late.listeners
   if listeners == nil then
     listeners = {}  -- topic -> {ch=, msg=bool}
-    W_.listeners = listeners
+    W_.late.listeners = listeners
   end
   if listeners[topic] then return fail({kind = "AlreadyExists", message = "already listening on " .. topic}) end
   local ch = w_channel(BIG)
   local as_msg = type(opts) == "table" and opts.message == true
   listeners[topic] = {ch = ch, msg = as_msg}
   -- messages of this topic that arrived before (e.g. sent with the start) move here
-  local inbox = W_.inbox
-  if inbox ~= nil then
-    for _, m in ipairs(w_chan_extract(inbox, function(m) return m._topic == topic end)) do
-      ch:offer(as_msg and m or m._data)
-    end
+  for _, m in ipairs(w_chan_extract(W_.inbox, function(m) return m._topic == topic end)) do
+    ch:offer(as_msg and m or m._data)
   end
   return ch
 end
 
 function process.unlisten(ch)
-  for topic, l in pairs(S().listeners or {}) do
+  local listeners = S().late.listeners or {}
+  for topic, l in pairs(listeners) do
     if l.ch == ch then
-      S().listeners[topic] = nil
+      listeners[topic] = nil
       if not ch.closed then ch:close() end
       return true
     end
@@ -182,9 +174,9 @@ local function merged(a, b)
   for k, v in pairs(b or {}) do r[k] = v end
   return r
 end
--- process.builder: its metatable is W.Builder, made by the first builder (so a
+-- process.builder: its metatable is W.late.Builder, made by the first builder (so a
 -- builder's methods find it there)
-local function rebuild(opts, ctxv) return setmetatable({_opts = opts, _ctx = ctxv}, S().Builder) end
+local function rebuild(opts, ctxv) return setmetatable({_opts = opts, _ctx = ctxv}, S().late.Builder) end
 local methods = {
   with_context = function(self, t) return rebuild(self._opts, merged(self._ctx, t)) end,
   with_options = function(self, t) return rebuild(merged(self._opts, t), self._ctx) end,
@@ -210,7 +202,7 @@ local m_with_context, m_with_options, m_with_name, m_with_message = methods.with
 local m_spawn, m_spawn_monitored, m_spawn_linked, m_spawn_linked_monitored, m_exec = methods.spawn,
   methods.spawn_monitored, methods.spawn_linked, methods.spawn_linked_monitored, methods.exec
 local function builder(opts, ctxv)
-  local mt = S().Builder or class("Builder", "process.builder", {
+  local mt = S().late.Builder or class("Builder", "process.builder", {
     with_context = m_with_context, with_options = m_with_options, with_name = m_with_name,
     with_message = m_with_message, spawn = m_spawn, spawn_monitored = m_spawn_monitored,
     spawn_linked = m_spawn_linked, spawn_linked_monitored = m_spawn_linked_monitored, exec = m_exec})
@@ -243,12 +235,12 @@ function process.set_options(t)
   if type(t) ~= "table" then return fail({kind = "Invalid", message = "set_options expects a table"}) end
   for k, v in pairs(t) do
     if k ~= "trap_links" then return fail({kind = "Invalid", message = "unknown process option " .. tostring(k)}) end
-    S().trap_links = v
+    S().late.trap_links = v
   end
   p_control("options", t)
   return true
 end
-function process.get_options() return {trap_links = S().trap_links or false} end
+function process.get_options() return {trap_links = S().late.trap_links or false} end
 
 function process.upgrade(id, ...)
   local ok, err = p_upgrade(id, pack(...))

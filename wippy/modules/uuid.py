@@ -225,12 +225,12 @@ for _, name in ipairs({"v1", "v3", "v4", "v5", "version", "variant", "parse", "f
   uuid[name] = wrap(P[name])
 end
 
--- W.uuid_last: the last v7 timestamp (ms << 12 | fraction): v7s increase
+-- W.late.uuid_last: the last v7 timestamp (ms << 12 | fraction): v7s increase
 function uuid.v7()
-  local W_ = S()
-  local s, e, t = p_v7(W_.uuid_last or 0)
+  local late = S().late
+  local s, e, t = p_v7(late.uuid_last or 0)
   if e then return nil, mkerr(e) end
-  W_.uuid_last = t
+  late.uuid_last = t
   return s
 end
 

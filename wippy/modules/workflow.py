@@ -31,11 +31,11 @@ function workflow.version(change_id, min_version, max_version)
   if math_type(min_version) ~= "integer" or math_type(max_version) ~= "integer" or min_version > max_version then
     error("bad arguments to 'version' (integers min <= max expected)", 2)
   end
-  local W_ = S()
-  local versions = W_.versions
+  local late = S().late
+  local versions = late.versions
   if versions == nil then
     versions = {}
-    W_.versions = versions
+    late.versions = versions
   end
   local v = versions[change_id]
   if v == nil then
