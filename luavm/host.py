@@ -110,10 +110,15 @@ def _register_tree(st: LuaState, G: LuaTable) -> None:
     depth = {id(G): 0}
     while queue:
         prefix, tab = queue.pop(0)
+        fresh = tab.aux is None
         k = None
         while True:
             r = tab.next(k)
             if r is None:
+                if fresh and tab.aux is not None and not tab.aux.dead and not tab.aux.hw:
+                    # (drop `next`'s key index again: every copy of a state made
+                    # from this one would copy it, luavm/instantiate.py)
+                    tab.aux = None
                 break
             k, v = r
             key = k.decode() if type(k) is bytes else f"[{k}]"
