@@ -1,6 +1,7 @@
 """Local activities on the embedded engine (wippy/workflows/local.py): run inside
 the step that calls them, recorded as steps of their own, checkpointed and
-committed once; what cannot finish at once goes on as a regular activity."""
+committed once; what cannot finish at once goes on as a regular activity. And
+how any outcome reaches the step that records it (engine.deliver)."""
 
 from __future__ import annotations
 
@@ -202,3 +203,41 @@ def test_a_long_run_of_local_activities_commits_every_max_substeps(tmp_path: Pat
     # at most MAX_SUBSTEPS sub-steps per commit: a crash never makes more than that run again
     gaps = [b - a for a, b in zip([0, *commits], commits)]
     assert max(gaps) <= local.MAX_SUBSTEPS + 1 and len(commits) >= 3, commits
+
+
+def test_an_outcome_recorded_elsewhere_is_not_recorded_again(tmp_path: Path,
+                                                             caplog: Any) -> None:
+    """The step that records an activity's outcome marks its outbox row done only if
+    it is still pending; if another process recorded it meanwhile (it took the
+    workflow over), the step is undone, not committed with the outcome a second time."""
+    import logging
+
+    wf = """
+    local funcs = require("funcs")
+    local function main(x) return funcs.call("py:inc", x) end
+    return {main = main}
+    """
+    app = wippy.App(write_app(tmp_path, workflows={"w": wf}))
+    app.register_function("py:inc", _inc)
+
+    async def go(host: Any) -> Any:
+        real = host.store.finish_task
+        host.store.finish_task = lambda db, tid, status="done": False  # (recorded by someone else)
+        w, err = host.start_workflow("app:w", [1], {"workflow.id": "w-s"})
+        for _ in range(200):
+            await asyncio.sleep(0.005)
+        host.store.finish_task = real
+        row = host.store.get("w-s")
+        return row.status, [h["kind"] for h in host.store.history("w-s")]
+
+    with caplog.at_level(logging.ERROR, logger="wippy.workflows"):
+        status, kinds = wippy.run_sync(lambda: _with_host(app, go))
+    assert status == "running" and kinds == ["started", "step"]  # the outcome's step was undone
+    assert "step failed" not in caplog.text
+
+
+async def _with_host(app: wippy.App, go: Any) -> Any:
+    try:
+        return await go(app.workflow_host("app:wf_host"))
+    finally:
+        app.close()

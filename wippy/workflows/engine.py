@@ -401,8 +401,11 @@ class WorkflowHost:
                     taken = self.outcomes.pop(wid, None)
                     try:
                         self._step(wid, taken)
-                    except _Stale:  # an outcome it was given was recorded elsewhere: step again without
+                    except _Stale as e:  # an outcome it was given was recorded elsewhere: step again without
                         self.runs.pop(wid, None)
+                        keep = [x for x in taken or () if x[0]["id"] != e.args[0]]
+                        if keep:
+                            self.outcomes.setdefault(wid, [])[:0] = keep
                         self._kick(wid)
                     except Exception:  # noqa: BLE001 - an engine bug in one workflow must not stop the others
                         log.exception("workflow %s: step failed", wid)
