@@ -450,7 +450,14 @@ class ExpressionCompiler:
             a = ops["a"]
             ops["num_a"] = "" if args[0].ty in ("int", "float") else f"({a}.__class__ is _float or {a}.__class__ is _int) and "
             fast = "".join(f"{v.format(**ops)} if {fn.text} is {obj} and {c.format(**ops)} else " for obj, v, c in inline)
-            text = f"{t} = {fast}{fn.text}({', '.join(argt)})"
+            # the call itself, when made, is adjusted to one value on the same line: the
+            # inline results need no `Ret` test after the line
+            text = f"{t} = {fast}_first1({fn.text}({', '.join(argt)}))"
+            ln = fs.emit(text, e.line, "call", (desc,), resume=f"{t} = _first1(_rv)", callee=callee)
+            ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
+            ln.first = True
+            ln.op.fn = fn.text
+            return Atom(t)
         ln = fs.emit(text, e.line, "call", (desc,), resume=f"{t} = _rv", callee=callee)
         ln.call = (t, fn.text, ", ".join(argt), yielded(argt, star is not None))
         ln.op.fn = fn.text

@@ -41,6 +41,7 @@ class Line:
     # yields if the callee is coroutine.yield (one value as itself, else a Ret)
     call: tuple[str, str, str, str] | None = None
     alias_target: str | None = None  # an adjust line sharing its call's resume point
+    first: bool = False  # a call line that adjusts its result to one value itself (`_first1(f(...))`)
     marker: bool = False  # a resume point that does nothing: where a deopt lands (compiler/deopt.py)
 
 

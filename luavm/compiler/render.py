@@ -318,7 +318,8 @@ def _render_gen_stmt(s: Stmt, depth: int, out: Source) -> None:
             out.add(f"{ind}try:", s.op, s.rp)
             if s.call is not None:
                 t, f, args, values = s.call
-                out.add(f"{ind}    if {f} is _YIELD: {t} = yield {values}", s.op, s.rp)
+                got = f"_first1((yield {values}))" if s.first else f"yield {values}"
+                out.add(f"{ind}    if {f} is _YIELD: {t} = {got}", s.op, s.rp)
                 out.add(f"{ind}    else: {s.text}", s.op, s.rp)  # the call, with its inline fast paths
             else:
                 out.add(f"{ind}    {s.text}", s.op, s.rp)
