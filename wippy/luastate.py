@@ -158,6 +158,7 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     rt.call(rt.load(lua_source("prelude.lua"), "=[wippy prelude]"), W, kp, errors_lib, channel_lib)
     g = rt.globals()
     load = g["load"]
+    _warm(rt, lua_source("types.lua"), "=[wippy types]")
     g["__type"] = rt.call(rt.load(_LAZY_SRC, "=[wippy lazy]"), load, lua_source("types.lua"), kp["state"])
     for name in KNOWN:
         if name not in allowed and name not in GLOBAL_MODULES:
@@ -176,8 +177,23 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     return LuaState(rt, W, allowed, entry_id)
 
 
+_WARM: set[str] = set()  # wippy chunks compiled through the host's load in this process
+
+
+def _warm(rt: luavm.LuaRuntime, src: str, chunkname: str) -> None:
+    """Compile a wippy source once per process through the host's `rt.load`, which
+    luavm's disk cache serves: the Lua-side `load` of the same text and name (a lazy
+    module loader, `__type`) then finds it in luavm's in-process chunk cache. (A
+    `load` from Lua code in a runtime without host access never uses the disk cache,
+    so without this a module's chunk was compiled in every process.)"""
+    if chunkname not in _WARM:
+        rt.load(src, chunkname)
+        _WARM.add(chunkname)
+
+
 def _loader(rt: luavm.LuaRuntime, load: Any, src: str, name: str) -> Any:
     """A package.preload loader (a Lua function) that runs a module's chunk with P, W."""
+    _warm(rt, src, f"=[wippy {name}]")
     make = rt.load(_LOADER_SRC, "=[wippy loader]")
     kp = kernel_primitives.PRIMITIVES
     return rt.call(make, load, src, f"=[wippy {name}]", name, kp["module_primitives"], kp["state"])
