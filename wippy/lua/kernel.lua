@@ -169,14 +169,17 @@ local function park(waiter)
   return unpack(waiter.result, 1, waiter.result.n)
 end
 
-local function wake(waiter, ...)
+-- wake a waiter of the state whose kernel data is K (a channel carries its K:
+-- the channel operations wake without asking S)
+local function wake_in(K, waiter, ...)
   waiter.done = true
   if waiter.nested then
     waiter.result = pack(...)
   else
-    push(S().K, waiter.co, pack(...))
+    push(K, waiter.co, pack(...))
   end
 end
+local function wake(waiter, ...) return wake_in(S().K, waiter, ...) end
 W.park, W.wake = park, wake
 
 -- a new managed thread running fn (as the main one when `main`)
@@ -285,6 +288,8 @@ end
 
 ---------------------------------------------------------------------------
 -- channels (Go semantics)
+-- A channel holds its state's K (`K`), so that sending, receiving and closing,
+-- the path of every message, reach the ready queue without calling S.
 local Chan = {}  -- (W.Chan: the closures below reach it as S().Chan)
 Chan.__index = Chan
 Chan.__name = "channel"
@@ -294,8 +299,9 @@ local function new_chan(size)
   if size ~= nil and (math_type(size) ~= "integer" or size < 0) then
     error("bad argument #1 to 'new' (non-negative integer expected)", 3)
   end
+  local W_ = S()
   return setmetatable({size = size or 0, buf = {}, bh = 1, bt = 0, closed = false,
-                       rq = {}, sq = {}}, S().Chan)
+                       rq = {}, sq = {}, K = W_.K}, W_.Chan)
 end
 W.channel = new_chan
 
@@ -328,11 +334,11 @@ local function has_live(q)
 end
 
 -- deliver to a receiver waiter: a plain receive gets (v, ok); a select gets its case
-local function wake_receiver(w, v, ok)
+local function wake_receiver(K, w, v, ok)
   if w.case then
-    wake(w, w.case, v, ok)
+    wake_in(K, w, w.case, v, ok)
   else
-    wake(w, v, ok)
+    wake_in(K, w, v, ok)
   end
 end
 
@@ -341,7 +347,7 @@ local function try_send(ch, v)
   if ch.closed then error("send on closed channel", 0) end
   local w = take(ch.rq)
   if w then
-    wake_receiver(w, v, true)
+    wake_receiver(ch.K, w, v, true)
     return true
   end
   if count(ch) < ch.size then
@@ -357,13 +363,13 @@ local function try_receive(ch)
     local s = take(ch.sq)
     if s then
       buf_push(ch, s.value)
-      if s.case then wake(s, s.case) else wake(s) end
+      if s.case then wake_in(ch.K, s, s.case) else wake_in(ch.K, s) end
     end
     return true, v, true
   end
   local s = take(ch.sq)
   if s then
-    if s.case then wake(s, s.case) else wake(s) end
+    if s.case then wake_in(ch.K, s, s.case) else wake_in(ch.K, s) end
     return true, s.value, true
   end
   if ch.closed then return true, nil, false end
@@ -394,7 +400,7 @@ function Chan:receive()
   local co = co_running()
   local w = {co = co}
   self.rq[#self.rq + 1] = w
-  if S().K.managed[co] then return co_yield(BLOCK) end  -- (park, inline)
+  if self.K.managed[co] then return co_yield(BLOCK) end  -- (park, inline)
   return park(w)
 end
 
@@ -404,12 +410,12 @@ function Chan:close()
   while true do
     local w = take(self.rq)
     if not w then break end
-    wake_receiver(w, nil, false)
+    wake_receiver(self.K, w, nil, false)
   end
   while true do
     local w = take(self.sq)
     if not w then break end
-    if w.case then wake(w, w.case, "closed") else wake(w, "closed") end
+    if w.case then wake_in(self.K, w, w.case, "closed") else wake_in(self.K, w, "closed") end
   end
   if self.on_close then self.on_close(self) end
 end

@@ -55,8 +55,8 @@ end
 local function m_topic(self) return self._topic end
 local function m_from(self) return self._from end
 local function m_payload(self) return S().payload(self._data) end
-local function message(m)
-  local mt = S().late.Message or class("Message", "message", {topic = m_topic, from = m_from, payload = m_payload})
+local function message(W_, m)
+  local mt = W_.late.Message or class("Message", "message", {topic = m_topic, from = m_from, payload = m_payload})
   return setmetatable({_topic = m.topic, _from = m.from, _data = m.data}, mt)
 end
 if W.payload == nil then  -- (funcs defines the same when it is required)
@@ -85,9 +85,9 @@ W.subscribe(-1, function(m)
   local ls = W_.late.listeners
   local l = ls and ls[m.topic]
   if l then
-    l.ch:offer(l.msg and message(m) or m.data)
+    l.ch:offer(l.msg and message(W_, m) or m.data)
   else
-    W_.inbox:offer(message(m))
+    W_.inbox:offer(message(W_, m))
   end
 end)
 W.subscribe(-2, function(ev)
