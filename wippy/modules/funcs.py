@@ -35,6 +35,7 @@ local w_error = W.error
 local w_expect = W.expect
 local w_forget = W.forget
 local w_new_id = W.new_id
+local w_park, w_wake = W.park, W.wake
 local table_pack = table.pack
 local type, pairs, setmetatable = type, pairs, setmetatable
 
@@ -82,31 +83,36 @@ local function start(opts, ctxv, target, ...)
   return fut
 end
 
-local function await(fut)
-  fut._ch:receive()
-  if fut._err then return nil, fut._err end
-  return fut._value._v
-end
-
 -- funcs.call: first the host's direct path (the callee runs now, inside this
 -- call, while it does not block: 1 = its value, 2 = its error data, 3 = it
 -- blocked and goes on as an invocation of its own whose outcome comes as the
--- event of the future attached to it); nil = not for the direct path (an
--- activity in a workflow, an async Python function, deep nesting): a future.
+-- event attached to it); nil = not for the direct path (an activity in a
+-- workflow, an async Python function, deep nesting): the call is made with an
+-- event id. Either way the calling thread then parks until that event: no future
+-- or channel, which funcs.call never hands out (fewer objects for a workflow's
+-- checkpoint to write, fewer frames for its suspension to record).
 local function call(opts, ctxv, target, ...)
-  if type(target) == "string" then
-    local r, v = p_call_now(target, opts, ctxv, ...)
-    if r == 1 then return v end
-    if r == 2 then return nil, w_error(v) end
-    if r == 3 then
-      local fut = new_future()
-      p_attach(fut._id)
-      return await(fut)
+  if type(target) ~= "string" then
+    return nil, w_error({kind = "Invalid", message = "function id must be a string, got " .. type(target)})
+  end
+  local r, v = p_call_now(target, opts, ctxv, ...)
+  if r == 1 then return v end
+  if r == 2 then return nil, w_error(v) end
+  local id = w_new_id()
+  local waiter = {}
+  w_expect(id, function(res) w_wake(waiter, res) end)
+  if r == 3 then
+    p_attach(id)
+  else
+    local _, err = p_call(id, target, table_pack(...), opts, ctxv)
+    if err then
+      w_forget(id)
+      return nil, w_error(err)
     end
   end
-  local fut, err = start(opts, ctxv, target, ...)
-  if not fut then return nil, err end
-  return await(fut)
+  local res = w_park(waiter)
+  if res.error ~= nil then return nil, w_error(res.error) end
+  return res.value
 end
 
 function Future:response() return self._ch end
