@@ -110,14 +110,16 @@ class LuaState:
 # per process: luavm caches chunks by source) runs with its primitives and W. It
 # captures only the load builtin, strings and primitives, so every copy of a
 # template state shares it (no chunk function or table of its own to copy).
-_LOADER_SRC = ("local load, src, chunkname, name, prims, S = ... "
-               "return function() return load(src, chunkname)(prims(name), S()) end")
+# (the source comes from a primitive at that moment: a string upvalue would put the
+# module's whole text in the state, and in every whole snapshot of it)
+_LOADER_SRC = ("local load, source, chunkname, name, prims, S = ... "
+               "return function() return load(source(name), chunkname)(prims(name), S()) end")
 # `__type` (what a `type` declaration calls): types.lua runs on the first declaration,
 # so the states of entries that declare no types (most processes) do not hold it;
 # its function is kept in W (a shared closure, as the loaders)
-_LAZY_SRC = ("local load, src, S = ... "
+_LAZY_SRC = ("local load, source, S = ... "
              "return function(...) local W = S() local f = W.types "
-             "if f == nil then f = load(src, '=[wippy types]')() W.types = f end return f(...) end")
+             "if f == nil then f = load(source('types'), '=[wippy types]')() W.types = f end return f(...) end")
 
 
 # the modules installed as globals in every state (Module.is_global): only these and
@@ -159,7 +161,7 @@ def new_state(modules: Iterable[str] = (), *, entry_id: str = "?", seed: int | N
     g = rt.globals()
     load = g["load"]
     _warm(rt, lua_source("types.lua"), "=[wippy types]")
-    g["__type"] = rt.call(rt.load(_LAZY_SRC, "=[wippy lazy]"), load, lua_source("types.lua"), kp["state"])
+    g["__type"] = rt.call(rt.load(_LAZY_SRC, "=[wippy lazy]"), load, kp["module_source"], kp["state"])
     for name in KNOWN:
         if name not in allowed and name not in GLOBAL_MODULES:
             continue
@@ -196,7 +198,7 @@ def _loader(rt: luavm.LuaRuntime, load: Any, src: str, name: str) -> Any:
     _warm(rt, src, f"=[wippy {name}]")
     make = rt.load(_LOADER_SRC, "=[wippy loader]")
     kp = kernel_primitives.PRIMITIVES
-    return rt.call(make, load, src, f"=[wippy {name}]", name, kp["module_primitives"], kp["state"])
+    return rt.call(make, load, kp["module_source"], f"=[wippy {name}]", name, kp["module_primitives"], kp["state"])
 
 
 __all__ = ["LuaState", "new_state", "lua_source", "restored_state", "primitives", "register_code", "W_KEY"]

@@ -3,7 +3,9 @@ clock, and the way to the state's own data (`state`). See wippy/lua/kernel.lua."
 
 from __future__ import annotations
 
+import importlib.resources
 import time
+from functools import cache
 from typing import Any
 
 import luavm
@@ -61,5 +63,22 @@ def module_primitives(name: str) -> dict[str, Any]:
     return dict(mod.primitives) if mod is not None else {}
 
 
+def module_source(name: str) -> str:
+    """The Lua source of module `name` ("types": wippy/lua/types.lua), for its loader
+    (luastate._LOADER_SRC, _LAZY_SRC) to load at the first use; handed over then, not
+    held by the loader, so a state does not carry the text (nor does its whole
+    snapshot). Wippy's own sources only, as the loaders (which alone hold this)
+    ask for them."""
+    if name == "types":
+        return _types_source()
+    mod = get_module(name)
+    return mod.lua if mod is not None else ""
+
+
+@cache
+def _types_source() -> str:
+    return importlib.resources.files("wippy").joinpath("lua", "types.lua").read_text("utf-8")
+
+
 PRIMITIVES = {"wait": wait, "now_ns": now_ns, "clock": clock, "state": state,
-              "module_primitives": module_primitives}
+              "module_primitives": module_primitives, "module_source": module_source}
