@@ -186,9 +186,15 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None,
     if lim is not None:
         st.limits = Limits(lim.max_instructions, lim.timeout, lim.max_memory, lim.max_string, lim.preempt_every)
     if seed is not None:
-        from .stdlib.lmath import setseed
+        r = plan.seeded.get(seed)
+        if r is None:  # (math.randomseed(seed)'s state, worked out once: processes all spawn with seed 0)
+            from .stdlib.lmath import setseed
 
-        setseed(st, seed, 0)
+            setseed(st, seed, 0)
+            if len(plan.seeded) < 4:
+                plan.seeded[seed] = list(st.random or ())
+        else:
+            st.random = list(r)
     rt = type(src_rt).__new__(type(src_rt))  # (the host layer's classes, not imported: host imports this)
     rt.state = st
     rt.typed = src_rt.typed
@@ -198,7 +204,9 @@ def _instantiate(base: SnapshotBase, args: tuple, seed: int | None,
     task = rt.new_task(val(base.start_fn), (*start_args, *(convert.to_lua(a) for a in args)))
     if not with_base:
         return task, None
-    refs = {id(c): i for i, c in enumerate(new)}
+    refs = dict(base.refs)  # (shared objects: the same ids at the same indices)
+    copied = plan.copied
+    refs.update(zip(map(id, map(new.__getitem__, copied)), copied))
     keep: list[Any] = twins
     for c, twin in zip(twins, plan.twins):
         refs[id(c)] = base.refs[id(twin)]
@@ -286,6 +294,7 @@ class _Plan:
         # are the same dicts in every copy
         self.same_hash = {i for i, _, hmode, _, _ in self.fill if hmode == _PLAIN}
         self.same_arr = {i for i, amap, _, _, _ in self.fill if amap is None}  # (likewise their array parts)
+        self.seeded: dict[int, list[int]] = {}  # seed -> math.random's state after it (a few)
         reg = base.runtime.state.registry
         self.registry = [k for k, v in reg.items() if id(v) in copied]
         # the closures to copy (slot: base index, or ~n for the n-th twin) and the cells
@@ -343,6 +352,8 @@ class _Plan:
                       _picker([n if kind == "s" else ns + n for kind, n in picks]))
                      for slot, o, picks in self.clos]
         self.ncells = len(index)
+        # base indices of the objects each copy has its own of (the rest keep their refs)
+        self.copied = sorted([*self.tables, *self.boxes, *self.coroutines, *(slot for slot, _, _ in self.clos if slot >= 0)])
         # the base's fingerprint of a copied closure's cells: its copy's, picked the same way
         self.empty = type(base).EMPTY_CELL
         self.shared_vals = [_content(c, self.empty) for c in self.shared_cells]
