@@ -73,7 +73,7 @@ class LuaState:
 
     def task(self, fn: Any, args: tuple[Any, ...]) -> luavm.Task:
         """A task running `fn(*args)` under the kernel that waits for external
-        events suspended in P.wait, where it can be snapshotted (W.serve_waiting:
+        events suspended in P.wait, where it can be snapshotted (W.run_packed:
         a Temporal workflow run), made without compiling anything
         (`runtime.task` loads a chunk each time)."""
         rp = self._run_packed

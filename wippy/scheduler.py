@@ -9,7 +9,7 @@ primitives during a step, synchronously. A function call or a process runs
 `W.serve`, a luavm task that ends when every thread blocks (it returns nil); each
 later step is a new task running `W.pump(events)` (`LuaState.pump`), so a wait
 unwinds and rebuilds no frame of the kernel. A workflow run waits suspended in
-P.wait instead (W.run / W.serve_waiting), where its snapshots are taken.
+P.wait instead (W.run), where its snapshots are taken.
 
 Invariants: one invocation runs at a time (the asyncio loop's thread); events for
 an invocation are delivered in the order they were posted; a step that raises
@@ -31,13 +31,9 @@ from typing import Any
 
 import luavm
 
-from . import codebook
 from .luastate import LuaState
 from .modules import _spec
 from .modules._kernel import DEADLOCK
-
-RUN_SRC = "local W, f = ... return W.run(f, select(3, ...))"
-codebook.add(RUN_SRC)
 
 
 class Outcome:

@@ -201,22 +201,22 @@ local function finish(K)
   return r
 end
 
--- W.run(main, ...): run main and every thread it spawns until main returns.
+-- W.run(main, ...): run main and every thread it spawns until main returns, waiting
+-- for external events suspended in P.wait, inline (a workflow's checkpoints hold
+-- this one frame: its run on the sqlite provider, W.run_packed's on Temporal).
 -- Returns table.pack of pcall-style results; on error, K.traceback holds the stack.
-function W.run(main, ...)
+local function run(main, ...)
   local K = S().K
+  -- (a pooled state may still queue threads of a run that failed: they never run)
+  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
   local co = start(K, main, true)
-  if K.rh > K.rt then
-    resumed(K, co, co_resume(co, ...))  -- main is the only ready thread: its first step
-  else
-    push(K, co, pack(...))
-  end
+  resumed(K, co, co_resume(co, ...))  -- main is the only ready thread: its first step
   while K.result == nil do
-    -- (the wait inline: a workflow's checkpoints hold this frame, one fewer to record)
     if not step(K) then deliver_all(K, p_wait(next(K.handlers) ~= nil)) end
   end
   return finish(K)
 end
+W.run = run
 
 -- W.pump(events): deliver external events ({id, value} pairs), then run the ready
 -- threads; returns as W.serve does
@@ -249,31 +249,9 @@ local function serve(main, ...)
 end
 W.serve = serve
 
--- W.serve_waiting(main, ...): W.run with the wait for external events inline (one
--- frame fewer to unwind and rebuild at every wait), for a task that waits in P.wait
--- and may be snapshotted there (a Temporal workflow run: LuaState.task)
-local function serve_waiting(main, ...)
-  local K = S().K
-  if K.rh <= K.rt then K.rq, K.rh, K.rt = {}, 1, 0 end
-  local co = start(K, main, true)
-  resumed(K, co, co_resume(co, ...))  -- main is the only ready thread: its first step
-  local handlers = K.handlers
-  while K.result == nil do
-    if not step(K) then
-      local events = p_wait(next(handlers) ~= nil)
-      for i = 1, #events do
-        local ev = events[i]
-        deliver(K, ev[1], ev[2])
-      end
-    end
-  end
-  return finish(K)
-end
-W.serve_waiting = serve_waiting
-
--- W.run_packed(main, args) / W.serve_packed(main, args): W.serve_waiting / W.serve
--- with the arguments in a table (n = their count)
-function W.run_packed(main, a) return serve_waiting(main, unpack(a, 1, a.n)) end
+-- W.run_packed(main, args) / W.serve_packed(main, args): W.run / W.serve with the
+-- arguments in a table (n = their count)
+function W.run_packed(main, a) return run(main, unpack(a, 1, a.n)) end
 function W.serve_packed(main, a) return serve(main, unpack(a, 1, a.n)) end
 
 function W.spawn(fn, ...)
