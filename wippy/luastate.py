@@ -79,10 +79,7 @@ class LuaState:
         rp = self._run_packed
         if rp is None:
             rp = self._run_packed = self.W["run_packed"].fn
-        rt = self.runtime
-        if isinstance(fn, luavm.LuaFunction):
-            fn = fn.fn
-        return luavm.Task(rt, rp, (fn, rt.table(*args, n=len(args)).table))
+        return self._packed(rp, fn, args)
 
     def served(self, fn: Any, args: tuple[Any, ...]) -> luavm.Task:
         """A task running `fn(*args)` under W.serve (a function call, never
@@ -91,10 +88,14 @@ class LuaState:
         sp = self._serve_packed
         if sp is None:
             sp = self._serve_packed = self.W["serve_packed"].fn
+        return self._packed(sp, fn, args)
+
+    def _packed(self, kernel_fn: Any, fn: Any, args: tuple[Any, ...]) -> luavm.Task:
+        """A task calling `kernel_fn(fn, {args..., n = #args})` (W.run_packed, W.serve_packed)."""
         rt = self.runtime
         if isinstance(fn, luavm.LuaFunction):
             fn = fn.fn
-        return luavm.Task(rt, sp, (fn, rt.table(*args, n=len(args)).table))
+        return luavm.Task(rt, kernel_fn, (fn, rt.table(*args, n=len(args)).table))
 
     def pump(self, events: list[Any]) -> luavm.Task:
         """A task delivering `events` ({id, value} pairs) to an invocation that

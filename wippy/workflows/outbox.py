@@ -122,16 +122,7 @@ def _run_activity(host: WorkflowHost, task: Task) -> None:
     opts = dict(d.get("options") or {})
     timeout = retry.start_to_close_ms(opts) or DEFAULT_START_TO_CLOSE_MS
 
-    class _Caller:
-        entry_id = t["workflow_id"]
-        calls: dict[int, Any] = {}
-        pending_call: Any = None
-
-        @staticmethod
-        def post(eid: int, res: dict[str, Any]) -> None:
-            task.handle = None
-            _activity_done(host, task, res)
-
+    _Caller = _caller(host, task)
     ctx = {**(d.get("ctx") or {}), "attempt": t["attempt"], "workflow_id": t["workflow_id"]}
     args = list(d.get("args") or [])
     now = host.app.call_now(cast(Any, _Caller), d["target"], args, {"timeout": timeout}, ctx)
@@ -159,16 +150,22 @@ def settle(host: WorkflowHost, t: dict[str, Any], how: str, v: Any) -> None:
         _activity_done(host, task, v)
         return
 
+    task.handle = v.attach(_caller(host, task), t["eid"])
+
+
+def _caller(host: WorkflowHost, task: Task) -> Any:
+    """What an activity's call reports its outcome to (App.start_call/call_now's caller)."""
     class _Caller:
-        entry_id = t["workflow_id"]
+        entry_id = task.row["workflow_id"]
         calls: dict[int, Any] = {}
+        pending_call: Any = None
 
         @staticmethod
         def post(eid: int, res: dict[str, Any]) -> None:
             task.handle = None
             _activity_done(host, task, res)
 
-    task.handle = v.attach(_Caller, t["eid"])
+    return _Caller
 
 
 def _activity_done(host: WorkflowHost, task: Task, res: dict[str, Any]) -> None:
